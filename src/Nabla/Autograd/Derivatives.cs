@@ -1,0 +1,139 @@
+namespace Nabla;
+
+/// <summary>
+/// The derivative table: for every primitive in <see cref="OpKind"/>, the gradients of its inputs given
+/// the gradient <c>g</c> of its output <c>y</c> (vector-Jacobian products). It is the only place where
+/// backward formulas live. The formulas use differentiable tensor ops, so a backward pass recorded with
+/// <c>createGraph: true</c> can itself be differentiated. Broadcast inputs receive gradients of the
+/// output's shape; <see cref="Engine"/> sums them back to the input's shape.
+/// </summary>
+internal static class Derivatives
+{
+#pragma warning disable CS8524 // Every named OpKind is handled; a missing one is a compile error (CS8509).
+    public static Tensor?[] Backward(Node node, Tensor g, Tensor y) => node.Op switch
+    {
+        OpKind.Add => [g, g],
+        OpKind.Sub => [g, Need(node, 1) ? -g : null],
+        OpKind.Mul => [
+            Need(node, 0) ? g * node.Saved(1) : null,
+            Need(node, 1) ? g * node.Saved(0) : null],
+        OpKind.Div => [
+            Need(node, 0) ? g / node.Saved(1) : null,
+            Need(node, 1) ? -g * node.Saved(0) / node.Saved(1).Square() : null],
+        OpKind.Pow => PowBackward(node, g, y),
+        OpKind.Maximum => ExtremumBackward(node, g, max: true),
+        OpKind.Minimum => ExtremumBackward(node, g, max: false),
+        OpKind.Neg => [-g],
+        OpKind.Exp => [g * y],
+        OpKind.Log => [g / node.Saved(0)],
+        OpKind.Sqrt => [g * 0.5 / y],
+        OpKind.Abs => [g * node.Saved(0).Sign()],
+        OpKind.Relu => [g * Mask(y.Gt(0.0))],
+        OpKind.Sigmoid => [g * y * (1.0 - y)],
+        OpKind.Tanh => [g * (1.0 - y * y)],
+        OpKind.Erf => [g * (2 / Math.Sqrt(Math.PI)) * (-node.Saved(0).Square()).Exp()],
+        OpKind.Where => WhereBackward(node, g),
+        OpKind.Sum => [g.Expand(node.Inputs[0]._shape)],
+        OpKind.Max or OpKind.Min => ReduceExtremumBackward(node, g, y),
+        OpKind.Softmax => [y * (g - (g * y).Sum(Dim(node), keepDim: true))],
+        OpKind.LogSoftmax => [g - y.Exp() * g.Sum(Dim(node), keepDim: true)],
+        OpKind.MatMul => [
+            Need(node, 0) ? g.MatMul(node.Saved(1).Transpose(-1, -2)) : null,
+            Need(node, 1) ? node.Saved(0).Transpose(-1, -2).MatMul(g) : null],
+        OpKind.Reshape => [g.Reshape(node.Inputs[0]._shape)],
+        OpKind.Permute => [g.Permute(Inverse(((PermuteArgs)node.Args!).Dims))],
+        OpKind.Expand => [g],
+        OpKind.Narrow => NarrowBackward(node, g),
+        OpKind.Pad => [g.Narrow(((PadArgs)node.Args!).Dim, ((PadArgs)node.Args!).Before, node.Inputs[0]._shape[((PadArgs)node.Args!).Dim])],
+        OpKind.Contiguous => [g],
+        OpKind.Cast => [g.To(node.Inputs[0].DType)],
+        OpKind.Cat => CatBackward(node, g),
+        OpKind.IndexSelect => [Tensor.ZerosLike(node.Inputs[0]).IndexAdd(Dim(node), node.Inputs[1], g), null],
+        OpKind.IndexAdd => [g, null, Need(node, 2) ? g.IndexSelect(Dim(node), node.Inputs[1]) : null],
+        OpKind.Gather => [Tensor.ZerosLike(node.Inputs[0]).ScatterAdd(Dim(node), node.Inputs[1], g), null],
+        OpKind.ScatterAdd => [g, null, Need(node, 2) ? g.Gather(Dim(node), node.Inputs[1]) : null],
+    };
+#pragma warning restore CS8524
+
+    private static bool Need(Node node, int i) => node.NeedsGrad(i);
+
+    private static int Dim(Node node) => ((DimArgs)node.Args!).Dim;
+
+    /// <summary>A comparison result used as a constant factor: never part of the graph.</summary>
+    private static Tensor Mask(Tensor m) => m.Detach();
+
+    private static Tensor?[] PowBackward(Node node, Tensor g, Tensor y)
+    {
+        var a = node.Saved(0);
+        var b = node.Saved(1);
+        Tensor? ga = Need(node, 0) ? g * b * a.Pow(b - 1.0) : null;
+        Tensor? gb = null;
+        if (Need(node, 1))
+        {
+            // d(a^b)/db = a^b·ln a; where a = 0 the limit is 0 (for b > 0), which is what PyTorch returns.
+            var safeLog = Tensor.Where(a.Eq(0.0), Tensor.Scalar(0, a.DType), a).Log();
+            gb = g * y * Tensor.Where(a.Eq(0.0), Tensor.Scalar(0, a.DType), safeLog);
+        }
+        return [ga, gb];
+    }
+
+    /// <summary>max/min of two tensors: the gradient goes to the selected input, half to each on a tie.</summary>
+    private static Tensor?[] ExtremumBackward(Node node, Tensor g, bool max)
+    {
+        var a = node.Saved(0);
+        var b = node.Saved(1);
+        var tie = Mask(a.Eq(b)) * 0.5;
+        var aWins = Mask(max ? a.Gt(b) : a.Lt(b));
+        return [
+            Need(node, 0) ? g * (aWins + tie) : null,
+            Need(node, 1) ? g * (1.0 - aWins - tie) : null];
+    }
+
+    private static Tensor?[] WhereBackward(Node node, Tensor g)
+    {
+        var cond = Mask(node.Inputs[0].Ne(0.0));
+        var zero = Tensor.Scalar(0, g.DType);
+        return [
+            null,
+            Need(node, 1) ? Tensor.Where(cond, g, zero) : null,
+            Need(node, 2) ? Tensor.Where(cond, zero, g) : null];
+    }
+
+    /// <summary>max/min over dims (kept): the gradient is shared evenly among the elements equal to the extremum.</summary>
+    private static Tensor?[] ReduceExtremumBackward(Node node, Tensor g, Tensor y)
+    {
+        var x = node.Saved(0);
+        var dims = ((ReduceArgs)node.Args!).Dims;
+        var hits = Mask(x.Eq(y));
+        var count = hits.Sum(dims, keepDim: true);
+        return [g * hits / count];
+    }
+
+    private static Tensor?[] NarrowBackward(Node node, Tensor g)
+    {
+        var r = (RangeArgs)node.Args!;
+        int size = node.Inputs[0]._shape[r.Dim];
+        return [g.Pad(r.Dim, r.Start, size - r.Start - r.Length)];
+    }
+
+    private static Tensor?[] CatBackward(Node node, Tensor g)
+    {
+        int dim = Dim(node);
+        var grads = new Tensor?[node.Inputs.Length];
+        int offset = 0;
+        for (int i = 0; i < grads.Length; i++)
+        {
+            int len = node.Inputs[i]._shape[dim];
+            if (Need(node, i)) grads[i] = g.Narrow(dim, offset, len);
+            offset += len;
+        }
+        return grads;
+    }
+
+    private static int[] Inverse(int[] permutation)
+    {
+        var inverse = new int[permutation.Length];
+        for (int i = 0; i < permutation.Length; i++) inverse[permutation[i]] = i;
+        return inverse;
+    }
+}

@@ -1,0 +1,139 @@
+namespace Nabla;
+
+/// <summary>
+/// The backward pass: a topological order of the graph from the outputs, then the chain rule
+/// applied node by node, each node's output gradient turned into its inputs' gradients by
+/// <see cref="Derivatives"/>. The traversal is iterative, so arbitrarily deep graphs are safe.
+/// </summary>
+internal static class Engine
+{
+    public static void Backward(Tensor root, Tensor? gradient, bool retainGraph, bool createGraph)
+    {
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException($"Backward: the tensor ({ShapeUtil.Describe(root)}) does not require grad and has no grad_fn.");
+        Run([root], [gradient], retainGraph, createGraph, inputs: null);
+    }
+
+    /// <summary>
+    /// Propagates gradients from <paramref name="roots"/>. With <paramref name="inputs"/> null the
+    /// gradients accumulate into the leaves' <see cref="Tensor.Grad"/>; otherwise they are returned for those inputs.
+    /// </summary>
+    public static Tensor?[] Run(Tensor[] roots, Tensor?[]? rootGrads, bool retainGraph, bool createGraph, Tensor[]? inputs)
+    {
+        if (rootGrads is not null && rootGrads.Length != roots.Length)
+            throw new ArgumentException($"Backward: {roots.Length} outputs but {rootGrads.Length} output gradients.");
+        var pending = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < roots.Length; i++)
+        {
+            var root = roots[i];
+            if (!root.RequiresGrad)
+                throw new InvalidOperationException($"Backward: output {i} ({ShapeUtil.Describe(root)}) does not require grad and has no grad_fn.");
+            var g = rootGrads?[i] ?? ImplicitGradient(root);
+            if (!ShapeUtil.SameShape(g.ShapeSpan, root.ShapeSpan))
+                throw new ArgumentException($"Backward: the output gradient has shape {ShapeUtil.Describe(g)} but the output has shape {ShapeUtil.Describe(root)}.");
+            if (g.DType != root.DType) g = g.To(root.DType);
+            Accumulate(pending, root, g);
+        }
+
+        HashSet<Tensor>? wanted = null;
+        if (inputs is not null)
+        {
+            wanted = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                if (!inputs[i].RequiresGrad)
+                    throw new InvalidOperationException($"Autograd.Grad: input {i} ({ShapeUtil.Describe(inputs[i])}) does not require grad.");
+                wanted.Add(inputs[i]);
+            }
+        }
+        var results = new Tensor?[inputs?.Length ?? 0];
+
+        var order = TopologicalOrder(roots);
+        using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
+        foreach (var t in order)
+        {
+            if (!pending.Remove(t, out var grad)) continue;
+            if (t.Hooks is { } hooks)
+                foreach (var hook in hooks.ToArray())
+                    grad = hook(grad) ?? grad;
+
+            if (wanted is not null)
+            {
+                if (wanted.Contains(t))
+                    for (int i = 0; i < inputs!.Length; i++)
+                        if (ReferenceEquals(inputs[i], t)) results[i] = grad;
+            }
+            else if (t.IsLeaf || t.RetainsGrad)
+                AccumulateIntoGrad(t, grad, createGraph);
+
+            var node = t.Node;
+            if (node is null) continue;
+            if (node.Released)
+                throw new InvalidOperationException(
+                    $"Backward: trying to backward through the graph a second time (at {node.Op}), but its saved values were freed by the first backward. " +
+                    "Pass retainGraph: true to the first Backward call to keep them.");
+            var inputGrads = Derivatives.Backward(node, grad, t);
+            if (!retainGraph) node.Released = true;
+            for (int i = 0; i < node.Inputs.Length; i++)
+            {
+                var input = node.Inputs[i];
+                var g = inputGrads[i];
+                if (g is null || !input.RequiresGrad) continue;
+                if (!ShapeUtil.SameShape(g.ShapeSpan, input.ShapeSpan)) g = g.SumToShape(input._shape);
+                if (g.DType != input.DType) g = g.To(input.DType);
+                Accumulate(pending, input, g);
+            }
+        }
+        return results;
+    }
+
+    private static Tensor ImplicitGradient(Tensor root)
+    {
+        if (root.Numel != 1)
+            throw new InvalidOperationException($"Backward: a gradient can be created implicitly only for a one-element output, but the output has shape {ShapeUtil.Describe(root)}; pass the output gradient explicitly.");
+        return Tensor.OnesLike(root);
+    }
+
+    private static void Accumulate(Dictionary<Tensor, Tensor> pending, Tensor t, Tensor g)
+    {
+        if (pending.TryGetValue(t, out var existing)) pending[t] = existing + g;
+        else pending[t] = g;
+    }
+
+    private static void AccumulateIntoGrad(Tensor t, Tensor grad, bool createGraph)
+    {
+        if (createGraph)
+            t.Grad = t.Grad is null ? grad : t.Grad + grad;
+        else if (t.Grad is null)
+            t.Grad = grad.Detach().Clone();
+        else
+            t.Grad.AddInPlace(grad.Detach());
+    }
+
+    /// <summary>Tensors reachable from the roots through tensors that require grad, each after all of its consumers.</summary>
+    private static List<Tensor> TopologicalOrder(Tensor[] roots)
+    {
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var postOrder = new List<Tensor>();
+        var stack = new Stack<(Tensor Tensor, int NextInput)>();
+        foreach (var root in roots)
+        {
+            if (!visited.Add(root)) continue;
+            stack.Push((root, 0));
+            while (stack.Count > 0)
+            {
+                var (t, next) = stack.Pop();
+                var inputs = t.Node?.Inputs;
+                if (inputs is not null && next < inputs.Length)
+                {
+                    stack.Push((t, next + 1));
+                    var child = inputs[next];
+                    if (child.RequiresGrad && visited.Add(child)) stack.Push((child, 0));
+                }
+                else postOrder.Add(t);
+            }
+        }
+        postOrder.Reverse();
+        return postOrder;
+    }
+}

@@ -1,0 +1,36 @@
+namespace Nabla;
+
+/// <summary>
+/// One recorded op of the computational graph: what produced a tensor, from which inputs,
+/// with which arguments, and the storage versions of the inputs at that moment.
+/// </summary>
+internal sealed class Node
+{
+    public readonly OpKind Op;
+    public readonly Tensor[] Inputs;
+    public readonly OpArgs? Args;
+    private readonly int[] _versions;
+    public bool Released;
+
+    public Node(OpKind op, Tensor[] inputs, OpArgs? args)
+    {
+        Op = op;
+        Inputs = inputs;
+        Args = args;
+        _versions = new int[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++) _versions[i] = inputs[i].Storage.Version;
+    }
+
+    public bool NeedsGrad(int i) => Inputs[i].RequiresGrad;
+
+    /// <summary>An input whose value the derivative needs; fails if it was modified in place since the forward pass.</summary>
+    public Tensor Saved(int i)
+    {
+        var t = Inputs[i];
+        if (t.Storage.Version != _versions[i])
+            throw new InvalidOperationException(
+                $"{Op}Backward: input {i} of shape {ShapeUtil.Describe(t)}, needed for gradient computation, was modified by an in-place operation " +
+                $"(it is at version {t.Storage.Version}; expected version {_versions[i]}).");
+        return t;
+    }
+}

@@ -1,0 +1,80 @@
+namespace Nabla;
+
+/// <summary>
+/// The differentiable primitives. Every other differentiable operation (sigmoid-free activations,
+/// losses, mean, variance, log-sum-exp, ...) is a composition of these and needs no backward code.
+/// Each member has exactly one case in <see cref="Derivatives"/>.
+/// </summary>
+public enum OpKind
+{
+    /// <summary>a + b</summary>
+    Add,
+    /// <summary>a - b</summary>
+    Sub,
+    /// <summary>a · b (elementwise)</summary>
+    Mul,
+    /// <summary>a / b</summary>
+    Div,
+    /// <summary>a ^ b</summary>
+    Pow,
+    /// <summary>max(a, b) elementwise</summary>
+    Maximum,
+    /// <summary>min(a, b) elementwise</summary>
+    Minimum,
+    /// <summary>-x</summary>
+    Neg,
+    /// <summary>e^x</summary>
+    Exp,
+    /// <summary>ln x</summary>
+    Log,
+    /// <summary>√x</summary>
+    Sqrt,
+    /// <summary>|x|</summary>
+    Abs,
+    /// <summary>max(x, 0); a primitive for speed</summary>
+    Relu,
+    /// <summary>1 / (1 + e^-x); a primitive for speed and accuracy</summary>
+    Sigmoid,
+    /// <summary>tanh x; a primitive for speed and accuracy</summary>
+    Tanh,
+    /// <summary>the Gauss error function</summary>
+    Erf,
+    /// <summary>cond ? a : b</summary>
+    Where,
+    /// <summary>sum over dims</summary>
+    Sum,
+    /// <summary>max over dims</summary>
+    Max,
+    /// <summary>min over dims</summary>
+    Min,
+    /// <summary>softmax along one dim; fused for speed and stability</summary>
+    Softmax,
+    /// <summary>log-softmax along one dim; fused for speed and stability</summary>
+    LogSoftmax,
+    /// <summary>matrix product of the last two dims, batched over the rest</summary>
+    MatMul,
+    /// <summary>a view with a new shape</summary>
+    Reshape,
+    /// <summary>a view with dims reordered</summary>
+    Permute,
+    /// <summary>a broadcast view</summary>
+    Expand,
+    /// <summary>a view of a range along one dim</summary>
+    Narrow,
+    /// <summary>zero padding along one dim (the adjoint of Narrow)</summary>
+    Pad,
+    /// <summary>a contiguous copy</summary>
+    Contiguous,
+    /// <summary>a dtype conversion</summary>
+    Cast,
+    /// <summary>concatenation along one dim</summary>
+    Cat,
+    /// <summary>selection of slices along one dim by an index vector</summary>
+    IndexSelect,
+    /// <summary>accumulation of slices along one dim at an index vector (the adjoint of IndexSelect)</summary>
+    IndexAdd,
+    /// <summary>elementwise gather along one dim</summary>
+    Gather,
+    /// <summary>elementwise scatter-add along one dim (the adjoint of Gather)</summary>
+    ScatterAdd,
+}

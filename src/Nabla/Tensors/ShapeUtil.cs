@@ -1,0 +1,106 @@
+namespace Nabla;
+
+/// <summary>Shape arithmetic shared by every op: strides, broadcasting, dimension normalisation.</summary>
+internal static class ShapeUtil
+{
+    public static int Numel(ReadOnlySpan<int> shape)
+    {
+        long n = 1;
+        foreach (int d in shape) n *= d;
+        if (n > int.MaxValue) throw new ArgumentException($"Tensor with shape {Format(shape)} has {n} elements; at most {int.MaxValue} are supported.");
+        return (int)n;
+    }
+
+    public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
+    {
+        var strides = new int[shape.Length];
+        int s = 1;
+        for (int i = shape.Length - 1; i >= 0; i--)
+        {
+            strides[i] = s;
+            s *= Math.Max(shape[i], 1);
+        }
+        return strides;
+    }
+
+    public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
+
+    public static string Describe(Tensor t) => $"{Format(t.ShapeSpan)} {t.DType.Name()}";
+
+    public static void ValidateShape(string op, ReadOnlySpan<int> shape)
+    {
+        foreach (int d in shape)
+            if (d < 0) throw new ArgumentException($"{op}: negative dimension in shape {Format(shape)}.");
+        Numel(shape);
+    }
+
+    /// <summary>Normalises a possibly negative dimension index against <paramref name="rank"/>.</summary>
+    public static int NormalizeDim(string op, int dim, int rank)
+    {
+        int r = Math.Max(rank, 1);
+        if (dim < -r || dim >= r)
+            throw new ArgumentOutOfRangeException(nameof(dim), $"{op}: dimension {dim} is out of range for a tensor of rank {rank} (expected in [{-r}, {r - 1}]).");
+        return dim < 0 ? dim + r : dim;
+    }
+
+    /// <summary>Normalised, sorted, distinct dims; null or empty means all dims.</summary>
+    public static int[] NormalizeDims(string op, int[]? dims, int rank)
+    {
+        if (dims is null || dims.Length == 0)
+        {
+            var all = new int[rank];
+            for (int i = 0; i < rank; i++) all[i] = i;
+            return all;
+        }
+        var result = new int[dims.Length];
+        for (int i = 0; i < dims.Length; i++) result[i] = NormalizeDim(op, dims[i], rank);
+        Array.Sort(result);
+        for (int i = 1; i < result.Length; i++)
+            if (result[i] == result[i - 1]) throw new ArgumentException($"{op}: dimension {result[i]} appears more than once in [{string.Join(", ", dims)}].");
+        return result;
+    }
+
+    /// <summary>The NumPy broadcast of two shapes, or an error naming the op and both operands.</summary>
+    public static int[] Broadcast(string op, Tensor a, Tensor b)
+    {
+        ReadOnlySpan<int> sa = a.ShapeSpan, sb = b.ShapeSpan;
+        int rank = Math.Max(sa.Length, sb.Length);
+        var result = new int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int da = i < rank - sa.Length ? 1 : sa[i - (rank - sa.Length)];
+            int db = i < rank - sb.Length ? 1 : sb[i - (rank - sb.Length)];
+            if (da != db && da != 1 && db != 1)
+                throw new ArgumentException($"{op}: shapes {Describe(a)} and {Describe(b)} cannot be broadcast together (dimension {i}: {da} vs {db}).");
+            result[i] = da == 1 ? db : da;
+        }
+        return result;
+    }
+
+    public static int[] BroadcastShapes(string op, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb)
+    {
+        int rank = Math.Max(sa.Length, sb.Length);
+        var result = new int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int da = i < rank - sa.Length ? 1 : sa[i - (rank - sa.Length)];
+            int db = i < rank - sb.Length ? 1 : sb[i - (rank - sb.Length)];
+            if (da != db && da != 1 && db != 1)
+                throw new ArgumentException($"{op}: shapes {Format(sa)} and {Format(sb)} cannot be broadcast together (dimension {i}: {da} vs {db}).");
+            result[i] = da == 1 ? db : da;
+        }
+        return result;
+    }
+
+    /// <summary>Strides that view <paramref name="t"/> as <paramref name="shape"/> under broadcasting (0 on broadcast dims).</summary>
+    public static int[] BroadcastStrides(Tensor t, ReadOnlySpan<int> shape)
+    {
+        var strides = new int[shape.Length];
+        int lead = shape.Length - t.Rank;
+        for (int i = 0; i < t.Rank; i++)
+            strides[lead + i] = t.ShapeSpan[i] == 1 && shape[lead + i] != 1 ? 0 : t.StridesSpan[i];
+        return strides;
+    }
+
+    public static bool SameShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
+}

@@ -1,0 +1,28 @@
+namespace Nabla;
+
+public sealed partial class Tensor
+{
+    /// <summary>x for x &gt; 0, slope·x otherwise.</summary>
+    public Tensor LeakyRelu(double negativeSlope = 0.01) => Where(Gt(0.0), this, this * negativeSlope);
+
+    /// <summary>x for x &gt; 0, α(eˣ − 1) otherwise.</summary>
+    public Tensor Elu(double alpha = 1.0) => Where(Gt(0.0), this, (Exp() - 1.0) * alpha);
+
+    /// <summary>x·Φ(x) = ½x(1 + erf(x/√2)), the exact GELU.</summary>
+    public Tensor Gelu() => this * 0.5 * ((this * (1 / Math.Sqrt(2))).Erf() + 1.0);
+
+    /// <summary>
+    /// (1/β)·log(1 + e^(βx)), computed as relu(βx) + log(1 + e^(−|βx|)) so it never overflows; reverts to x
+    /// where βx &gt; threshold, as in PyTorch.
+    /// </summary>
+    public Tensor Softplus(double beta = 1, double threshold = 20)
+    {
+        var bx = beta == 1 ? this : this * beta;
+        var smooth = bx.Relu() + (-bx.Abs()).Exp().Log1p();
+        if (beta != 1) smooth = smooth / beta;
+        return Where(bx.Gt(threshold), this, smooth);
+    }
+
+    /// <summary>x·σ(x) (also called swish).</summary>
+    public Tensor Silu() => this * Sigmoid();
+}

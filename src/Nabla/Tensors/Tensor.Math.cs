@@ -1,0 +1,207 @@
+using Nabla.Ops;
+
+namespace Nabla;
+
+public sealed partial class Tensor
+{
+    private static (Tensor A, Tensor B) Promote(Tensor a, Tensor b)
+    {
+        if (a.DType == b.DType) return (a, b);
+        var dtype = DTypeExtensions.Promote(a.DType, b.DType);
+        return (a.To(dtype), b.To(dtype));
+    }
+
+    private static int[] ResultShape(string op, Tensor a, Tensor b) =>
+        ShapeUtil.SameShape(a._shape, b._shape) ? (int[])a._shape.Clone() : ShapeUtil.Broadcast(op, a, b);
+
+    private static Tensor Binary(OpKind op, BinaryKind kind, Tensor a, Tensor b)
+    {
+        (a, b) = Promote(a, b);
+        var result = Elementwise.Binary(kind, a, b, ResultShape(op.ToString(), a, b));
+        return Record(result, op, a, b);
+    }
+
+    private static Tensor Compare(string op, BinaryKind kind, Tensor a, Tensor b)
+    {
+        (a, b) = Promote(a, b);
+        return Elementwise.Binary(kind, a, b, ResultShape(op, a, b));
+    }
+
+    private Tensor Unary(OpKind op, UnaryKind kind) => Record(Elementwise.Unary(kind, this), op, this);
+
+    /// <summary>A zero-dimensional constant for mixing with this tensor: keeps this dtype unless an int64 tensor meets a fractional value.</summary>
+    private Tensor ScalarLike(double value) =>
+        Scalar(value, DType == DType.Int64 && value != Math.Floor(value) ? DType.Float32 : DType);
+
+    /// <summary>a + b, broadcasting.</summary>
+    public static Tensor operator +(Tensor a, Tensor b) => Binary(OpKind.Add, BinaryKind.Add, a, b);
+    /// <summary>a + s.</summary>
+    public static Tensor operator +(Tensor a, double s) => a + a.ScalarLike(s);
+    /// <summary>s + a.</summary>
+    public static Tensor operator +(double s, Tensor a) => a.ScalarLike(s) + a;
+    /// <summary>a − b, broadcasting.</summary>
+    public static Tensor operator -(Tensor a, Tensor b) => Binary(OpKind.Sub, BinaryKind.Sub, a, b);
+    /// <summary>a − s.</summary>
+    public static Tensor operator -(Tensor a, double s) => a - a.ScalarLike(s);
+    /// <summary>s − a.</summary>
+    public static Tensor operator -(double s, Tensor a) => a.ScalarLike(s) - a;
+    /// <summary>a · b elementwise, broadcasting.</summary>
+    public static Tensor operator *(Tensor a, Tensor b) => Binary(OpKind.Mul, BinaryKind.Mul, a, b);
+    /// <summary>a · s.</summary>
+    public static Tensor operator *(Tensor a, double s) => a * a.ScalarLike(s);
+    /// <summary>s · a.</summary>
+    public static Tensor operator *(double s, Tensor a) => a.ScalarLike(s) * a;
+    /// <summary>a / b elementwise, broadcasting (true division: int64 operands give float32).</summary>
+    public static Tensor operator /(Tensor a, Tensor b)
+    {
+        if (a.DType == DType.Int64 && b.DType == DType.Int64) { a = a.To(DType.Float32); b = b.To(DType.Float32); }
+        return Binary(OpKind.Div, BinaryKind.Div, a, b);
+    }
+    /// <summary>a / s.</summary>
+    public static Tensor operator /(Tensor a, double s) => a / a.ScalarLike(s);
+    /// <summary>s / a.</summary>
+    public static Tensor operator /(double s, Tensor a) => a.ScalarLike(s) / a;
+    /// <summary>−a.</summary>
+    public static Tensor operator -(Tensor a) => a.Neg();
+
+    /// <summary>this + other.</summary>
+    public Tensor Add(Tensor other) => this + other;
+    /// <summary>this − other.</summary>
+    public Tensor Sub(Tensor other) => this - other;
+    /// <summary>this · other.</summary>
+    public Tensor Mul(Tensor other) => this * other;
+    /// <summary>this / other.</summary>
+    public Tensor Div(Tensor other) => this / other;
+
+    /// <summary>this ^ exponent elementwise, broadcasting.</summary>
+    public Tensor Pow(Tensor exponent)
+    {
+        RequireFloat("Pow");
+        return Binary(OpKind.Pow, BinaryKind.Pow, this, exponent);
+    }
+
+    /// <summary>this ^ exponent.</summary>
+    public Tensor Pow(double exponent) => exponent == 2 ? this * this : Pow(ScalarLike(exponent));
+
+    /// <summary>max(this, other) elementwise; on ties the gradient is split evenly, as in PyTorch.</summary>
+    public Tensor Maximum(Tensor other) => Binary(OpKind.Maximum, BinaryKind.Maximum, this, other);
+
+    /// <summary>min(this, other) elementwise; on ties the gradient is split evenly, as in PyTorch.</summary>
+    public Tensor Minimum(Tensor other) => Binary(OpKind.Minimum, BinaryKind.Minimum, this, other);
+
+    /// <summary>−x.</summary>
+    public Tensor Neg() => Unary(OpKind.Neg, UnaryKind.Neg);
+    /// <summary>eˣ.</summary>
+    public Tensor Exp() => Unary(OpKind.Exp, UnaryKind.Exp);
+    /// <summary>ln x.</summary>
+    public Tensor Log() => Unary(OpKind.Log, UnaryKind.Log);
+    /// <summary>√x.</summary>
+    public Tensor Sqrt() => Unary(OpKind.Sqrt, UnaryKind.Sqrt);
+    /// <summary>|x|.</summary>
+    public Tensor Abs() => Unary(OpKind.Abs, UnaryKind.Abs);
+    /// <summary>max(x, 0).</summary>
+    public Tensor Relu() => Unary(OpKind.Relu, UnaryKind.Relu);
+    /// <summary>σ(x) = 1 / (1 + e⁻ˣ).</summary>
+    public Tensor Sigmoid() => Unary(OpKind.Sigmoid, UnaryKind.Sigmoid);
+    /// <summary>tanh x.</summary>
+    public Tensor Tanh() => Unary(OpKind.Tanh, UnaryKind.Tanh);
+    /// <summary>erf x = 2/√π ∫₀ˣ e^(−t²) dt.</summary>
+    public Tensor Erf() => Unary(OpKind.Erf, UnaryKind.Erf);
+
+    /// <summary>x².</summary>
+    public Tensor Square() => this * this;
+    /// <summary>1 / x.</summary>
+    public Tensor Reciprocal() => 1.0 / this;
+    /// <summary>1 / √x.</summary>
+    public Tensor Rsqrt() => 1.0 / Sqrt();
+    /// <summary>ln(1 + x).</summary>
+    public Tensor Log1p() => (this + 1.0).Log();
+
+    /// <summary>
+    /// Limits every element to [min, max] (either bound may be null). The gradient passes where
+    /// min ≤ x ≤ max and is zero outside, as in PyTorch.
+    /// </summary>
+    public Tensor Clamp(double? min = null, double? max = null)
+    {
+        if (min is null && max is null) throw new ArgumentException("Clamp: at least one of min and max must be given.");
+        var result = this;
+        if (min is { } lo) result = Where(Lt(lo), ScalarLike(lo), result);
+        if (max is { } hi) result = Where(Gt(hi), ScalarLike(hi), result);
+        return result;
+    }
+
+    /// <summary>Elementwise selection: condition ≠ 0 ? a : b, broadcasting all three.</summary>
+    public static Tensor Where(Tensor condition, Tensor a, Tensor b)
+    {
+        (a, b) = Promote(a, b);
+        var shape = ShapeUtil.BroadcastShapes("Where", ShapeUtil.BroadcastShapes("Where", condition._shape, a._shape), b._shape);
+        var result = Elementwise.Where(condition, a, b, shape);
+        return Record(result, OpKind.Where, [condition.Detach(), a, b]);
+    }
+
+    /// <summary>1 where this &gt; other else 0 (in the operands' dtype; not differentiable).</summary>
+    public Tensor Gt(Tensor other) => Compare("Gt", BinaryKind.Greater, this, other);
+    /// <summary>1 where this &gt; s else 0.</summary>
+    public Tensor Gt(double s) => Gt(ScalarLike(s));
+    /// <summary>1 where this ≥ other else 0.</summary>
+    public Tensor Ge(Tensor other) => Compare("Ge", BinaryKind.GreaterEqual, this, other);
+    /// <summary>1 where this ≥ s else 0.</summary>
+    public Tensor Ge(double s) => Ge(ScalarLike(s));
+    /// <summary>1 where this &lt; other else 0.</summary>
+    public Tensor Lt(Tensor other) => Compare("Lt", BinaryKind.Less, this, other);
+    /// <summary>1 where this &lt; s else 0.</summary>
+    public Tensor Lt(double s) => Lt(ScalarLike(s));
+    /// <summary>1 where this ≤ other else 0.</summary>
+    public Tensor Le(Tensor other) => Compare("Le", BinaryKind.LessEqual, this, other);
+    /// <summary>1 where this ≤ s else 0.</summary>
+    public Tensor Le(double s) => Le(ScalarLike(s));
+    /// <summary>1 where this = other else 0.</summary>
+    public Tensor Eq(Tensor other) => Compare("Eq", BinaryKind.Equal, this, other);
+    /// <summary>1 where this = s else 0.</summary>
+    public Tensor Eq(double s) => Eq(ScalarLike(s));
+    /// <summary>1 where this ≠ other else 0.</summary>
+    public Tensor Ne(Tensor other) => Compare("Ne", BinaryKind.NotEqual, this, other);
+    /// <summary>1 where this ≠ s else 0.</summary>
+    public Tensor Ne(double s) => Ne(ScalarLike(s));
+
+    /// <summary>−1, 0 or 1 by the sign of each element (not differentiable).</summary>
+    public Tensor Sign()
+    {
+        using var _ = Autograd.NoGrad();
+        return Gt(0.0) - Lt(0.0);
+    }
+
+    /// <summary>True when every element of both tensors is within atol + rtol·|other| (NaNs never match).</summary>
+    public bool AllClose(Tensor other, double rtol = 1e-5, double atol = 1e-8)
+    {
+        if (!ShapeUtil.SameShape(_shape, other._shape)) return false;
+        var a = ToDoubleArray();
+        var b = other.ToDoubleArray();
+        for (int i = 0; i < a.Length; i++)
+            if (!(Math.Abs(a[i] - b[i]) <= atol + rtol * Math.Abs(b[i]))) return false;
+        return true;
+    }
+
+    /// <summary>Matrix product with <c>torch.matmul</c> semantics: 1-D operands are promoted and the added dim removed; batch dims broadcast.</summary>
+    public Tensor MatMul(Tensor other)
+    {
+        var (a, b) = Promote(this, other);
+        if (!a.DType.IsFloatingPoint())
+            throw new NotSupportedException($"MatMul: not defined for int64 tensors ({ShapeUtil.Describe(this)} @ {ShapeUtil.Describe(other)}).");
+        if (a.Rank == 0 || b.Rank == 0)
+            throw new ArgumentException($"MatMul: both operands need at least one dimension, got {ShapeUtil.Describe(this)} and {ShapeUtil.Describe(other)}.");
+        bool squeezeRow = a.Rank == 1, squeezeCol = b.Rank == 1;
+        if (squeezeRow) a = a.Unsqueeze(0);
+        if (squeezeCol) b = b.Unsqueeze(1);
+        if (a._shape[^1] != b._shape[^2])
+            throw new ArgumentException($"MatMul: inner dimensions differ: {ShapeUtil.Describe(this)} @ {ShapeUtil.Describe(other)} ({a._shape[^1]} vs {b._shape[^2]}).");
+        var batch = ShapeUtil.BroadcastShapes("MatMul", a._shape.AsSpan(0, a.Rank - 2), b._shape.AsSpan(0, b.Rank - 2));
+        var result = Record(MatMulKernel.Run(a, b, batch), OpKind.MatMul, a, b);
+        if (squeezeRow) result = result.Squeeze(-2);
+        if (squeezeCol) result = result.Squeeze(-1);
+        return result;
+    }
+
+    /// <summary>Converts to <paramref name="dtype"/>; gradients flow back converted to the source dtype.</summary>
+    public Tensor To(DType dtype) => dtype == DType ? this : Record(Elementwise.Cast(this, dtype), OpKind.Cast, this);
+}

@@ -1,0 +1,140 @@
+using Nabla.Ops;
+
+namespace Nabla;
+
+public sealed partial class Tensor
+{
+    private Tensor Reduction(OpKind op, ReduceKind kind, int[]? dims, bool keepDim)
+    {
+        var d = ShapeUtil.NormalizeDims(op.ToString(), dims, Rank);
+        var kept = Reduce.Run(kind, this, d);
+        var result = Record(kept, op, this, new ReduceArgs(d, true));
+        return keepDim ? result : result.SqueezeDims(d);
+    }
+
+    /// <summary>The sum of all elements (a 0-dim tensor).</summary>
+    public Tensor Sum() => Reduction(OpKind.Sum, ReduceKind.Sum, null, false);
+    /// <summary>The sum over <paramref name="dim"/>.</summary>
+    public Tensor Sum(int dim, bool keepDim = false) => Reduction(OpKind.Sum, ReduceKind.Sum, [dim], keepDim);
+    /// <summary>The sum over <paramref name="dims"/> (null: all).</summary>
+    public Tensor Sum(int[]? dims, bool keepDim = false) => Reduction(OpKind.Sum, ReduceKind.Sum, dims, keepDim);
+
+    /// <summary>The mean of all elements.</summary>
+    public Tensor Mean() => Mean(null);
+    /// <summary>The mean over <paramref name="dim"/>.</summary>
+    public Tensor Mean(int dim, bool keepDim = false) => Mean([dim], keepDim);
+    /// <summary>The mean over <paramref name="dims"/> (null: all).</summary>
+    public Tensor Mean(int[]? dims, bool keepDim = false)
+    {
+        RequireFloat("Mean");
+        return Sum(dims, keepDim) / CountOver(dims);
+    }
+
+    /// <summary>The variance over <paramref name="dims"/> (null: all) with Bessel's correction by default: Σ(x − x̄)² / (N − correction).</summary>
+    public Tensor Var(int[]? dims = null, bool keepDim = false, int correction = 1)
+    {
+        RequireFloat("Var");
+        var centered = this - Mean(dims, keepDim: true);
+        return (centered * centered).Sum(dims, keepDim) / Math.Max(CountOver(dims) - correction, 0);
+    }
+
+    /// <summary>The variance over one dim.</summary>
+    public Tensor Var(int dim, bool keepDim = false, int correction = 1) => Var([dim], keepDim, correction);
+
+    /// <summary>The standard deviation: √Var.</summary>
+    public Tensor Std(int[]? dims = null, bool keepDim = false, int correction = 1) => Var(dims, keepDim, correction).Sqrt();
+
+    private int CountOver(int[]? dims)
+    {
+        int n = 1;
+        foreach (int d in ShapeUtil.NormalizeDims("Mean", dims, Rank)) n *= _shape[d];
+        return n;
+    }
+
+    /// <summary>The maximum of all elements.</summary>
+    public Tensor Max() => Reduction(OpKind.Max, ReduceKind.Max, null, false);
+    /// <summary>The maximum over <paramref name="dim"/> (values only; see <see cref="MaxWithIndices"/>).</summary>
+    public Tensor Max(int dim, bool keepDim = false) => Reduction(OpKind.Max, ReduceKind.Max, [dim], keepDim);
+    /// <summary>The minimum of all elements.</summary>
+    public Tensor Min() => Reduction(OpKind.Min, ReduceKind.Min, null, false);
+    /// <summary>The minimum over <paramref name="dim"/>.</summary>
+    public Tensor Min(int dim, bool keepDim = false) => Reduction(OpKind.Min, ReduceKind.Min, [dim], keepDim);
+    /// <summary>The maximum over <paramref name="dims"/>; ties share the gradient evenly, like <c>torch.amax</c>.</summary>
+    public Tensor Amax(int[]? dims = null, bool keepDim = false) => Reduction(OpKind.Max, ReduceKind.Max, dims, keepDim);
+    /// <summary>The minimum over <paramref name="dims"/>; ties share the gradient evenly, like <c>torch.amin</c>.</summary>
+    public Tensor Amin(int[]? dims = null, bool keepDim = false) => Reduction(OpKind.Min, ReduceKind.Min, dims, keepDim);
+
+    /// <summary>The maximum over <paramref name="dim"/> and the index of its first occurrence.</summary>
+    public (Tensor Values, Tensor Indices) MaxWithIndices(int dim, bool keepDim = false) => (Max(dim, keepDim), Argmax(dim, keepDim));
+
+    /// <summary>The minimum over <paramref name="dim"/> and the index of its first occurrence.</summary>
+    public (Tensor Values, Tensor Indices) MinWithIndices(int dim, bool keepDim = false) => (Min(dim, keepDim), Argmin(dim, keepDim));
+
+    /// <summary>The index of the first maximum over <paramref name="dim"/>, or of the flattened tensor when dim is null (int64).</summary>
+    public Tensor Argmax(int? dim = null, bool keepDim = false) => ArgExtreme(dim, keepDim, max: true);
+
+    /// <summary>The index of the first minimum over <paramref name="dim"/>, or of the flattened tensor when dim is null (int64).</summary>
+    public Tensor Argmin(int? dim = null, bool keepDim = false) => ArgExtreme(dim, keepDim, max: false);
+
+    private Tensor ArgExtreme(int? dim, bool keepDim, bool max)
+    {
+        if (dim is null)
+        {
+            var flat = Reduce.ArgExtreme(Detach().Reshape(-1), 0, max);
+            return keepDim ? flat.ViewRaw(Enumerable.Repeat(1, Rank).ToArray(), new int[Rank], flat.Offset) : flat.ViewRaw([], [], flat.Offset);
+        }
+        int d = ShapeUtil.NormalizeDim(max ? "Argmax" : "Argmin", dim.Value, Rank);
+        var result = Reduce.ArgExtreme(Rank == 0 ? Detach().Reshape(1) : this, Rank == 0 ? 0 : d, max);
+        if (Rank == 0) return result.ViewRaw([], [], 0);
+        return keepDim ? result : result.SqueezeDims([d]);
+    }
+
+    /// <summary>log Σ exp(x) over <paramref name="dims"/>, computed stably by shifting by the maximum.</summary>
+    public Tensor LogSumExp(int[]? dims = null, bool keepDim = false)
+    {
+        RequireFloat("LogSumExp");
+        Tensor shift;
+        using (Autograd.NoGrad())
+        {
+            shift = Amax(dims, keepDim: true);
+            shift = Where(shift.Abs().Eq(double.PositiveInfinity), ZerosLike(shift), shift);
+        }
+        var result = (this - shift).Exp().Sum(dims, keepDim: true).Log() + shift;
+        return keepDim ? result : result.SqueezeDims(ShapeUtil.NormalizeDims("LogSumExp", dims, Rank));
+    }
+
+    /// <summary>log Σ exp(x) over one dim.</summary>
+    public Tensor LogSumExp(int dim, bool keepDim = false) => LogSumExp([dim], keepDim);
+
+    /// <summary>Softmax along <paramref name="dim"/>: e^(xᵢ) / Σⱼ e^(xⱼ).</summary>
+    public Tensor Softmax(int dim = -1) => SoftmaxImpl(dim, log: false);
+
+    /// <summary>Log-softmax along <paramref name="dim"/>: xᵢ − log Σⱼ e^(xⱼ).</summary>
+    public Tensor LogSoftmax(int dim = -1) => SoftmaxImpl(dim, log: true);
+
+    private Tensor SoftmaxImpl(int dim, bool log)
+    {
+        string name = log ? "LogSoftmax" : "Softmax";
+        RequireFloat(name);
+        int d = ShapeUtil.NormalizeDim(name, dim, Rank);
+        Tensor result;
+        if (Rank == 0 || d == Rank - 1) result = Reduce.SoftmaxLastDim(this, log);
+        else
+        {
+            var moved = Detach().Transpose(d, -1);
+            result = Reduce.SoftmaxLastDim(moved, log).Transpose(d, -1).Materialize();
+        }
+        return Record(result, log ? OpKind.LogSoftmax : OpKind.Softmax, this, new DimArgs(d));
+    }
+
+    /// <summary>Reduces a broadcast gradient back to <paramref name="shape"/> by summing the broadcast dims.</summary>
+    internal Tensor SumToShape(int[] shape)
+    {
+        int lead = Rank - shape.Length;
+        var dims = new List<int>();
+        for (int i = 0; i < Rank; i++)
+            if (i < lead || (shape[i - lead] == 1 && _shape[i] != 1)) dims.Add(i);
+        var summed = dims.Count == 0 ? this : Sum(dims.ToArray(), keepDim: true);
+        return ShapeUtil.SameShape(summed._shape, shape) ? summed : summed.Reshape(shape);
+    }
+}

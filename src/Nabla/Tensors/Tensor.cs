@@ -1,0 +1,289 @@
+using System.Globalization;
+using System.Text;
+
+namespace Nabla;
+
+/// <summary>
+/// An n-dimensional array that remembers how it was computed. A tensor is a view
+/// (shape, strides, offset) over a shared <see cref="Storage"/>; ops on tensors that
+/// require gradients record a node of the computational graph, and
+/// <see cref="Backward(Tensor?, bool, bool)"/> walks that graph from output to inputs by the chain rule.
+/// </summary>
+public sealed partial class Tensor
+{
+    internal readonly Storage Storage;
+    internal readonly int[] _shape;
+    internal readonly int[] _strides;
+    internal readonly int Offset;
+    internal Node? Node;
+    private bool _requiresGrad;
+    private List<Func<Tensor, Tensor?>>? _hooks;
+    private bool _retainsGrad;
+
+    internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
+    {
+        Storage = storage;
+        _shape = shape;
+        _strides = strides;
+        Offset = offset;
+    }
+
+    internal Tensor(Storage storage, int[] shape) : this(storage, shape, ShapeUtil.ContiguousStrides(shape), 0) { }
+
+    /// <summary>A new, uninitialised contiguous tensor.</summary>
+    internal static Tensor Empty(int[] shape, DType dtype) =>
+        new(Storage.Allocate(dtype, ShapeUtil.Numel(shape), zeroed: false), shape);
+
+    internal static Tensor ZerosInternal(int[] shape, DType dtype) =>
+        new(Storage.Allocate(dtype, ShapeUtil.Numel(shape), zeroed: true), shape);
+
+    /// <summary>The size of every dimension.</summary>
+    public IReadOnlyList<int> Shape => _shape;
+
+    internal ReadOnlySpan<int> ShapeSpan => _shape;
+
+    internal ReadOnlySpan<int> StridesSpan => _strides;
+
+    /// <summary>The element step of every dimension within the storage.</summary>
+    public IReadOnlyList<int> Strides => _strides;
+
+    /// <summary>The number of dimensions.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>The element type.</summary>
+    public DType DType => Storage.DType;
+
+    /// <summary>The total number of elements.</summary>
+    public int Numel
+    {
+        get
+        {
+            int n = 1;
+            foreach (int d in _shape) n *= d;
+            return n;
+        }
+    }
+
+    /// <summary>The size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
+    public int Size(int dim) => _shape[ShapeUtil.NormalizeDim("Size", dim, Rank)];
+
+    /// <summary>True when the elements are laid out row-major without gaps.</summary>
+    public bool IsContiguous
+    {
+        get
+        {
+            int expected = 1;
+            for (int i = _shape.Length - 1; i >= 0; i--)
+            {
+                if (_shape[i] != 1 && _strides[i] != expected) return false;
+                expected *= _shape[i];
+            }
+            return true;
+        }
+    }
+
+    /// <summary>True when this tensor was made by an op rather than by the user.</summary>
+    public bool IsLeaf => Node is null;
+
+    /// <summary>The op that produced this tensor, or null for a leaf.</summary>
+    public string? GradFn => Node?.Op.ToString();
+
+    /// <summary>
+    /// Whether gradients flow to this tensor. Only leaves may be switched; a tensor computed
+    /// from inputs that require grad requires grad itself.
+    /// </summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (!IsLeaf && !value)
+                throw new InvalidOperationException("RequiresGrad: cannot be turned off on a non-leaf tensor; use Detach() instead.");
+            if (value && !DType.IsFloatingPoint())
+                throw new InvalidOperationException($"RequiresGrad: only floating-point tensors can require gradients, this one is {DType.Name()}.");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction.</summary>
+    public Tensor RequiresGrad_(bool value = true)
+    {
+        RequiresGrad = value;
+        return this;
+    }
+
+    /// <summary>The accumulated gradient of a leaf (or of a tensor that called <see cref="RetainGrad"/>) after backward.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>The storage version, bumped by every in-place write through any view.</summary>
+    public int Version => Storage.Version;
+
+    internal bool RetainsGrad => _retainsGrad;
+
+    internal IReadOnlyList<Func<Tensor, Tensor?>>? Hooks => _hooks;
+
+    /// <summary>Keeps <see cref="Grad"/> for this non-leaf tensor after backward.</summary>
+    public void RetainGrad()
+    {
+        if (!RequiresGrad) throw new InvalidOperationException("RetainGrad: the tensor does not require grad.");
+        _retainsGrad = true;
+    }
+
+    /// <summary>
+    /// Registers a hook called with this tensor's gradient during backward; a non-null return
+    /// value replaces the gradient. Returns an action that removes the hook.
+    /// </summary>
+    public Action RegisterHook(Func<Tensor, Tensor?> hook)
+    {
+        if (!RequiresGrad) throw new InvalidOperationException("RegisterHook: cannot register a hook on a tensor that does not require grad.");
+        (_hooks ??= []).Add(hook);
+        return () => _hooks.Remove(hook);
+    }
+
+    /// <summary>
+    /// Computes the gradient of this tensor with respect to every leaf that requires grad, by the
+    /// chain rule, and adds it into their <see cref="Grad"/>. A non-scalar output needs
+    /// <paramref name="gradient"/>, the gradient of some scalar with respect to this tensor.
+    /// </summary>
+    /// <param name="gradient">dL/d(this); defaults to 1 for a one-element tensor.</param>
+    /// <param name="retainGraph">Keep the graph so that backward can run through it again.</param>
+    /// <param name="createGraph">Record the backward computation itself, for higher-order gradients.</param>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false) =>
+        Engine.Backward(this, gradient, retainGraph, createGraph);
+
+    /// <summary>A tensor sharing this one's data but cut from the graph (never requires grad).</summary>
+    public Tensor Detach() => new(Storage, _shape, _strides, Offset);
+
+    /// <summary>The single value of a one-element tensor, as a double.</summary>
+    public double Item()
+    {
+        if (Numel != 1) throw new InvalidOperationException($"Item: only one-element tensors can be converted to a scalar, got shape {ShapeUtil.Format(_shape)}.");
+        return GetAsDouble(Offset);
+    }
+
+    /// <summary>The single value of a one-element tensor, as <typeparamref name="T"/> (which must match the dtype).</summary>
+    public T Item<T>() where T : unmanaged
+    {
+        if (Numel != 1) throw new InvalidOperationException($"Item: only one-element tensors can be converted to a scalar, got shape {ShapeUtil.Format(_shape)}.");
+        return TypedStorage<T>("Item").Data[Offset];
+    }
+
+    /// <summary>The elements in row-major order, copied into a new array of <typeparamref name="T"/> (which must match the dtype).</summary>
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        var storage = TypedStorage<T>("ToArray");
+        var result = new T[Numel];
+        Ops.Strided.CopyTo(storage.Data, Offset, _shape, _strides, result);
+        return result;
+    }
+
+    /// <summary>The elements in row-major order converted to double, whatever the dtype.</summary>
+    public double[] ToDoubleArray() => DType switch
+    {
+        DType.Float32 => Array.ConvertAll(ToArray<float>(), v => (double)v),
+        DType.Float64 => ToArray<double>(),
+        _ => Array.ConvertAll(ToArray<long>(), v => (double)v),
+    };
+
+    internal Storage<T> TypedStorage<T>(string op) where T : unmanaged =>
+        Storage as Storage<T> ?? throw new InvalidOperationException($"{op}: the tensor is {DType.Name()}, not {DTypeExtensions.Of<T>().Name()}.");
+
+    /// <summary>The data of a contiguous tensor as a span (no copy).</summary>
+    internal Span<T> AsSpan<T>() where T : unmanaged
+    {
+        if (!IsContiguous) throw new InvalidOperationException("AsSpan: the tensor is not contiguous.");
+        return ((Storage<T>)Storage).Data.AsSpan(Offset, Numel);
+    }
+
+    internal double GetAsDouble(int index) => Storage switch
+    {
+        Storage<float> f => f.Data[index],
+        Storage<double> d => d.Data[index],
+        Storage<long> l => l.Data[index],
+        _ => throw new InvalidOperationException(),
+    };
+
+    internal void SetFromDouble(int index, double value)
+    {
+        switch (Storage)
+        {
+            case Storage<float> f: f.Data[index] = (float)value; break;
+            case Storage<double> d: d.Data[index] = value; break;
+            case Storage<long> l: l.Data[index] = (long)value; break;
+        }
+    }
+
+    internal int StorageIndex(ReadOnlySpan<int> index)
+    {
+        int pos = Offset;
+        for (int i = 0; i < index.Length; i++) pos += index[i] * _strides[i];
+        return pos;
+    }
+
+    /// <summary>The element at <paramref name="index"/>, converted to double.</summary>
+    [System.Runtime.CompilerServices.IndexerName("At")]
+    public double this[params int[] index]
+    {
+        get
+        {
+            if (index.Length != Rank) throw new ArgumentException($"Indexer: {index.Length} indices given for a tensor of rank {Rank}.");
+            for (int i = 0; i < index.Length; i++)
+                if (index[i] < 0 || index[i] >= _shape[i])
+                    throw new IndexOutOfRangeException($"Indexer: index {index[i]} is out of range for dimension {i} of size {_shape[i]}.");
+            return GetAsDouble(StorageIndex(index));
+        }
+    }
+
+    /// <summary>Prints the tensor the way PyTorch does: values, then dtype and grad information.</summary>
+    public override string ToString()
+    {
+        var sb = new StringBuilder("tensor(");
+        var values = ToDoubleArray();
+        bool isInt = DType == DType.Int64;
+        bool summarize = values.Length > 1000;
+        string[] text = FormatValues(values, isInt);
+        int width = text.Length == 0 ? 0 : text.Max(s => s.Length);
+        AppendDim(sb, text, width, 0, 0, summarize, 7);
+        if (DType == DType.Float64) sb.Append(", dtype=float64");
+        else if (isInt && Numel == 0) sb.Append(", dtype=int64");
+        if (Node is not null) sb.Append(", grad_fn=<").Append(Node.Op).Append("Backward>");
+        else if (RequiresGrad) sb.Append(", requires_grad=True");
+        sb.Append(')');
+        return sb.ToString();
+    }
+
+    private static string[] FormatValues(double[] values, bool isInt)
+    {
+        if (isInt) return Array.ConvertAll(values, v => ((long)v).ToString(CultureInfo.InvariantCulture));
+        bool allIntegral = values.All(v => double.IsFinite(v) && v == Math.Floor(v));
+        double maxAbs = values.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+        bool scientific = maxAbs != 0 && (maxAbs >= 1e8 || maxAbs < 1e-4);
+        return Array.ConvertAll(values, v =>
+            double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" :
+            scientific ? v.ToString("0.0000e+00", CultureInfo.InvariantCulture) :
+            allIntegral ? v.ToString("0", CultureInfo.InvariantCulture) + "." :
+            v.ToString("0.0000", CultureInfo.InvariantCulture));
+    }
+
+    private void AppendDim(StringBuilder sb, string[] text, int width, int dim, int flat, bool summarize, int indent)
+    {
+        if (Rank == 0) { sb.Append(text[0]); return; }
+        int n = _shape[dim];
+        int inner = 1;
+        for (int i = dim + 1; i < Rank; i++) inner *= _shape[i];
+        sb.Append('[');
+        for (int i = 0; i < n; i++)
+        {
+            if (summarize && n > 6 && i == 3)
+            {
+                sb.Append(dim == Rank - 1 ? "..., " : "...,\n" + new string(' ', indent + dim + 1));
+                i = n - 3;
+            }
+            if (dim == Rank - 1) sb.Append(text[flat + i].PadLeft(width));
+            else AppendDim(sb, text, width, dim + 1, flat + i * inner, summarize, indent);
+            if (i < n - 1)
+                sb.Append(dim == Rank - 1 ? ", " : "," + new string('\n', Rank - dim - 1) + new string(' ', indent + dim + 1));
+        }
+        sb.Append(']');
+    }
+}
