@@ -52,6 +52,19 @@ internal static class Derivatives
         OpKind.IndexAdd => [g, null, Need(node, 2) ? g.IndexSelect(Dim(node), node.Inputs[1]) : null],
         OpKind.Gather => [Tensor.ZerosLike(node.Inputs[0]).ScatterAdd(Dim(node), node.Inputs[1], g), null],
         OpKind.ScatterAdd => [g, null, Need(node, 2) ? g.Gather(Dim(node), node.Inputs[1]) : null],
+        OpKind.Conv2d => Conv2dBackward(node, g),
+        OpKind.Conv2dBackwardInput => [
+            Need(node, 0) ? Tensor.ConvForward(Conv(node), g, node.Saved(1), null) : null,
+            Need(node, 1) ? Tensor.ConvBackwardWeight(Conv(node), node.Saved(0), g) : null],
+        OpKind.Conv2dBackwardWeight => [
+            Need(node, 0) ? Tensor.ConvForward(Conv(node), node.Saved(1), g, null) : null,
+            Need(node, 1) ? Tensor.ConvBackwardInput(Conv(node), node.Saved(0), g) : null],
+        OpKind.MaxPool2d => [Tensor.MaxPoolBackward((MaxPoolArgs)node.Args!, g)],
+        OpKind.MaxPool2dBackward => [MaxPoolSelect((MaxPoolArgs)node.Args!, g)],
+        OpKind.AvgPool2d => [Tensor.AvgPoolBackward((AvgPoolArgs)node.Args!, g)],
+        OpKind.AvgPool2dBackward => [Tensor.AvgPoolForward((AvgPoolArgs)node.Args!, g)],
+        OpKind.AdaptiveAvgPool2d => [Tensor.AdaptivePoolBackward((AdaptivePoolArgs)node.Args!, g)],
+        OpKind.AdaptiveAvgPool2dBackward => [Tensor.AdaptivePoolForward((AdaptivePoolArgs)node.Args!, g)],
     };
 #pragma warning restore CS8524
 
@@ -128,6 +141,30 @@ internal static class Derivatives
             offset += len;
         }
         return grads;
+    }
+
+    private static Nabla.Kernels.Conv2dGeometry Conv(Node node) => ((ConvArgs)node.Args!).Geometry;
+
+    /// <summary>
+    /// Conv2d is bilinear in (x, w): its input gradient is a transposed convolution of g with w and its
+    /// weight gradient a correlation of g with x; both are primitives whose own derivatives are Conv2d again.
+    /// </summary>
+    private static Tensor?[] Conv2dBackward(Node node, Tensor g)
+    {
+        var geometry = Conv(node);
+        var grads = new Tensor?[node.Inputs.Length];
+        if (Need(node, 0)) grads[0] = Tensor.ConvBackwardInput(geometry, g, node.Saved(1));
+        if (Need(node, 1)) grads[1] = Tensor.ConvBackwardWeight(geometry, g, node.Saved(0));
+        if (grads.Length == 3 && Need(node, 2)) grads[2] = g.Sum([0, 2, 3]);
+        return grads;
+    }
+
+    /// <summary>The adjoint of routing gradients to the max positions: pick the values at those positions.</summary>
+    private static Tensor MaxPoolSelect(MaxPoolArgs args, Tensor h)
+    {
+        var p = args.Geometry;
+        var index = Tensor.FromArray(Array.ConvertAll(args.Argmax, i => (long)i), p.Batch, p.Channels, p.OutHeight * p.OutWidth);
+        return h.Reshape(p.Batch, p.Channels, p.InHeight * p.InWidth).Gather(2, index).Reshape(p.Batch, p.Channels, p.OutHeight, p.OutWidth);
     }
 
     private static int[] Inverse(int[] permutation)

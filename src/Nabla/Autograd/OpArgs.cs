@@ -14,3 +14,11 @@ internal sealed record PermuteArgs(int[] Dims) : OpArgs;
 internal sealed record RangeArgs(int Dim, int Start, int Length) : OpArgs;
 
 internal sealed record PadArgs(int Dim, int Before, int After) : OpArgs;
+
+internal sealed record ConvArgs(Nabla.Kernels.Conv2dGeometry Geometry) : OpArgs;
+
+internal sealed record MaxPoolArgs(Nabla.Kernels.PoolGeometry Geometry, int[] Argmax) : OpArgs;
+
+internal sealed record AvgPoolArgs(Nabla.Kernels.PoolGeometry Geometry, bool CountIncludePad) : OpArgs;
+
+internal sealed record AdaptivePoolArgs(int[] InputShape, int OutHeight, int OutWidth) : OpArgs;

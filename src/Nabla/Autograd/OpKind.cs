@@ -77,4 +77,22 @@ public enum OpKind
     Gather,
     /// <summary>elementwise scatter-add along one dim (the adjoint of Gather)</summary>
     ScatterAdd,
+    /// <summary>2-D cross-correlation of (N, C, H, W) with (OC, C/groups, KH, KW) plus an optional bias</summary>
+    Conv2d,
+    /// <summary>the gradient of Conv2d with respect to its input (a transposed convolution)</summary>
+    Conv2dBackwardInput,
+    /// <summary>the gradient of Conv2d with respect to its weight</summary>
+    Conv2dBackwardWeight,
+    /// <summary>2-D max pooling</summary>
+    MaxPool2d,
+    /// <summary>routes gradients to the positions max pooling selected (the adjoint of MaxPool2d's selection)</summary>
+    MaxPool2dBackward,
+    /// <summary>2-D average pooling</summary>
+    AvgPool2d,
+    /// <summary>spreads gradients over average-pooling windows (the adjoint of AvgPool2d)</summary>
+    AvgPool2dBackward,
+    /// <summary>2-D average pooling to a fixed output size</summary>
+    AdaptiveAvgPool2d,
+    /// <summary>the adjoint of AdaptiveAvgPool2d</summary>
+    AdaptiveAvgPool2dBackward,
 }
