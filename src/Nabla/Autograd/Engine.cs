@@ -105,7 +105,10 @@ internal static class Engine
         if (createGraph)
             t.Grad = t.Grad is null ? grad : t.Grad + grad;
         else if (t.Grad is null)
-            t.Grad = grad.Detach().Clone();
+        {
+            // The gradient outlives the step that produced it, so its memory must not come from a scope.
+            using (TensorScope.Suspend()) t.Grad = grad.Detach().Clone();
+        }
         else
             t.Grad.AddInPlace(grad.Detach());
     }

@@ -13,20 +13,89 @@ internal abstract class Storage
 
     public abstract int Length { get; }
 
-    public static Storage Allocate(DType dtype, int length, bool zeroed) => dtype switch
+    /// <summary>Returns the buffer to the pool; any later access through a tensor fails clearly.</summary>
+    public abstract void Release();
+
+    /// <summary>
+    /// A new buffer of exactly <paramref name="length"/> elements. Inside a <see cref="TensorScope"/> it
+    /// comes from the pool and goes back when the scope ends; otherwise it is an ordinary array.
+    /// </summary>
+    public static Storage Allocate(DType dtype, int length, bool zeroed)
     {
-        DType.Float32 => new Storage<float>(zeroed ? new float[length] : GC.AllocateUninitializedArray<float>(length)),
-        DType.Float64 => new Storage<double>(zeroed ? new double[length] : GC.AllocateUninitializedArray<double>(length)),
-        DType.Int64 => new Storage<long>(zeroed ? new long[length] : GC.AllocateUninitializedArray<long>(length)),
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
-    };
+        var scope = TensorScope.Current;
+        Storage storage = dtype switch
+        {
+            DType.Float32 => new Storage<float>(Rent<float>(length, zeroed, scope is not null)),
+            DType.Float64 => new Storage<double>(Rent<double>(length, zeroed, scope is not null)),
+            DType.Int64 => new Storage<long>(Rent<long>(length, zeroed, scope is not null)),
+            _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
+        };
+        scope?.Own(storage);
+        return storage;
+    }
+
+    private static T[] Rent<T>(int length, bool zeroed, bool pooled) where T : unmanaged
+    {
+        if (pooled && BufferPool<T>.TryRent(length) is { } array)
+        {
+            if (zeroed) Array.Clear(array);
+            return array;
+        }
+        return zeroed ? new T[length] : GC.AllocateUninitializedArray<T>(length);
+    }
 }
 
 internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
 {
-    public readonly T[] Data = data;
+    private T[]? _data = data;
+
+    public T[] Data => _data ?? throw new ObjectDisposedException("Tensor",
+        "This tensor's memory was returned to the pool when the TensorScope that created it ended. " +
+        "Keep results you need after the scope with scope.Keep(tensor), or read them (Item, ToArray) inside it.");
 
     public override DType DType { get; } = DTypeExtensions.Of<T>();
 
     public override int Length => Data.Length;
+
+    public override void Release()
+    {
+        if (_data is null) return;
+        BufferPool<T>.Return(_data);
+        _data = null;
+    }
+}
+
+/// <summary>
+/// Buffers of exact lengths kept for reuse: a training loop asks for the same sizes every step, so
+/// after the first step every allocation inside a scope is served from here.
+/// </summary>
+internal static class BufferPool<T> where T : unmanaged
+{
+    private const long MaxPooledBytes = 1L << 30;
+    private static readonly Dictionary<int, Stack<T[]>> s_free = [];
+    private static readonly Lock s_lock = new();
+    private static long s_pooledBytes;
+
+    public static T[]? TryRent(int length)
+    {
+        lock (s_lock)
+        {
+            if (!s_free.TryGetValue(length, out var stack) || stack.Count == 0) return null;
+            s_pooledBytes -= (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+            return stack.Pop();
+        }
+    }
+
+    public static void Return(T[] array)
+    {
+        long bytes = (long)array.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        lock (s_lock)
+        {
+            // Past the cap the array is simply dropped for the GC: the pool is a cache, not an owner.
+            if (s_pooledBytes + bytes > MaxPooledBytes) return;
+            if (!s_free.TryGetValue(array.Length, out var stack)) s_free[array.Length] = stack = new Stack<T[]>();
+            stack.Push(array);
+            s_pooledBytes += bytes;
+        }
+    }
 }
