@@ -146,32 +146,49 @@ internal static class Elementwise
     private static T[] Data<T>(Tensor t) where T : unmanaged => ((Storage<T>)t.Storage).Data;
 
     /// <summary>cond ? a : b with broadcasting over all three; cond is tested against zero.</summary>
-    public static Tensor Where(Tensor cond, Tensor a, Tensor b, int[] shape) => a.DType switch
+    public static Tensor Where(Tensor cond, Tensor a, Tensor b, int[] shape)
     {
-        DType.Float32 => WhereTyped<float>(cond, a, b, shape),
-        DType.Float64 => WhereTyped<double>(cond, a, b, shape),
-        _ => WhereTyped<long>(cond, a, b, shape),
-    };
+        var c = cond.DType == a.DType ? cond : Cast(cond, a.DType);
+        return a.DType switch
+        {
+            DType.Float32 => WhereTyped<float>(c, a, b, shape),
+            DType.Float64 => WhereTyped<double>(c, a, b, shape),
+            _ => WhereTyped<long>(c, a, b, shape),
+        };
+    }
 
-    private static Tensor WhereTyped<T>(Tensor cond, Tensor a, Tensor b, int[] shape) where T : unmanaged
+    private static Tensor WhereTyped<T>(Tensor cond, Tensor a, Tensor b, int[] shape) where T : unmanaged, INumber<T>
     {
         var result = Tensor.Empty(shape, a.DType);
         var dst = Data<T>(result);
         if (dst.Length == 0) return result;
-        var c = cond.DType == DType.Float64 ? cond : Cast(cond, DType.Float64);
-        var dc = Data<double>(c);
+        var dc = Data<T>(cond);
         var da = Data<T>(a);
         var db = Data<T>(b);
-        var (cs, st) = Strided.Collapse(shape, ShapeUtil.BroadcastStrides(c, shape), ShapeUtil.BroadcastStrides(a, shape), ShapeUtil.BroadcastStrides(b, shape), result._strides);
+        var (cs, st) = Strided.Collapse(shape, ShapeUtil.BroadcastStrides(cond, shape), ShapeUtil.BroadcastStrides(a, shape), ShapeUtil.BroadcastStrides(b, shape), result._strides);
         int inner = cs[^1], sc = st[0][^1], sa = st[1][^1], sb = st[2][^1];
         int rows = Strided.Rows(cs);
         var index = new int[cs.Length];
-        Span<int> offs = stackalloc int[4] { c.Offset, a.Offset, b.Offset, 0 };
+        Span<int> offs = stackalloc int[4] { cond.Offset, a.Offset, b.Offset, 0 };
         for (int r = 0; r < rows; r++)
         {
             int pc = offs[0], pa = offs[1], pb = offs[2], pd = offs[3];
-            for (int j = 0; j < inner; j++, pc += sc, pa += sa, pb += sb)
-                dst[pd + j] = dc[pc] != 0 ? da[pa] : db[pb];
+            int j = 0;
+            if (sc == 1 && sa <= 1 && sb <= 1 && Vector.IsHardwareAccelerated)
+            {
+                // The common layouts (contiguous, or a scalar branch) select whole vectors at a time.
+                var va0 = new Vector<T>(da[pa]);
+                var vb0 = new Vector<T>(db[pb]);
+                for (; j <= inner - Vector<T>.Count; j += Vector<T>.Count)
+                {
+                    var mask = ~Vector.Equals(new Vector<T>(dc.AsSpan(pc + j)), Vector<T>.Zero);
+                    var va = sa == 1 ? new Vector<T>(da.AsSpan(pa + j)) : va0;
+                    var vb = sb == 1 ? new Vector<T>(db.AsSpan(pb + j)) : vb0;
+                    Vector.ConditionalSelect(mask, va, vb).CopyTo(dst.AsSpan(pd + j));
+                }
+            }
+            for (; j < inner; j++)
+                dst[pd + j] = dc[pc + j * sc] != T.Zero ? da[pa + j * sa] : db[pb + j * sb];
             Strided.Next(index, cs, st, offs);
         }
         return result;

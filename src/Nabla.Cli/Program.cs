@@ -1,0 +1,1 @@
+Console.WriteLine(typeof(System.CommandLine.RootCommand).Assembly.FullName);
