@@ -109,7 +109,7 @@ public static class SafeTensors
         if (metadata is not null)
             foreach (var (key, value) in metadata)
                 if (value is null) throw new ArgumentException($"SafeTensors.Save: metadata entry '{key}' is null; metadata values must be strings.", nameof(metadata));
-        var entries = new List<Entry>(tensors.Count);
+        var planned = new List<(string Name, FileDType DType, int[] Shape)>(tensors.Count);
         foreach (var (name, tensor) in tensors)
         {
             if (name == MetadataKey) throw new ArgumentException($"SafeTensors.Save: '{MetadataKey}' is reserved and cannot name a tensor.", nameof(tensors));
@@ -120,18 +120,20 @@ public static class SafeTensors
                 DType.Float64 => FileDTypes["F64"],
                 _ => FileDTypes["I64"],
             };
-            entries.Add(new Entry(name, dtype, [.. tensor.Shape], 0, (long)tensor.Numel * dtype.Size));
+            planned.Add((name, dtype, [.. tensor.Shape]));
         }
         // Larger elements first keeps every tensor aligned to its element size within the data section.
-        entries.Sort((a, b) => a.DType.Size != b.DType.Size ? b.DType.Size.CompareTo(a.DType.Size) : string.CompareOrdinal(a.Name, b.Name));
+        planned.Sort((a, b) => a.DType.Size != b.DType.Size ? b.DType.Size.CompareTo(a.DType.Size) : string.CompareOrdinal(a.Name, b.Name));
+        var entries = new Entry[planned.Count];
         long offset = 0;
-        for (int i = 0; i < entries.Count; i++)
+        for (int i = 0; i < entries.Length; i++)
         {
-            long length = entries[i].End;
-            entries[i] = entries[i] with { Begin = offset, End = offset + length };
+            var (name, dtype, shape) = planned[i];
+            long length = (long)ShapeUtil.Numel(shape) * dtype.Size;
+            entries[i] = new Entry(name, dtype, shape, offset, offset + length);
             offset += length;
         }
-        return [.. entries];
+        return entries;
     }
 
     private static void Write(Stream stream, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata, Entry[] entries)
@@ -206,6 +208,8 @@ public static class SafeTensors
         long dataLength = available - 8 - (long)headerLength;
 
         var (entries, metadata) = ParseHeader(headerBytes, dataLength, source);
+        Array.Sort(entries, (a, b) =>
+            a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End != b.End ? a.End.CompareTo(b.End) : string.CompareOrdinal(a.Name, b.Name));
         CheckCoverage(entries, dataLength, source);
 
         var tensors = new OrderedDictionary<string, Tensor>(entries.Length, StringComparer.Ordinal);
@@ -306,11 +310,11 @@ public static class SafeTensors
         return new Entry(name, dtype, shape, begin, end);
     }
 
-    /// <summary>The format requires the tensors to tile the data section: no gaps, no overlaps, no trailing bytes.</summary>
+    /// <summary>
+    /// The format requires the tensors, sorted by offset, to tile the data section: no gaps, no overlaps, no trailing bytes.
+    /// </summary>
     private static void CheckCoverage(Entry[] entries, long dataLength, string source)
     {
-        Array.Sort(entries, (a, b) =>
-            a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End != b.End ? a.End.CompareTo(b.End) : string.CompareOrdinal(a.Name, b.Name));
         long covered = 0;
         Entry? previous = null;
         foreach (var e in entries)

@@ -16,7 +16,8 @@ import sys
 
 import numpy as np
 
-NUMPY = {"F64": "<f8", "F32": "<f4", "I64": "<i8", "F16": "<f2", "I32": "<i4", "U8": "u1"}
+NUMPY = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": "<u2", "I64": "<i8", "I32": "<i4", "I16": "<i2",
+         "I8": "i1", "U8": "u1", "BOOL": "?"}
 
 
 def fail(message):
@@ -43,7 +44,10 @@ def read(path):
         if begin % dtype.itemsize != 0:
             fail(f"{name}: offset {begin} is not aligned to {dtype.itemsize} bytes")
         spans.append((begin, end, name))
-        tensors[name] = (info["dtype"], np.frombuffer(data[begin:end], dtype=dtype).reshape(shape))
+        array = np.frombuffer(data[begin:end], dtype=dtype).reshape(shape)
+        if info["dtype"] == "BF16":
+            array = (array.astype(np.uint32) << 16).view(np.float32)
+        tensors[name] = (info["dtype"], array)
     covered = 0
     for begin, end, name in sorted(spans):
         if begin != covered:
