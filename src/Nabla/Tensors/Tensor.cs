@@ -72,6 +72,7 @@ public sealed partial class Tensor
     {
         get
         {
+            if (Numel == 0) return true;
             int expected = 1;
             for (int i = _shape.Length - 1; i >= 0; i--)
             {
