@@ -44,13 +44,7 @@ public sealed class Linear : Module
 
     /// <summary>x·Wᵀ + b for x of shape (*, in_features).</summary>
     /// <param name="input">The input, (*, in_features).</param>
-    public override Tensor Forward(Tensor input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank == 0 || input.Shape[^1] != InFeatures)
-            throw new ArgumentException($"Linear: expected input with last dim {InFeatures}, got {ShapeUtil.Describe(input)}.", nameof(input));
-        return Functional.Linear(input, Weight, Bias);
-    }
+    public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
 
     /// <inheritdoc/>
     public override string ExtraRepr() =>

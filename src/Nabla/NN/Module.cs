@@ -138,23 +138,20 @@ public abstract class Module
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Parameter);
 
     /// <summary>All parameters with dotted names such as <c>fc1.weight</c>, each tensor once, in registration order.</summary>
-    public IEnumerable<(string Name, Tensor Parameter)> NamedParameters() => NamedTensors(m => m._parameters, persistentOnly: false);
+    public IEnumerable<(string Name, Tensor Parameter)> NamedParameters() => NamedTensors(m => m._parameters);
 
     /// <summary>All buffers of this module and its descendants, each once.</summary>
     public IEnumerable<Tensor> Buffers() => NamedBuffers().Select(b => b.Buffer);
 
     /// <summary>All buffers with dotted names such as <c>bn.running_mean</c>, each tensor once.</summary>
-    public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers() => NamedTensors(m => m._buffers, persistentOnly: false);
+    public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers() => NamedTensors(m => m._buffers);
 
-    private IEnumerable<(string, Tensor)> NamedTensors(Func<Module, OrderedDictionary<string, Tensor>> select, bool persistentOnly)
+    private IEnumerable<(string, Tensor)> NamedTensors(Func<Module, OrderedDictionary<string, Tensor>> select)
     {
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var (prefix, module) in NamedModules())
             foreach (var (name, tensor) in select(module))
-            {
-                if (persistentOnly && module._nonPersistentBuffers.Contains(name)) continue;
                 if (seen.Add(tensor)) yield return (Join(prefix, name), tensor);
-            }
     }
 
     /// <summary>The direct children, in registration order.</summary>
@@ -247,7 +244,7 @@ public abstract class Module
         {
             for (int i = 0; i < module._parameters.Count; i++)
             {
-                var (name, p) = module._parameters.GetAt(i);
+                var p = module._parameters.GetAt(i).Value;
                 if (p.DType == dtype) continue;
                 if (!converted.TryGetValue(p, out var q))
                 {
@@ -260,7 +257,7 @@ public abstract class Module
             }
             for (int i = 0; i < module._buffers.Count; i++)
             {
-                var (name, b) = module._buffers.GetAt(i);
+                var b = module._buffers.GetAt(i).Value;
                 if (b.DType == dtype || !b.DType.IsFloatingPoint()) continue;
                 if (!converted.TryGetValue(b, out var q)) converted[b] = q = b.To(dtype);
                 module._buffers.SetAt(i, q);
@@ -277,18 +274,18 @@ public abstract class Module
     public OrderedDictionary<string, Tensor> StateDict()
     {
         var state = new OrderedDictionary<string, Tensor>();
-        foreach (var (name, module, tensor) in StateEntries()) state[name] = tensor.Detach();
+        foreach (var (name, tensor) in StateEntries()) state[name] = tensor.Detach();
         return state;
     }
 
-    private List<(string Name, Module Owner, Tensor Tensor)> StateEntries()
+    private List<(string Name, Tensor Tensor)> StateEntries()
     {
-        var entries = new List<(string, Module, Tensor)>();
+        var entries = new List<(string, Tensor)>();
         foreach (var (prefix, module) in NamedModules())
         {
-            foreach (var (name, p) in module._parameters) entries.Add((Join(prefix, name), module, p));
+            foreach (var (name, p) in module._parameters) entries.Add((Join(prefix, name), p));
             foreach (var (name, b) in module._buffers)
-                if (!module._nonPersistentBuffers.Contains(name)) entries.Add((Join(prefix, name), module, b));
+                if (!module._nonPersistentBuffers.Contains(name)) entries.Add((Join(prefix, name), b));
         }
         return entries;
     }
@@ -310,7 +307,7 @@ public abstract class Module
         var own = new HashSet<string>(entries.Select(e => e.Name));
         var missing = new List<string>();
         var errors = new List<string>();
-        foreach (var (name, _, tensor) in entries)
+        foreach (var (name, tensor) in entries)
         {
             if (!stateDict.TryGetValue(name, out var source)) { missing.Add(name); continue; }
             if (!ShapeUtil.SameShape(source.ShapeSpan, tensor.ShapeSpan))
@@ -328,7 +325,7 @@ public abstract class Module
             throw new ArgumentException($"{TypeName}.LoadStateDict: error(s) in loading the state dict:\n  " + string.Join("\n  ", errors), nameof(stateDict));
 
         using (Autograd.NoGrad())
-            foreach (var (name, _, tensor) in entries)
+            foreach (var (name, tensor) in entries)
                 if (stateDict.TryGetValue(name, out var source) && !ReferenceEquals(source, tensor))
                     tensor.CopyFrom(source);
         return new LoadStateDictResult(missing, unexpected);
