@@ -1,0 +1,308 @@
+namespace Nabla.NN;
+
+public static partial class Functional
+{
+    /// <summary>e^−100: below it, log is clamped to −100 as PyTorch's binary cross-entropy does.</summary>
+    private static readonly double LogFloorArgument = Math.Exp(-100);
+
+    /// <summary>Mean squared error: reduce((x − y)²). Input and target have the same shape; both may require grad.</summary>
+    /// <param name="input">The prediction.</param>
+    /// <param name="target">The target, of the input's shape.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        CheckPair("MseLoss", input, target);
+        var diff = input - target;
+        return Reduce("MseLoss", diff * diff, reduction);
+    }
+
+    /// <summary>Mean absolute error: reduce(|x − y|).</summary>
+    /// <param name="input">The prediction.</param>
+    /// <param name="target">The target, of the input's shape.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    public static Tensor L1Loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean)
+    {
+        CheckPair("L1Loss", input, target);
+        return Reduce("L1Loss", (input - target).Abs(), reduction);
+    }
+
+    /// <summary>
+    /// Smooth L1 loss: with d = |x − y|, 0.5·d²/β where d &lt; β and d − 0.5·β elsewhere (plain L1 for β = 0).
+    /// </summary>
+    /// <param name="input">The prediction.</param>
+    /// <param name="target">The target, of the input's shape.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    /// <param name="beta">The width of the quadratic region, ≥ 0.</param>
+    public static Tensor SmoothL1Loss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double beta = 1.0)
+    {
+        CheckPair("SmoothL1Loss", input, target);
+        if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, $"SmoothL1Loss: beta must be non-negative, got {beta}.");
+        var d = (input - target).Abs();
+        if (beta == 0) return Reduce("SmoothL1Loss", d, reduction);
+        return Reduce("SmoothL1Loss", Tensor.Where(d.Lt(beta), d * d * (0.5 / beta), d - 0.5 * beta), reduction);
+    }
+
+    /// <summary>Huber loss: with d = |x − y|, 0.5·d² where d &lt; δ and δ·(d − 0.5·δ) elsewhere.</summary>
+    /// <param name="input">The prediction.</param>
+    /// <param name="target">The target, of the input's shape.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    /// <param name="delta">The threshold δ &gt; 0 between the quadratic and linear regions.</param>
+    public static Tensor HuberLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, double delta = 1.0)
+    {
+        CheckPair("HuberLoss", input, target);
+        if (!(delta > 0)) throw new ArgumentOutOfRangeException(nameof(delta), delta, $"HuberLoss: delta must be positive, got {delta}.");
+        var d = (input - target).Abs();
+        return Reduce("HuberLoss", Tensor.Where(d.Lt(delta), d * d * 0.5, (d - 0.5 * delta) * delta), reduction);
+    }
+
+    /// <summary>
+    /// Binary cross-entropy of probabilities: −w·(y·log p + (1 − y)·log(1 − p)), each log clamped at −100 as in
+    /// PyTorch so that p = 0 or 1 gives a finite loss. Prefer <see cref="BinaryCrossEntropyWithLogits"/> on raw
+    /// scores: it is numerically stable.
+    /// </summary>
+    /// <param name="input">Probabilities p in [0, 1].</param>
+    /// <param name="target">Targets y in [0, 1], of the input's shape.</param>
+    /// <param name="weight">Optional weights broadcast to the input's shape.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    public static Tensor BinaryCrossEntropy(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean)
+    {
+        CheckPair("BinaryCrossEntropy", input, target);
+        if (input.Numel > 0)
+        {
+            double lo, hi;
+            using (Autograd.NoGrad()) { lo = input.Amin().Item(); hi = input.Amax().Item(); }
+            if (!(lo >= 0 && hi <= 1))
+                throw new ArgumentOutOfRangeException(nameof(input), $"BinaryCrossEntropy: all input elements must be probabilities in [0, 1], got values in [{lo}, {hi}]; use BinaryCrossEntropyWithLogits for raw scores.");
+        }
+        var loss = -(target * ClampedLog(input) + (1.0 - target) * ClampedLog(1.0 - input));
+        if (weight is not null) loss = loss * weight;
+        return Reduce("BinaryCrossEntropy", loss, reduction);
+    }
+
+    /// <summary>max(log x, −100), with a zero (never NaN) gradient where clamped.</summary>
+    private static Tensor ClampedLog(Tensor x)
+    {
+        Tensor low;
+        using (Autograd.NoGrad()) low = x.Le(LogFloorArgument);
+        var safe = Tensor.Where(low, Tensor.Scalar(1, x.DType), x).Log();
+        return Tensor.Where(low, Tensor.Scalar(-100, x.DType), safe);
+    }
+
+    /// <summary>
+    /// Binary cross-entropy on logits x, i.e. on σ(x), computed stably as
+    /// (1 − y)·x + (1 + (pw − 1)·y)·(log(1 + e^(−|x|)) + max(−x, 0)), times the optional weight.
+    /// </summary>
+    /// <param name="input">Raw scores (logits).</param>
+    /// <param name="target">Targets y in [0, 1], of the input's shape.</param>
+    /// <param name="weight">Optional weights broadcast to the input's shape.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    /// <param name="posWeight">Optional weight pw of the positive class, broadcast over the last dim (one per class), to trade recall against precision.</param>
+    public static Tensor BinaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean, Tensor? posWeight = null)
+    {
+        CheckPair("BinaryCrossEntropyWithLogits", input, target);
+        var softplusOfNegative = (-input.Abs()).Exp().Log1p() + (-input).Relu();
+        var positive = posWeight is null ? softplusOfNegative : (1.0 + (posWeight - 1.0) * target) * softplusOfNegative;
+        var loss = (1.0 - target) * input + positive;
+        if (weight is not null) loss = loss * weight;
+        return Reduce("BinaryCrossEntropyWithLogits", loss, reduction);
+    }
+
+    /// <summary>
+    /// Cross-entropy between logits and targets, i.e. <see cref="NllLoss"/> of the log-softmax over the class
+    /// dimension. <paramref name="input"/> is (N, C), (N, C, d₁, …) or (C). The target is either int64 class
+    /// indices of shape (N), (N, d₁, …) or () — entries equal to <paramref name="ignoreIndex"/> contribute nothing —
+    /// or class probabilities of the input's shape. With class weights w the mean divides by the sum of the targets'
+    /// weights, as PyTorch does. Label smoothing ε mixes the target with the uniform distribution:
+    /// loss = (1 − ε)·nll + (ε/C)·Σ_c w_c·(−log p_c).
+    /// </summary>
+    /// <param name="input">Unnormalised scores (logits).</param>
+    /// <param name="target">Class indices (int64) or probabilities of the input's shape.</param>
+    /// <param name="weight">Optional per-class weights, (C); treated as constants.</param>
+    /// <param name="ignoreIndex">A class-index target value to skip (class-index targets only).</param>
+    /// <param name="reduction">Mean, Sum or None (one value per sample).</param>
+    /// <param name="labelSmoothing">ε in [0, 1].</param>
+    public static Tensor CrossEntropy(Tensor input, Tensor target, Tensor? weight = null, int ignoreIndex = -100,
+        Reduction reduction = Reduction.Mean, double labelSmoothing = 0)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        const string op = "CrossEntropy";
+        RequireFloat(op, input);
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, $"{op}: labelSmoothing must be in [0, 1], got {labelSmoothing}.");
+        if (input.Rank == 0)
+            throw new ArgumentException($"{op}: the input needs a class dimension, got {ShapeUtil.Describe(input)}.", nameof(input));
+        int classDim = input.Rank == 1 ? 0 : 1;
+        int classes = input.Shape[classDim];
+        CheckClassWeight(op, weight, classes);
+        var logProbs = input.LogSoftmax(classDim);
+        if (target.DType.IsFloatingPoint() && ShapeUtil.SameShape(target.ShapeSpan, input.ShapeSpan))
+            return ProbabilityCrossEntropy(logProbs, target, weight, ignoreIndex, reduction, labelSmoothing, classDim);
+        return ClassIndexLoss(op, logProbs, target, weight, ignoreIndex, reduction, labelSmoothing);
+    }
+
+    /// <summary>
+    /// Negative log-likelihood of class-index targets given log-probabilities: −w[t]·input[t] per sample, with the
+    /// layouts of <see cref="CrossEntropy"/>. The mean divides by the sum of the counted targets' weights.
+    /// </summary>
+    /// <param name="input">Log-probabilities, (N, C), (N, C, d₁, …) or (C).</param>
+    /// <param name="target">Int64 class indices, (N), (N, d₁, …) or ().</param>
+    /// <param name="weight">Optional per-class weights, (C); treated as constants.</param>
+    /// <param name="ignoreIndex">A target value to skip.</param>
+    /// <param name="reduction">Mean, Sum or None (one value per sample).</param>
+    public static Tensor NllLoss(Tensor input, Tensor target, Tensor? weight = null, int ignoreIndex = -100, Reduction reduction = Reduction.Mean)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        RequireFloat("NllLoss", input);
+        if (input.Rank == 0)
+            throw new ArgumentException($"NllLoss: the input needs a class dimension, got {ShapeUtil.Describe(input)}.", nameof(input));
+        CheckClassWeight("NllLoss", weight, input.Shape[input.Rank == 1 ? 0 : 1]);
+        return ClassIndexLoss("NllLoss", input, target, weight, ignoreIndex, reduction, 0);
+    }
+
+    private static void CheckClassWeight(string op, Tensor? weight, int classes)
+    {
+        if (weight is not null && (weight.Rank != 1 || weight.Shape[0] != classes || !weight.DType.IsFloatingPoint()))
+            throw new ArgumentException($"{op}: the class weight must be a floating-point [{classes}], got {ShapeUtil.Describe(weight)}.", nameof(weight));
+    }
+
+    private static Tensor ClassIndexLoss(string op, Tensor logProbs, Tensor target, Tensor? weight, int ignoreIndex, Reduction reduction, double labelSmoothing)
+    {
+        bool unbatched = logProbs.Rank == 1;
+        var expected = logProbs.Shape.Where((_, i) => i != (unbatched ? 0 : 1)).ToArray();
+        if (target.DType != DType.Int64 || !ShapeUtil.SameShape(target.ShapeSpan, expected))
+            throw new ArgumentException(
+                $"{op}: expected int64 class indices of shape {ShapeUtil.Format(expected)} (or probabilities of the input's shape) for input {ShapeUtil.Describe(logProbs)}, got target {ShapeUtil.Describe(target)}.",
+                nameof(target));
+        if (reduction == Reduction.BatchMean)
+            throw new ArgumentException($"{op}: reduction BatchMean is only defined for KlDiv.", nameof(reduction));
+        if (unbatched)
+        {
+            logProbs = logProbs.Unsqueeze(0);
+            target = target.Reshape(1);
+        }
+        int classes = logProbs.Shape[1];
+        var labels = target.ToArray<long>();
+        var classWeight = weight?.ToDoubleArray();
+        var safe = new long[labels.Length];
+        var targetWeight = new double[labels.Length];
+        double totalWeight = 0;
+        bool anyIgnored = false;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            long t = labels[i];
+            if (t == ignoreIndex) { anyIgnored = true; continue; }
+            if (t < 0 || t >= classes)
+                throw new ArgumentOutOfRangeException(nameof(target), $"{op}: target {t} is out of range for {classes} classes.");
+            safe[i] = t;
+            targetWeight[i] = classWeight?[t] ?? 1;
+            totalWeight += targetWeight[i];
+        }
+        var targetShape = target.Shape.ToArray();
+        var picked = logProbs.Gather(1, Tensor.FromArray(safe, targetShape).Unsqueeze(1)).Squeeze(1);
+        Tensor? sampleWeight = classWeight is not null || anyIgnored ? Tensor.FromArray(targetWeight, targetShape).To(logProbs.DType) : null;
+        var loss = sampleWeight is null ? -picked : -(picked * sampleWeight);
+        if (labelSmoothing > 0)
+        {
+            var perClass = weight is null ? logProbs : logProbs * weight.Detach().Reshape(ChannelShape(logProbs.Rank, classes));
+            var smooth = -perClass.Sum(1);
+            if (anyIgnored)
+                smooth = smooth * Tensor.FromArray(Array.ConvertAll(labels, t => t == ignoreIndex ? 0.0 : 1.0), targetShape).To(logProbs.DType);
+            loss = loss * (1 - labelSmoothing) + smooth * (labelSmoothing / classes);
+        }
+        return reduction switch
+        {
+            Reduction.Mean => loss.Sum() / totalWeight,
+            Reduction.Sum => loss.Sum(),
+            _ => unbatched ? loss.Reshape() : loss,
+        };
+    }
+
+    private static Tensor ProbabilityCrossEntropy(Tensor logProbs, Tensor target, Tensor? weight, int ignoreIndex, Reduction reduction, double labelSmoothing, int classDim)
+    {
+        if (ignoreIndex >= 0)
+            throw new ArgumentException($"CrossEntropy: ignoreIndex is not supported for probability targets, got {ignoreIndex}.", nameof(ignoreIndex));
+        if (reduction == Reduction.BatchMean)
+            throw new ArgumentException("CrossEntropy: reduction BatchMean is only defined for KlDiv.", nameof(reduction));
+        int classes = logProbs.Shape[classDim];
+        if (labelSmoothing > 0) target = target * (1 - labelSmoothing) + labelSmoothing / classes;
+        var product = logProbs * target;
+        if (weight is not null)
+        {
+            var shape = Enumerable.Repeat(1, logProbs.Rank).ToArray();
+            shape[classDim] = classes;
+            product = product * weight.Detach().Reshape(shape);
+        }
+        var loss = -product.Sum(classDim);
+        return reduction switch
+        {
+            Reduction.Mean => loss.Mean(),
+            Reduction.Sum => loss.Sum(),
+            _ => loss,
+        };
+    }
+
+    /// <summary>
+    /// Kullback–Leibler divergence KL(target ‖ input) with <paramref name="input"/> given as log-probabilities:
+    /// target·(log target − input) pointwise (0 where target ≤ 0), or e^target·(target − input) when
+    /// <paramref name="logTarget"/>. <see cref="Reduction.BatchMean"/> divides the sum by the batch size and gives
+    /// the true divergence; <see cref="Reduction.Mean"/> divides by the element count, as PyTorch does.
+    /// </summary>
+    /// <param name="input">Log-probabilities.</param>
+    /// <param name="target">Probabilities (or log-probabilities with <paramref name="logTarget"/>), of the input's shape.</param>
+    /// <param name="reduction">Mean, BatchMean, Sum or None.</param>
+    /// <param name="logTarget">Whether the target is given as log-probabilities.</param>
+    public static Tensor KlDiv(Tensor input, Tensor target, Reduction reduction = Reduction.Mean, bool logTarget = false)
+    {
+        CheckPair("KlDiv", input, target);
+        Tensor loss;
+        if (logTarget) loss = target.Exp() * (target - input);
+        else
+        {
+            Tensor positive;
+            using (Autograd.NoGrad()) positive = target.Gt(0.0);
+            var logTargetSafe = Tensor.Where(positive, target, Tensor.Scalar(1, target.DType)).Log();
+            loss = Tensor.Where(positive, target * (logTargetSafe - input), Tensor.Scalar(0, input.DType));
+        }
+        if (reduction == Reduction.BatchMean) return input.Rank == 0 ? loss.Sum() : loss.Sum() / input.Shape[0];
+        return Reduce("KlDiv", loss, reduction);
+    }
+
+    /// <summary>
+    /// Σᵢ wᵢ·Lᵢ: combines several objectives (e.g. a task loss and a regulariser, or the heads of a multi-task
+    /// model) into the one tensor that is backpropagated. See <see cref="MultiObjectiveLoss"/> to also track each term.
+    /// </summary>
+    /// <param name="terms">The losses and their weights; at least one.</param>
+    public static Tensor WeightedSum(params (Tensor Loss, double Weight)[] terms)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        if (terms.Length == 0) throw new ArgumentException("WeightedSum: expected at least one term.", nameof(terms));
+        Tensor? total = null;
+        foreach (var (loss, w) in terms)
+        {
+            ArgumentNullException.ThrowIfNull(loss, nameof(terms));
+            var term = w == 1 ? loss : loss * w;
+            total = total is null ? term : total + term;
+        }
+        return total!;
+    }
+
+    private static void CheckPair(string op, Tensor input, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!input.DType.IsFloatingPoint() || !target.DType.IsFloatingPoint())
+            throw new ArgumentException($"{op}: input and target must be floating-point, got input {ShapeUtil.Describe(input)} and target {ShapeUtil.Describe(target)}.");
+        if (!ShapeUtil.SameShape(input.ShapeSpan, target.ShapeSpan))
+            throw new ArgumentException($"{op}: input {ShapeUtil.Describe(input)} and target {ShapeUtil.Describe(target)} must have the same shape.");
+    }
+
+    private static Tensor Reduce(string op, Tensor loss, Reduction reduction) => reduction switch
+    {
+        Reduction.Mean => loss.Mean(),
+        Reduction.Sum => loss.Sum(),
+        Reduction.None => loss,
+        _ => throw new ArgumentException($"{op}: reduction {reduction} is only defined for KlDiv.", nameof(reduction)),
+    };
+}
