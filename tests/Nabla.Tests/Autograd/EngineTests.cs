@@ -197,6 +197,31 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public void GradWithRespectToAnIntermediateTensor()
+    {
+        var x = Leaf(0.5, -1.0);
+        var h = x * 2.0;
+        var g = Autograd.Grad(h.Exp().Sum(), h);
+        AssertValues([Math.Exp(1.0), Math.Exp(-2.0)], g);
+        Assert.Null(x.Grad);
+    }
+
+    [Fact]
+    public void GradModeIsPerThread()
+    {
+        var x = Leaf(1.0);
+        bool recordedElsewhere = false;
+        using (Autograd.NoGrad())
+        {
+            var other = new Thread(() => recordedElsewhere = (x * 2.0).RequiresGrad);
+            other.Start();
+            other.Join();
+            Assert.False((x * 2.0).RequiresGrad);
+        }
+        Assert.True(recordedElsewhere);
+    }
+
+    [Fact]
     public void AllowUnusedReturnsNullForAnInputTheOutputDoesNotUse()
     {
         var x = Leaf(1.0, 2.0);
