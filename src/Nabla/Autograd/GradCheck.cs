@@ -301,10 +301,10 @@ public sealed record GradCheckResult
             var c = CultureInfo.InvariantCulture;
             string entry = string.Create(c,
                 $"d output[{string.Join(", ", OutputElement)}] / d input {InputIndex}[{string.Join(", ", InputElement)}]: " +
-                $"analytic {Analytic:G10}, numeric {Numeric:G10}, |error| {Math.Abs(Analytic - Numeric):G3} vs tolerance {Atol + Rtol * Math.Abs(Numeric):G3} (atol {Atol:G3} + rtol {Rtol:G3}·|numeric|)");
+                $"analytic {Analytic:g10}, numeric {Numeric:g10}, |error| {Math.Abs(Analytic - Numeric):g3} vs tolerance {Atol + Rtol * Math.Abs(Numeric):g3} (atol {Atol:g3} + rtol {Rtol:g3}·|numeric|)");
             return Passed
-                ? string.Create(c, $"{Check} passed: {Entries} Jacobian entries, max |error| {MaxAbsError:G3}; worst entry {entry}.")
-                : string.Create(c, $"{Check} failed: {Failures} of {Entries} Jacobian entries outside tolerance, max |error| {MaxAbsError:G3}; worst entry {entry}.");
+                ? string.Create(c, $"{Check} passed: {Entries} Jacobian entries, max |error| {MaxAbsError:g3}; worst entry {entry}.")
+                : string.Create(c, $"{Check} failed: {Failures} of {Entries} Jacobian entries outside tolerance, max |error| {MaxAbsError:g3}; worst entry {entry}.");
         }
     }
 
