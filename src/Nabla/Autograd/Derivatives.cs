@@ -5,7 +5,8 @@ namespace Nabla;
 /// the gradient <c>g</c> of its output <c>y</c> (vector-Jacobian products). It is the only place where
 /// backward formulas live. The formulas use differentiable tensor ops, so a backward pass recorded with
 /// <c>createGraph: true</c> can itself be differentiated. Broadcast inputs receive gradients of the
-/// output's shape; <see cref="Engine"/> sums them back to the input's shape.
+/// output's shape; <see cref="Engine"/> sums them back to the input's shape. A formula that reads the output
+/// <c>y</c> takes it through <see cref="Node.SavedOutput"/>, which catches an in-place change since the forward pass.
 /// </summary>
 internal static class Derivatives
 {
@@ -20,23 +21,23 @@ internal static class Derivatives
         OpKind.Div => [
             Need(node, 0) ? g / node.Saved(1) : null,
             Need(node, 1) ? -g * node.Saved(0) / node.Saved(1).Square() : null],
-        OpKind.Pow => PowBackward(node, g, y),
+        OpKind.Pow => PowBackward(node, g, node.SavedOutput(y)),
         OpKind.Maximum => ExtremumBackward(node, g, max: true),
         OpKind.Minimum => ExtremumBackward(node, g, max: false),
         OpKind.Neg => [-g],
-        OpKind.Exp => [g * y],
+        OpKind.Exp => [g * node.SavedOutput(y)],
         OpKind.Log => [g / node.Saved(0)],
-        OpKind.Sqrt => [g * 0.5 / y],
+        OpKind.Sqrt => [g * 0.5 / node.SavedOutput(y)],
         OpKind.Abs => [g * node.Saved(0).Sign()],
-        OpKind.Relu => [g * Mask(y.Gt(0.0))],
-        OpKind.Sigmoid => [g * y * (1.0 - y)],
-        OpKind.Tanh => [g * (1.0 - y * y)],
+        OpKind.Relu => [g * Mask(node.SavedOutput(y).Gt(0.0))],
+        OpKind.Sigmoid => [g * node.SavedOutput(y) * (1.0 - y)],
+        OpKind.Tanh => [g * (1.0 - node.SavedOutput(y) * y)],
         OpKind.Erf => [g * (2 / Math.Sqrt(Math.PI)) * (-node.Saved(0).Square()).Exp()],
         OpKind.Where => WhereBackward(node, g),
         OpKind.Sum => [g.Expand(node.Inputs[0]._shape)],
-        OpKind.Max or OpKind.Min => ReduceExtremumBackward(node, g, y),
-        OpKind.Softmax => [y * (g - (g * y).Sum(Dim(node), keepDim: true))],
-        OpKind.LogSoftmax => [g - y.Exp() * g.Sum(Dim(node), keepDim: true)],
+        OpKind.Max or OpKind.Min => ReduceExtremumBackward(node, g, node.SavedOutput(y)),
+        OpKind.Softmax => [node.SavedOutput(y) * (g - (g * y).Sum(Dim(node), keepDim: true))],
+        OpKind.LogSoftmax => [g - node.SavedOutput(y).Exp() * g.Sum(Dim(node), keepDim: true)],
         OpKind.MatMul => [
             Need(node, 0) ? g.MatMul(node.Saved(1).Transpose(-1, -2)) : null,
             Need(node, 1) ? node.Saved(0).Transpose(-1, -2).MatMul(g) : null],

@@ -2,7 +2,7 @@ namespace Nabla;
 
 /// <summary>
 /// One recorded op of the computational graph: what produced a tensor, from which inputs,
-/// with which arguments, and the storage versions of the inputs at that moment.
+/// with which arguments, and the storage versions of the inputs and of the output at that moment.
 /// </summary>
 internal sealed class Node
 {
@@ -10,15 +10,17 @@ internal sealed class Node
     public readonly Tensor[] Inputs;
     public readonly OpArgs? Args;
     private readonly int[] _versions;
+    private readonly int _outputVersion;
     public bool Released;
 
-    public Node(OpKind op, Tensor[] inputs, OpArgs? args)
+    public Node(OpKind op, Tensor[] inputs, OpArgs? args, Tensor output)
     {
         Op = op;
         Inputs = inputs;
         Args = args;
         _versions = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) _versions[i] = inputs[i].Storage.Version;
+        _outputVersion = output.Storage.Version;
     }
 
     public bool NeedsGrad(int i) => Inputs[i].RequiresGrad;
@@ -32,5 +34,15 @@ internal sealed class Node
                 $"{Op}Backward: input {i} of shape {ShapeUtil.Describe(t)}, needed for gradient computation, was modified by an in-place operation " +
                 $"(it is at version {t.Storage.Version}; expected version {_versions[i]}).");
         return t;
+    }
+
+    /// <summary>The op's output, when the derivative needs its value; fails if it was modified in place since the forward pass.</summary>
+    public Tensor SavedOutput(Tensor output)
+    {
+        if (output.Storage.Version != _outputVersion)
+            throw new InvalidOperationException(
+                $"{Op}Backward: its output of shape {ShapeUtil.Describe(output)}, needed for gradient computation, was modified by an in-place operation " +
+                $"(it is at version {output.Storage.Version}; expected version {_outputVersion}).");
+        return output;
     }
 }

@@ -58,7 +58,12 @@ public sealed partial class Tensor
     {
         if (steps < 0) throw new ArgumentException($"Linspace: steps must be non-negative, got {steps}.");
         var t = Empty([steps], dtype);
-        double step = steps > 1 ? (end - start) / (steps - 1) : 0;
+        if (steps == 1)
+        {
+            t.SetFromDouble(0, start);
+            return t;
+        }
+        double step = (end - start) / (steps - 1);
         // Fill from both ends, as PyTorch does, so the last value is exactly end.
         for (int i = 0; i < steps; i++) t.SetFromDouble(i, i < steps / 2 ? start + i * step : end - (steps - 1 - i) * step);
         return t;

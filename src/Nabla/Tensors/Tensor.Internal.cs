@@ -70,7 +70,7 @@ public sealed partial class Tensor
         foreach (var input in inputs)
         {
             if (!input.RequiresGrad) continue;
-            result.Node = new Node(op, inputs, args);
+            result.Node = new Node(op, inputs, args, result);
             result._requiresGrad = true;
             return result;
         }
@@ -80,7 +80,7 @@ public sealed partial class Tensor
     internal static Tensor Record(Tensor result, OpKind op, Tensor input, OpArgs? args = null)
     {
         if (!Autograd.IsGradEnabled || !input.RequiresGrad) return result;
-        result.Node = new Node(op, [input], args);
+        result.Node = new Node(op, [input], args, result);
         result._requiresGrad = true;
         return result;
     }
@@ -88,7 +88,7 @@ public sealed partial class Tensor
     internal static Tensor Record(Tensor result, OpKind op, Tensor a, Tensor b, OpArgs? args = null)
     {
         if (!Autograd.IsGradEnabled || !(a.RequiresGrad || b.RequiresGrad)) return result;
-        result.Node = new Node(op, [a, b], args);
+        result.Node = new Node(op, [a, b], args, result);
         result._requiresGrad = true;
         return result;
     }

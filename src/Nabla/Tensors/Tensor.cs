@@ -242,8 +242,7 @@ public sealed partial class Tensor
         var values = ToDoubleArray();
         bool isInt = DType == DType.Int64;
         bool summarize = values.Length > 1000;
-        string[] text = FormatValues(values, isInt);
-        int width = text.Length == 0 ? 0 : text.Max(s => s.Length);
+        string[] text = FormatValues(values, isInt, out int width);
         AppendDim(sb, text, width, 0, 0, summarize, 7);
         if (DType == DType.Float64) sb.Append(", dtype=float64");
         else if (isInt && Numel == 0) sb.Append(", dtype=int64");
@@ -253,17 +252,34 @@ public sealed partial class Tensor
         return sb.ToString();
     }
 
-    private static string[] FormatValues(double[] values, bool isInt)
+    /// <summary>
+    /// PyTorch's float formatting (torch/_tensor_str.py): integral values print as "3.", and scientific
+    /// notation is used when the nonzero finite magnitudes span more than 1000× or leave [1e-4, 1e8].
+    /// The column width is set by the nonzero finite values, as in PyTorch.
+    /// </summary>
+    private static string[] FormatValues(double[] values, bool isInt, out int width)
     {
-        if (isInt) return Array.ConvertAll(values, v => ((long)v).ToString(CultureInfo.InvariantCulture));
-        bool allIntegral = values.All(v => double.IsFinite(v) && v == Math.Floor(v));
-        double maxAbs = values.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
-        bool scientific = maxAbs != 0 && (maxAbs >= 1e8 || maxAbs < 1e-4);
-        return Array.ConvertAll(values, v =>
+        if (isInt)
+        {
+            var ints = Array.ConvertAll(values, v => ((long)v).ToString(CultureInfo.InvariantCulture));
+            width = ints.Length == 0 ? 0 : ints.Max(s => s.Length);
+            return ints;
+        }
+        var magnitudes = values.Where(v => double.IsFinite(v) && v != 0).Select(Math.Abs).ToArray();
+        bool integral = values.Where(double.IsFinite).All(v => v == Math.Floor(v));
+        bool scientific = false;
+        if (magnitudes.Length > 0)
+        {
+            double max = magnitudes.Max(), min = magnitudes.Min();
+            scientific = max / min > 1000 || max > 1e8 || (!integral && min < 1e-4);
+        }
+        string Format(double v) =>
             double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" :
             scientific ? v.ToString("0.0000e+00", CultureInfo.InvariantCulture) :
-            allIntegral ? v.ToString("0", CultureInfo.InvariantCulture) + "." :
-            v.ToString("0.0000", CultureInfo.InvariantCulture));
+            integral ? v.ToString("0", CultureInfo.InvariantCulture) + "." :
+            v.ToString("0.0000", CultureInfo.InvariantCulture);
+        width = Math.Max(1, values.Where(v => double.IsFinite(v) && v != 0).Select(v => Format(v).Length).DefaultIfEmpty(0).Max());
+        return Array.ConvertAll(values, Format);
     }
 
     private void AppendDim(StringBuilder sb, string[] text, int width, int dim, int flat, bool summarize, int indent)

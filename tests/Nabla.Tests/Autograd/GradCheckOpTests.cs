@@ -1,0 +1,363 @@
+namespace Nabla.Tests.AutogradTests;
+
+/// <summary>
+/// Finite-difference gradient checks in float64 for every primitive in <see cref="OpKind"/> and for the
+/// public functions composed from them, first and second order. Inputs stay away from the points where
+/// an op is not differentiable (ties, 0 for abs/relu, clamp bounds), and every op is also exercised on
+/// non-contiguous views and broadcast operands made inside the checked function.
+/// </summary>
+public sealed class GradCheckOpTests
+{
+    /// <summary>A function of float64 leaves to gradient-check; <paramref name="Eps"/> is the finite-difference step.</summary>
+    public sealed record Sample(string Name, Func<Tensor[], Tensor> Func, Func<Generator, Tensor[]> Inputs, double Eps = 1e-6)
+    {
+        /// <summary>Fresh inputs, the same on every call (the generator is seeded from the name).</summary>
+        public Tensor[] MakeInputs() => Inputs(new Generator(StableHash(Name)));
+    }
+
+    private static readonly Dictionary<OpKind, Sample[]> OpSamples = new()
+    {
+        [OpKind.Add] =
+        [
+            new("Add row broadcast", x => x[0] + x[1], g => [Normal(g, 3, 4), Normal(g, 4)]),
+            new("Add transposed + column", x => x[0].T + x[1], g => [Normal(g, 4, 3), Normal(g, 3, 1)]),
+            new("Add 0-d", x => x[0] + x[1], g => [Normal(g, 2, 3), Normal(g)]),
+        ],
+        [OpKind.Sub] =
+        [
+            new("Sub rank-3 broadcast", x => x[0] - x[1], g => [Normal(g, 2, 1, 3), Normal(g, 4, 1)]),
+            new("Sub permuted", x => x[1] - x[0].Permute(2, 0, 1), g => [Normal(g, 2, 3, 4), Normal(g, 4, 1, 3)]),
+        ],
+        [OpKind.Mul] =
+        [
+            new("Mul column x row", x => x[0] * x[1], g => [Normal(g, 3, 1), Normal(g, 1, 4)]),
+            new("Mul transposed", x => x[0].T * x[1], g => [Normal(g, 4, 3), Normal(g, 3, 4)]),
+            new("Mul same tensor twice", x => x[0] * x[0], g => [Normal(g, 5)]),
+        ],
+        [OpKind.Div] =
+        [
+            new("Div row broadcast", x => x[0] / x[1], g => [Normal(g, 3, 4), AwayFromZero(g, 4)]),
+            new("Div transposed denominator", x => x[0] / x[1].T, g => [Normal(g, 3, 4), AwayFromZero(g, 4, 3)]),
+        ],
+        [OpKind.Pow] =
+        [
+            new("Pow tensor exponent broadcast", x => x[0].Pow(x[1]), g => [Positive(g, 3, 4), Normal(g, 4)]),
+            new("Pow transposed base", x => x[0].T.Pow(x[1]), g => [Positive(g, 4, 3), Normal(g, 3, 1)]),
+            new("Pow scalar exponent", x => x[0].Pow(2.5), g => [Positive(g, 6)]),
+        ],
+        [OpKind.Maximum] =
+        [
+            new("Maximum broadcast", x => x[0].Maximum(x[1]), g => [Interleaved(g, 0.1, 3, 4), Interleaved(g, 0.35, 4)]),
+            new("Maximum transposed", x => x[0].T.Maximum(x[1]), g => [Interleaved(g, 0.1, 4, 3), Interleaved(g, 0.35, 3, 1)]),
+        ],
+        [OpKind.Minimum] =
+        [
+            new("Minimum broadcast", x => x[0].Minimum(x[1]), g => [Interleaved(g, 0.1, 3, 1), Interleaved(g, 0.35, 1, 4)]),
+            new("Minimum transposed", x => x[0].Minimum(x[1].T), g => [Interleaved(g, 0.1, 3, 4), Interleaved(g, 0.35, 4, 3)]),
+        ],
+        [OpKind.Neg] = Unary("Neg", t => t.Neg(), Normal),
+        [OpKind.Exp] = Unary("Exp", t => t.Exp(), Normal),
+        [OpKind.Log] = Unary("Log", t => t.Log(), Positive),
+        [OpKind.Sqrt] = Unary("Sqrt", t => t.Sqrt(), Positive),
+        [OpKind.Abs] = Unary("Abs", t => t.Abs(), AwayFromZero),
+        [OpKind.Relu] = Unary("Relu", t => t.Relu(), AwayFromZero),
+        [OpKind.Sigmoid] = Unary("Sigmoid", t => t.Sigmoid(), Normal),
+        [OpKind.Tanh] = Unary("Tanh", t => t.Tanh(), Normal),
+        [OpKind.Erf] = Unary("Erf", t => t.Erf(), Normal),
+        [OpKind.Where] =
+        [
+            new("Where broadcast", x => Tensor.Where(Condition(3, 4), x[0], x[1]), g => [Normal(g, 4), Normal(g, 3, 1)]),
+            new("Where transposed", x => Tensor.Where(Condition(3, 4), x[0].T, x[1]), g => [Normal(g, 4, 3), Normal(g, 3, 4)]),
+        ],
+        [OpKind.Sum] =
+        [
+            new("Sum all", x => x[0].Sum(), g => [Normal(g, 3, 4)]),
+            new("Sum dims 0,2 keepDim", x => x[0].Sum([0, 2], keepDim: true), g => [Normal(g, 2, 3, 4)]),
+            new("Sum last dim of permuted", x => x[0].Permute(2, 0, 1).Sum(-1), g => [Normal(g, 2, 3, 4)]),
+        ],
+        [OpKind.Max] =
+        [
+            new("Max all", x => x[0].Max(), g => [Distinct(g, 3, 4)]),
+            new("Max dim 1", x => x[0].Max(1), g => [Distinct(g, 3, 4)]),
+            new("Amax dims 0,2 keepDim of transposed", x => x[0].Transpose(0, 1).Amax([0, 2], keepDim: true), g => [Distinct(g, 2, 3, 4)]),
+        ],
+        [OpKind.Min] =
+        [
+            new("Min all", x => x[0].Min(), g => [Distinct(g, 3, 4)]),
+            new("Min dim 0 keepDim of transposed", x => x[0].T.Min(0, keepDim: true), g => [Distinct(g, 3, 4)]),
+            new("Amin dims 1,2", x => x[0].Amin([1, 2]), g => [Distinct(g, 2, 3, 4)]),
+        ],
+        [OpKind.Softmax] =
+        [
+            new("Softmax last dim", x => x[0].Softmax(-1), g => [Normal(g, 3, 4)]),
+            new("Softmax dim 1 of permuted", x => x[0].Permute(2, 0, 1).Softmax(1), g => [Normal(g, 2, 3, 4)]),
+        ],
+        [OpKind.LogSoftmax] =
+        [
+            new("LogSoftmax last dim", x => x[0].LogSoftmax(-1), g => [Normal(g, 3, 4)]),
+            new("LogSoftmax dim 0 of transposed", x => x[0].T.LogSoftmax(0), g => [Normal(g, 3, 4)]),
+        ],
+        [OpKind.MatMul] =
+        [
+            new("MatMul 2-D", x => x[0].MatMul(x[1]), g => [Normal(g, 3, 4), Normal(g, 4, 2)]),
+            new("MatMul transposed operands", x => x[0].T.MatMul(x[1].T), g => [Normal(g, 4, 3), Normal(g, 2, 4)]),
+            new("MatMul batched broadcast", x => x[0].MatMul(x[1]), g => [Normal(g, 2, 1, 3, 2), Normal(g, 3, 2, 2)]),
+        ],
+        [OpKind.Reshape] =
+        [
+            new("Reshape contiguous", x => x[0].Reshape(2, 6) * Weights(2, 6), g => [Normal(g, 3, 4)]),
+            new("Reshape non-contiguous (copy)", x => x[0].T.Reshape(-1) * Weights(12), g => [Normal(g, 3, 4)]),
+        ],
+        [OpKind.Permute] =
+        [
+            new("Permute rank 3", x => x[0].Permute(2, 0, 1) * Weights(4, 2, 3), g => [Normal(g, 2, 3, 4)]),
+        ],
+        [OpKind.Expand] =
+        [
+            new("Expand column", x => x[0].Expand(3, 4) * Weights(3, 4), g => [Normal(g, 3, 1)]),
+            new("Expand new leading dims", x => x[0].Expand(2, 3, 4) * Weights(2, 3, 4), g => [Normal(g, 4)]),
+        ],
+        [OpKind.Narrow] =
+        [
+            new("Narrow dim 1", x => x[0].Narrow(1, 1, 2), g => [Normal(g, 3, 4)]),
+            new("Narrow of transposed", x => x[0].T.Narrow(0, 1, 2).Exp(), g => [Normal(g, 3, 4)]),
+        ],
+        [OpKind.Pad] =
+        [
+            new("Pad dim 1", x => x[0].Pad(1, 2, 1) * Weights(3, 7), g => [Normal(g, 3, 4)]),
+            new("Pad of transposed", x => x[0].T.Pad(0, 1, 0) * Weights(5, 3), g => [Normal(g, 3, 4)]),
+        ],
+        [OpKind.Contiguous] =
+        [
+            new("Contiguous of transposed", x => x[0].T.Contiguous() * Weights(4, 3), g => [Normal(g, 3, 4)]),
+            new("Clone", x => x[0].Clone() * Weights(3, 4), g => [Normal(g, 3, 4)]),
+        ],
+        // x on the 1/1024 grid with |x| < 4 and ε = 2⁻¹⁰ keep x ± ε and (x ± ε)² exact in float32, so the
+        // detour through float32 loses nothing and the difference quotient is exact.
+        [OpKind.Cast] =
+        [
+            new("Cast through float32", x => x[0].To(DType.Float32).Square().To(DType.Float64), g => [OnGrid(g, 3, 4)], Eps: 1.0 / 1024),
+        ],
+        [OpKind.Cat] =
+        [
+            new("Cat dim 0", x => Tensor.Cat([x[0], x[1]], 0), g => [Normal(g, 2, 3), Normal(g, 1, 3)]),
+            new("Cat dim 1 with transposed", x => Tensor.Cat([x[0].T, x[1], x[0].T], 1), g => [Normal(g, 2, 3), Normal(g, 3, 1)]),
+        ],
+        [OpKind.IndexSelect] =
+        [
+            new("IndexSelect repeated rows", x => x[0].IndexSelect(0, Index(4, 0, 4, 2)), g => [Normal(g, 5, 3)]),
+            new("IndexSelect of transposed", x => x[0].T.IndexSelect(1, Index(1, 1, 3)), g => [Normal(g, 5, 3)]),
+        ],
+        [OpKind.IndexAdd] =
+        [
+            new("IndexAdd repeated rows", x => x[0].IndexAdd(0, Index(2, 0, 2), x[1]), g => [Normal(g, 4, 3), Normal(g, 3, 3)]),
+            new("IndexAdd transposed source", x => x[0].IndexAdd(1, Index(3, 1), x[1].T), g => [Normal(g, 3, 4), Normal(g, 2, 3)]),
+        ],
+        [OpKind.Gather] =
+        [
+            new("Gather dim 1", x => x[0].Gather(1, Index([3, 5], 0, 3, 3, 1, 2, 2, 2, 0, 1, 3, 1, 0, 0, 3, 1)), g => [Normal(g, 3, 4)]),
+            new("Gather dim 0 of transposed", x => x[0].T.Gather(0, Index([2, 3], 2, 0, 1, 1, 0, 2)), g => [Normal(g, 3, 4)]),
+        ],
+        [OpKind.ScatterAdd] =
+        [
+            new("ScatterAdd dim 0", x => x[0].ScatterAdd(0, Index([2, 5], 0, 2, 2, 1, 0, 2, 2, 0, 1, 0), x[1]), g => [Normal(g, 3, 5), Normal(g, 2, 5)]),
+            new("ScatterAdd dim 1 transposed", x => x[0].T.ScatterAdd(1, Index([3, 3], 3, 3, 0, 1, 2, 1, 0, 0, 0), x[1].T), g => [Normal(g, 4, 3), Normal(g, 3, 3)]),
+        ],
+    };
+
+    private static readonly Sample[] ComposedSamples =
+    [
+        new("Mean all", x => x[0].Mean(), g => [Normal(g, 3, 4)]),
+        new("Mean dims 0,2 of permuted", x => x[0].Permute(1, 2, 0).Mean([0, 2]), g => [Normal(g, 2, 3, 4)]),
+        new("Var dim 1", x => x[0].Var(1), g => [Normal(g, 3, 4)]),
+        new("Var all, population, keepDim", x => x[0].Var(null, keepDim: true, correction: 0), g => [Normal(g, 2, 3, 2)]),
+        new("Std dim 0 of transposed", x => x[0].T.Std([0]), g => [Normal(g, 3, 4)]),
+        new("LogSumExp all", x => x[0].LogSumExp(), g => [Normal(g, 3, 4)]),
+        new("LogSumExp dim 1 keepDim", x => x[0].LogSumExp(1, keepDim: true), g => [Normal(g, 2, 3, 4)]),
+        new("Clamp both bounds", x => x[0].Clamp(-0.5, 0.5), g => [AwayFrom(g, [-0.5, 0.5], 3, 4)]),
+        new("Clamp min only", x => x[0].T.Clamp(min: 0.2), g => [AwayFrom(g, [0.2], 3, 4)]),
+        new("LeakyRelu", x => x[0].LeakyRelu(0.2), g => [AwayFromZero(g, 3, 4)]),
+        new("Elu", x => x[0].Elu(1.5), g => [AwayFromZero(g, 3, 4)]),
+        new("Gelu", x => x[0].Gelu(), g => [Normal(g, 3, 4)]),
+        new("Softplus", x => x[0].Softplus(), g => [Normal(g, 3, 4)]),
+        new("Softplus beta 2 threshold 1", x => x[0].Softplus(2, 1), g => [AwayFrom(g, [0.0, 0.5], 3, 4)]),
+        new("Silu", x => x[0].T.Silu(), g => [Normal(g, 3, 4)]),
+        new("Square", x => x[0].Square(), g => [Normal(g, 3, 4)]),
+        new("Reciprocal", x => x[0].Reciprocal(), g => [AwayFromZero(g, 3, 4)]),
+        new("Rsqrt", x => x[0].Rsqrt(), g => [Positive(g, 3, 4)]),
+        new("Log1p", x => x[0].Log1p(), g => [Positive(g, 3, 4)]),
+        new("Flatten inner dims", x => x[0].Flatten(1, 2) * Weights(2, 12), g => [Normal(g, 2, 3, 4)]),
+        new("Flatten of transposed", x => x[0].T.Flatten() * Weights(12), g => [Normal(g, 3, 4)]),
+        new("Squeeze dim", x => x[0].Squeeze(1) * Weights(3, 4), g => [Normal(g, 3, 1, 4)]),
+        new("Squeeze all", x => x[0].Squeeze() * Weights(3), g => [Normal(g, 1, 3, 1)]),
+        new("Unsqueeze", x => x[0].Unsqueeze(1) * Weights(3, 2, 4), g => [Normal(g, 3, 4)]),
+        new("Transpose rank 3", x => x[0].Transpose(0, 2) * Weights(4, 3, 2), g => [Normal(g, 2, 3, 4)]),
+        new("Stack dim 1", x => Tensor.Stack([x[0], x[1].T, x[0]], 1), g => [Normal(g, 2, 3), Normal(g, 3, 2)]),
+        new("Split uneven", x => { var p = x[0].Split(2, 0); return Tensor.Cat([p[2], p[0].Exp()], 0); }, g => [Normal(g, 5, 3)]),
+        new("Chunk dim 1", x => { var p = x[0].Chunk(2, 1); return p[0].Narrow(1, 1, 2) * p[1]; }, g => [Normal(g, 2, 5)]),
+        new("Slice negative bounds", x => x[0].Slice(1, -3, -1) * Weights(3, 2), g => [Normal(g, 3, 5)]),
+        new("MatMul 1-D dot", x => x[0].MatMul(x[1]), g => [Normal(g, 5), Normal(g, 5)]),
+        new("MatMul 1-D @ 2-D", x => x[0].MatMul(x[1]), g => [Normal(g, 4), Normal(g, 4, 3)]),
+        new("MatMul 2-D @ 1-D", x => x[0].MatMul(x[1]), g => [Normal(g, 3, 4), Normal(g, 4)]),
+        new("MatMul 3-D @ 2-D", x => x[0].MatMul(x[1]), g => [Normal(g, 2, 3, 4), Normal(g, 4, 2)]),
+        new("MatMul 1-D @ 3-D", x => x[0].MatMul(x[1]), g => [Normal(g, 4), Normal(g, 2, 4, 3)]),
+        new("MatMul 2-D @ batched 4-D", x => x[0].MatMul(x[1]), g => [Normal(g, 3, 4), Normal(g, 2, 1, 4, 2)]),
+    ];
+
+    private static readonly string[] SecondOrderOps =
+        ["Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Neg", "Exp", "Log", "Sqrt", "Abs", "Relu", "Sigmoid", "Tanh", "Erf", "Where",
+         "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul",
+         "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p"];
+
+    private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
+
+    private static Sample Find(string name) =>
+        AllOpSamples.Concat(ComposedSamples).Single(s => s.Name == name);
+
+    /// <summary>Names of every primitive's samples.</summary>
+    public static TheoryData<string> OpSampleNames => [.. AllOpSamples.Select(s => s.Name)];
+
+    /// <summary>Names of the composed functions' samples.</summary>
+    public static TheoryData<string> ComposedSampleNames => [.. ComposedSamples.Select(s => s.Name)];
+
+    /// <summary>Names of the samples whose second derivatives are checked: elementwise ops, reductions, MatMul.</summary>
+    public static TheoryData<string> SecondOrderSampleNames =>
+        [.. AllOpSamples.Concat(ComposedSamples).Select(s => s.Name).Where(n => SecondOrderOps.Contains(n.Split(' ')[0]))];
+
+    [Fact]
+    public void EveryOpKindHasAGradCheckSample()
+    {
+        var missing = Enum.GetValues<OpKind>().Where(op => !OpSamples.TryGetValue(op, out var s) || s.Length == 0).ToArray();
+        Assert.True(missing.Length == 0, $"OpKind values without a gradient-check sample in {nameof(GradCheckOpTests)}: {string.Join(", ", missing)}.");
+    }
+
+    [Fact]
+    public void EverySampleRecordsTheOpItIsFiledUnder()
+    {
+        foreach (var (op, samples) in OpSamples)
+            foreach (var sample in samples)
+            {
+                var output = sample.Func(sample.MakeInputs());
+                Assert.True(RecordedOps(output).Contains(op), $"Sample '{sample.Name}' is filed under {op} but records only {string.Join(", ", RecordedOps(output))}.");
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(OpSampleNames))]
+    public void PrimitiveGradientsMatchFiniteDifferences(string name) => AssertPasses(name, secondOrder: false);
+
+    [Theory]
+    [MemberData(nameof(ComposedSampleNames))]
+    public void ComposedGradientsMatchFiniteDifferences(string name) => AssertPasses(name, secondOrder: false);
+
+    [Theory]
+    [MemberData(nameof(SecondOrderSampleNames))]
+    public void SecondDerivativesMatchFiniteDifferences(string name) => AssertPasses(name, secondOrder: true);
+
+    [Fact]
+    public void SecondOrderSamplesCoverElementwiseReductionsAndMatMul()
+    {
+        var names = ((IEnumerable<object[]>)SecondOrderSampleNames).Select(row => (string)row[0]).ToArray();
+        foreach (var op in SecondOrderOps)
+            Assert.Contains(names, n => n.Split(' ')[0] == op);
+    }
+
+    private static void AssertPasses(string name, bool secondOrder)
+    {
+        var sample = Find(name);
+        var inputs = sample.MakeInputs();
+        var result = secondOrder
+            ? GradCheck.CheckSecondOrder(sample.Func, inputs, sample.Eps)
+            : GradCheck.Check(sample.Func, inputs, sample.Eps);
+        Assert.True(result.Passed, $"{name}: {result}");
+    }
+
+    private static HashSet<OpKind> RecordedOps(Tensor output)
+    {
+        var ops = new HashSet<OpKind>();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Tensor>([output]);
+        while (stack.Count > 0)
+        {
+            var t = stack.Pop();
+            if (t.Node is not { } node || !seen.Add(t)) continue;
+            ops.Add(node.Op);
+            foreach (var input in node.Inputs) stack.Push(input);
+        }
+        return ops;
+    }
+
+    private static Sample[] Unary(string op, Func<Tensor, Tensor> f, Func<Generator, int[], Tensor> make) =>
+    [
+        new($"{op} vector", x => f(x[0]), g => [make(g, [7])]),
+        new($"{op} of permuted", x => f(x[0].Permute(2, 0, 1)), g => [make(g, [2, 3, 2])]),
+    ];
+
+    private static Tensor Leaf(double[] values, int[] shape) => Tensor.FromArray(values).Reshape(shape).RequiresGrad_();
+
+    private static Tensor Fill(Generator g, int[] shape, Func<double> next)
+    {
+        var values = new double[shape.Aggregate(1, (a, b) => a * b)];
+        for (int i = 0; i < values.Length; i++) values[i] = next();
+        return Leaf(values, shape);
+    }
+
+    /// <summary>Standard normal float64 leaf.</summary>
+    private static Tensor Normal(Generator g, params int[] shape) => Fill(g, shape, g.NextGaussian);
+
+    /// <summary>Uniform in [0.5, 2]: inside the domain of log, sqrt, pow with any exponent.</summary>
+    private static Tensor Positive(Generator g, params int[] shape) => Fill(g, shape, () => 0.5 + 1.5 * g.NextDouble());
+
+    /// <summary>±[0.2, 2], random sign: away from the kink of abs/relu and the pole of 1/x.</summary>
+    private static Tensor AwayFromZero(Generator g, params int[] shape) => AwayFrom(g, [0.0], shape);
+
+    /// <summary>Uniform in [-2, 2] but at least 0.1 from each of <paramref name="points"/>.</summary>
+    private static Tensor AwayFrom(Generator g, double[] points, params int[] shape) => Fill(g, shape, () =>
+    {
+        double v;
+        do v = -2 + 4 * g.NextDouble(); while (points.Any(p => Math.Abs(v - p) < 0.1));
+        return v;
+    });
+
+    /// <summary>A shuffled, jittered grid: every two elements at least 0.1 apart, so max/min have no ties.</summary>
+    private static Tensor Distinct(Generator g, params int[] shape)
+    {
+        int n = shape.Aggregate(1, (a, b) => a * b);
+        var order = g.Permutation(n);
+        return Leaf(order.Select(k => -1.5 + 0.3 * k + 0.1 * g.NextDouble()).ToArray(), shape);
+    }
+
+    /// <summary>Shuffled values (k/2 + offset): two tensors with offsets 0.1 and 0.35 never come within 0.25 of each other.</summary>
+    private static Tensor Interleaved(Generator g, double offset, params int[] shape)
+    {
+        int n = shape.Aggregate(1, (a, b) => a * b);
+        return Leaf(g.Permutation(n).Select(k => (k - n / 2) * 0.5 + offset).ToArray(), shape);
+    }
+
+    /// <summary>Normal samples rounded to multiples of 1/1024 (exact in float32).</summary>
+    private static Tensor OnGrid(Generator g, params int[] shape) => Fill(g, shape, () => Math.Round(g.NextGaussian() * 1024) / 1024);
+
+    /// <summary>Distinct constant weights, so that an identity-like view has a Jacobian that would expose a permuted gradient.</summary>
+    private static Tensor Weights(params int[] shape)
+    {
+        int n = shape.Aggregate(1, (a, b) => a * b);
+        return Tensor.FromArray(Enumerable.Range(0, n).Select(k => 1.0 + 0.25 * k).ToArray()).Reshape(shape);
+    }
+
+    private static Tensor Condition(params int[] shape)
+    {
+        int n = shape.Aggregate(1, (a, b) => a * b);
+        return Tensor.FromArray(Enumerable.Range(0, n).Select(k => (double)(k * 7 % 3 == 0 ? 1 : 0)).ToArray()).Reshape(shape);
+    }
+
+    private static Tensor Index(params long[] values) => Tensor.FromArray(values);
+
+    private static Tensor Index(int[] shape, params long[] values) => Tensor.FromArray(values, shape);
+
+    private static ulong StableHash(string s)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (char c in s) h = (h ^ c) * 1099511628211UL;
+        return h;
+    }
+}
