@@ -20,8 +20,8 @@ public static class GradCheck
     /// Checks the gradients of <paramref name="func"/> at <paramref name="inputs"/>. The analytic
     /// Jacobian takes one backward pass per output element (<see cref="Autograd.Grad(Tensor[], Tensor[], Tensor?[], bool?, bool, bool)"/>
     /// with a one-hot output gradient); the numeric one perturbs every element of every input that
-    /// requires grad by ±<paramref name="eps"/>, evaluates <paramref name="func"/> under
-    /// <see cref="Autograd.NoGrad"/>, and restores the element exactly. An entry passes when
+    /// requires grad by ±<paramref name="eps"/>, evaluates <paramref name="func"/> (with grad mode on, so
+    /// that a function may itself take gradients), and restores the element exactly. An entry passes when
     /// |analytic − numeric| ≤ <paramref name="atol"/> + <paramref name="rtol"/>·|numeric|.
     /// </summary>
     /// <param name="func">The function to check; it may return a tensor of any shape. To check an op on
@@ -52,8 +52,7 @@ public static class GradCheck
     {
         const string op = "GradCheck.CheckSecondOrder";
         Validate(op, func, inputs, eps, atol, rtol);
-        Tensor probe;
-        using (Autograd.NoGrad()) probe = func(inputs);
+        var probe = func(inputs);
         CheckOutput(op, probe);
         var v = Tensor.Randn(probe.Shape.ToArray(), DType.Float64, generator ?? new Generator(0));
         var wrt = Enumerable.Range(0, inputs.Length).Where(i => inputs[i].RequiresGrad).ToArray();
@@ -148,7 +147,6 @@ public static class GradCheck
     {
         int m = ShapeUtil.Numel(outputShape);
         var jacobian = new double[]?[inputs.Length];
-        using var mode = Autograd.NoGrad();
         for (int i = 0; i < inputs.Length; i++)
         {
             var t = inputs[i];

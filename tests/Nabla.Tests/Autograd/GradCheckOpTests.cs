@@ -163,6 +163,51 @@ public sealed class GradCheckOpTests
             new("ScatterAdd dim 0", x => x[0].ScatterAdd(0, Index([2, 5], 0, 2, 2, 1, 0, 2, 2, 0, 1, 0), x[1]), g => [Normal(g, 3, 5), Normal(g, 2, 5)]),
             new("ScatterAdd dim 1 transposed", x => x[0].T.ScatterAdd(1, Index([3, 3], 3, 3, 0, 1, 2, 1, 0, 0, 0), x[1].T), g => [Normal(g, 4, 3), Normal(g, 3, 3)]),
         ],
+        [OpKind.Conv2d] =
+        [
+            new("Conv2d padded with bias", x => x[0].Conv2d(x[1], x[2], padding: 1), g => [Normal(g, 2, 3, 4, 5), Normal(g, 2, 3, 3, 3), Normal(g, 2)]),
+            new("Conv2d stride, dilation, groups", x => x[0].Conv2d(x[1], null, (2, 1), (1, 0), (1, 2), groups: 2), g => [Normal(g, 1, 4, 5, 6), Normal(g, 4, 2, 3, 2)]),
+            new("Conv2d of permuted input", x => x[0].Permute(0, 3, 1, 2).Conv2d(x[1]), g => [Normal(g, 1, 4, 4, 2), Normal(g, 3, 2, 2, 2)]),
+        ],
+        [OpKind.Conv2dBackwardInput] =
+        [
+            new("Conv2dBackwardInput via input gradient", x => Autograd.Grad([(x[0].Conv2d(x[1], null, 2, 1) * x[2]).Sum()], [x[0]], createGraph: true)[0]!,
+                g => [Normal(g, 1, 2, 5, 4), Normal(g, 3, 2, 3, 3), Normal(g, 1, 3, 3, 2)]),
+        ],
+        [OpKind.Conv2dBackwardWeight] =
+        [
+            new("Conv2dBackwardWeight via weight gradient", x => Autograd.Grad([(x[0].Conv2d(x[1], null, 1, 1, 1, 2) * x[2]).Sum()], [x[1]], createGraph: true)[0]!,
+                g => [Normal(g, 2, 4, 4, 3), Normal(g, 2, 2, 2, 2), Normal(g, 2, 2, 5, 4)]),
+        ],
+        [OpKind.MaxPool2d] =
+        [
+            new("MaxPool2d 2x2", x => x[0].MaxPool2d(2), g => [Distinct(g, 2, 2, 4, 6)]),
+            new("MaxPool2d 3x3 stride 2 pad 1 ceil", x => x[0].MaxPool2d(3, 2, 1, ceilMode: true), g => [Distinct(g, 1, 2, 5, 6)]),
+        ],
+        [OpKind.MaxPool2dBackward] =
+        [
+            new("MaxPool2dBackward via input gradient", x => Autograd.Grad([(x[0].MaxPool2d(2) * x[1]).Sum()], [x[0]], createGraph: true)[0]!,
+                g => [Distinct(g, 1, 2, 4, 4), Normal(g, 1, 2, 2, 2)]),
+        ],
+        [OpKind.AvgPool2d] =
+        [
+            new("AvgPool2d 2x2", x => x[0].AvgPool2d(2), g => [Normal(g, 2, 2, 4, 6)]),
+            new("AvgPool2d 3x3 stride 2 pad 1 exclude pad", x => x[0].AvgPool2d(3, 2, 1, ceilMode: true, countIncludePad: false), g => [Normal(g, 1, 2, 5, 6)]),
+        ],
+        [OpKind.AvgPool2dBackward] =
+        [
+            new("AvgPool2dBackward via input gradient", x => Autograd.Grad([(x[0].AvgPool2d(2) * x[1]).Sum()], [x[0]], createGraph: true)[0]!,
+                g => [Normal(g, 1, 2, 4, 4), Normal(g, 1, 2, 2, 2)]),
+        ],
+        [OpKind.AdaptiveAvgPool2d] =
+        [
+            new("AdaptiveAvgPool2d uneven windows", x => x[0].AdaptiveAvgPool2d(3, 2), g => [Normal(g, 2, 2, 5, 7)]),
+        ],
+        [OpKind.AdaptiveAvgPool2dBackward] =
+        [
+            new("AdaptiveAvgPool2dBackward via input gradient", x => Autograd.Grad([(x[0].AdaptiveAvgPool2d(2, 3) * x[1]).Sum()], [x[0]], createGraph: true)[0]!,
+                g => [Normal(g, 1, 2, 5, 4), Normal(g, 1, 2, 2, 3)]),
+        ],
     };
 
     private static readonly Sample[] ComposedSamples =
@@ -206,7 +251,7 @@ public sealed class GradCheckOpTests
 
     private static readonly string[] SecondOrderOps =
         ["Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Neg", "Exp", "Log", "Sqrt", "Abs", "Relu", "Sigmoid", "Tanh", "Erf", "Where",
-         "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul",
+         "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
          "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);

@@ -11,7 +11,8 @@ internal static class NNGoldenLoader
 {
     public static readonly string[] Ops =
         ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "bce", "bce_with_logits", "cross_entropy", "nll_loss", "kl_div",
-         "layer_norm", "batch_norm_train", "group_norm", "embedding"];
+         "layer_norm", "batch_norm_train", "group_norm", "embedding",
+         "conv2d", "conv1d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"];
 
     private static readonly Dictionary<string, JsonDocument> Files = [];
 
@@ -113,6 +114,8 @@ public sealed class NNGoldenTests
         }
     }
 
+    private static int Int(JsonElement args, string key) => args.GetProperty(key).GetInt32();
+
     private static Tensor Evaluate(string op, Tensor[] t, JsonElement a, DType dtype) => op switch
     {
         "mse_loss" => Functional.MseLoss(t[0], t[1], NNGoldenLoader.ParseReduction(a)),
@@ -131,6 +134,12 @@ public sealed class NNGoldenTests
         "batch_norm_train" => Functional.BatchNorm(t[0], null, null, t[1], t[2], training: true, eps: a.GetProperty("eps").GetDouble()),
         "group_norm" => Functional.GroupNorm(t[0], a.GetProperty("num_groups").GetInt32(), t[1], t[2], a.GetProperty("eps").GetDouble()),
         "embedding" => Functional.Embedding(t[0], t[1]),
+        "conv2d" => Functional.Conv2d(t[0], t[1], t[2], Int(a, "stride"), Int(a, "padding"), Int(a, "dilation"), Int(a, "groups")),
+        "conv1d" => Functional.Conv1d(t[0], t[1], t[2], Int(a, "stride"), Int(a, "padding"), Int(a, "dilation"), Int(a, "groups")),
+        "max_pool2d" => Functional.MaxPool2d(t[0], Int(a, "kernel_size"), Int(a, "stride"), Int(a, "padding"), ceilMode: a.GetProperty("ceil_mode").GetBoolean()),
+        "avg_pool2d" => Functional.AvgPool2d(t[0], Int(a, "kernel_size"), Int(a, "stride"), Int(a, "padding"), a.GetProperty("ceil_mode").GetBoolean(),
+            a.GetProperty("count_include_pad").GetBoolean()),
+        "adaptive_avg_pool2d" => Functional.AdaptiveAvgPool2d(t[0], a.GetProperty("output_size")[0].GetInt32(), a.GetProperty("output_size")[1].GetInt32()),
         _ => throw new ArgumentException("no evaluator for " + op),
     };
 }
