@@ -1,0 +1,146 @@
+using Nabla.Optim;
+
+namespace Nabla.Tests.Optim;
+
+public class OptimizerBehaviourTests
+{
+    [Fact]
+    public void GroupsInheritDefaultsAndOverrideLearningRateAndWeightDecay()
+    {
+        var a = Tensor.Zeros(2).RequiresGrad_();
+        var b = Tensor.Zeros(2).RequiresGrad_();
+        var opt = new SGD([new ParamGroup([a]), new ParamGroup([b], lr: 0.5, weightDecay: 0.1)], lr: 0.1, momentum: 0.9);
+        var first = (SGDOptions)opt.ParamGroups[0].Options;
+        var second = (SGDOptions)opt.ParamGroups[1].Options;
+        Assert.Equal((0.1, 0.0, 0.9), (first.LearningRate, first.WeightDecay, first.Momentum));
+        Assert.Equal((0.5, 0.1, 0.9), (second.LearningRate, second.WeightDecay, second.Momentum));
+
+        opt.LearningRate = 0.01;
+        Assert.All(opt.ParamGroups, g => Assert.Equal(0.01, g.LearningRate));
+        Assert.Equal(0.9, ((SGDOptions)opt.ParamGroups[1].Options).Momentum);
+    }
+
+    [Fact]
+    public void AddedGroupsAreUpdated()
+    {
+        var a = Tensor.Ones(2).RequiresGrad_();
+        var opt = new SGD([a], lr: 0.1);
+        var b = Tensor.Ones(3).RequiresGrad_();
+        opt.AddParamGroup(new ParamGroup([b], lr: 1.0));
+        a.Grad = Tensor.Ones(2);
+        b.Grad = Tensor.Ones(3);
+        opt.Step();
+        Assert.Equal(new[] { 0.9f, 0.9f }, a.ToArray<float>());
+        Assert.Equal(new[] { 0f, 0f, 0f }, b.ToArray<float>());
+    }
+
+    [Fact]
+    public void ZeroGradClearsOrZeroesGradients()
+    {
+        var p = Tensor.Ones(2).RequiresGrad_();
+        var opt = new SGD([p], lr: 0.1);
+        (p * p).Sum().Backward();
+        opt.ZeroGrad(setToNone: false);
+        Assert.Equal(new[] { 0f, 0f }, p.Grad!.ToArray<float>());
+        opt.ZeroGrad();
+        Assert.Null(p.Grad);
+    }
+
+    [Fact]
+    public void StepUpdatesInPlaceWithoutRecordingAGraph()
+    {
+        var p = Tensor.FromArray([1.0, 2.0], 2).RequiresGrad_();
+        var opt = new Adam([p], lr: 0.1);
+        (p * p).Sum().Backward();
+        int version = p.Version;
+        opt.Step();
+        Assert.True(p.IsLeaf);
+        Assert.True(p.RequiresGrad);
+        Assert.True(p.Version > version);
+        // Adam's first step moves every coordinate by lr · sign(g) (up to eps).
+        OptimGolden.AssertClose([0.9, 1.9], p.ToDoubleArray(), 1e-7, 0, "Adam first step");
+    }
+
+    [Fact]
+    public void ParametersWithoutGradientAreSkippedAndGetNoState()
+    {
+        var a = Tensor.Ones(3).RequiresGrad_();
+        var b = Tensor.Ones(3).RequiresGrad_();
+        var opt = new RMSprop([a, b], momentum: 0.9, centered: true);
+        a.Grad = Tensor.Full([3], 0.5);
+        opt.Step();
+        Assert.Equal(new[] { 1f, 1f, 1f }, b.ToArray<float>());
+        Assert.Equal([0], opt.StateDict().State.Keys);
+        Assert.Equal(["square_avg", "grad_avg", "momentum_buffer"], opt.StateDict().State[0].Buffers.Keys);
+    }
+
+    [Fact]
+    public void StridedParametersAreUpdatedLikeContiguousOnes()
+    {
+        var contiguous = Tensor.FromArray([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3).RequiresGrad_();
+        var strided = Tensor.FromArray([1.0, 4.0, 2.0, 5.0, 3.0, 6.0], 3, 2).T.Detach().RequiresGrad_();
+        Assert.False(strided.IsContiguous);
+        var grad = Tensor.FromArray([0.5, -1.0, 0.25, 2.0, -0.5, 1.0], 2, 3);
+        var optA = new AdamW([contiguous], lr: 0.1);
+        var optB = new AdamW([strided], lr: 0.1);
+        for (int i = 0; i < 3; i++)
+        {
+            contiguous.Grad = grad;
+            strided.Grad = grad.T.Contiguous().T;
+            optA.Step();
+            optB.Step();
+        }
+        Assert.Equal(contiguous.ToArray<double>(), strided.ToArray<double>());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(67)]
+    public void Float32AndFloat64AgreeForEveryLength(int n)
+    {
+        // Lengths below, at and past the vector width exercise the padded tail of the fused update.
+        var gen = new Generator(7);
+        var start = Tensor.Randn([n], DType.Float64, gen);
+        var p64 = start.Clone().RequiresGrad_();
+        var p32 = start.To(DType.Float32).RequiresGrad_();
+        var opt64 = new RMSprop([p64], lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01);
+        var opt32 = new RMSprop([p32], lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01);
+        for (int s = 0; s < 4; s++)
+        {
+            var g = Tensor.Randn([n], DType.Float64, gen);
+            p64.Grad = g;
+            p32.Grad = g.To(DType.Float32);
+            opt64.Step();
+            opt32.Step();
+        }
+        OptimGolden.AssertClose(p64.ToDoubleArray(), p32.ToDoubleArray(), 1e-4, 1e-5, $"RMSprop float32 vs float64, n = {n}");
+    }
+
+    [Fact]
+    public void OptimizersMinimiseAQuadratic()
+    {
+        Func<Tensor[], Optimizer>[] makers =
+        [
+            p => new SGD(p, lr: 0.1, momentum: 0.9, nesterov: true),
+            p => new Adam(p, lr: 0.1),
+            p => new AdamW(p, lr: 0.1, weightDecay: 0),
+            p => new RMSprop(p, lr: 0.05),
+            p => new Adagrad(p, lr: 0.5),
+        ];
+        var target = Tensor.FromArray([1.0, -2.0, 3.0], 3);
+        foreach (var make in makers)
+        {
+            var x = Tensor.Zeros([3], DType.Float64, requiresGrad: true);
+            var opt = make([x]);
+            for (int i = 0; i < 300; i++)
+            {
+                opt.ZeroGrad();
+                (x - target).Square().Sum().Backward();
+                opt.Step();
+            }
+            OptimGolden.AssertClose(target.ToDoubleArray(), x.ToDoubleArray(), 0, 0.05, opt.GetType().Name);
+        }
+    }
+}
