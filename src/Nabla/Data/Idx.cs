@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace Nabla.Data;
 
@@ -63,7 +65,8 @@ public static class Idx
             throw new InvalidDataException(
                 $"Idx.Read: {path} is {fileLength} bytes, but its header implies {total} ({layout}); the file is {(fileLength < total ? "truncated" : "longer than its header says")}.");
         if (gzip && gzipSize != (uint)total)
-            throw new InvalidDataException($"Idx.Read: {path} decompresses to {gzipSize} bytes by its gzip trailer, but its header implies {total} ({layout}).");
+            throw new InvalidDataException(
+                $"Idx.Read: {path} is truncated or corrupt: its gzip trailer gives the decompressed size as {gzipSize} bytes, but its header implies {total} ({layout}).");
         if (gzip && total > fileLength * MaxDeflateRatio)
             throw new InvalidDataException(
                 $"Idx.Read: {path} is a gzip file of {fileLength} bytes, which cannot decompress to the {total} bytes its header implies ({layout}).");
@@ -188,7 +191,7 @@ public static class Idx
             int got = Fill(stream, chunk, path);
             if (got < chunk.Length)
                 throw new InvalidDataException(
-                    $"Idx.Read: {path} ends after {headerBytes + (long)start * size + got} bytes of data; its header implies {total}.");
+                    $"Idx.Read: {path} is truncated: it ends after {headerBytes + (long)start * size + got} bytes, but its header implies {total}.");
             Decode(chunk, type, destination.AsSpan(start, count));
         }
     }
@@ -206,27 +209,36 @@ public static class Idx
         }
     }
 
-    private static void Decode<T>(ReadOnlySpan<byte> src, IdxType type, Span<T> dst) where T : unmanaged, INumberBase<T>
+    /// <summary>Converts big-endian elements to <typeparamref name="T"/>; the source bytes are byte-swapped in place.</summary>
+    private static void Decode<T>(Span<byte> src, IdxType type, Span<T> dst) where T : unmanaged, INumberBase<T>
     {
         switch (type)
         {
             case IdxType.UByte:
-                for (int i = 0; i < dst.Length; i++) dst[i] = T.CreateTruncating(src[i]);
+                TensorPrimitives.ConvertTruncating<byte, T>(src, dst);
                 break;
             case IdxType.SByte:
-                for (int i = 0; i < dst.Length; i++) dst[i] = T.CreateTruncating((sbyte)src[i]);
+                TensorPrimitives.ConvertTruncating<sbyte, T>(MemoryMarshal.Cast<byte, sbyte>(src), dst);
                 break;
             case IdxType.Int16:
-                for (int i = 0; i < dst.Length; i++) dst[i] = T.CreateTruncating(BinaryPrimitives.ReadInt16BigEndian(src[(2 * i)..]));
+                var int16 = MemoryMarshal.Cast<byte, short>(src);
+                BinaryPrimitives.ReverseEndianness(int16, int16);
+                TensorPrimitives.ConvertTruncating<short, T>(int16, dst);
                 break;
             case IdxType.Int32:
-                for (int i = 0; i < dst.Length; i++) dst[i] = T.CreateTruncating(BinaryPrimitives.ReadInt32BigEndian(src[(4 * i)..]));
+                var int32 = MemoryMarshal.Cast<byte, int>(src);
+                BinaryPrimitives.ReverseEndianness(int32, int32);
+                TensorPrimitives.ConvertTruncating<int, T>(int32, dst);
                 break;
             case IdxType.Float32:
-                for (int i = 0; i < dst.Length; i++) dst[i] = T.CreateSaturating(BinaryPrimitives.ReadSingleBigEndian(src[(4 * i)..]));
+                var bits32 = MemoryMarshal.Cast<byte, int>(src);
+                BinaryPrimitives.ReverseEndianness(bits32, bits32);
+                TensorPrimitives.ConvertSaturating<float, T>(MemoryMarshal.Cast<byte, float>(src), dst);
                 break;
             default:
-                for (int i = 0; i < dst.Length; i++) dst[i] = T.CreateSaturating(BinaryPrimitives.ReadDoubleBigEndian(src[(8 * i)..]));
+                var bits64 = MemoryMarshal.Cast<byte, long>(src);
+                BinaryPrimitives.ReverseEndianness(bits64, bits64);
+                TensorPrimitives.ConvertSaturating<double, T>(MemoryMarshal.Cast<byte, double>(src), dst);
                 break;
         }
     }

@@ -33,7 +33,8 @@ internal static class MnistFiles
             if ((ulong)values[i] >= (ulong)numClasses)
                 throw new InvalidDataException($"{op}: {labelsPath} has label {values[i]} at position {i}; expected a class in [0, {numClasses}).");
         var pixels = images.AsSpan<float>();
-        TensorPrimitives.Multiply(pixels, 1f / 255f, pixels);
+        // Divide rather than multiply by 1/255, to get the same floats as torchvision's ToTensor.
+        TensorPrimitives.Divide(pixels, 255f, pixels);
         int n = images.Shape[0], h = images.Shape[1], w = images.Shape[2];
         return (flatten ? images.Reshape(n, h * w) : images.Reshape(n, 1, h, w), labels);
     }

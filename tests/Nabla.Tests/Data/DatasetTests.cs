@@ -22,8 +22,8 @@ public class DatasetTests
     public void TensorDatasetRejectsMismatchedFirstDims()
     {
         var e = Assert.Throws<ArgumentException>(() => new TensorDataset(Tensor.Zeros(5, 2), Tensor.Zeros(4)));
-        Assert.Contains("input [5, 2] (5 examples)", e.Message);
-        Assert.Contains("target [4] (4 examples)", e.Message);
+        Assert.Contains("input [5, 2] float32 (5 examples)", e.Message);
+        Assert.Contains("target [4] float32 (4 examples)", e.Message);
         Assert.Throws<ArgumentException>(() => new TensorDataset(Tensor.Scalar(1), Tensor.Zeros(1)));
     }
 
