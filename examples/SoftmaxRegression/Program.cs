@@ -5,7 +5,7 @@ using Nabla.Optim;
 using Nabla.Training;
 using Nabla.Viz;
 
-return Nabla.Examples.SoftmaxRegressionExample.Main(args);
+return Nabla.Examples.SoftmaxRegressionExample.FromCommandLine(args);
 
 namespace Nabla.Examples
 {
@@ -20,7 +20,7 @@ namespace Nabla.Examples
     public static class SoftmaxRegressionExample
     {
         /// <summary>Loads the data and runs the example.</summary>
-        public static int Main(string[] args)
+        public static int FromCommandLine(string[] args)
         {
             string directory = args.Length > 0 ? args[0] : FashionMnist.DefaultDirectory;
             (Tensor Images, Tensor Labels) train, test;

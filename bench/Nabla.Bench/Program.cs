@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Nabla;
+using Nabla.Bench;
+using Nabla.Data;
+using Nabla.Kernels;
+using Nabla.NN;
+using Nabla.Optim;
+using Nabla.Training;
+
+// The BENCHMARKS.md workloads, one JSON object per line, the same lines bench/peers/pytorch_bench.py prints.
+// One workload per process (--workload), so that peak_rss_mb belongs to that workload alone.
+string workload = Arg("--workload") ?? "gemm";
+double seconds = double.Parse(Arg("--seconds") ?? "1", CultureInfo.InvariantCulture);
+int steps = int.Parse(Arg("--steps") ?? "2000", CultureInfo.InvariantCulture);
+switch (workload)
+{
+    case "gemm": GemmShapes(); break;
+    case "moons": Moons(); break;
+    case "mlp": FashionEpoch("mlp", Mlp(), flatten: true); break;
+    case "cnn": FashionEpoch("cnn", Cnn(), flatten: false); break;
+    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp or cnn"); return 2;
+}
+return 0;
+
+string? Arg(string name)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static void Emit(string workload, string figure, double value, string unit) =>
+    Console.WriteLine(JsonSerializer.Serialize(new { workload, figure, value = Math.Round(value, 4), unit }));
+
+static double PeakRssMb()
+{
+    foreach (var line in File.ReadLines("/proc/self/status"))
+        if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+    return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+}
+
+void GemmShapes()
+{
+    (string Name, int M, int K, int N, bool TA, bool TB)[] shapes =
+    [
+        ("64x64x64", 64, 64, 64, false, false), ("128x784x256", 128, 784, 256, false, false),
+        ("256x256x256", 256, 256, 256, false, false), ("512x512x512", 512, 512, 512, false, false),
+        ("1024x1024x1024", 1024, 1024, 1024, false, false), ("2048x2048x2048", 2048, 2048, 2048, false, false),
+        ("AtB_128x784x256", 128, 784, 256, true, false), ("ABt_128x784x256", 128, 784, 256, false, true),
+        ("AtB_512x512x512", 512, 512, 512, true, false), ("ABt_512x512x512", 512, 512, 512, false, true),
+    ];
+    foreach (var s in shapes)
+        Emit("gemm_" + s.Name, "GFLOP/s", GemmWorkload.Measure(s.M, s.K, s.N, s.TA, s.TB, Parallelism.NumThreads, seconds), "GFLOP/s");
+}
+
+void Moons()
+{
+    Generator.ManualSeed(0);
+    var (x, labels) = Synthetic.MakeMoons(1000, noise: 0.1, generator: new Generator(0));
+    var y = labels.To(DType.Float32).Unsqueeze(1);
+    var model = new Sequential(new Linear(2, 16), new ReLU(), new Linear(16, 16), new ReLU(), new Linear(16, 1));
+    var optimizer = new SGD(model.Parameters(), lr: 0.1);
+
+    void Step()
+    {
+        using var scope = TensorScope.Begin();
+        var loss = Functional.BinaryCrossEntropyWithLogits(model.Forward(x), y);
+        optimizer.ZeroGrad(setToNone: false);
+        loss.Backward();
+        optimizer.Step();
+    }
+
+    for (int i = 0; i < 50; i++) Step();
+    var watch = Stopwatch.StartNew();
+    for (int i = 0; i < steps; i++) Step();
+    Emit("moons", "steps/s", steps / watch.Elapsed.TotalSeconds, "steps/s");
+    using (Autograd.NoGrad()) Emit("moons", "train_accuracy", Metrics.Accuracy(model.Forward(x), labels), "fraction");
+}
+
+static Module Mlp()
+{
+    Generator.ManualSeed(0);
+    return new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 128), new ReLU(), new Linear(128, 10));
+}
+
+static Module Cnn()
+{
+    Generator.ManualSeed(0);
+    return new Sequential(
+        new Conv2d(1, 32, 3, padding: 1), new ReLU(), new MaxPool2d(2),
+        new Conv2d(32, 64, 3, padding: 1), new ReLU(), new MaxPool2d(2),
+        new Flatten(), new Linear(3136, 128), new ReLU(), new Linear(128, 10));
+}
+
+static void FashionEpoch(string workload, Module model, bool flatten)
+{
+    var train = FashionMnist.Load(train: true, flatten: flatten);
+    var test = FashionMnist.Load(train: false, flatten: flatten);
+    var optimizer = new Adam(model.Parameters(), lr: 1e-3);
+    var loader = new DataLoader(new TensorDataset(train.Images, train.Labels), batchSize: 128, shuffle: true, generator: new Generator(0));
+    long allocated = 0;
+    int measuredSteps = 0, step = 0;
+    var watch = Stopwatch.StartNew();
+    foreach (var (x, y) in loader)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using (var scope = TensorScope.Begin())
+        {
+            var loss = Functional.CrossEntropy(model.Forward(x), y);
+            optimizer.ZeroGrad(setToNone: false);
+            loss.Backward();
+            optimizer.Step();
+        }
+        // The first steps allocate parameter gradients, optimizer state and the pool's buffers.
+        if (++step > 10) { allocated += GC.GetAllocatedBytesForCurrentThread() - before; measuredSteps++; }
+    }
+    double elapsed = watch.Elapsed.TotalSeconds;
+    model.Eval();
+    double correct = 0;
+    using (Autograd.NoGrad())
+        for (int i = 0; i < test.Labels.Shape[0]; i += 1000)
+        {
+            using var scope = TensorScope.Begin();
+            int n = Math.Min(1000, test.Labels.Shape[0] - i);
+            correct += Metrics.Accuracy(model.Forward(test.Images.Narrow(0, i, n)), test.Labels.Narrow(0, i, n)) * n;
+        }
+    Emit(workload, "samples/s", train.Labels.Shape[0] / elapsed, "samples/s");
+    Emit(workload, "peak_rss_mb", PeakRssMb(), "MB");
+    Emit(workload, "test_accuracy", correct / test.Labels.Shape[0], "fraction");
+    Emit(workload, "alloc_bytes_per_step", measuredSteps == 0 ? 0 : (double)allocated / measuredSteps, "bytes");
+}
