@@ -124,6 +124,8 @@ internal static class Elementwise
         var db = Data<T>(b);
         int inner = cs[^1];
         int rows = Strided.Rows(cs);
+        if (cs.Length == 2 && inner < TileElements / 2 && TryTiledRows<T, TOp>(da, a.Offset, st[0], db, b.Offset, st[1], dst, rows, inner))
+            return result;
         var index = new int[cs.Length];
         Span<int> offs = stackalloc int[3] { a.Offset, b.Offset, 0 };
         Span<T> one = stackalloc T[1];
@@ -144,6 +146,33 @@ internal static class Elementwise
     }
 
     private static T[] Data<T>(Tensor t) where T : unmanaged => ((Storage<T>)t.Storage).Data;
+
+    private const int TileElements = 2048;
+
+    /// <summary>
+    /// (rows, inner) with short rows and one operand repeated on every row, like a bias added to a batch:
+    /// one span call per row would cost more than the arithmetic, so the repeated row is tiled into a
+    /// block of many rows once and the contiguous operand is processed a block at a time.
+    /// </summary>
+    private static bool TryTiledRows<T, TOp>(T[] da, int aOffset, int[] aStrides, T[] db, int bOffset, int[] bStrides, Span<T> dst, int rows, int inner)
+        where T : unmanaged where TOp : IBinaryOp<T>
+    {
+        bool aRepeats = aStrides[0] == 0 && aStrides[1] == 1 && bStrides[0] == inner && bStrides[1] == 1;
+        bool bRepeats = bStrides[0] == 0 && bStrides[1] == 1 && aStrides[0] == inner && aStrides[1] == 1;
+        if (!aRepeats && !bRepeats) return false;
+        int blockRows = TileElements / inner;
+        Span<T> tile = stackalloc T[blockRows * inner];
+        var pattern = aRepeats ? da.AsSpan(aOffset, inner) : db.AsSpan(bOffset, inner);
+        for (int r = 0; r < blockRows; r++) pattern.CopyTo(tile.Slice(r * inner, inner));
+        for (int r = 0; r < rows; r += blockRows)
+        {
+            int n = Math.Min(blockRows, rows - r) * inner;
+            var d = dst.Slice(r * inner, n);
+            if (aRepeats) TOp.Apply(tile[..n], db.AsSpan(bOffset + r * inner, n), d);
+            else TOp.Apply(da.AsSpan(aOffset + r * inner, n), tile[..n], d);
+        }
+        return true;
+    }
 
     /// <summary>cond ? a : b with broadcasting over all three; cond is tested against zero.</summary>
     public static Tensor Where(Tensor cond, Tensor a, Tensor b, int[] shape)
