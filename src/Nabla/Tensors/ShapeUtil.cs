@@ -60,24 +60,12 @@ internal static class ShapeUtil
         return result;
     }
 
-    /// <summary>The NumPy broadcast of two shapes, or an error naming the op and both operands.</summary>
-    public static int[] Broadcast(string op, Tensor a, Tensor b)
-    {
-        ReadOnlySpan<int> sa = a.ShapeSpan, sb = b.ShapeSpan;
-        int rank = Math.Max(sa.Length, sb.Length);
-        var result = new int[rank];
-        for (int i = 0; i < rank; i++)
-        {
-            int da = i < rank - sa.Length ? 1 : sa[i - (rank - sa.Length)];
-            int db = i < rank - sb.Length ? 1 : sb[i - (rank - sb.Length)];
-            if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"{op}: shapes {Describe(a)} and {Describe(b)} cannot be broadcast together (dimension {i}: {da} vs {db}).");
-            result[i] = da == 1 ? db : da;
-        }
-        return result;
-    }
+    /// <summary>The NumPy broadcast of two tensors' shapes, or an error naming the op and both operands with their dtypes.</summary>
+    public static int[] Broadcast(string op, Tensor a, Tensor b) =>
+        BroadcastShapes(op, a.ShapeSpan, b.ShapeSpan, Describe(a), Describe(b));
 
-    public static int[] BroadcastShapes(string op, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb)
+    /// <summary>The NumPy broadcast of two shapes, or an error naming the op and both shapes.</summary>
+    public static int[] BroadcastShapes(string op, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, string? describeA = null, string? describeB = null)
     {
         int rank = Math.Max(sa.Length, sb.Length);
         var result = new int[rank];
@@ -86,7 +74,7 @@ internal static class ShapeUtil
             int da = i < rank - sa.Length ? 1 : sa[i - (rank - sa.Length)];
             int db = i < rank - sb.Length ? 1 : sb[i - (rank - sb.Length)];
             if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"{op}: shapes {Format(sa)} and {Format(sb)} cannot be broadcast together (dimension {i}: {da} vs {db}).");
+                throw new ArgumentException($"{op}: shapes {describeA ?? Format(sa)} and {describeB ?? Format(sb)} cannot be broadcast together (dimension {i}: {da} vs {db}).");
             result[i] = da == 1 ? db : da;
         }
         return result;
