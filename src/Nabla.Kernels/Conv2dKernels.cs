@@ -72,9 +72,12 @@ public readonly record struct Conv2dGeometry(
         long input = (long)Batch * InChannels * InHeight * InWidth;
         long output = (long)Batch * OutChannels * oh * ow;
         long weight = (long)OutChannels * (InChannels / Groups) * KernelHeight * KernelWidth;
-        if (input > int.MaxValue || output > int.MaxValue || weight > int.MaxValue)
+
+        // One output row of the im2col matrix, (C/Groups)·KH·KW × OutWidth, is the smallest workspace tile.
+        long columns = (long)(InChannels / Groups) * KernelHeight * KernelWidth * ow;
+        if (input > int.MaxValue || output > int.MaxValue || weight > int.MaxValue || columns > int.MaxValue)
         {
-            Throw($"input ({input} elements), weight ({weight}) or output ({output}) exceeds {int.MaxValue} elements");
+            Throw($"input ({input} elements), weight ({weight}), output ({output}) or an im2col row ({columns}) exceeds {int.MaxValue} elements");
         }
     }
 
@@ -100,10 +103,12 @@ public readonly record struct Conv2dGeometry(
 /// <summary>
 /// 2-D convolution (cross-correlation, as in PyTorch) on contiguous NCHW data for <see cref="float"/> and
 /// <see cref="double"/>: forward, and the three gradients backward needs. Each (image, group) is one GEMM over an
-/// im2col matrix (built in row tiles in a per-thread scratch buffer that is reused across calls); a 1×1 kernel with
-/// stride 1 and no padding needs no im2col. Images are spread over <see cref="Parallelism.NumThreads"/> threads when
-/// there are at least as many images as threads; otherwise images run one after another and <see cref="Gemm"/>
-/// may parallelise inside each.
+/// im2col matrix (built in row tiles in a per-thread scratch buffer that is reused across calls), and the input
+/// gradient is scattered back with col2im; a 1×1 kernel with stride 1 and no padding needs neither. A weight
+/// gradient with a short im2col column (K = (C/G)·KH·KW ≤ 32, as in a first layer) is computed as blocked dot
+/// products instead of a GEMM. Images are spread over <see cref="Parallelism.NumThreads"/> threads when there are at
+/// least as many images as threads, the GEMMs inside then running on their image's thread; otherwise images run one
+/// after another and <see cref="Gemm"/> may parallelise inside each. Steady-state calls do not allocate.
 /// </summary>
 public static class Conv2dKernels
 {
@@ -112,6 +117,9 @@ public static class Conv2dKernels
 
     /// <summary>Below this many multiply-adds in total a convolution runs on the calling thread.</summary>
     private const long ParallelThreshold = 1 << 16;
+
+    /// <summary>Largest K = (C/G)·KH·KW whose weight gradient is computed by <see cref="DotProducts{T}"/>.</summary>
+    private const int SmallKLimit = 32;
 
     /// <summary>
     /// Forward convolution: output[n, o, y, x] = bias[o] + Σ_{c, kh, kw} input[n, g·C/G + c, y·sH − pH + kh·dH,
@@ -139,17 +147,35 @@ public static class Conv2dKernels
         }
 
         CheckLength(op, "output", output.Length, g.OutputLength);
+        if (g.Batch == 0)
+        {
+            return;
+        }
+
+        // GEMM packs a column-major A with plain copies, so the weights are transposed once here (to K × OC/G per
+        // group) rather than by the packing of every image's GEMM.
         Layout l = new(g);
-        bool hasBias = !bias.IsEmpty;
+        T[] weightT = Scratch<T>.Shared(weight.Length);
+        for (int group = 0; group < l.Groups; group++)
+        {
+            int start = group * l.GroupOut * l.K;
+            for (int o = 0; o < l.GroupOut; o++)
+            {
+                for (int k = 0; k < l.K; k++)
+                {
+                    weightT[start + (k * l.GroupOut) + o] = weight[start + (o * l.K) + k];
+                }
+            }
+        }
+
         unsafe
         {
             fixed (T* px = input)
-            fixed (T* pw = weight)
+            fixed (T* pw = weightT)
             fixed (T* pb = bias)
             fixed (T* py = output)
             {
-                T* x = px, w = pw, b = pb, y = py;
-                ForImages(l, n => ForwardImage(l, x, w, hasBias ? b : null, y, n));
+                ImageJob<T>.Run(Pass.Forward, l, px, pw, bias.IsEmpty ? null : pb, py);
             }
         }
     }
@@ -174,15 +200,13 @@ public static class Conv2dKernels
         CheckLength(op, "gradOutput", gradOutput.Length, g.OutputLength);
         CheckLength(op, "weight", weight.Length, g.WeightLength);
         CheckLength(op, "gradInput", gradInput.Length, g.InputLength);
-        Layout l = new(g);
         unsafe
         {
             fixed (T* pgy = gradOutput)
             fixed (T* pw = weight)
             fixed (T* pgx = gradInput)
             {
-                T* gy = pgy, w = pw, gx = pgx;
-                ForImages(l, n => BackwardInputImage(l, gy, w, gx, n));
+                ImageJob<T>.Run(Pass.BackwardInput, new Layout(g), pgy, pw, pgx, null);
             }
         }
     }
@@ -218,8 +242,8 @@ public static class Conv2dKernels
         int ranges = UseImageThreads(l) ? Math.Min(g.Batch, Parallelism.NumThreads) : 1;
         int weightLength = g.WeightLength;
 
-        // Range 0 accumulates straight into gradWeight; the others get the calling thread's scratch.
-        T[] partials = ranges > 1 ? Scratch<T>.Partials((ranges - 1) * weightLength) : [];
+        // Range 0 accumulates straight into gradWeight; the other ranges get the calling thread's scratch.
+        T[] partials = ranges > 1 ? Scratch<T>.Shared((ranges - 1) * weightLength) : [];
         unsafe
         {
             fixed (T* pgy = gradOutput)
@@ -227,18 +251,7 @@ public static class Conv2dKernels
             fixed (T* pgw = gradWeight)
             fixed (T* pp = partials)
             {
-                T* gy = pgy, x = px, gw = pgw, p = pp;
-                if (ranges == 1)
-                {
-                    BackwardWeightImages(l, gy, x, gw, 0, g.Batch);
-                    return;
-                }
-
-                Parallelism.For(ranges, r =>
-                {
-                    int start = (int)((long)l.Batch * r / ranges), end = (int)((long)l.Batch * (r + 1) / ranges);
-                    BackwardWeightImages(l, gy, x, r == 0 ? gw : p + ((nint)(r - 1) * weightLength), start, end);
-                });
+                ImageJob<T>.Run(Pass.BackwardWeight, l, pgy, px, pgw, pp, ranges);
             }
         }
 
@@ -265,29 +278,14 @@ public static class Conv2dKernels
         Check<T>(op, g);
         CheckLength(op, "gradOutput", gradOutput.Length, g.OutputLength);
         CheckLength(op, "gradBias", gradBias.Length, g.OutChannels);
-        int batch = g.Batch, channels = g.OutChannels, plane = g.OutHeight * g.OutWidth;
         int threads = Parallelism.NumThreads;
-        int chunks = threads > 1 && (long)gradOutput.Length >= ParallelThreshold ? Math.Min(channels, 4 * threads) : 1;
+        int chunks = threads > 1 && (long)gradOutput.Length >= ParallelThreshold ? Math.Min(g.OutChannels, 4 * threads) : 1;
         unsafe
         {
             fixed (T* pgy = gradOutput)
             fixed (T* pgb = gradBias)
             {
-                T* gy = pgy, gb = pgb;
-                Parallelism.For(chunks, c =>
-                {
-                    int end = (int)((long)channels * (c + 1) / chunks);
-                    for (int o = (int)((long)channels * c / chunks); o < end; o++)
-                    {
-                        double sum = 0;
-                        for (int n = 0; n < batch; n++)
-                        {
-                            sum += double.CreateTruncating(TensorPrimitives.Sum(new ReadOnlySpan<T>(gy + ((((nint)n * channels) + o) * plane), plane)));
-                        }
-
-                        gb[o] = T.CreateTruncating(sum);
-                    }
-                });
+                ImageJob<T>.Run(Pass.BackwardBias, new Layout(g), pgy, pgb, null, null, chunks);
             }
         }
     }
@@ -307,6 +305,13 @@ public static class Conv2dKernels
         /// <summary>1×1 kernel, stride 1, no padding: the input plane already is the im2col matrix.</summary>
         public readonly bool Pointwise;
 
+        /// <summary>
+        /// K is small enough for the weight gradient to be computed as blocks of dot products rather than a GEMM,
+        /// whose tiles a first layer (K = 9 for one input channel and a 3×3 kernel) would mostly leave empty, and
+        /// whose packing would have to transpose both operands.
+        /// </summary>
+        public readonly bool SmallK;
+
         public Layout(in Conv2dGeometry g)
         {
             G = g;
@@ -320,6 +325,7 @@ public static class Conv2dKernels
             K = GroupIn * g.KernelHeight * g.KernelWidth;
             TileRows = Math.Clamp(ColumnTileElements / Math.Max(1, K * OutWidth), 1, g.OutHeight);
             Pointwise = g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
+            SmallK = K <= SmallKLimit;
         }
 
         /// <summary>Multiply-adds of one image: OC·K·OH·OW.</summary>
@@ -354,21 +360,122 @@ public static class Conv2dKernels
         return threads > 1 && l.Batch >= threads && l.Batch * l.WorkPerImage >= ParallelThreshold;
     }
 
-    private static void ForImages(in Layout l, Action<int> body)
+    private enum Pass
     {
-        if (UseImageThreads(l))
+        Forward,
+        BackwardInput,
+        BackwardWeight,
+        BackwardBias,
+    }
+
+    /// <summary>
+    /// The parallel part of one call, cached per calling thread so that dispatching it allocates nothing. Forward and
+    /// backward-input items are images; backward-weight items are image ranges with one gradient buffer each;
+    /// backward-bias items are ranges of output channels.
+    /// </summary>
+    private sealed unsafe class ImageJob<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static ImageJob<T>? cached;
+
+        private readonly Action<int> body;
+        private Pass pass;
+        private Layout layout;
+        private T* a, b, c, d;
+        private int count;
+
+        private ImageJob() => body = Execute;
+
+        /// <summary>
+        /// Runs <paramref name="pass"/> with its operands in the order of the public method's spans (the forward
+        /// pass gets the transposed weights; for the weight gradient, <paramref name="d"/> is the partial-sum
+        /// scratch); <paramref name="count"/> is the number of ranges of the weight and bias gradients.
+        /// </summary>
+        public static void Run(Pass pass, in Layout layout, T* a, T* b, T* c, T* d, int count = 0)
         {
-            Parallelism.For(l.Batch, body);
-            return;
+            // A re-entrant call on this thread (none exists today) would find the slot empty and use a fresh job.
+            ImageJob<T> job = cached ?? new ImageJob<T>();
+            cached = null;
+            job.pass = pass;
+            job.layout = layout;
+            job.a = a;
+            job.b = b;
+            job.c = c;
+            job.d = d;
+            if (pass is Pass.Forward or Pass.BackwardInput)
+            {
+                job.count = layout.Batch;
+                if (UseImageThreads(layout))
+                {
+                    Parallelism.For(job.count, job.body);
+                }
+                else
+                {
+                    // One image at a time, so that each image's GEMMs may use every thread.
+                    for (int n = 0; n < job.count; n++)
+                    {
+                        job.Execute(n);
+                    }
+                }
+            }
+            else if (count == 1)
+            {
+                // Called directly rather than through Parallelism.For, which would mark the GEMMs inside as nested
+                // and keep them on one thread.
+                job.count = 1;
+                job.Execute(0);
+            }
+            else
+            {
+                job.count = count;
+                Parallelism.For(count, job.body);
+            }
+
+            job.a = job.b = job.c = job.d = null;
+            cached = job;
         }
 
-        for (int n = 0; n < l.Batch; n++)
+        private void Execute(int item)
         {
-            body(n);
+            switch (pass)
+            {
+                case Pass.Forward:
+                    ForwardImage(layout, a, b, c, d, item);
+                    break;
+                case Pass.BackwardInput:
+                    BackwardInputImage(layout, a, b, c, item);
+                    break;
+                case Pass.BackwardWeight:
+                    int start = (int)((long)layout.Batch * item / count), end = (int)((long)layout.Batch * (item + 1) / count);
+                    BackwardWeightImages(layout, a, b, item == 0 ? c : d + ((nint)(item - 1) * layout.G.WeightLength), start, end);
+                    break;
+                default:
+                    BiasChannels(layout, a, b, (int)((long)layout.G.OutChannels * item / count), (int)((long)layout.G.OutChannels * (item + 1) / count));
+                    break;
+            }
         }
     }
 
-    private static unsafe void ForwardImage<T>(in Layout l, T* x, T* w, T* bias, T* y, int n)
+    /// <summary>gradBias[o] for o in [start, end): the sum over images of each gradient plane's sum, in double.</summary>
+    private static unsafe void BiasChannels<T>(in Layout l, T* gy, T* gb, int start, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int channels = l.G.OutChannels;
+        for (int o = start; o < end; o++)
+        {
+            double sum = 0;
+            for (int n = 0; n < l.Batch; n++)
+            {
+                sum += double.CreateTruncating(TensorPrimitives.Sum(new ReadOnlySpan<T>(gy + ((((nint)n * channels) + o) * l.OutPlane), l.OutPlane)));
+            }
+
+            gb[o] = T.CreateTruncating(sum);
+        }
+    }
+
+    /// <summary>One image of the forward pass; <paramref name="wT"/> holds each group's weights as K × OC/G.</summary>
+    private static unsafe void ForwardImage<T>(in Layout l, T* x, T* wT, T* bias, T* y, int n)
         where T : unmanaged
     {
         Conv2dGeometry g = l.G;
@@ -376,7 +483,7 @@ public static class Conv2dKernels
         for (int group = 0; group < l.Groups; group++)
         {
             T* xg = x + ((((nint)n * l.Groups) + group) * l.GroupIn * l.InPlane);
-            T* wg = w + ((nint)group * l.GroupOut * l.K);
+            T* wg = wT + ((nint)group * l.GroupOut * l.K);
             T* yg = y + ((((nint)n * l.Groups) + group) * l.GroupOut * l.OutPlane);
             T beta = default;
             if (bias != null)
@@ -392,7 +499,7 @@ public static class Conv2dKernels
 
             if (l.Pointwise)
             {
-                Multiply(l.GroupOut, l.OutPlane, l.K, wg, l.K, 1, xg, l.InPlane, 1, beta, yg, l.OutPlane);
+                Multiply(l.GroupOut, l.OutPlane, l.K, wg, 1, l.GroupOut, xg, l.InPlane, 1, beta, yg, l.OutPlane);
                 continue;
             }
 
@@ -401,7 +508,7 @@ public static class Conv2dKernels
                 int rowEnd = Math.Min(g.OutHeight, row + l.TileRows);
                 int width = (rowEnd - row) * l.OutWidth;
                 Im2Col(g, l.GroupIn, xg, row, rowEnd, cols);
-                Multiply(l.GroupOut, width, l.K, wg, l.K, 1, cols, width, 1, beta, yg + ((nint)row * l.OutWidth), l.OutPlane);
+                Multiply(l.GroupOut, width, l.K, wg, 1, l.GroupOut, cols, width, 1, beta, yg + ((nint)row * l.OutWidth), l.OutPlane);
             }
         }
     }
@@ -448,12 +555,10 @@ public static class Conv2dKernels
                 T* gyg = gy + ((((nint)n * l.Groups) + group) * l.GroupOut * l.OutPlane);
                 T* xg = x + ((((nint)n * l.Groups) + group) * l.GroupIn * l.InPlane);
                 T* gwg = gw + ((nint)group * l.GroupOut * l.K);
-                T beta = n == start ? default : One<T>();
-
-                // gradWeight += gradOutput · colsᵀ; B = colsᵀ is read through swapped strides.
+                bool accumulate = n != start;
                 if (l.Pointwise)
                 {
-                    Multiply(l.GroupOut, l.K, l.OutPlane, gyg, l.OutPlane, 1, xg, 1, l.InPlane, beta, gwg, l.K);
+                    WeightProduct(l, gyg, xg, l.InPlane, l.OutPlane, accumulate, gwg);
                     continue;
                 }
 
@@ -462,18 +567,132 @@ public static class Conv2dKernels
                     int rowEnd = Math.Min(g.OutHeight, row + l.TileRows);
                     int width = (rowEnd - row) * l.OutWidth;
                     Im2Col(g, l.GroupIn, xg, row, rowEnd, cols);
-                    Multiply(l.GroupOut, l.K, width, gyg + ((nint)row * l.OutWidth), l.OutPlane, 1, cols, 1, width, beta, gwg, l.K);
-                    beta = One<T>();
+                    WeightProduct(l, gyg + ((nint)row * l.OutWidth), cols, width, width, accumulate, gwg);
+                    accumulate = true;
                 }
             }
         }
     }
 
     /// <summary>
-    /// Output columns [lo, hi) whose tap iw = x·stride + shift lies inside [0, size); the others read padding.
+    /// gw (OC/G × K) = gy·colsᵀ, or gw += gy·colsᵀ when <paramref name="accumulate"/>, over <paramref name="width"/>
+    /// output positions: gy is OC/G × width with row stride OutPlane, cols is K × width with row stride
+    /// <paramref name="colsStride"/>. A GEMM reads colsᵀ through swapped strides.
+    /// </summary>
+    private static unsafe void WeightProduct<T>(in Layout l, T* gy, T* cols, int colsStride, int width, bool accumulate, T* gw)
+        where T : unmanaged
+    {
+        if (l.SmallK)
+        {
+            DotProducts(l.GroupOut, l.K, width, gy, l.OutPlane, cols, colsStride, accumulate, gw);
+        }
+        else
+        {
+            Multiply(l.GroupOut, l.K, width, gy, l.OutPlane, 1, cols, 1, colsStride, accumulate ? One<T>() : default, gw, l.K);
+        }
+    }
+
+    /// <summary>
+    /// c[i·n + j] (+)= Σ_p a[i·aStride + p]·b[j·bStride + p] for i &lt; m, j &lt; n: dot products along the contiguous
+    /// axis of both operands, in 4×4 blocks whose 16 vector accumulators share every load. Blocks past the last row
+    /// or column repeat it, and those sums are dropped.
+    /// </summary>
+    private static unsafe void DotProducts<T>(int m, int n, int length, T* a, int aStride, T* b, int bStride, bool accumulate, T* c)
+        where T : unmanaged
+    {
+        int width = Vector<T>.Count;
+        T* sums = stackalloc T[16];
+        for (int i0 = 0; i0 < m; i0 += 4)
+        {
+            T* a0 = a + ((nint)i0 * aStride), a1 = a + ((nint)Math.Min(i0 + 1, m - 1) * aStride);
+            T* a2 = a + ((nint)Math.Min(i0 + 2, m - 1) * aStride), a3 = a + ((nint)Math.Min(i0 + 3, m - 1) * aStride);
+            for (int j0 = 0; j0 < n; j0 += 4)
+            {
+                T* b0 = b + ((nint)j0 * bStride), b1 = b + ((nint)Math.Min(j0 + 1, n - 1) * bStride);
+                T* b2 = b + ((nint)Math.Min(j0 + 2, n - 1) * bStride), b3 = b + ((nint)Math.Min(j0 + 3, n - 1) * bStride);
+                Vector<T> s00 = default, s01 = default, s02 = default, s03 = default;
+                Vector<T> s10 = default, s11 = default, s12 = default, s13 = default;
+                Vector<T> s20 = default, s21 = default, s22 = default, s23 = default;
+                Vector<T> s30 = default, s31 = default, s32 = default, s33 = default;
+                int p = 0;
+                for (; p <= length - width; p += width)
+                {
+                    Vector<T> x0 = Vector.Load(a0 + p), x1 = Vector.Load(a1 + p), x2 = Vector.Load(a2 + p), x3 = Vector.Load(a3 + p);
+                    Vector<T> y = Vector.Load(b0 + p);
+                    s00 = Fma(x0, y, s00);
+                    s10 = Fma(x1, y, s10);
+                    s20 = Fma(x2, y, s20);
+                    s30 = Fma(x3, y, s30);
+                    y = Vector.Load(b1 + p);
+                    s01 = Fma(x0, y, s01);
+                    s11 = Fma(x1, y, s11);
+                    s21 = Fma(x2, y, s21);
+                    s31 = Fma(x3, y, s31);
+                    y = Vector.Load(b2 + p);
+                    s02 = Fma(x0, y, s02);
+                    s12 = Fma(x1, y, s12);
+                    s22 = Fma(x2, y, s22);
+                    s32 = Fma(x3, y, s32);
+                    y = Vector.Load(b3 + p);
+                    s03 = Fma(x0, y, s03);
+                    s13 = Fma(x1, y, s13);
+                    s23 = Fma(x2, y, s23);
+                    s33 = Fma(x3, y, s33);
+                }
+
+                sums[0] = Vector.Sum(s00);
+                sums[1] = Vector.Sum(s01);
+                sums[2] = Vector.Sum(s02);
+                sums[3] = Vector.Sum(s03);
+                sums[4] = Vector.Sum(s10);
+                sums[5] = Vector.Sum(s11);
+                sums[6] = Vector.Sum(s12);
+                sums[7] = Vector.Sum(s13);
+                sums[8] = Vector.Sum(s20);
+                sums[9] = Vector.Sum(s21);
+                sums[10] = Vector.Sum(s22);
+                sums[11] = Vector.Sum(s23);
+                sums[12] = Vector.Sum(s30);
+                sums[13] = Vector.Sum(s31);
+                sums[14] = Vector.Sum(s32);
+                sums[15] = Vector.Sum(s33);
+                for (int i = 0; i < 4; i++)
+                {
+                    T* ai = i switch { 0 => a0, 1 => a1, 2 => a2, _ => a3 };
+                    for (int j = 0; j < 4; j++)
+                    {
+                        T* bj = j switch { 0 => b0, 1 => b1, 2 => b2, _ => b3 };
+                        for (int q = p; q < length; q++)
+                        {
+                            sums[(i * 4) + j] = MultiplyAdd(ai[q], bj[q], sums[(i * 4) + j]);
+                        }
+                    }
+                }
+
+                for (int i = 0; i < Math.Min(4, m - i0); i++)
+                {
+                    T* row = c + ((nint)(i0 + i) * n) + j0;
+                    for (int j = 0; j < Math.Min(4, n - j0); j++)
+                    {
+                        if (accumulate)
+                        {
+                            Add(ref row[j], sums[(i * 4) + j]);
+                        }
+                        else
+                        {
+                            row[j] = sums[(i * 4) + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Output positions [lo, hi) whose tap i = o·stride + shift lies inside [0, size); the others read padding.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (int Lo, int Hi) ValidColumns(int shift, int stride, int size, int outSize)
+    private static (int Lo, int Hi) ValidRange(int shift, int stride, int size, int outSize)
     {
         int lo = shift >= 0 ? 0 : Math.Min(outSize, (-shift + stride - 1) / stride);
         int hi = shift >= size ? 0 : Math.Min(outSize, ((size - 1 - shift) / stride) + 1);
@@ -488,6 +707,8 @@ public static class Conv2dKernels
         where T : unmanaged
     {
         int h = g.InHeight, w = g.InWidth, ow = g.OutWidth, sw = g.StrideW;
+        int length = (row1 - row0) * ow;
+        bool contiguous = IsContiguous(g);
         T* dst = cols;
         for (int c = 0; c < channels; c++)
         {
@@ -495,45 +716,60 @@ public static class Conv2dKernels
             for (int kh = 0; kh < g.KernelHeight; kh++)
             {
                 int rowShift = (kh * g.DilationH) - g.PadH;
-                for (int kw = 0; kw < g.KernelWidth; kw++)
+                (int yLo, int yHi) = ValidRange(rowShift, g.StrideH, h, g.OutHeight);
+                yLo = Math.Clamp(yLo, row0, row1);
+                yHi = Math.Clamp(yHi, yLo, row1);
+                for (int kw = 0; kw < g.KernelWidth; kw++, dst += length)
                 {
                     int shift = (kw * g.DilationW) - g.PadW;
-                    (int lo, int hi) = ValidColumns(shift, sw, w, ow);
-                    for (int oy = row0; oy < row1; oy++, dst += ow)
+                    (int lo, int hi) = ValidRange(shift, sw, w, ow);
+                    new Span<T>(dst, (yLo - row0) * ow).Clear();
+                    new Span<T>(dst + ((yHi - row0) * ow), (row1 - yHi) * ow).Clear();
+                    if (contiguous)
                     {
-                        int iy = (oy * g.StrideH) + rowShift;
-                        if ((uint)iy >= (uint)h)
+                        // With stride 1 and OW = W, the valid rows are one shifted copy of the plane; only the
+                        // columns that wrapped around from a neighbouring row need zeroing afterwards.
+                        (int from, int to, nint offset) = ContiguousSpan(h * w, ((row0 + rowShift) * w) + shift, yLo - row0, yHi - row0, w);
+                        new ReadOnlySpan<T>(plane + from + offset, to - from).CopyTo(new Span<T>(dst + from, to - from));
+                        for (int oy = yLo - row0; oy < yHi - row0; oy++)
                         {
-                            new Span<T>(dst, ow).Clear();
-                            continue;
+                            ClearEdges(dst + (oy * ow), lo, hi, ow);
                         }
 
-                        new Span<T>(dst, lo).Clear();
-                        T* src = plane + ((nint)iy * w) + shift;
+                        continue;
+                    }
+
+                    for (int oy = yLo; oy < yHi; oy++)
+                    {
+                        T* d = dst + ((oy - row0) * ow);
+                        T* src = plane + ((nint)((oy * g.StrideH) + rowShift) * w) + shift;
                         if (sw == 1)
                         {
-                            new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
+                            new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(d + lo, hi - lo));
                         }
                         else
                         {
                             for (int ox = lo; ox < hi; ox++)
                             {
-                                dst[ox] = src[(nint)ox * sw];
+                                d[ox] = src[(nint)ox * sw];
                             }
                         }
 
-                        new Span<T>(dst + hi, ow - hi).Clear();
+                        ClearEdges(d, lo, hi, ow);
                     }
                 }
             }
         }
     }
 
-    /// <summary>The adjoint of <see cref="Im2Col{T}"/>: adds every column entry back onto the input position it was read from.</summary>
+    /// <summary>The adjoint of <see cref="Im2Col{T}"/>: adds every column entry back onto the input position it was
+    /// read from. The entries that fell on padding are zeroed in <paramref name="cols"/> on the way.</summary>
     private static unsafe void Col2Im<T>(in Conv2dGeometry g, int channels, T* cols, int row0, int row1, T* x)
         where T : unmanaged
     {
         int h = g.InHeight, w = g.InWidth, ow = g.OutWidth, sw = g.StrideW;
+        int length = (row1 - row0) * ow;
+        bool contiguous = IsContiguous(g);
         T* src = cols;
         for (int c = 0; c < channels; c++)
         {
@@ -541,33 +777,76 @@ public static class Conv2dKernels
             for (int kh = 0; kh < g.KernelHeight; kh++)
             {
                 int rowShift = (kh * g.DilationH) - g.PadH;
-                for (int kw = 0; kw < g.KernelWidth; kw++)
+                (int yLo, int yHi) = ValidRange(rowShift, g.StrideH, h, g.OutHeight);
+                yLo = Math.Clamp(yLo, row0, row1);
+                yHi = Math.Clamp(yHi, yLo, row1);
+                for (int kw = 0; kw < g.KernelWidth; kw++, src += length)
                 {
                     int shift = (kw * g.DilationW) - g.PadW;
-                    (int lo, int hi) = ValidColumns(shift, sw, w, ow);
-                    for (int oy = row0; oy < row1; oy++, src += ow)
+                    (int lo, int hi) = ValidRange(shift, sw, w, ow);
+                    if (contiguous)
                     {
-                        int iy = (oy * g.StrideH) + rowShift;
-                        if ((uint)iy >= (uint)h)
+                        // Zeroing the entries that fell on padding turns the valid rows into one shifted add
+                        // whose wrapped-around columns add exactly nothing.
+                        for (int oy = yLo - row0; oy < yHi - row0; oy++)
                         {
-                            continue;
+                            ClearEdges(src + (oy * ow), lo, hi, ow);
                         }
 
-                        T* dst = plane + ((nint)iy * w) + shift;
+                        (int from, int to, nint offset) = ContiguousSpan(h * w, ((row0 + rowShift) * w) + shift, yLo - row0, yHi - row0, w);
+                        AddInPlace(plane + from + offset, src + from, to - from);
+                        continue;
+                    }
+
+                    for (int oy = yLo; oy < yHi; oy++)
+                    {
+                        T* s = src + ((oy - row0) * ow);
+                        T* dst = plane + ((nint)((oy * g.StrideH) + rowShift) * w) + shift;
                         if (sw == 1)
                         {
-                            AddInPlace(dst + lo, src + lo, hi - lo);
+                            AddInPlace(dst + lo, s + lo, hi - lo);
                         }
                         else
                         {
                             for (int ox = lo; ox < hi; ox++)
                             {
-                                Add(ref dst[(nint)ox * sw], src[ox]);
+                                Add(ref dst[(nint)ox * sw], s[ox]);
                             }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>Stride 1 and an output as wide as the input: each im2col row is the input plane shifted by a constant.</summary>
+    private static bool IsContiguous(in Conv2dGeometry g) => g.StrideH == 1 && g.StrideW == 1 && g.OutWidth == g.InWidth;
+
+    /// <summary>
+    /// For an im2col row whose entry i reads plane[i + offset], the range [from, to) of entries in the valid output
+    /// rows [yLo, yHi) whose source lies inside the plane; entries cut off at either end are padding columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int From, int To, nint Offset) ContiguousSpan(int planeSize, int offset, int yLo, int yHi, int width)
+    {
+        int from = Math.Max(yLo * width, -offset);
+        int to = Math.Min(yHi * width, planeSize - offset);
+        return (from, Math.Max(from, to), offset);
+    }
+
+    /// <summary>Zeroes columns [0, lo) and [hi, width) of one output row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void ClearEdges<T>(T* row, int lo, int hi, int width)
+        where T : unmanaged
+    {
+        for (int ox = 0; ox < lo; ox++)
+        {
+            row[ox] = default;
+        }
+
+        for (int ox = hi; ox < width; ox++)
+        {
+            row[ox] = default;
         }
     }
 
@@ -585,6 +864,33 @@ public static class Conv2dKernels
             var d = new Span<double>(dst, length);
             TensorPrimitives.Add(d, new ReadOnlySpan<double>(src, length), d);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Fma<T>(Vector<T> x, Vector<T> y, Vector<T> addend)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), addend.As<T, float>()).As<float, T>();
+        }
+
+        return Vector.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), addend.As<T, double>()).As<double, T>();
+    }
+
+    /// <summary>x·y + addend, rounded once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T MultiplyAdd<T>(T x, T y, T addend)
+        where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            float r = MathF.FusedMultiplyAdd(Unsafe.As<T, float>(ref x), Unsafe.As<T, float>(ref y), Unsafe.As<T, float>(ref addend));
+            return Unsafe.As<float, T>(ref r);
+        }
+
+        double d = Math.FusedMultiplyAdd(Unsafe.As<T, double>(ref x), Unsafe.As<T, double>(ref y), Unsafe.As<T, double>(ref addend));
+        return Unsafe.As<double, T>(ref d);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -650,14 +956,17 @@ public static class Conv2dKernels
         private static T[]? columns;
 
         [ThreadStatic]
-        private static T[]? partials;
+        private static T[]? shared;
 
         /// <summary>The im2col tile of the current thread, at least <paramref name="length"/> long.</summary>
         public static unsafe T* Columns(int length)
             => (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(Grow(ref columns, length)));
 
-        /// <summary>The calling thread's buffer for the weight-gradient partial sums of other threads.</summary>
-        public static T[] Partials(int length) => Grow(ref partials, length);
+        /// <summary>
+        /// The calling thread's buffer for data its workers read or write during one call: the transposed weights of
+        /// the forward pass, the per-range partial sums of the weight gradient.
+        /// </summary>
+        public static T[] Shared(int length) => Grow(ref shared, length);
 
         private static T[] Grow(ref T[]? buffer, int length)
         {

@@ -17,13 +17,7 @@ public static class Parallelism
     private static readonly Lock Gate = new();
     private static int numThreads = ReadEnvironment();
     private static Worker[] workers = [];
-
-    // The one call in flight; only the thread holding Gate writes these, and only while no worker is active.
-    private static Action<int>? jobBody;
-    private static int jobCount;
-    private static int jobNext;
-    private static int jobActiveWorkers;
-    private static ExceptionDispatchInfo? jobError;
+    private static Job[] jobs = [];
 
     [ThreadStatic]
     private static bool insideBody;
@@ -48,7 +42,7 @@ public static class Parallelism
     /// <see cref="NumThreads"/> threads with the calling thread taking part, and returns when all have finished.
     /// Runs inline when <paramref name="count"/> &lt;= 1, when <see cref="NumThreads"/> is 1, when called from inside
     /// another <see cref="For"/> body, or while another thread's call occupies the pool. The first exception thrown
-    /// by a body is rethrown to the caller after the remaining indices have been given up.
+    /// by a body is rethrown to the caller; indices not yet started are then skipped.
     /// </summary>
     public static void For(int count, Action<int> body)
     {
@@ -60,34 +54,28 @@ public static class Parallelism
             return;
         }
 
+        Job job;
         try
         {
             int helpers = threads - 1;
             EnsureWorkers(helpers);
-            jobBody = body;
-            jobCount = count;
-            jobNext = 0;
-            jobError = null;
-            Volatile.Write(ref jobActiveWorkers, helpers);
+            job = RentJob();
+            job.Start(body, count, helpers + 1);
             for (int w = 0; w < helpers; w++)
             {
-                workers[w].Wake();
+                workers[w].Post(job);
             }
-
-            RunItems();
-            var wait = default(SpinWait);
-            while (Volatile.Read(ref jobActiveWorkers) != 0)
-            {
-                wait.SpinOnce(sleep1Threshold: -1);
-            }
-
-            jobBody = null;
-            jobError?.Throw();
         }
         finally
         {
             Gate.Exit();
         }
+
+        job.RunItems();
+        job.WaitForItems();
+        var error = job.Error;
+        job.Leave();
+        error?.Throw();
     }
 
     private static void RunInline(int count, Action<int> body)
@@ -104,30 +92,6 @@ public static class Parallelism
         finally
         {
             insideBody = !outer;
-        }
-    }
-
-    private static void RunItems()
-    {
-        var body = jobBody!;
-        int count = jobCount;
-        insideBody = true;
-        try
-        {
-            int i;
-            while ((i = Interlocked.Increment(ref jobNext) - 1) < count)
-            {
-                body(i);
-            }
-        }
-        catch (Exception e)
-        {
-            Volatile.Write(ref jobNext, count);
-            Interlocked.CompareExchange(ref jobError, ExceptionDispatchInfo.Capture(e), null);
-        }
-        finally
-        {
-            insideBody = false;
         }
     }
 
@@ -148,16 +112,109 @@ public static class Parallelism
         workers = grown;
     }
 
+    /// <summary>A job no thread still refers to; a worker that woke too late may hold the previous one for a while.</summary>
+    private static Job RentJob()
+    {
+        foreach (var job in jobs)
+        {
+            if (job.IsFree)
+            {
+                return job;
+            }
+        }
+
+        var fresh = new Job();
+        jobs = [.. jobs, fresh];
+        return fresh;
+    }
+
     private static int ReadEnvironment()
     {
         string? text = Environment.GetEnvironmentVariable("NABLA_NUM_THREADS");
         return int.TryParse(text, out int value) && value >= 1 ? value : Environment.ProcessorCount;
     }
 
+    /// <summary>
+    /// One call of <see cref="For"/>. Threads claim indices until none are left; the caller waits for claimed
+    /// indices to finish, never for a worker that has not shown up, so a descheduled worker cannot stall a call.
+    /// </summary>
+    private sealed class Job
+    {
+        private Action<int>? body;
+        private int count;
+        private int next;
+        private int finished;
+        private int references;
+
+        private ExceptionDispatchInfo? error;
+
+        public ExceptionDispatchInfo? Error => error;
+
+        public bool IsFree => Volatile.Read(ref references) == 0;
+
+        public void Start(Action<int> work, int items, int threads)
+        {
+            body = work;
+            count = items;
+            next = 0;
+            finished = 0;
+            error = null;
+            Volatile.Write(ref references, threads);
+        }
+
+        public void RunItems()
+        {
+            // The body is read only after an index is claimed: a worker that arrives after the last index was
+            // claimed may find the body already released by the caller.
+            Action<int>? work = null;
+            insideBody = true;
+            try
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next) - 1) < count)
+                {
+                    work ??= body!;
+                    try
+                    {
+                        work(i);
+                    }
+                    catch (Exception e)
+                    {
+                        Interlocked.CompareExchange(ref error, ExceptionDispatchInfo.Capture(e), null);
+
+                        // Unclaimed indices count as finished so that the caller stops waiting for them.
+                        int claimed = Math.Min(Interlocked.Exchange(ref next, count), count);
+                        Interlocked.Add(ref finished, count - claimed);
+                    }
+
+                    Interlocked.Increment(ref finished);
+                }
+            }
+            finally
+            {
+                insideBody = false;
+            }
+        }
+
+        /// <summary>Waits until every index has run, then drops the body so that it does not outlive the call.</summary>
+        public void WaitForItems()
+        {
+            var wait = default(SpinWait);
+            while (Volatile.Read(ref finished) < count)
+            {
+                wait.SpinOnce(sleep1Threshold: -1);
+            }
+
+            body = null;
+        }
+
+        public void Leave() => Interlocked.Decrement(ref references);
+    }
+
     private sealed class Worker
     {
         private readonly SemaphoreSlim wakeUp = new(0);
-        private int ticket;
+        private Job? posted;
         private int sleeping;
 
         public Worker(int index)
@@ -166,10 +223,10 @@ public static class Parallelism
             thread.Start();
         }
 
-        /// <summary>Hands the current call to this worker; the caller holds the gate.</summary>
-        public void Wake()
+        /// <summary>Hands a job to this worker, taking back a previous one it never picked up.</summary>
+        public void Post(Job job)
         {
-            Volatile.Write(ref ticket, ticket + 1);
+            Interlocked.Exchange(ref posted, job)?.Leave();
             if (Interlocked.Exchange(ref sleeping, 0) == 1)
             {
                 wakeUp.Release();
@@ -178,40 +235,37 @@ public static class Parallelism
 
         private void Loop()
         {
-            int seen = 0;
             while (true)
             {
-                seen = WaitForTicket(seen);
-                RunItems();
-                Interlocked.Decrement(ref jobActiveWorkers);
+                var job = WaitForJob();
+                job.RunItems();
+                job.Leave();
             }
         }
 
-        private int WaitForTicket(int seen)
+        private Job WaitForJob()
         {
             while (true)
             {
                 long deadline = Stopwatch.GetTimestamp() + SpinTicks;
-                int spins = 0;
-                while (true)
+                for (int spins = 1; ; spins++)
                 {
-                    int current = Volatile.Read(ref ticket);
-                    if (current != seen)
+                    if (Volatile.Read(ref posted) is not null && Interlocked.Exchange(ref posted, null) is { } job)
                     {
-                        return current;
+                        return job;
                     }
 
                     Thread.SpinWait(8);
-                    if ((++spins & 63) == 0 && Stopwatch.GetTimestamp() > deadline)
+                    if ((spins & 63) == 0 && Stopwatch.GetTimestamp() > deadline)
                     {
                         break;
                     }
                 }
 
-                // Announce the sleep before the last look at the ticket; Wake clears the flag before releasing, so
+                // Announce the sleep before the last look for a job; Post clears the flag before releasing, so
                 // exactly one side consumes the announcement and no wake-up is lost or left over.
                 Interlocked.Exchange(ref sleeping, 1);
-                if (Volatile.Read(ref ticket) != seen && Interlocked.Exchange(ref sleeping, 0) == 1)
+                if (Volatile.Read(ref posted) is not null && Interlocked.Exchange(ref sleeping, 0) == 1)
                 {
                     continue;
                 }

@@ -104,7 +104,8 @@ public readonly record struct PoolGeometry(
 /// <summary>
 /// Max, average and adaptive-average pooling over (N, C, H, W) tensors stored contiguously, with PyTorch's
 /// semantics. Every (n, c) plane is pooled independently; large inputs are spread over
-/// <see cref="Parallelism.NumThreads"/> threads by planes. The kernels never allocate.
+/// <see cref="Parallelism.NumThreads"/> threads by planes. The common 2×2/stride-2 max pool on float runs on AVX-512
+/// vectors, forward and backward; everything else is scalar. Steady-state calls do not allocate.
 /// </summary>
 public static class PoolKernels
 {
@@ -130,24 +131,13 @@ public static class PoolKernels
         CheckLength(op, "input", input.Length, p.InputLength);
         CheckLength(op, "output", output.Length, p.OutputLength);
         CheckLength(op, "argmax", argmax.Length, p.OutputLength);
-        PoolGeometry g = p;
-        bool fast = typeof(T) == typeof(float) && Avx512F.IsSupported && IsSimple2x2(g);
         unsafe
         {
             fixed (T* px = input)
             fixed (T* py = output)
             fixed (int* pa = argmax)
             {
-                T* x = px, y = py;
-                int* a = pa;
-                if (fast)
-                {
-                    ForPlanes(g, (start, end) => MaxPool2x2Float(g, (float*)x, (float*)y, a, start, end));
-                }
-                else
-                {
-                    ForPlanes(g, (start, end) => MaxPoolPlanes(g, x, y, a, start, end));
-                }
+                PlaneJob<T>.Run(IsFast2x2<T>(p) ? PoolOp.Max2x2Float : PoolOp.Max, p, false, px, py, pa);
             }
         }
     }
@@ -158,7 +148,8 @@ public static class PoolKernels
     /// </summary>
     /// <param name="p">The pooling geometry of the forward pass.</param>
     /// <param name="gradOutput">Gradient of shape (N, C, OutHeight, OutWidth).</param>
-    /// <param name="argmax">The indices the forward pass wrote.</param>
+    /// <param name="argmax">The indices <see cref="MaxPool2dForward{T}"/> wrote for this geometry (each names an
+    /// element of its own window, which the vectorised 2×2 path relies on).</param>
     /// <param name="gradInput">Gradient of shape (N, C, H, W), overwritten.</param>
     /// <exception cref="ArgumentException">The geometry is invalid, a span length does not match it, or an argmax
     /// entry lies outside [−1, H·W).</exception>
@@ -176,16 +167,13 @@ public static class PoolKernels
             throw new ArgumentException($"{op}: argmax entries must lie in [-1, {planeSize}) for a {p.InHeight}×{p.InWidth} input plane.", nameof(argmax));
         }
 
-        PoolGeometry g = p;
         unsafe
         {
             fixed (T* pgy = gradOutput)
             fixed (int* pa = argmax)
             fixed (T* pgx = gradInput)
             {
-                T* gy = pgy, gx = pgx;
-                int* a = pa;
-                ForPlanes(g, (start, end) => MaxPoolBackwardPlanes(g, gy, a, gx, start, end));
+                PlaneJob<T>.Run(IsFast2x2<T>(p) ? PoolOp.MaxBackward2x2Float : PoolOp.MaxBackward, p, false, pgy, pgx, pa);
             }
         }
     }
@@ -209,14 +197,12 @@ public static class PoolKernels
         ValidateAverage(op, p);
         CheckLength(op, "input", input.Length, p.InputLength);
         CheckLength(op, "output", output.Length, p.OutputLength);
-        PoolGeometry g = p;
         unsafe
         {
             fixed (T* px = input)
             fixed (T* py = output)
             {
-                T* x = px, y = py;
-                ForPlanes(g, (start, end) => AvgPoolPlanes(g, countIncludePad, x, y, start, end));
+                PlaneJob<T>.Run(PoolOp.Avg, p, countIncludePad, px, py, null);
             }
         }
     }
@@ -238,14 +224,12 @@ public static class PoolKernels
         ValidateAverage(op, p);
         CheckLength(op, "gradOutput", gradOutput.Length, p.OutputLength);
         CheckLength(op, "gradInput", gradInput.Length, p.InputLength);
-        PoolGeometry g = p;
         unsafe
         {
             fixed (T* pgy = gradOutput)
             fixed (T* pgx = gradInput)
             {
-                T* gy = pgy, gx = pgx;
-                ForPlanes(g, (start, end) => AvgPoolBackwardPlanes(g, countIncludePad, gy, gx, start, end));
+                PlaneJob<T>.Run(PoolOp.AvgBackward, p, countIncludePad, pgy, pgx, null);
             }
         }
     }
@@ -276,8 +260,7 @@ public static class PoolKernels
             fixed (T* px = input)
             fixed (T* py = output)
             {
-                T* x = px, y = py;
-                ForPlanes(batch * channels, (long)inHeight * inWidth, (start, end) => AdaptivePlanes(g, outHeight, outWidth, x, y, start, end));
+                PlaneJob<T>.Run(PoolOp.Adaptive, g, false, px, py, null, (outHeight, outWidth));
             }
         }
     }
@@ -308,8 +291,7 @@ public static class PoolKernels
             fixed (T* pgy = gradOutput)
             fixed (T* pgx = gradInput)
             {
-                T* gy = pgy, gx = pgx;
-                ForPlanes(batch * channels, (long)inHeight * inWidth, (start, end) => AdaptiveBackwardPlanes(g, outHeight, outWidth, gy, gx, start, end));
+                PlaneJob<T>.Run(PoolOp.AdaptiveBackward, g, false, pgy, pgx, null, (outHeight, outWidth));
             }
         }
     }
@@ -331,7 +313,8 @@ public static class PoolKernels
         }
     }
 
-    /// <summary>Checks the adaptive sizes and returns the geometry of the input (the window fields are unused).</summary>
+    /// <summary>Checks the adaptive sizes and returns the geometry of the input (a 1×1 window, so that the work per
+    /// plane is estimated as H·W).</summary>
     private static PoolGeometry AdaptiveGeometry(string op, int batch, int channels, int inHeight, int inWidth, int outHeight, int outWidth)
     {
         if (batch < 0 || channels < 1 || inHeight < 1 || inWidth < 1 || outHeight < 1 || outWidth < 1)
@@ -347,43 +330,122 @@ public static class PoolKernels
         return new PoolGeometry(batch, channels, inHeight, inWidth, 1, 1, 1, 1, 0, 0, 1, 1, false);
     }
 
-    /// <summary>Runs <paramref name="body"/> over ranges of the (n, c) planes of a pooling, weighing its window work.</summary>
-    private static void ForPlanes(in PoolGeometry g, Action<int, int> body)
-        => ForPlanes(g.Batch * g.Channels, Math.Max((long)g.InHeight * g.InWidth, (long)g.OutHeight * g.OutWidth * g.KernelH * g.KernelW), body);
-
-    /// <summary>
-    /// Runs <paramref name="body"/> over contiguous ranges of <paramref name="planes"/> planes, on the calling thread
-    /// when the total work is small and spread over <see cref="Parallelism.NumThreads"/> threads otherwise.
-    /// </summary>
-    private static void ForPlanes(int planes, long workPerPlane, Action<int, int> body)
+    private enum PoolOp
     {
-        if (planes == 0)
-        {
-            return;
-        }
-
-        long work = planes * workPerPlane;
-        int threads = Parallelism.NumThreads;
-        if (threads == 1 || planes == 1 || work < ParallelThreshold)
-        {
-            body(0, planes);
-            return;
-        }
-
-        // A few chunks per thread let the scheduler even out threads that start late.
-        int chunks = (int)Math.Min(planes, Math.Min(4L * threads, work / (ParallelThreshold / 2)));
-        chunks = Math.Max(chunks, 2);
-        Parallelism.For(chunks, c =>
-        {
-            int start = (int)((long)planes * c / chunks);
-            int end = (int)((long)planes * (c + 1) / chunks);
-            body(start, end);
-        });
+        Max,
+        Max2x2Float,
+        MaxBackward,
+        MaxBackward2x2Float,
+        Avg,
+        AvgBackward,
+        Adaptive,
+        AdaptiveBackward,
     }
 
-    /// <summary>Whether the geometry is the 2×2, stride-2, unpadded, undilated pooling whose windows all lie inside the input.</summary>
-    private static bool IsSimple2x2(in PoolGeometry g)
-        => g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 0 && g.PadW == 0
+    /// <summary>
+    /// The parallel part of one pooling call: contiguous ranges of (n, c) planes, on the calling thread when the total
+    /// work is small and spread over <see cref="Parallelism.NumThreads"/> threads otherwise. Cached per calling thread
+    /// so that dispatching it allocates nothing.
+    /// </summary>
+    private sealed unsafe class PlaneJob<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        [ThreadStatic]
+        private static PlaneJob<T>? cached;
+
+        private readonly Action<int> body;
+        private PoolOp op;
+        private PoolGeometry g;
+        private bool countIncludePad;
+        private (int Height, int Width) adaptiveOut;
+        private T* source;
+        private T* destination;
+        private int* argmax;
+        private int planes;
+        private int chunks;
+
+        private PlaneJob() => body = RunChunk;
+
+        /// <summary>
+        /// Runs <paramref name="op"/> over all planes of <paramref name="g"/>, reading <paramref name="source"/> (the
+        /// input, or the output gradient) and writing <paramref name="destination"/>; an adaptive pooling passes its
+        /// output size in <paramref name="adaptiveOut"/>.
+        /// </summary>
+        public static void Run(PoolOp op, in PoolGeometry g, bool countIncludePad, T* source, T* destination, int* argmax, (int Height, int Width) adaptiveOut = default)
+        {
+            int planes = g.Batch * g.Channels;
+            if (planes == 0)
+            {
+                return;
+            }
+
+            // A re-entrant call on this thread (none exists today) would find the slot empty and use a fresh job.
+            PlaneJob<T> job = cached ?? new PlaneJob<T>();
+            cached = null;
+            (job.op, job.g, job.countIncludePad, job.adaptiveOut) = (op, g, countIncludePad, adaptiveOut);
+            job.source = source;
+            job.destination = destination;
+            job.argmax = argmax;
+            job.planes = planes;
+            long work = planes * Math.Max((long)g.InHeight * g.InWidth, (long)g.OutHeight * g.OutWidth * g.KernelH * g.KernelW);
+            int threads = Parallelism.NumThreads;
+            if (threads == 1 || planes == 1 || work < ParallelThreshold)
+            {
+                job.RunPlanes(0, planes);
+            }
+            else
+            {
+                // A few chunks per thread let the others even out a thread that starts late.
+                job.chunks = (int)Math.Clamp(work / (ParallelThreshold / 2), 2, Math.Min(planes, 4L * threads));
+                Parallelism.For(job.chunks, job.body);
+            }
+
+            job.source = job.destination = null;
+            job.argmax = null;
+            cached = job;
+        }
+
+        private void RunChunk(int chunk)
+            => RunPlanes((int)((long)planes * chunk / chunks), (int)((long)planes * (chunk + 1) / chunks));
+
+        private void RunPlanes(int start, int end)
+        {
+            switch (op)
+            {
+                case PoolOp.Max:
+                    MaxPoolPlanes(g, source, destination, argmax, start, end);
+                    break;
+                case PoolOp.Max2x2Float:
+                    MaxPool2x2Float(g, (float*)source, (float*)destination, argmax, start, end);
+                    break;
+                case PoolOp.MaxBackward2x2Float:
+                    MaxPool2x2BackwardFloat(g, (float*)source, argmax, (float*)destination, start, end);
+                    break;
+                case PoolOp.MaxBackward:
+                    MaxPoolBackwardPlanes(g, source, argmax, destination, start, end);
+                    break;
+                case PoolOp.Avg:
+                    AvgPoolPlanes(g, countIncludePad, source, destination, start, end);
+                    break;
+                case PoolOp.AvgBackward:
+                    AvgPoolBackwardPlanes(g, countIncludePad, source, destination, start, end);
+                    break;
+                case PoolOp.Adaptive:
+                    AdaptivePlanes(g, adaptiveOut.Height, adaptiveOut.Width, source, destination, start, end);
+                    break;
+                default:
+                    AdaptiveBackwardPlanes(g, adaptiveOut.Height, adaptiveOut.Width, source, destination, start, end);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the vector path applies: float on AVX-512, and the 2×2, stride-2, unpadded, undilated pooling whose
+    /// windows all lie inside the input.
+    /// </summary>
+    private static bool IsFast2x2<T>(in PoolGeometry g)
+        => typeof(T) == typeof(float) && Avx512F.IsSupported && g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2 && g.PadH == 0 && g.PadW == 0
             && g.DilationH == 1 && g.DilationW == 1 && 2 * g.OutHeight <= g.InHeight && 2 * g.OutWidth <= g.InWidth;
 
     /// <summary>Half-open range [lo, hi) of window taps k for which start + k·dilation lies in [0, size).</summary>
@@ -437,89 +499,167 @@ public static class PoolKernels
     }
 
     /// <summary>
-    /// The hot 2×2/stride-2 max pool on AVX-512: each step loads two input rows as pairs of vectors, splits them into
-    /// even and odd columns with a two-source permute, and keeps the running maximum and its index with masks, so
-    /// 16 outputs cost a handful of instructions. Rows shorter than 8 outputs are packed two per vector so that the
-    /// narrow planes of small feature maps still fill most lanes; tails use masked loads and stores.
+    /// Vector layout of the hot 2×2/stride-2 max pool on AVX-512. A step covers up to 16 outputs: their top input rows
+    /// are two 16-float vectors A and B (the bottom rows lie one input row further), and a two-source permute splits
+    /// them into the even and odd columns. Lane l reads the pair at 2l of A when l &lt; Split, else the pair at
+    /// 2(l − Split) of B. Rows of at least 8 outputs take A and B from the same row (Split = 8); shorter rows are
+    /// packed two per vector (B is the next output row, Split = OW), so the narrow planes of small feature maps still
+    /// fill most lanes. Tails use masked loads and stores.
     /// </summary>
-    private static unsafe void MaxPool2x2Float(PoolGeometry g, float* x, float* y, int* argmax, int start, int end)
+    private readonly struct Pairs2x2
+    {
+        public readonly Vector512<int> Lane;
+        public readonly Vector512<int> EvenIndex, OddIndex;
+
+        /// <summary>Inverse permutes: the top-left/top-right (or bottom) values of every lane, interleaved back into A and B.</summary>
+        public readonly Vector512<int> SpreadA, SpreadB;
+
+        /// <summary>Each lane's top-left element relative to the first element of A, within the plane.</summary>
+        public readonly Vector512<int> LaneOffset;
+
+        public readonly int Width;
+        public readonly bool Narrow;
+
+        public Pairs2x2(int width, int outWidth)
+        {
+            Width = width;
+            Narrow = outWidth < 8;
+            int split = Narrow ? outWidth : 8;
+            Lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            Vector512<int> splitVector = Vector512.Create(split);
+            Vector512<int> inB = Vector512.GreaterThanOrEqual(Lane, splitVector);
+            EvenIndex = Vector512.ConditionalSelect(inB, ((Lane - splitVector) * 2) + Vector512.Create(16), Lane * 2);
+            OddIndex = EvenIndex + Vector512<int>.One;
+            LaneOffset = Vector512.ConditionalSelect(inB, ((Lane - splitVector) * 2) + Vector512.Create(Narrow ? 2 * width : 16), Lane * 2);
+
+            // Element j of A holds lane j/2's left (j even) or right (j odd) value; B starts at lane Split.
+            Vector512<int> half = Vector512.ShiftRightLogical(Lane, 1);
+            Vector512<int> right = (Lane & Vector512<int>.One) * 16;
+            SpreadA = half + right;
+            SpreadB = half + splitVector + right;
+        }
+
+        /// <summary>Lanes [0, count) set, as a float mask for masked loads and stores.</summary>
+        public Vector512<float> Mask(int count) => Vector512.LessThan(Lane, Vector512.Create(count)).AsSingle();
+    }
+
+    /// <summary>One step of a 2×2 walk: A and B are offsets of the two top-row vectors, o the offset of the outputs.</summary>
+    private interface IPairStep
+    {
+        void Run(in Pairs2x2 p, nint a, Vector512<float> aMask, nint b, Vector512<float> bMask, int baseIndex, nint o, Vector512<float> outMask);
+    }
+
+    /// <summary>Visits planes [start, end) of a 2×2/stride-2 pooling in the steps <see cref="Pairs2x2"/> describes.</summary>
+    private static void Walk2x2<TStep>(in PoolGeometry g, ref TStep step, int start, int end)
+        where TStep : struct, IPairStep
     {
         int h = g.InHeight, w = g.InWidth, oh = g.OutHeight, ow = g.OutWidth;
-        Vector512<int> lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        bool narrow = ow < 8;
-
-        // Lane l reads the pair at 2l of source A when l < split, else the pair at 2(l − split) of source B.
-        int split = narrow ? ow : 8;
-        Vector512<int> inSecond = Vector512.GreaterThanOrEqual(lane, Vector512.Create(split));
-        Vector512<int> evenIndex = Vector512.ConditionalSelect(inSecond, (lane - Vector512.Create(split)) * 2 + Vector512.Create(16), lane * 2);
-        Vector512<int> oddIndex = evenIndex + Vector512<int>.One;
-
-        // Offset of each lane's top-left element from the first row of the vector; a narrow vector's second half sits two rows down.
-        Vector512<int> laneOffset = Vector512.ConditionalSelect(inSecond,
-            (lane - Vector512.Create(split)) * 2 + Vector512.Create(narrow ? 2 * w : 16), lane * 2);
-        Vector512<int> right = Vector512<int>.One;
-        Vector512<int> down = Vector512.Create(w);
-        Vector512<int> downRight = Vector512.Create(w + 1);
-
+        var p = new Pairs2x2(w, ow);
+        Vector512<float> rowMask = p.Mask(2 * ow), none = Vector512<float>.Zero;
         for (int plane = start; plane < end; plane++)
         {
-            float* xp = x + ((nint)plane * h * w);
-            float* yp = y + ((nint)plane * oh * ow);
-            int* ap = argmax + ((nint)plane * oh * ow);
-            if (narrow)
+            nint input = (nint)plane * h * w, output = (nint)plane * oh * ow;
+            if (p.Narrow)
             {
-                Vector512<float> rowMask = Vector512.LessThan(lane, Vector512.Create(2 * ow)).AsSingle();
                 for (int i = 0; i < oh; i += 2)
                 {
-                    int rows = Math.Min(2, oh - i);
-                    float* top = xp + (2 * i * w);
-                    Vector512<float> secondMask = rows == 2 ? rowMask : Vector512<float>.Zero;
-                    Vector512<float> outMask = Vector512.LessThan(lane, Vector512.Create(rows * ow)).AsSingle();
-                    Step(top, rowMask, top + (2 * w), secondMask, w, 2 * i * w, yp + (i * ow), ap + (i * ow), outMask);
+                    bool pair = i + 1 < oh;
+                    int top = 2 * i * w;
+                    step.Run(p, input + top, rowMask, input + top + (2 * w), pair ? rowMask : none, top, output + (i * ow), p.Mask(pair ? 2 * ow : ow));
                 }
+
+                continue;
             }
-            else
+
+            for (int i = 0; i < oh; i++)
             {
-                for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j += 16)
                 {
-                    float* top = xp + (2 * i * w);
-                    for (int j = 0; j < ow; j += 16)
-                    {
-                        int count = Math.Min(16, ow - j);
-                        Vector512<float> firstMask = Vector512.LessThan(lane, Vector512.Create(2 * count)).AsSingle();
-                        Vector512<float> secondMask = Vector512.LessThan(lane, Vector512.Create((2 * count) - 16)).AsSingle();
-                        Vector512<float> outMask = Vector512.LessThan(lane, Vector512.Create(count)).AsSingle();
-                        Step(top + (2 * j), firstMask, top + (2 * j) + 16, secondMask, w, (2 * i * w) + (2 * j), yp + (i * ow) + j, ap + (i * ow) + j, outMask);
-                    }
+                    int count = Math.Min(16, ow - j), top = (2 * i * w) + (2 * j);
+                    step.Run(p, input + top, p.Mask(2 * count), input + top + 16, p.Mask((2 * count) - 16), top, output + (i * ow) + j, p.Mask(count));
                 }
             }
         }
+    }
 
+    /// <summary>Forward step: the running maximum of the four candidates and its index, kept with masks.</summary>
+    private unsafe struct MaxForward2x2(float* x, float* y, int* argmax) : IPairStep
+    {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        void Step(float* a, Vector512<float> aMask, float* b, Vector512<float> bMask, int rowStride, int baseIndex, float* yOut, int* aOut, Vector512<float> outMask)
+        public readonly void Run(in Pairs2x2 p, nint a, Vector512<float> aMask, nint b, Vector512<float> bMask, int baseIndex, nint o, Vector512<float> outMask)
         {
-            Vector512<float> a0 = Avx512F.MaskLoad(a, aMask, Vector512<float>.Zero);
-            Vector512<float> b0 = Avx512F.MaskLoad(b, bMask, Vector512<float>.Zero);
-            Vector512<float> a1 = Avx512F.MaskLoad(a + rowStride, aMask, Vector512<float>.Zero);
-            Vector512<float> b1 = Avx512F.MaskLoad(b + rowStride, bMask, Vector512<float>.Zero);
-            Vector512<int> index = Vector512.Create(baseIndex) + laneOffset;
+            Vector512<float> a0 = Avx512F.MaskLoad(x + a, aMask, Vector512<float>.Zero);
+            Vector512<float> b0 = Avx512F.MaskLoad(x + b, bMask, Vector512<float>.Zero);
+            Vector512<float> a1 = Avx512F.MaskLoad(x + a + p.Width, aMask, Vector512<float>.Zero);
+            Vector512<float> b1 = Avx512F.MaskLoad(x + b + p.Width, bMask, Vector512<float>.Zero);
+            Vector512<int> index = Vector512.Create(baseIndex) + p.LaneOffset;
 
-            Vector512<float> best = Avx512F.PermuteVar16x32x2(a0, evenIndex, b0);
+            Vector512<float> best = Avx512F.PermuteVar16x32x2(a0, p.EvenIndex, b0);
             Vector512<int> bestIndex = index;
-            Take(ref best, ref bestIndex, Avx512F.PermuteVar16x32x2(a0, oddIndex, b0), index + right);
-            Take(ref best, ref bestIndex, Avx512F.PermuteVar16x32x2(a1, evenIndex, b1), index + down);
-            Take(ref best, ref bestIndex, Avx512F.PermuteVar16x32x2(a1, oddIndex, b1), index + downRight);
-            Avx512F.MaskStore(yOut, outMask, best);
-            Avx512F.MaskStore(aOut, outMask.AsInt32(), bestIndex);
+            Take(ref best, ref bestIndex, Avx512F.PermuteVar16x32x2(a0, p.OddIndex, b0), index + Vector512<int>.One);
+            Take(ref best, ref bestIndex, Avx512F.PermuteVar16x32x2(a1, p.EvenIndex, b1), index + Vector512.Create(p.Width));
+            Take(ref best, ref bestIndex, Avx512F.PermuteVar16x32x2(a1, p.OddIndex, b1), index + Vector512.Create(p.Width + 1));
+            Avx512F.MaskStore(y + o, outMask, best);
+            Avx512F.MaskStore(argmax + o, outMask.AsInt32(), bestIndex);
         }
 
+        /// <summary>PyTorch's rule: a later candidate wins when it is greater or NaN.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        static void Take(ref Vector512<float> best, ref Vector512<int> bestIndex, Vector512<float> v, Vector512<int> index)
+        private static void Take(ref Vector512<float> best, ref Vector512<int> bestIndex, Vector512<float> v, Vector512<int> index)
         {
             Vector512<float> take = Vector512.GreaterThan(v, best) | ~Vector512.Equals(v, v);
             best = Vector512.ConditionalSelect(take, v, best);
             bestIndex = Vector512.ConditionalSelect(take.AsInt32(), index, bestIndex);
         }
+    }
+
+    /// <summary>
+    /// Backward step: each output's gradient goes to the candidate its argmax names and zero to the other three, and
+    /// the four are interleaved back into the input rows, so every covered input is written exactly once.
+    /// </summary>
+    private unsafe struct MaxBackward2x2(float* gy, int* argmax, float* gx) : IPairStep
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Run(in Pairs2x2 p, nint a, Vector512<float> aMask, nint b, Vector512<float> bMask, int baseIndex, nint o, Vector512<float> outMask)
+        {
+            Vector512<float> grad = Avx512F.MaskLoad(gy + o, outMask, Vector512<float>.Zero);
+            Vector512<int> offset = Avx512F.MaskLoad(argmax + o, outMask.AsInt32(), Vector512<int>.Zero) - (Vector512.Create(baseIndex) + p.LaneOffset);
+            Vector512<float> topLeft = Pick(grad, offset, Vector512<int>.Zero);
+            Vector512<float> topRight = Pick(grad, offset, Vector512<int>.One);
+            Vector512<float> bottomLeft = Pick(grad, offset, Vector512.Create(p.Width));
+            Vector512<float> bottomRight = Pick(grad, offset, Vector512.Create(p.Width + 1));
+            Avx512F.MaskStore(gx + a, aMask, Avx512F.PermuteVar16x32x2(topLeft, p.SpreadA, topRight));
+            Avx512F.MaskStore(gx + b, bMask, Avx512F.PermuteVar16x32x2(topLeft, p.SpreadB, topRight));
+            Avx512F.MaskStore(gx + a + p.Width, aMask, Avx512F.PermuteVar16x32x2(bottomLeft, p.SpreadA, bottomRight));
+            Avx512F.MaskStore(gx + b + p.Width, bMask, Avx512F.PermuteVar16x32x2(bottomLeft, p.SpreadB, bottomRight));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Pick(Vector512<float> grad, Vector512<int> offset, Vector512<int> candidate)
+            => Vector512.ConditionalSelect(Vector512.Equals(offset, candidate).AsSingle(), grad, Vector512<float>.Zero);
+    }
+
+    private static unsafe void MaxPool2x2Float(in PoolGeometry g, float* x, float* y, int* argmax, int start, int end)
+    {
+        var step = new MaxForward2x2(x, y, argmax);
+        Walk2x2(g, ref step, start, end);
+    }
+
+    /// <summary>
+    /// The vector backward of the 2×2/stride-2 max pool. It relies on each argmax naming an element of its own window,
+    /// as <see cref="MaxPool2dForward{T}"/> writes it; inputs outside every window (the last row or column of an odd
+    /// size) are zeroed first.
+    /// </summary>
+    private static unsafe void MaxPool2x2BackwardFloat(in PoolGeometry g, float* gy, int* argmax, float* gx, int start, int end)
+    {
+        if (2 * g.OutHeight != g.InHeight || 2 * g.OutWidth != g.InWidth)
+        {
+            int planeSize = g.InHeight * g.InWidth;
+            new Span<float>(gx + ((nint)start * planeSize), (end - start) * planeSize).Clear();
+        }
+
+        var step = new MaxBackward2x2(gy, argmax, gx);
+        Walk2x2(g, ref step, start, end);
     }
 
     private static unsafe void MaxPoolBackwardPlanes<T>(PoolGeometry g, T* gy, int* argmax, T* gx, int start, int end)

@@ -93,6 +93,7 @@ internal static unsafe class BlockedGemm<TOps, TVector, T>
         int mr = Mr, nr = Nr;
         bool betaIsZero = beta == T.Zero;
         T* tile = stackalloc T[mr * nr];
+        if (Order == 1) { MacroIrOuter(mc, nc, kc, packA, packB, c, ldc, alpha, beta, tile); return; }
         for (int jr = 0; jr < nc; jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
@@ -114,6 +115,35 @@ internal static unsafe class BlockedGemm<TOps, TVector, T>
                     CopyTile(rows, cols, target, ldc, tile, nr);
                 }
 
+                MicroKernel<TOps, TVector, T>.Run(kc, panelA, panelB, tile, nr, alpha, beta, betaIsZero);
+                CopyTile(rows, cols, tile, nr, target, ldc);
+            }
+        }
+    }
+
+    private static readonly int Order = Tunable("NABLA_GEMM_ORDER", 0);
+    private static void MacroIrOuter(int mc, int nc, int kc, T* packA, T* packB, T* c, nint ldc, T alpha, T beta, T* tile)
+    {
+        int mr = Mr, nr = Nr;
+        bool betaIsZero = beta == T.Zero;
+            for (int ir = 0; ir < mc; ir += mr)
+        {
+                int rows = Math.Min(mr, mc - ir);
+                T* panelA = packA + (ir * kc);
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            T* panelB = packB + (jr * kc);
+                T* target = c + (ir * ldc) + jr;
+                if (rows == mr && cols == nr)
+                {
+                    MicroKernel<TOps, TVector, T>.Run(kc, panelA, panelB, target, ldc, alpha, beta, betaIsZero);
+                    continue;
+                }
+                if (!betaIsZero)
+                {
+                    CopyTile(rows, cols, target, ldc, tile, nr);
+                }
                 MicroKernel<TOps, TVector, T>.Run(kc, panelA, panelB, tile, nr, alpha, beta, betaIsZero);
                 CopyTile(rows, cols, tile, nr, target, ldc);
             }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
 
@@ -17,12 +18,22 @@ internal static unsafe class MicroKernel<TOps, TVector, T>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(int kc, T* a, T* b, T* c, nint ldc, T alpha, T beta, bool betaIsZero)
     {
+        int width = TOps.Count;
+        if (Sse.IsSupported)
+        {
+            // The tile of C is needed only after the k loop; fetching it now hides a likely cache miss per row.
+            for (int r = 0; r < TOps.Rows; r++)
+            {
+                Sse.Prefetch0(c + (r * ldc));
+                Sse.Prefetch0(c + (r * ldc) + (2 * width) - 1);
+            }
+        }
+
         // Accumulators for rows 6 and 7 are dead code when Rows is 6; the JIT drops them after constant folding.
         TVector c00 = TOps.Zero, c01 = TOps.Zero, c10 = TOps.Zero, c11 = TOps.Zero;
         TVector c20 = TOps.Zero, c21 = TOps.Zero, c30 = TOps.Zero, c31 = TOps.Zero;
         TVector c40 = TOps.Zero, c41 = TOps.Zero, c50 = TOps.Zero, c51 = TOps.Zero;
         TVector c60 = TOps.Zero, c61 = TOps.Zero, c70 = TOps.Zero, c71 = TOps.Zero;
-        int width = TOps.Count;
         for (int p = 0; p < kc; p++)
         {
             TVector b0 = TOps.Load(b);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Nabla.Kernels;
 
@@ -64,23 +65,45 @@ internal static unsafe class Packing<T>
     /// <summary>dst[p·width + r] = src[r·lineStride + p·stepStride] for r &lt; lines, zero for lines ≤ r &lt; width.</summary>
     private static void Transpose(int lines, int steps, T* src, nint lineStride, nint stepStride, int width, T* dst)
     {
-        for (int r = 0; r < lines; r++)
+        int r = 0;
+        if (stepStride == 1 && Avx.IsSupported)
+        {
+            // Whole blocks of lines go through in-register transposes: 8×8 floats or 4×4 doubles at a time.
+            int block = typeof(T) == typeof(float) ? 8 : 4;
+            for (; r + block <= lines; r += block)
+            {
+                T* line = src + (r * lineStride);
+                T* column = dst + r;
+                int p = 0;
+                for (; p + block <= steps; p += block)
+                {
+                    if (typeof(T) == typeof(float))
+                    {
+                        Transpose8x8((float*)(line + p), lineStride, (float*)(column + (p * width)), width);
+                    }
+                    else
+                    {
+                        Transpose4x4((double*)(line + p), lineStride, (double*)(column + (p * width)), width);
+                    }
+                }
+
+                for (; p < steps; p++)
+                {
+                    for (int q = 0; q < block; q++)
+                    {
+                        column[(p * width) + q] = line[(q * lineStride) + p];
+                    }
+                }
+            }
+        }
+
+        for (; r < lines; r++)
         {
             T* line = src + (r * lineStride);
             T* column = dst + r;
-            if (stepStride == 1)
+            for (int p = 0; p < steps; p++)
             {
-                for (int p = 0; p < steps; p++)
-                {
-                    column[p * width] = line[p];
-                }
-            }
-            else
-            {
-                for (int p = 0; p < steps; p++)
-                {
-                    column[p * width] = line[p * stepStride];
-                }
+                column[p * width] = line[p * stepStride];
             }
         }
 
@@ -91,5 +114,63 @@ internal static unsafe class Packing<T>
                 new Span<T>(dst + (p * width) + lines, width - lines).Clear();
             }
         }
+    }
+
+    /// <summary>Writes the transpose of the 8×8 block at <paramref name="src"/> to <paramref name="dst"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint srcStride, float* dst, nint dstStride)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + (2 * srcStride));
+        var r3 = Avx.LoadVector256(src + (3 * srcStride));
+        var r4 = Avx.LoadVector256(src + (4 * srcStride));
+        var r5 = Avx.LoadVector256(src + (5 * srcStride));
+        var r6 = Avx.LoadVector256(src + (6 * srcStride));
+        var r7 = Avx.LoadVector256(src + (7 * srcStride));
+
+        // Interleave pairs of rows, then pairs of pairs; each 128-bit lane then holds four rows of one column.
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + (2 * dstStride), Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + (3 * dstStride), Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + (4 * dstStride), Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + (5 * dstStride), Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + (6 * dstStride), Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + (7 * dstStride), Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>Writes the transpose of the 4×4 block at <paramref name="src"/> to <paramref name="dst"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(double* src, nint srcStride, double* dst, nint dstStride)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + (2 * srcStride));
+        var r3 = Avx.LoadVector256(src + (3 * srcStride));
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        Avx.Store(dst, Avx.Permute2x128(t0, t2, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(t1, t3, 0x20));
+        Avx.Store(dst + (2 * dstStride), Avx.Permute2x128(t0, t2, 0x31));
+        Avx.Store(dst + (3 * dstStride), Avx.Permute2x128(t1, t3, 0x31));
     }
 }
