@@ -138,6 +138,8 @@ public abstract class Optimizer
     {
         if (!state.Buffers.TryGetValue(name, out var buffer))
         {
+            // The first step usually runs inside a training step's TensorScope, which must not reclaim state that lives for the whole run.
+            using var persistent = TensorScope.Suspend();
             buffer = initialValue == 0 ? Tensor.ZerosLike(param) : Tensor.FullLike(param, initialValue);
             state.Buffers[name] = buffer;
         }
