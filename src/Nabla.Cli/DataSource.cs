@@ -7,7 +7,8 @@ namespace Nabla.Cli;
 /// A data set named on the command line (<c>--data</c>): the generated 2-D sets <c>moons</c>, <c>circles</c>,
 /// <c>spirals</c> and <c>xor</c>, the image sets <c>fashion-mnist</c> (optionally <c>fashion-mnist:DIR</c>) and
 /// <c>mnist:DIR</c>, or a table <c>csv:PATH</c> (last column the integer class). Images are (N, 1, 28, 28) in [0, 1];
-/// labels are int64 classes. Generated sets and tables are split 80/20 into training and test parts with the run's seed.
+/// labels are int64 classes. Generated sets and tables are split 80/20 into training and test parts with the run's seed
+/// (tables stratified by class).
 /// </summary>
 internal sealed class DataSource
 {
@@ -103,7 +104,8 @@ internal sealed class DataSource
             return (x, y.Reshape(-1).To(DType.Int64));
         }
         var (all, labels) = _table is not null ? (_table.Features, _table.Labels) : Generate(seed);
-        var (xTrain, xTest, yTrain, yTest) = Splits.TrainTestSplit(all, labels, testFraction: 0.2, seed: seed);
+        // A table's classes may be few and unequal, so its split keeps their proportions.
+        var (xTrain, xTest, yTrain, yTest) = Splits.TrainTestSplit(all, labels, testFraction: 0.2, stratify: _table is not null, seed: seed);
         return train ? (xTrain, yTrain) : (xTest, yTest);
     }
 

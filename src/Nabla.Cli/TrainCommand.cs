@@ -18,6 +18,7 @@ internal static class TrainCommand
 {
     private static readonly string[] OptimizerNames = ["sgd", "adam", "adamw", "rmsprop"];
     private static readonly string[] ScheduleNames = ["none", "cosine"];
+    private static readonly string[] AugmentNames = ["none", "flip", "flip-crop"];
 
     public static Command Create(TextWriter output, TextWriter error)
     {
@@ -31,6 +32,11 @@ internal static class TrainCommand
         var weightDecay = new Option<double>("--weight-decay") { Description = "The weight decay (L2 for sgd, adam and rmsprop; decoupled for adamw).", DefaultValueFactory = _ => 0.0 };
         var schedule = new Option<string?>("--lr-schedule") { Description = "none, or cosine annealing to 0 over the epochs (default: cosine for images, none otherwise)." };
         schedule.AcceptOnlyFromAmong(ScheduleNames);
+        var augment = new Option<string?>("--augment")
+        {
+            Description = "Random changes to the training images each epoch: none, flip (left-right, p = 0.5) or flip-crop (also a random 28×28 crop of the image padded by 2) (default: flip for cnn-bn, none otherwise).",
+        };
+        augment.AcceptOnlyFromAmong(AugmentNames);
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
         var outDir = new Option<string?>("--out")
@@ -44,7 +50,7 @@ internal static class TrainCommand
         };
 
         var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP).");
-        foreach (var option in new Option[] { data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, seed, threads, outDir, resume, earlyStopping })
+        foreach (var option in new Option[] { data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, seed, threads, outDir, resume, earlyStopping })
             command.Options.Add(option);
         command.SetAction(parse => NablaCli.Guard("train", error, () => Run(output, new Settings
         {
@@ -56,6 +62,7 @@ internal static class TrainCommand
             Optimizer = parse.GetValue(optimizer)!,
             WeightDecay = parse.GetValue(weightDecay),
             Schedule = parse.GetValue(schedule),
+            Augment = parse.GetValue(augment),
             Seed = parse.GetValue(seed) ?? 0,
             Threads = parse.GetValue(threads),
             Out = parse.GetValue(outDir),
@@ -75,6 +82,7 @@ internal static class TrainCommand
         public required string Optimizer { get; init; }
         public double WeightDecay { get; init; }
         public string? Schedule { get; init; }
+        public string? Augment { get; init; }
         public ulong Seed { get; init; }
         public int? Threads { get; init; }
         public string? Out { get; init; }
@@ -89,6 +97,8 @@ internal static class TrainCommand
         int batchSize = s.BatchSize ?? (data.IsImage ? 128 : 32);
         double lr = s.LearningRate ?? (data.IsImage ? 1e-3 : 1e-2);
         string schedule = s.Schedule ?? (data.IsImage ? "cosine" : "none");
+        string augment = s.Augment ?? (s.Model == "cnn-bn" ? "flip" : "none");
+        if (augment != "none" && !data.IsImage) throw new UsageException($"--augment {augment} transforms images; '{data.Spec}' has none.");
         if (epochs < 1) throw new UsageException($"--epochs must be at least 1, got {epochs}.");
         if (batchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {batchSize}.");
         if (!(lr > 0) || !double.IsFinite(lr)) throw new UsageException($"--lr must be a positive number, got {lr.ToString(CultureInfo.InvariantCulture)}.");
@@ -103,17 +113,23 @@ internal static class TrainCommand
         // can restore each one; the global generator is seeded too, for anything that falls back on it.
         Generator.ManualSeed(s.Seed);
         var dropout = new Generator(s.Seed ^ 0xD40F0E7UL);
+        var augmentation = new Generator(s.Seed ^ 0xA067UL);
         var model = ModelZoo.Build(s.Model, data, DType.Float32, new Generator(s.Seed), dropout);
         var (xTrain, yTrain) = data.Load(train: true, s.Seed);
         var (xTest, yTest) = data.Load(train: false, s.Seed);
         foreach (var standardize in model.Modules().OfType<Standardize>()) standardize.Fit(xTrain);
-        var trainLoader = new DataLoader(new TensorDataset(xTrain, yTrain), batchSize, shuffle: true, generator: new Generator(s.Seed + 1));
-        var testLoader = new DataLoader(new TensorDataset(xTest, yTest), batchSize: data.IsImage ? 1000 : Math.Max(1, xTest.Shape[0]));
+        IDataset trainSet = new TensorDataset(xTrain, yTrain);
+        if (augment != "none")
+            trainSet = new TransformedDataset(trainSet, augment == "flip"
+                ? new RandomHorizontalFlip(0.5, augmentation)
+                : new Compose(new RandomCrop(28, padding: 2, generator: augmentation), new RandomHorizontalFlip(0.5, augmentation)));
+        var trainLoader = new DataLoader(trainSet, batchSize, shuffle: true, generator: new Generator(s.Seed + 1));
+        var testLoader = new DataLoader(new TensorDataset(xTest, yTest), batchSize: data.IsImage ? 500 : Math.Max(1, xTest.Shape[0]));
         var optimizer = CreateOptimizer(s.Optimizer, model.Parameters(), lr, s.WeightDecay);
         var scheduler = schedule == "cosine" ? new LRSchedulerCallback(new CosineAnnealingLR(optimizer, tMax: epochs)) : null;
         var trainer = new Trainer(model, optimizer, ModelZoo.Loss(data),
             new TrainerOptions { ComputeAccuracy = true, Output = output, ValidationName = "test" });
-        Generator[] generators = [dropout];
+        Generator[] generators = [dropout, augmentation];
 
         var callbacks = new List<Callback>();
         if (scheduler is not null) callbacks.Add(scheduler);
@@ -132,7 +148,7 @@ internal static class TrainCommand
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: {data.Spec} ({xTrain.Shape[0]} train / {xTest.Shape[0]} test), {s.Model} {Describe(model)} ({model.ParameterCount():N0} parameters), " +
-            $"{s.Optimizer} lr {lr} {(schedule == "none" ? "" : schedule + " ")}batch {batchSize}, {epochs} epochs, seed {s.Seed}"));
+            $"{s.Optimizer} lr {lr} {(schedule == "none" ? "" : schedule + " ")}batch {batchSize}{(augment == "none" ? "" : ", augment " + augment)}, {epochs} epochs, seed {s.Seed}"));
         if (s.Resume) output.WriteLine($"resuming after epoch {trainer.Epoch} from {checkpointPath}");
         int remaining = epochs - trainer.Epoch;
         if (remaining <= 0) output.WriteLine($"the checkpoint has already trained {trainer.Epoch} of {epochs} epochs");

@@ -5,7 +5,7 @@ namespace Nabla.Training;
 
 /// <summary>
 /// Writes one row per epoch to a CSV file (Keras's <c>CSVLogger</c>): a header of metric names
-/// (<see cref="EpochLog.Metrics"/> of the first epoch written) and then the values, flushed after every epoch.
+/// (<see cref="EpochLog.NamedValues"/> of the first epoch written) and then the values, flushed after every epoch.
 /// </summary>
 public sealed class CsvLogger : Callback
 {
@@ -46,7 +46,7 @@ public sealed class CsvLogger : Callback
     public override void OnEpochEnd(Trainer trainer, EpochLog log)
     {
         ArgumentNullException.ThrowIfNull(log);
-        var metrics = log.Metrics();
+        var metrics = log.NamedValues();
         var sb = new StringBuilder();
         if (_columns is null)
         {

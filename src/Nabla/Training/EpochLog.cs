@@ -6,7 +6,7 @@ namespace Nabla.Training;
 
 /// <summary>
 /// The metrics of one epoch, as <see cref="Trainer.Fit"/> records them in <see cref="Trainer.History"/> and hands
-/// them to <see cref="Callback.OnEpochEnd"/>. By name (<see cref="Metrics"/>, <see cref="TryGetMetric"/>, the
+/// them to <see cref="Callback.OnEpochEnd"/>. By name (<see cref="NamedValues"/>, <see cref="TryGetMetric"/>, the
 /// callbacks' <c>monitor</c>): <c>epoch</c>, <c>train_loss</c>, <c>train_accuracy</c>, <c>val_loss</c>,
 /// <c>val_accuracy</c>, <c>lr</c> and <c>seconds</c>, where <c>val</c> is <see cref="ValidationName"/>; <c>loss</c>
 /// and <c>accuracy</c> are accepted for the training ones, as in Keras.
@@ -38,7 +38,7 @@ public sealed record EpochLog
     public string ValidationName { get; init; } = "val";
 
     /// <summary>The metrics that are present, by name, in a fixed order: epoch, train_loss, train_accuracy, val_loss, val_accuracy, lr, seconds.</summary>
-    public IReadOnlyList<KeyValuePair<string, double>> Metrics()
+    public IReadOnlyList<KeyValuePair<string, double>> NamedValues()
     {
         var metrics = new List<KeyValuePair<string, double>>(7) { new("epoch", Epoch), new("train_loss", TrainLoss) };
         if (TrainAccuracy is { } trainAccuracy) metrics.Add(new("train_accuracy", trainAccuracy));
@@ -54,7 +54,7 @@ public sealed record EpochLog
     {
         ArgumentNullException.ThrowIfNull(name);
         string key = name switch { "loss" => "train_loss", "accuracy" => "train_accuracy", _ => name };
-        foreach (var (metric, v) in Metrics())
+        foreach (var (metric, v) in NamedValues())
             if (metric == key)
             {
                 value = v;
@@ -78,7 +78,7 @@ public sealed record EpochLog
     internal void Write(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
-        foreach (var (name, value) in Metrics())
+        foreach (var (name, value) in NamedValues())
         {
             if (name == "epoch") writer.WriteNumber(name, Epoch);
             else if (double.IsFinite(value)) writer.WriteNumber(name, value);
@@ -133,7 +133,7 @@ public sealed record EpochLog
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"epoch {Epoch}");
         if (lastEpoch is { } last) sb.Append(CultureInfo.InvariantCulture, $"/{last}");
-        foreach (var (name, value) in Metrics())
+        foreach (var (name, value) in NamedValues())
         {
             if (name is "epoch" or "seconds") continue;
             string shown = name == "lr" ? value.ToString("G4", CultureInfo.InvariantCulture).ToLowerInvariant() : value.ToString("F4", CultureInfo.InvariantCulture);

@@ -31,7 +31,7 @@ internal sealed class Monitor
     {
         if (log.TryGetMetric(Metric, out double value)) return value;
         throw new InvalidOperationException(
-            $"{_owner}: the monitored metric '{Metric}' is not in the epoch log, which has {string.Join(", ", log.Metrics().Select(m => m.Key))}. " +
+            $"{_owner}: the monitored metric '{Metric}' is not in the epoch log, which has {string.Join(", ", log.NamedValues().Select(m => m.Key))}. " +
             "Validation metrics need validation data in Fit, accuracies need TrainerOptions.ComputeAccuracy.");
     }
 

@@ -220,7 +220,8 @@ public sealed class Trainer
     /// model's state dict, the optimizer's state (buffers as tensors, steps and hyper-parameters as JSON), the schedule's
     /// progress, <see cref="Epoch"/>, <see cref="GlobalStep"/>, <see cref="History"/>, the state of
     /// <see cref="Generator.Default"/> and of the training loader's shuffle generator and any other generators given.
-    /// Call it between epochs (from <see cref="Callback.OnEpochEnd"/> or after <see cref="Fit"/>).
+    /// Call it between epochs (from <see cref="Callback.OnEpochEnd"/> or after <see cref="Fit"/>). Callbacks keep their
+    /// own progress (early stopping's count of waiting epochs, for example), which a checkpoint does not include.
     /// </summary>
     /// <param name="path">The file to write.</param>
     /// <param name="train">The training loader, whose <see cref="DataLoader.Generator"/> decides the next epochs' orders.</param>
@@ -229,7 +230,7 @@ public sealed class Trainer
     public void SaveCheckpoint(string path, DataLoader? train = null, LRSchedulerCallback? scheduler = null, IReadOnlyList<Generator>? generators = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var (optimizerTensors, optimizerJson) = OptimizerCheckpoint.Write(Optimizer.StateDict());
+        var (optimizerTensors, optimizerJson) = TrainingCheckpoint.Write(Optimizer.StateDict());
         var states = ResumableGenerators(train, generators).Select(g => g.GetState()).ToList();
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
@@ -238,14 +239,14 @@ public sealed class Trainer
             Model = Model.StateDict(),
             OptimizerTensors = optimizerTensors,
             OptimizerJson = optimizerJson,
-            SchedulerJson = scheduler is null ? null : OptimizerCheckpoint.WriteScheduler(scheduler.StateDict()),
+            SchedulerJson = scheduler is null ? null : TrainingCheckpoint.WriteScheduler(scheduler.StateDict()),
             Epoch = Epoch,
             Step = GlobalStep,
             RngState = Generator.Default.GetState(),
             Metadata = new Dictionary<string, string>
             {
                 [HistoryKey] = History.ToJson(),
-                [GeneratorsKey] = OptimizerCheckpoint.WriteGenerators(states),
+                [GeneratorsKey] = TrainingCheckpoint.WriteGenerators(states),
             },
         });
     }
@@ -264,12 +265,12 @@ public sealed class Trainer
     {
         var data = Checkpoint.Load(path);
         string Fail(string problem) => $"Trainer.LoadCheckpoint: '{path}': {problem}";
-        var optimizerState = OptimizerCheckpoint.Read(data.OptimizerTensors, data.OptimizerJson, Fail);
+        var optimizerState = TrainingCheckpoint.Read(data.OptimizerTensors, data.OptimizerJson, Fail);
         if (scheduler is not null && data.SchedulerJson is null)
             throw new InvalidDataException(Fail("a schedule was given but the checkpoint has no schedule state."));
-        var schedulerState = scheduler is null ? null : OptimizerCheckpoint.ReadScheduler(data.SchedulerJson!, Fail);
+        var schedulerState = scheduler is null ? null : TrainingCheckpoint.ReadScheduler(data.SchedulerJson!, Fail);
         var targets = ResumableGenerators(train, generators);
-        var states = data.Metadata.TryGetValue(GeneratorsKey, out var words) ? OptimizerCheckpoint.ReadGenerators(words, Fail) : [];
+        var states = data.Metadata.TryGetValue(GeneratorsKey, out var words) ? TrainingCheckpoint.ReadGenerators(words, Fail) : [];
         if (states.Count != targets.Count)
             throw new InvalidDataException(Fail($"the checkpoint holds the state of {states.Count} generator(s) (the training loader's and the extra ones), but {targets.Count} were given."));
         if (data.RngState.Length != 6)

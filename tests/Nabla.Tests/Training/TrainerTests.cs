@@ -39,7 +39,7 @@ public class TrainerTests
             Assert.Equal(0.01, e.LearningRate);
             Assert.True(e.Seconds > 0);
             Assert.InRange(e.TrainAccuracy!.Value, 0, 1);
-            Assert.Equal(["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "seconds"], e.Metrics().Select(m => m.Key));
+            Assert.Equal(["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "seconds"], e.NamedValues().Select(m => m.Key));
         });
         Assert.Equal(history.Select(e => e.TrainLoss), history.Values("train_loss"));
         Assert.Equal(history.Select(e => e.ValidationAccuracy!.Value), history.Values("test_accuracy"));
@@ -53,7 +53,7 @@ public class TrainerTests
         Assert.Equal(3, log.Epoch);
         Assert.Null(log.TrainAccuracy);
         Assert.Null(log.ValidationLoss);
-        Assert.Equal(["epoch", "train_loss", "lr", "seconds"], log.Metrics().Select(m => m.Key));
+        Assert.Equal(["epoch", "train_loss", "lr", "seconds"], log.NamedValues().Select(m => m.Key));
     }
 
     [Fact]

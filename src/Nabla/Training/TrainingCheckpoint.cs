@@ -13,7 +13,7 @@ namespace Nabla.Training;
 /// <c>{"param_groups": [{"options": {...}, "params": [0, 1], "initial_lr": null}], "state": {"0": {"step": 12, "buffers": ["exp_avg"]}}}</c>.
 /// Numbers are written so that they read back bit for bit.
 /// </summary>
-internal static class OptimizerCheckpoint
+internal static class TrainingCheckpoint
 {
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
