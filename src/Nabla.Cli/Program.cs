@@ -1,1 +1,1 @@
-Console.WriteLine(typeof(System.CommandLine.RootCommand).Assembly.FullName);
+return Nabla.Cli.NablaCli.Run(args, Console.Out, Console.Error);

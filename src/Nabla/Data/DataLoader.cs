@@ -50,7 +50,8 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
         BatchSize = batchSize;
         DropLast = dropLast;
         Prefetch = prefetch;
-        Sampler = sampler ?? (shuffle ? new RandomSampler(dataset.Count, generator: generator) : new SequentialSampler(dataset.Count));
+        if (shuffle) Generator = OwnGenerator.Or(generator);
+        Sampler = sampler ?? (shuffle ? new RandomSampler(dataset.Count, generator: Generator) : new SequentialSampler(dataset.Count));
         _collate = collate;
     }
 
@@ -68,6 +69,13 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
 
     /// <summary>The order of indices for each epoch.</summary>
     public ISampler Sampler { get; }
+
+    /// <summary>
+    /// The generator that draws the shuffle order (the one given, or the one made for <c>shuffle</c>), or null
+    /// when the order is sequential or comes from a custom sampler. Saving its state with
+    /// <see cref="Generator.GetState"/> between epochs and restoring it later resumes the same sequence of orders.
+    /// </summary>
+    public Generator? Generator { get; }
 
     /// <summary>The number of batches per epoch: ⌈n / batchSize⌉, or ⌊n / batchSize⌋ with <see cref="DropLast"/>, for n = <see cref="Sampler"/>.Count.</summary>
     public int Count => BatchCount(Sampler.Count);

@@ -1,0 +1,68 @@
+using Nabla.NN;
+
+namespace Nabla.Cli;
+
+/// <summary>
+/// The models <c>--model</c> names, sized for the data: <c>mlp</c> is 784-256-128-C for images (BENCHMARKS.md's MLP)
+/// and F-16-16-C for points and tables; <c>cnn</c> is BENCHMARKS.md's two-convolution network; <c>cnn-bn</c> adds
+/// batch normalisation after each convolution and dropout before each fully connected layer. Binary problems get one
+/// output logit (C = 1) and binary cross-entropy, others C logits and cross-entropy.
+/// </summary>
+internal static class ModelZoo
+{
+    public static readonly string[] Names = ["mlp", "cnn", "cnn-bn"];
+
+    /// <summary>Builds <paramref name="name"/> for <paramref name="data"/>, initialised from <paramref name="init"/>; dropout draws from <paramref name="dropout"/>.</summary>
+    public static Sequential Build(string name, DataSource data, DType dtype, Generator init, Generator dropout)
+    {
+        int outputs = Outputs(data);
+        switch (name)
+        {
+            case "mlp" when data.IsImage:
+                return new Sequential(new Flatten(),
+                    new Linear(data.Features, 256, dtype: dtype, generator: init), new ReLU(),
+                    new Linear(256, 128, dtype: dtype, generator: init), new ReLU(),
+                    new Linear(128, outputs, dtype: dtype, generator: init));
+            case "mlp":
+                var layers = new Sequential();
+                if (data.Kind == "csv") layers.Add("standardize", new Standardize(data.Features, dtype));
+                return layers
+                    .Add(new Linear(data.Features, 16, dtype: dtype, generator: init)).Add(new ReLU())
+                    .Add(new Linear(16, 16, dtype: dtype, generator: init)).Add(new ReLU())
+                    .Add(new Linear(16, outputs, dtype: dtype, generator: init));
+            case "cnn" or "cnn-bn" when !data.IsImage:
+                throw new UsageException($"--model {name} needs 28×28 images (--data fashion-mnist or mnist:DIR), not '{data.Spec}'.");
+            case "cnn":
+                return new Sequential(
+                    new Conv2d(1, 32, 3, padding: 1, dtype: dtype, generator: init), new ReLU(), new MaxPool2d(2),
+                    new Conv2d(32, 64, 3, padding: 1, dtype: dtype, generator: init), new ReLU(), new MaxPool2d(2),
+                    new Flatten(), new Linear(64 * 7 * 7, 128, dtype: dtype, generator: init), new ReLU(),
+                    new Linear(128, outputs, dtype: dtype, generator: init));
+            case "cnn-bn":
+                // Batch normalisation makes the bias of each convolution redundant, as in the usual conv-BN-ReLU block.
+                return new Sequential(
+                    new Conv2d(1, 32, 3, padding: 1, bias: false, dtype: dtype, generator: init), new BatchNorm2d(32, dtype: dtype), new ReLU(), new MaxPool2d(2),
+                    new Conv2d(32, 64, 3, padding: 1, bias: false, dtype: dtype, generator: init), new BatchNorm2d(64, dtype: dtype), new ReLU(), new MaxPool2d(2),
+                    new Flatten(), new Dropout(0.25, dropout), new Linear(64 * 7 * 7, 128, dtype: dtype, generator: init), new ReLU(),
+                    new Dropout(0.25, dropout), new Linear(128, outputs, dtype: dtype, generator: init));
+            default:
+                throw new UsageException($"unknown model '{name}': expected {string.Join(", ", Names)}.");
+        }
+    }
+
+    /// <summary>One logit for two classes, otherwise one per class.</summary>
+    public static int Outputs(DataSource data) => data.NumClasses == 2 ? 1 : data.NumClasses;
+
+    /// <summary>Binary cross-entropy on the logit for two classes, cross-entropy otherwise; targets are int64 classes (N).</summary>
+    public static Func<Tensor, Tensor, Tensor> Loss(DataSource data) => data.NumClasses == 2
+        ? (output, target) => Functional.BinaryCrossEntropyWithLogits(output, target.To(output.DType).Reshape(output.Shape.ToArray()))
+        : (output, target) => Functional.CrossEntropy(output, target);
+
+    /// <summary>The class probabilities (N, C) from the model's outputs: sigmoid for one logit, softmax otherwise.</summary>
+    public static Tensor Probabilities(Tensor output)
+    {
+        if (output.Shape[^1] != 1) return output.Softmax(-1);
+        var p = output.Sigmoid();
+        return Tensor.Cat([1.0 - p, p], -1);
+    }
+}

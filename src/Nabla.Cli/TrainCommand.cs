@@ -1,0 +1,205 @@
+using System.CommandLine;
+using System.Globalization;
+using Nabla.Data;
+using Nabla.IO;
+using Nabla.NN;
+using Nabla.Optim;
+using Nabla.Optim.Schedulers;
+using Nabla.Training;
+using Nabla.Viz;
+
+namespace Nabla.Cli;
+
+/// <summary>
+/// <c>nabla train</c>: trains a model on a data set and reports the test accuracy. With no options it trains the
+/// 2-16-16-1 MLP on make_moons (1000 points, noise 0.1, 80/20 split) with Adam, in a second or two.
+/// </summary>
+internal static class TrainCommand
+{
+    private static readonly string[] OptimizerNames = ["sgd", "adam", "adamw", "rmsprop"];
+    private static readonly string[] ScheduleNames = ["none", "cosine"];
+    private static readonly string[] AugmentNames = ["none", "flip", "flip-crop"];
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var data = CliOptions.Data("moons");
+        var model = CliOptions.Model("mlp");
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs to train (default: 40 for moons and circles, 200 for spirals, 300 for xor, 100 for tables; 15 for images)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Examples per batch (default 32, 128 for images)." };
+        var lr = new Option<double?>("--lr") { Description = "The learning rate (default 0.01, 0.001 for images)." };
+        var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9), adam, adamw or rmsprop.", DefaultValueFactory = _ => "adam" };
+        optimizer.AcceptOnlyFromAmong(OptimizerNames);
+        var weightDecay = new Option<double>("--weight-decay") { Description = "The weight decay (L2 for sgd, adam and rmsprop; decoupled for adamw).", DefaultValueFactory = _ => 0.0 };
+        var schedule = new Option<string?>("--lr-schedule") { Description = "none, or cosine annealing to 0 over the epochs (default: cosine for images, none otherwise)." };
+        schedule.AcceptOnlyFromAmong(ScheduleNames);
+        var augment = new Option<string?>("--augment")
+        {
+            Description = "Random changes to the training images each epoch: none, flip (left-right, p = 0.5) or flip-crop (also a random 28×28 crop of the image padded by 2) (default: flip for cnn-bn, none otherwise).",
+        };
+        augment.AcceptOnlyFromAmong(AugmentNames);
+        var seed = CliOptions.Seed();
+        var threads = CliOptions.Threads();
+        var outDir = new Option<string?>("--out")
+        {
+            Description = "A directory for metrics.jsonl, model.safetensors, checkpoint.safetensors (every epoch), loss.svg and graph.dot.",
+        };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint.safetensors up to --epochs." };
+        var earlyStopping = new Option<int?>("--early-stopping")
+        {
+            Description = "Stop after this many epochs without a lower test loss, and keep the best epoch's weights.",
+        };
+
+        var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP).");
+        foreach (var option in new Option[] { data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, seed, threads, outDir, resume, earlyStopping })
+            command.Options.Add(option);
+        command.SetAction(parse => NablaCli.Guard("train", error, () => Run(output, new Settings
+        {
+            Data = DataSource.Parse(parse.GetValue(data)!),
+            Model = parse.GetValue(model)!,
+            Epochs = parse.GetValue(epochs),
+            BatchSize = parse.GetValue(batchSize),
+            LearningRate = parse.GetValue(lr),
+            Optimizer = parse.GetValue(optimizer)!,
+            WeightDecay = parse.GetValue(weightDecay),
+            Schedule = parse.GetValue(schedule),
+            Augment = parse.GetValue(augment),
+            Seed = parse.GetValue(seed) ?? 0,
+            Threads = parse.GetValue(threads),
+            Out = parse.GetValue(outDir),
+            Resume = parse.GetValue(resume),
+            EarlyStopping = parse.GetValue(earlyStopping),
+        })));
+        return command;
+    }
+
+    private sealed record Settings
+    {
+        public required DataSource Data { get; init; }
+        public required string Model { get; init; }
+        public int? Epochs { get; init; }
+        public int? BatchSize { get; init; }
+        public double? LearningRate { get; init; }
+        public required string Optimizer { get; init; }
+        public double WeightDecay { get; init; }
+        public string? Schedule { get; init; }
+        public string? Augment { get; init; }
+        public ulong Seed { get; init; }
+        public int? Threads { get; init; }
+        public string? Out { get; init; }
+        public bool Resume { get; init; }
+        public int? EarlyStopping { get; init; }
+    }
+
+    private static int Run(TextWriter output, Settings s)
+    {
+        var data = s.Data;
+        int epochs = s.Epochs ?? DefaultEpochs(data);
+        int batchSize = s.BatchSize ?? (data.IsImage ? 128 : 32);
+        double lr = s.LearningRate ?? (data.IsImage ? 1e-3 : 1e-2);
+        string schedule = s.Schedule ?? (data.IsImage ? "cosine" : "none");
+        string augment = s.Augment ?? (s.Model == "cnn-bn" ? "flip" : "none");
+        if (augment != "none" && !data.IsImage) throw new UsageException($"--augment {augment} transforms images; '{data.Spec}' has none.");
+        if (epochs < 1) throw new UsageException($"--epochs must be at least 1, got {epochs}.");
+        if (batchSize < 1) throw new UsageException($"--batch-size must be at least 1, got {batchSize}.");
+        if (!(lr > 0) || !double.IsFinite(lr)) throw new UsageException($"--lr must be a positive number, got {lr.ToString(CultureInfo.InvariantCulture)}.");
+        if (!(s.WeightDecay >= 0) || !double.IsFinite(s.WeightDecay)) throw new UsageException($"--weight-decay must be 0 or more, got {s.WeightDecay.ToString(CultureInfo.InvariantCulture)}.");
+        if (s.EarlyStopping is < 1) throw new UsageException($"--early-stopping must be at least 1 epoch, got {s.EarlyStopping}.");
+        if (s.Resume && s.Out is null) throw new UsageException("--resume continues the run in --out DIR; pass --out.");
+        string? checkpointPath = s.Out is null ? null : Path.Combine(s.Out, "checkpoint.safetensors");
+        if (s.Resume && !File.Exists(checkpointPath)) throw new UsageException($"--resume: there is no checkpoint at '{checkpointPath}'.");
+        CliOptions.ApplyThreads(s.Threads);
+
+        // Every random choice has its own generator seeded from --seed, so runs repeat exactly and a resumed run
+        // can restore each one; the global generator is seeded too, for anything that falls back on it.
+        Generator.ManualSeed(s.Seed);
+        var dropout = new Generator(s.Seed ^ 0xD40F0E7UL);
+        var augmentation = new Generator(s.Seed ^ 0xA067UL);
+        var model = ModelZoo.Build(s.Model, data, DType.Float32, new Generator(s.Seed), dropout);
+        var (xTrain, yTrain) = data.Load(train: true, s.Seed);
+        var (xTest, yTest) = data.Load(train: false, s.Seed);
+        foreach (var standardize in model.Modules().OfType<Standardize>()) standardize.Fit(xTrain);
+        IDataset trainSet = new TensorDataset(xTrain, yTrain);
+        if (augment != "none")
+            trainSet = new TransformedDataset(trainSet, augment == "flip"
+                ? new RandomHorizontalFlip(0.5, augmentation)
+                : new Compose(new RandomCrop(28, padding: 2, generator: augmentation), new RandomHorizontalFlip(0.5, augmentation)));
+        var trainLoader = new DataLoader(trainSet, batchSize, shuffle: true, generator: new Generator(s.Seed + 1));
+        var testLoader = new DataLoader(new TensorDataset(xTest, yTest), batchSize: data.IsImage ? 500 : Math.Max(1, xTest.Shape[0]));
+        var optimizer = CreateOptimizer(s.Optimizer, model.Parameters(), lr, s.WeightDecay);
+        var scheduler = schedule == "cosine" ? new LRSchedulerCallback(new CosineAnnealingLR(optimizer, tMax: epochs)) : null;
+        var trainer = new Trainer(model, optimizer, ModelZoo.Loss(data),
+            new TrainerOptions { ComputeAccuracy = true, Output = output, ValidationName = "test" });
+        Generator[] generators = [dropout, augmentation];
+
+        var callbacks = new List<Callback>();
+        if (scheduler is not null) callbacks.Add(scheduler);
+        if (s.EarlyStopping is { } patience) callbacks.Add(new EarlyStopping("test_loss", patience: patience, restoreBestWeights: true));
+        if (s.Out is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+            if (s.Resume) trainer.LoadCheckpoint(checkpointPath!, trainLoader, scheduler, generators);
+            callbacks.Add(new JsonlLogger(Path.Combine(dir, "metrics.jsonl"), append: s.Resume));
+            callbacks.Add(new LambdaCallback(onEpochEnd: (t, _) =>
+            {
+                t.SaveCheckpoint(checkpointPath!, trainLoader, scheduler, generators);
+                WriteLossChart(t.History, Path.Combine(dir, "loss.svg"));
+            }));
+        }
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"train: {data.Spec} ({xTrain.Shape[0]} train / {xTest.Shape[0]} test), {s.Model} {Describe(model)} ({model.ParameterCount():N0} parameters), " +
+            $"{s.Optimizer} lr {lr} {(schedule == "none" ? "" : schedule + " ")}batch {batchSize}{(augment == "none" ? "" : ", augment " + augment)}, {epochs} epochs, seed {s.Seed}"));
+        if (s.Resume) output.WriteLine($"resuming after epoch {trainer.Epoch} from {checkpointPath}");
+        int remaining = epochs - trainer.Epoch;
+        if (remaining <= 0) output.WriteLine($"the checkpoint has already trained {trainer.Epoch} of {epochs} epochs");
+        trainer.Fit(trainLoader, Math.Max(remaining, 0), testLoader, callbacks);
+
+        var result = trainer.Evaluate(testLoader, collectPredictions: true);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {result.Accuracy:F4}  test loss {result.Loss:F4}"));
+        output.WriteLine(Metrics.Report(result.ConfusionMatrix(data.NumClasses), [.. Enumerable.Range(0, data.NumClasses).Select(data.ClassName)]));
+
+        if (s.Out is { } outDir)
+        {
+            SafeTensors.Save(Path.Combine(outDir, "model.safetensors"), model.StateDict(), new Dictionary<string, string>
+            {
+                [CliOptions.ModelKey] = s.Model,
+                [CliOptions.DataKey] = data.Spec,
+                [CliOptions.SeedKey] = s.Seed.ToString(CultureInfo.InvariantCulture),
+            });
+            WriteLossChart(trainer.History, Path.Combine(outDir, "loss.svg"));
+            var (loss, names) = StepGraph.Build(model, trainer.LossFunction, xTest, yTest, batch: 4);
+            File.WriteAllText(Path.Combine(outDir, "graph.dot"), GraphExport.ToDot(loss, names));
+            output.WriteLine($"wrote metrics.jsonl, model.safetensors, checkpoint.safetensors, loss.svg and graph.dot to {outDir}");
+        }
+        return 0;
+    }
+
+    private static int DefaultEpochs(DataSource data) => data.Kind switch
+    {
+        "moons" or "circles" => 40,
+        "spirals" => 200,
+        "xor" => 300,
+        "csv" => 100,
+        _ => 15,
+    };
+
+    private static Optimizer CreateOptimizer(string name, IEnumerable<Tensor> parameters, double lr, double weightDecay) => name switch
+    {
+        "sgd" => new SGD(parameters, lr, momentum: 0.9, weightDecay: weightDecay),
+        "adam" => new Adam(parameters, lr, weightDecay: weightDecay),
+        "adamw" => new AdamW(parameters, lr, weightDecay: weightDecay),
+        "rmsprop" => new RMSprop(parameters, lr, weightDecay: weightDecay),
+        _ => throw new UsageException($"unknown optimizer '{name}': expected {string.Join(", ", OptimizerNames)}."),
+    };
+
+    /// <summary>The widths of the fully connected layers, e.g. 2-16-16-1.</summary>
+    private static string Describe(Module model)
+    {
+        var linear = model.Modules().OfType<Linear>().ToList();
+        return linear.Count == 0 ? "" : string.Join("-", linear.Take(1).Select(l => l.InFeatures).Concat(linear.Select(l => l.OutFeatures)));
+    }
+
+    private static void WriteLossChart(History history, string path) =>
+        File.WriteAllText(path, Plot.LineChart([("train", history.Values("train_loss")), ("test", history.Values("test_loss"))],
+            title: "loss", xLabel: "epoch", yLabel: "loss", xStart: history.Count == 0 ? 1 : history[0].Epoch));
+}

@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Globalization;
+using Nabla.Data;
+using Nabla.IO;
+using Nabla.NN;
+using Nabla.Optim;
+
+namespace Nabla.Training;
+
+/// <summary>
+/// A Keras-like training loop around a model, an optimizer and a loss function:
+/// <code>
+/// var trainer = new Trainer(model, new Adam(model.Parameters(), lr: 1e-3), (output, target) => Functional.CrossEntropy(output, target),
+///     new TrainerOptions { ComputeAccuracy = true, Output = Console.Out });
+/// var history = trainer.Fit(trainLoader, epochs: 10, validation: testLoader, callbacks: [new EarlyStopping(patience: 3)]);
+/// var result = trainer.Evaluate(testLoader);
+/// </code>
+/// Each training step runs inside a <see cref="TensorScope"/>, so its intermediate tensors are pooled and reused:
+/// forward, loss, <c>ZeroGrad(setToNone: false)</c>, backward, optional gradient clipping, optimizer step. Everything
+/// random comes from seeded generators, so the same seeds give the same losses, bit for bit, run after run; and a
+/// run saved with <see cref="SaveCheckpoint"/> and resumed with <see cref="LoadCheckpoint"/> continues exactly as if
+/// it had never stopped.
+/// </summary>
+public sealed class Trainer
+{
+    private const string HistoryKey = "trainer.history";
+    private const string GeneratorsKey = "trainer.generators";
+
+    /// <summary>Creates a trainer; the options are checked here.</summary>
+    /// <param name="model">The model to train.</param>
+    /// <param name="optimizer">The optimizer over the model's parameters.</param>
+    /// <param name="lossFunction">Maps (model output, batch target) to a scalar loss, e.g. <c>(o, t) =&gt; Functional.CrossEntropy(o, t)</c>.</param>
+    /// <param name="options">How to train and report; the defaults when null.</param>
+    public Trainer(Module model, Optimizer optimizer, Func<Tensor, Tensor, Tensor> lossFunction, TrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(lossFunction);
+        options ??= new TrainerOptions();
+        options.Validate();
+        Model = model;
+        Optimizer = optimizer;
+        LossFunction = lossFunction;
+        Options = options;
+    }
+
+    /// <summary>The model being trained.</summary>
+    public Module Model { get; }
+
+    /// <summary>The optimizer that updates the model.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The loss function, (output, target) → scalar.</summary>
+    public Func<Tensor, Tensor, Tensor> LossFunction { get; }
+
+    /// <summary>How the trainer trains and reports.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>The number of completed epochs over the whole run (restored by <see cref="LoadCheckpoint"/>).</summary>
+    public int Epoch { get; private set; }
+
+    /// <summary>The number of optimizer steps taken over the whole run (restored by <see cref="LoadCheckpoint"/>).</summary>
+    public long GlobalStep { get; private set; }
+
+    /// <summary>Every completed epoch of the run, oldest first.</summary>
+    public History History { get; } = new();
+
+    /// <summary>
+    /// Set by a callback (such as <see cref="EarlyStopping"/>) to end <see cref="Fit"/> once the current epoch
+    /// has finished; <see cref="Fit"/> clears it when it starts.
+    /// </summary>
+    public bool StopTraining { get; set; }
+
+    /// <summary>
+    /// Trains for <paramref name="epochs"/> more epochs (numbered on from <see cref="Epoch"/>), validating after each one
+    /// when <paramref name="validation"/> is given, and returns <see cref="History"/>. The model is put in training mode
+    /// for every epoch. A callback that sets <see cref="StopTraining"/> ends training after the current epoch.
+    /// </summary>
+    /// <param name="train">The training batches; a shuffling loader draws a new order every epoch.</param>
+    /// <param name="epochs">The number of epochs to train; at least 0.</param>
+    /// <param name="validation">Data to evaluate after every epoch (<see cref="Evaluate"/>), or null.</param>
+    /// <param name="callbacks">Hooks called in the order given.</param>
+    public History Fit(DataLoader train, int epochs, DataLoader? validation = null, IEnumerable<Callback>? callbacks = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), $"Trainer.Fit: epochs must be at least 0, got {epochs}.");
+        Callback[] hooks = callbacks is null ? [] : [.. callbacks];
+        for (int i = 0; i < hooks.Length; i++)
+            if (hooks[i] is null) throw new ArgumentException($"Trainer.Fit: callback {i} is null.", nameof(callbacks));
+        var parameters = Model.Parameters().ToArray();
+        int lastEpoch = Epoch + epochs;
+        StopTraining = false;
+        foreach (var hook in hooks) hook.OnTrainBegin(this);
+        while (Epoch < lastEpoch && !StopTraining)
+        {
+            int epoch = Epoch + 1;
+            foreach (var hook in hooks) hook.OnEpochBegin(this, epoch);
+            var log = TrainEpoch(train, epoch, lastEpoch, parameters, validation, hooks);
+            Epoch = epoch;
+            History.Add(log);
+            Options.Output?.WriteLine(log.Describe(lastEpoch));
+            foreach (var hook in hooks) hook.OnEpochEnd(this, log);
+        }
+        foreach (var hook in hooks) hook.OnTrainEnd(this);
+        return History;
+    }
+
+    private EpochLog TrainEpoch(DataLoader train, int epoch, int lastEpoch, Tensor[] parameters, DataLoader? validation, Callback[] hooks)
+    {
+        var watch = Stopwatch.StartNew();
+        Model.Train();
+        double learningRate = Optimizer.LearningRate;
+        double lossSum = 0;
+        long examples = 0, correct = 0;
+        int batch = 0;
+        foreach (var (input, target) in train)
+        {
+            int size = input.Rank == 0 ? 1 : input.Shape[0];
+            double loss;
+            using (var scope = TensorScope.Begin())
+            {
+                var output = Model.Forward(input);
+                var lossTensor = ComputeLoss(output, target);
+                Optimizer.ZeroGrad(setToNone: false);
+                lossTensor.Backward();
+                if (Options.ClipGradNorm is { } maxNorm) GradClip.ClipGradNorm(parameters, maxNorm);
+                Optimizer.Step();
+                loss = lossTensor.Item();
+                if (Options.ComputeAccuracy) correct += CountCorrect(output, target, size);
+            }
+            batch++;
+            GlobalStep++;
+            lossSum += loss * size;
+            examples += size;
+            var batchLog = new BatchLog(epoch, batch, size, loss, GlobalStep);
+            foreach (var hook in hooks) hook.OnBatchEnd(this, batchLog);
+            if (Options.LogInterval > 0 && batch % Options.LogInterval == 0)
+                Options.Output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  epoch {epoch}/{lastEpoch}  batch {batch}/{train.Count}  loss {loss:F4}"));
+        }
+        var evaluation = validation is null ? null : Evaluate(validation);
+        return new EpochLog
+        {
+            Epoch = epoch,
+            TrainLoss = examples == 0 ? double.NaN : lossSum / examples,
+            TrainAccuracy = Options.ComputeAccuracy ? (examples == 0 ? double.NaN : (double)correct / examples) : null,
+            ValidationLoss = evaluation?.Loss,
+            ValidationAccuracy = evaluation?.Accuracy,
+            LearningRate = learningRate,
+            Seconds = watch.Elapsed.TotalSeconds,
+            ValidationName = Options.ValidationName,
+        };
+    }
+
+    /// <summary>
+    /// Measures the model on <paramref name="data"/> without training it: in evaluation mode (dropout off, batch norm
+    /// on its running statistics) and without recording a graph. Each module's training mode is restored afterwards.
+    /// </summary>
+    /// <param name="data">The batches to evaluate.</param>
+    /// <param name="collectPredictions">Also return every example's predicted and true class (for a confusion matrix).</param>
+    public EvaluationResult Evaluate(DataLoader data, bool collectPredictions = false)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var modes = Model.Modules().Select(m => (Module: m, m.IsTraining)).ToList();
+        Model.Eval();
+        try
+        {
+            using var noGrad = Autograd.NoGrad();
+            double lossSum = 0;
+            long correct = 0;
+            int examples = 0;
+            var predictions = new List<long[]>();
+            var targets = new List<long[]>();
+            foreach (var (input, target) in data)
+            {
+                using var scope = TensorScope.Begin();
+                int size = input.Rank == 0 ? 1 : input.Shape[0];
+                var output = Model.Forward(input);
+                lossSum += ComputeLoss(output, target).Item() * size;
+                examples += size;
+                if (Options.ComputeAccuracy) correct += CountCorrect(output, target, size);
+                if (collectPredictions)
+                {
+                    predictions.Add(Metrics.PredictedClasses(output).ToArray<long>());
+                    targets.Add(Labels(target));
+                }
+            }
+            return new EvaluationResult
+            {
+                Loss = examples == 0 ? double.NaN : lossSum / examples,
+                Accuracy = Options.ComputeAccuracy ? (examples == 0 ? double.NaN : (double)correct / examples) : null,
+                Count = examples,
+                Predictions = collectPredictions ? Tensor.FromArray(predictions.SelectMany(p => p).ToArray()) : null,
+                Targets = collectPredictions ? Tensor.FromArray(targets.SelectMany(t => t).ToArray()) : null,
+            };
+        }
+        finally
+        {
+            // Pre-order: a parent's Train call resets its children, which are restored right after it.
+            foreach (var (module, training) in modes) module.Train(training);
+        }
+    }
+
+    private Tensor ComputeLoss(Tensor output, Tensor target)
+    {
+        var loss = LossFunction(output, target) ?? throw new InvalidOperationException("Trainer: the loss function returned null.");
+        if (loss.Numel != 1)
+            throw new InvalidOperationException($"Trainer: the loss function must return a single value, got {ShapeUtil.Describe(loss)} for output {ShapeUtil.Describe(output)} and target {ShapeUtil.Describe(target)}.");
+        return loss;
+    }
+
+    private static long CountCorrect(Tensor output, Tensor target, int size) =>
+        (long)Math.Round(Metrics.Accuracy(output, target) * size);
+
+    private static long[] Labels(Tensor target) =>
+        target.DType == DType.Int64 ? target.Reshape(-1).ToArray<long>() : Array.ConvertAll(target.Reshape(-1).ToDoubleArray(), v => (long)Math.Round(v));
+
+    /// <summary>
+    /// Writes everything needed to resume training to one safetensors file, atomically (<see cref="Checkpoint"/>): the
+    /// model's state dict, the optimizer's state (buffers as tensors, steps and hyper-parameters as JSON), the schedule's
+    /// progress, <see cref="Epoch"/>, <see cref="GlobalStep"/>, <see cref="History"/>, the state of
+    /// <see cref="Generator.Default"/> and of the training loader's shuffle generator and any other generators given.
+    /// Call it between epochs (from <see cref="Callback.OnEpochEnd"/> or after <see cref="Fit"/>). Callbacks keep their
+    /// own progress (early stopping's count of waiting epochs, for example), which a checkpoint does not include.
+    /// </summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="train">The training loader, whose <see cref="DataLoader.Generator"/> decides the next epochs' orders.</param>
+    /// <param name="scheduler">The learning-rate schedule, if one is used.</param>
+    /// <param name="generators">Further generators the run draws from, e.g. random transforms' and dropout's, in a fixed order.</param>
+    public void SaveCheckpoint(string path, DataLoader? train = null, LRSchedulerCallback? scheduler = null, IReadOnlyList<Generator>? generators = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var (optimizerTensors, optimizerJson) = TrainingCheckpoint.Write(Optimizer.StateDict());
+        var states = ResumableGenerators(train, generators).Select(g => g.GetState()).ToList();
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        Checkpoint.Save(path, new CheckpointData
+        {
+            Model = Model.StateDict(),
+            OptimizerTensors = optimizerTensors,
+            OptimizerJson = optimizerJson,
+            SchedulerJson = scheduler is null ? null : TrainingCheckpoint.WriteScheduler(scheduler.StateDict()),
+            Epoch = Epoch,
+            Step = GlobalStep,
+            RngState = Generator.Default.GetState(),
+            Metadata = new Dictionary<string, string>
+            {
+                [HistoryKey] = History.ToJson(),
+                [GeneratorsKey] = TrainingCheckpoint.WriteGenerators(states),
+            },
+        });
+    }
+
+    /// <summary>
+    /// Restores a checkpoint written by <see cref="SaveCheckpoint"/> into this trainer, whose model, optimizer, schedule,
+    /// loader and generators must be built as they were for the saved run. <see cref="Fit"/> then continues with epoch
+    /// <see cref="Epoch"/> + 1, and the losses are exactly those the uninterrupted run would have had.
+    /// </summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="train">The training loader, as passed to <see cref="SaveCheckpoint"/>.</param>
+    /// <param name="scheduler">The learning-rate schedule, as passed to <see cref="SaveCheckpoint"/>.</param>
+    /// <param name="generators">The further generators, as passed to <see cref="SaveCheckpoint"/>.</param>
+    /// <exception cref="InvalidDataException">The file is not a checkpoint of this kind of run; the message says what does not match.</exception>
+    public void LoadCheckpoint(string path, DataLoader? train = null, LRSchedulerCallback? scheduler = null, IReadOnlyList<Generator>? generators = null)
+    {
+        var data = Checkpoint.Load(path);
+        string Fail(string problem) => $"Trainer.LoadCheckpoint: '{path}': {problem}";
+        var optimizerState = TrainingCheckpoint.Read(data.OptimizerTensors, data.OptimizerJson, Fail);
+        if (scheduler is not null && data.SchedulerJson is null)
+            throw new InvalidDataException(Fail("a schedule was given but the checkpoint has no schedule state."));
+        var schedulerState = scheduler is null ? null : TrainingCheckpoint.ReadScheduler(data.SchedulerJson!, Fail);
+        var targets = ResumableGenerators(train, generators);
+        var states = data.Metadata.TryGetValue(GeneratorsKey, out var words) ? TrainingCheckpoint.ReadGenerators(words, Fail) : [];
+        if (states.Count != targets.Count)
+            throw new InvalidDataException(Fail($"the checkpoint holds the state of {states.Count} generator(s) (the training loader's and the extra ones), but {targets.Count} were given."));
+        if (data.RngState.Length != 6)
+            throw new InvalidDataException(Fail($"the global generator's state has {data.RngState.Length} words, expected 6."));
+        var history = new History();
+        if (data.Metadata.TryGetValue(HistoryKey, out var historyJson)) history.Load(historyJson, Options.ValidationName);
+
+        try
+        {
+            Model.LoadStateDict(data.Model);
+            Optimizer.LoadStateDict(optimizerState);
+            if (schedulerState is not null) scheduler!.LoadStateDict(schedulerState);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException(Fail($"it does not fit this run's model, optimizer or schedule: {e.Message}"), e);
+        }
+        for (int i = 0; i < targets.Count; i++) targets[i].SetState(states[i]);
+        Generator.Default.SetState(data.RngState);
+        Epoch = data.Epoch;
+        GlobalStep = data.Step;
+        History.ReplaceWith(history);
+    }
+
+    private static List<Generator> ResumableGenerators(DataLoader? train, IReadOnlyList<Generator>? generators)
+    {
+        var list = new List<Generator>();
+        if (train?.Generator is { } shuffle) list.Add(shuffle);
+        if (generators is not null)
+            for (int i = 0; i < generators.Count; i++)
+                list.Add(generators[i] ?? throw new ArgumentException($"Trainer: generator {i} is null.", nameof(generators)));
+        return list;
+    }
+}

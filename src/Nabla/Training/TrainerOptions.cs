@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Nabla.Training;
+
+/// <summary>How a <see cref="Trainer"/> trains and reports; checked when the trainer is created.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>
+    /// When set, the gradients are rescaled after each backward pass so that their total L2 norm is at most this
+    /// value (<see cref="Optim.GradClip.ClipGradNorm"/>); a finite number &gt; 0. Null (the default) does not clip.
+    /// </summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>
+    /// Also measure classification accuracy, during training and on validation data: the predicted class is the
+    /// argmax of (N, C) scores, or logit &gt; 0 for (N) or (N, 1) binary logits (<see cref="Metrics.PredictedClasses"/>).
+    /// </summary>
+    public bool ComputeAccuracy { get; init; }
+
+    /// <summary>Write a progress line to <see cref="Output"/> every this many batches; 0 (the default) for none. At least 0.</summary>
+    public int LogInterval { get; init; }
+
+    /// <summary>Where one line per epoch (and the progress lines) are written; null (the default) for silence.</summary>
+    public TextWriter? Output { get; init; }
+
+    /// <summary>
+    /// The prefix of the validation metrics' names: <c>val</c> (the default) gives <c>val_loss</c> and
+    /// <c>val_accuracy</c>; a run that validates on its test set may call them <c>test</c>. Letters, digits and
+    /// underscores, not <c>train</c>.
+    /// </summary>
+    public string ValidationName { get; init; } = "val";
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the option and its value when an option is out of range.</summary>
+    internal void Validate()
+    {
+        if (ClipGradNorm is { } clip && !(clip > 0 && double.IsFinite(clip)))
+            throw new ArgumentException($"TrainerOptions: ClipGradNorm must be a finite number > 0 (or null for no clipping), got {clip.ToString(CultureInfo.InvariantCulture)}.", "options");
+        if (LogInterval < 0)
+            throw new ArgumentException($"TrainerOptions: LogInterval must be at least 0, got {LogInterval}.", "options");
+        if (string.IsNullOrEmpty(ValidationName) || ValidationName == "train" || !ValidationName.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            throw new ArgumentException($"TrainerOptions: ValidationName must be letters, digits or underscores and not 'train', got '{ValidationName}'.", "options");
+    }
+}

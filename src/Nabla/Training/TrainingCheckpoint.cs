@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Nabla.Optim;
+using Nabla.Optim.Schedulers;
+
+namespace Nabla.Training;
+
+/// <summary>
+/// Turns the optimizer's and schedule's state into what a <see cref="IO.CheckpointData"/> holds, and back. The
+/// optimizer's buffers become tensors named <c>state.&lt;index&gt;.&lt;buffer&gt;</c>; the rest is a JSON document
+/// <c>{"param_groups": [{"options": {...}, "params": [0, 1], "initial_lr": null}], "state": {"0": {"step": 12, "buffers": ["exp_avg"]}}}</c>.
+/// Numbers are written so that they read back bit for bit.
+/// </summary>
+internal static class TrainingCheckpoint
+{
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static (Dictionary<string, Tensor> Tensors, string Json) Write(OptimizerStateDict state)
+    {
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var groups = new JsonArray();
+        foreach (var group in state.ParamGroups)
+            groups.Add(new JsonObject
+            {
+                ["options"] = JsonSerializer.SerializeToNode(group.Options, Json),
+                ["params"] = new JsonArray([.. group.Params.Select(i => (JsonNode)i)]),
+                ["initial_lr"] = group.InitialLearningRate,
+            });
+        var perParameter = new JsonObject();
+        foreach (var (index, parameterState) in state.State.OrderBy(s => s.Key))
+        {
+            string key = index.ToString(CultureInfo.InvariantCulture);
+            foreach (var (name, buffer) in parameterState.Buffers) tensors[$"state.{key}.{name}"] = buffer;
+            perParameter[key] = new JsonObject
+            {
+                ["step"] = parameterState.Step,
+                ["buffers"] = new JsonArray([.. parameterState.Buffers.Keys.Select(n => (JsonNode)n)]),
+            };
+        }
+        var root = new JsonObject { ["param_groups"] = groups, ["state"] = perParameter };
+        return (tensors, root.ToJsonString(Json));
+    }
+
+    public static OptimizerStateDict Read(IReadOnlyDictionary<string, Tensor> tensors, string json, Func<string, string> fail)
+    {
+        try
+        {
+            var root = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException(fail("the optimizer state is null."));
+            var groups = new List<ParamGroupState>();
+            foreach (var group in Required(root, "param_groups", fail).AsArray())
+            {
+                var g = group?.AsObject() ?? throw new InvalidDataException(fail("a parameter group of the optimizer state is null."));
+                var options = Required(g, "options", fail).Deserialize<OptimizerOptions>(Json)
+                    ?? throw new InvalidDataException(fail("a parameter group has null options."));
+                var indices = Required(g, "params", fail).AsArray().Select(i => (i ?? throw new InvalidDataException(fail("a parameter index is null."))).GetValue<int>()).ToArray();
+                groups.Add(new ParamGroupState(options, indices, g["initial_lr"]?.GetValue<double>()));
+            }
+            var used = new HashSet<string>(StringComparer.Ordinal);
+            var state = new Dictionary<int, ParameterState>();
+            foreach (var (key, value) in Required(root, "state", fail).AsObject())
+            {
+                if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+                    throw new InvalidDataException(fail($"the optimizer state has the parameter key '{key}', which is not an index."));
+                var entry = value?.AsObject() ?? throw new InvalidDataException(fail($"the optimizer state of parameter {index} is null."));
+                var parameterState = new ParameterState { Step = Required(entry, "step", fail).GetValue<long>() };
+                foreach (var name in Required(entry, "buffers", fail).AsArray().Select(n => (n ?? throw new InvalidDataException(fail("a buffer name is null."))).GetValue<string>()))
+                {
+                    string tensorName = $"state.{key}.{name}";
+                    if (!tensors.TryGetValue(tensorName, out var buffer))
+                        throw new InvalidDataException(fail($"the optimizer tensor '{tensorName}' is missing."));
+                    parameterState.Buffers[name] = buffer;
+                    used.Add(tensorName);
+                }
+                state[index] = parameterState;
+            }
+            var extra = tensors.Keys.FirstOrDefault(k => !used.Contains(k));
+            if (extra is not null) throw new InvalidDataException(fail($"the optimizer tensor '{extra}' belongs to no parameter's state."));
+            return new OptimizerStateDict(groups, state);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NotSupportedException)
+        {
+            throw new InvalidDataException(fail($"the optimizer state is malformed: {e.Message}"), e);
+        }
+    }
+
+    public static string WriteScheduler(LRSchedulerState state) => JsonSerializer.Serialize(state, Json);
+
+    public static LRSchedulerState ReadScheduler(string json, Func<string, string> fail)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LRSchedulerState>(json, Json) ?? throw new InvalidDataException(fail("the schedule state is null."));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException(fail($"the schedule state is malformed: {e.Message}"), e);
+        }
+    }
+
+    /// <summary>Generator states as a JSON array of strings of comma-separated hexadecimal words (JSON numbers cannot hold 64 bits).</summary>
+    public static string WriteGenerators(IEnumerable<ulong[]> states) =>
+        new JsonArray([.. states.Select(s => (JsonNode)string.Join(",", s.Select(w => w.ToString("x16", CultureInfo.InvariantCulture))))]).ToJsonString();
+
+    public static List<ulong[]> ReadGenerators(string json, Func<string, string> fail)
+    {
+        try
+        {
+            var states = new List<ulong[]>();
+            var array = JsonNode.Parse(json)?.AsArray() ?? throw new InvalidDataException(fail("the generator states are null."));
+            foreach (var node in array)
+            {
+                var text = node?.GetValue<string>() ?? throw new InvalidDataException(fail("a generator state is null."));
+                var words = text.Split(',');
+                var state = new ulong[words.Length];
+                for (int i = 0; i < words.Length; i++)
+                    if (!ulong.TryParse(words[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out state[i]))
+                        throw new InvalidDataException(fail($"the generator state word '{words[i]}' is not hexadecimal."));
+                if (state.Length != 6) throw new InvalidDataException(fail($"a generator state has {state.Length} words, expected 6."));
+                states.Add(state);
+            }
+            return states;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new InvalidDataException(fail($"the generator states are malformed: {e.Message}"), e);
+        }
+    }
+
+    private static JsonNode Required(JsonObject node, string name, Func<string, string> fail) =>
+        node[name] ?? throw new InvalidDataException(fail($"the entry '{name}' is missing from the saved state."));
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text.Json;
+using Nabla.Cli;
+using Nabla.IO;
+using Nabla.Tests.Data;
+
+namespace Nabla.Tests.Training;
+
+[Collection(GlobalStateCollection.Name)]
+public class CliTests
+{
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = NablaCli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static double TestAccuracy(string output)
+    {
+        var line = output.Split('\n').Single(l => l.StartsWith("test accuracy ", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2], CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void TrainWithoutArgumentsLearnsMoons()
+    {
+        var (code, output, error) = Run("train");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.StartsWith("train: moons (800 train / 200 test), mlp 2-16-16-1", output);
+        Assert.Contains("epoch 40/40  train_loss ", output);
+        Assert.True(TestAccuracy(output) >= 0.97, output);
+        Assert.Contains("macro avg", output);
+    }
+
+    [Fact]
+    public void TrainWritesTheRunFilesAndResumes()
+    {
+        using var dir = new TempDirectory();
+        string run = Path.Combine(dir.Path, "run");
+        var (code, output, error) = Run("train", "--epochs", "3", "--out", run, "--seed", "4");
+        Assert.True(code == 0, error);
+        foreach (var file in new[] { "metrics.jsonl", "model.safetensors", "checkpoint.safetensors", "loss.svg", "graph.dot" })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} is missing; output:\n{output}");
+        var lines = File.ReadAllLines(Path.Combine(run, "metrics.jsonl"));
+        Assert.Equal(3, lines.Length);
+        foreach (var line in lines)
+        {
+            using var json = JsonDocument.Parse(line);
+            foreach (var key in new[] { "epoch", "train_loss", "test_loss", "test_accuracy", "seconds" })
+                Assert.Equal(JsonValueKind.Number, json.RootElement.GetProperty(key).ValueKind);
+        }
+        var model = SafeTensors.Load(Path.Combine(run, "model.safetensors"));
+        Assert.Equal("mlp", model.Metadata["nabla.model"]);
+        Assert.Equal([16, 2], model.Tensors["0.weight"].Shape);
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(run, "loss.svg")));
+        Assert.StartsWith("digraph", File.ReadAllText(Path.Combine(run, "graph.dot")));
+
+        // Two more epochs from the checkpoint give the same epochs as one run of five.
+        (code, output, error) = Run("train", "--epochs", "5", "--out", run, "--seed", "4", "--resume");
+        Assert.True(code == 0, error);
+        Assert.Contains("resuming after epoch 3", output);
+        string whole = Path.Combine(dir.Path, "whole");
+        Assert.Equal(0, Run("train", "--epochs", "5", "--out", whole, "--seed", "4").Code);
+        Assert.Equal(Losses(whole), Losses(run));
+
+        (code, output, _) = Run("eval", "--model-file", Path.Combine(run, "model.safetensors"));
+        Assert.Equal(0, code);
+        Assert.Contains("200 test examples", output);
+        Assert.Contains("confusion matrix", output);
+
+        (code, output, _) = Run("predict", "--model-file", Path.Combine(run, "model.safetensors"), "--input", "0.5,-0.2");
+        Assert.Equal(0, code);
+        var probabilities = output.Split('\n').Take(2).Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(1.0, probabilities.Sum(), 3);
+        Assert.Contains("predicted: ", output);
+
+        static List<(double, double)> Losses(string dir) => [.. File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Select(l =>
+        {
+            using var json = JsonDocument.Parse(l);
+            return (json.RootElement.GetProperty("train_loss").GetDouble(), json.RootElement.GetProperty("test_loss").GetDouble());
+        })];
+    }
+
+    [Theory]
+    [InlineData("unknown data 'foo'", "train", "--data", "foo")]
+    [InlineData("'bar' not recognized", "train", "--model", "bar")]
+    [InlineData("needs 28×28 images", "train", "--model", "cnn")]
+    [InlineData("--epochs must be at least 1", "train", "--epochs", "0")]
+    [InlineData("as expected type an integer", "train", "--epochs", "many")]
+    [InlineData("--resume continues the run in --out", "train", "--resume")]
+    [InlineData("Csv.Load: the file", "train", "--data", "csv:/no/such/file.csv")]
+    [InlineData("does not exist", "eval", "--model-file", "/no/such/model.safetensors")]
+    [InlineData("--model-file", "predict", "--input", "1,2")]
+    [InlineData("Required command was not provided")]
+    [InlineData("'fly'", "fly")]
+    public void BadInputIsOneLineAndExitCode2(string message, params string[] args)
+    {
+        var (code, _, error) = Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains(message, error);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Fact]
+    public void GradCheckPassesForTheMlp()
+    {
+        var (code, output, error) = Run("gradcheck");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("all gradients PASS", output);
+        Assert.Equal(6, output.Split('\n').Count(l => l.EndsWith("PASS", StringComparison.Ordinal) && !l.StartsWith("all", StringComparison.Ordinal)));
+        Assert.DoesNotContain("FAIL", output);
+    }
+
+    [Fact]
+    public void GraphPrintsMermaid()
+    {
+        var (code, output, error) = Run("graph", "--format", "mermaid");
+        Assert.True(code == 0, error);
+        Assert.StartsWith("graph TD\n", output);
+        Assert.Contains("MatMul", output);
+        Assert.Contains("0.weight", output);
+        Assert.Contains(":::output", output);
+    }
+}
