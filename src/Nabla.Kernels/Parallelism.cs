@@ -41,8 +41,9 @@ public static class Parallelism
     /// Runs <paramref name="body"/>(i) for every i in [0, <paramref name="count"/>), spread over up to
     /// <see cref="NumThreads"/> threads with the calling thread taking part, and returns when all have finished.
     /// Runs inline when <paramref name="count"/> &lt;= 1, when <see cref="NumThreads"/> is 1, when called from inside
-    /// another <see cref="For"/> body, or while another thread's call occupies the pool. The first exception thrown
-    /// by a body is rethrown to the caller; indices not yet started are then skipped.
+    /// another <see cref="For"/> body, or while another thread is handing out its own call. Concurrent calls share
+    /// the workers and never wait for each other. The first exception thrown by a body is rethrown to the caller;
+    /// indices not yet started are then skipped.
     /// </summary>
     public static void For(int count, Action<int> body)
     {

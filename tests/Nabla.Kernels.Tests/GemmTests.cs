@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using Nabla.Kernels;
 
 namespace Nabla.Kernels.Tests;
@@ -231,6 +232,27 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(512)]
+    [InlineData(256)]
+    [InlineData(128)]
+    public void EveryVectorWidthMatchesReference(int bits)
+    {
+        // Each width's kernels are driven directly, so the fallbacks are checked on hardware that would not pick them.
+        var random = new Random(bits);
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (7, 5, 3), (2, 40, 100), (3, 70, 9), (67, 45, 33), (33, 2, 67), (130, 70, 600) })
+        {
+            foreach (bool transA in new[] { false, true })
+            {
+                foreach (bool transB in new[] { false, true })
+                {
+                    WidthCase<float>.Run(bits, random, m, n, k, transA, transB);
+                    WidthCase<double>.Run(bits, random, m, n, k, transA, transB);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void InvalidArgumentsThrowWithTheOperationSizesAndStrides()
     {
@@ -356,6 +378,47 @@ public sealed class GemmTests
             }
 
             AssertClose(expected, scales, actual, tolerance, $"{typeof(T).Name} m={m} n={n} k={k} transA={transA} transB={transB} alpha={alpha} beta={beta}");
+        }
+    }
+
+    private static class WidthCase<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public static unsafe void Run(int bits, Random random, int m, int n, int k, bool transA, bool transB)
+        {
+            var a = RandomArray<T>(random, m * k);
+            var b = RandomArray<T>(random, k * n);
+            var c = RandomArray<T>(random, m * n);
+            var (aRow, aCol) = transA ? (1, m) : (k, 1);
+            var (bRow, bCol) = transB ? (1, k) : (n, 1);
+            var (expected, scales) = Reference<T>(m, n, k, 1.5, a, aRow, aCol, b, bRow, bCol, 0.5, c, n);
+            fixed (T* pa = a, pb = b, pc = c)
+            {
+                var problem = new GemmProblem<T>
+                {
+                    Batch = 1, M = m, N = n, K = k, Alpha = T.CreateChecked(1.5), Beta = T.CreateChecked(0.5),
+                    A = pa, ARowStride = aRow, AColStride = aCol,
+                    B = pb, BRowStride = bRow, BColStride = bCol,
+                    C = pc, CRowStride = n, CColStride = 1,
+                };
+                switch (bits)
+                {
+                    case 512 when Vector512Ops<T>.IsSupported:
+                        GemmDriver<T>.Dispatch<Vector512Ops<T>, Vector512<T>>(problem);
+                        break;
+                    case 256 when Vector256Ops<T>.IsSupported:
+                        GemmDriver<T>.Dispatch<Vector256Ops<T>, Vector256<T>>(problem);
+                        break;
+                    case 128:
+                        GemmDriver<T>.Dispatch<Vector128Ops<T>, Vector128<T>>(problem);
+                        break;
+                    default:
+                        return;
+                }
+            }
+
+            double tolerance = typeof(T) == typeof(float) ? 1e-5 * Math.Sqrt(k + 1) : 1e-12;
+            AssertClose(expected, scales, c, tolerance, $"{bits}-bit {typeof(T).Name} m={m} n={n} k={k} transA={transA} transB={transB}");
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -16,23 +17,16 @@ internal static unsafe class Packing<T>
     /// </summary>
     public static void PackA(int mc, int kc, T* a, nint rowStride, nint colStride, int mr, T* dst)
     {
+        if (rowStride == 1)
+        {
+            // Aᵀ stored row-major: each step of p is a contiguous run of rows.
+            CopySteps(mc, kc, a, colStride, mr, dst);
+            return;
+        }
+
         for (int i = 0; i < mc; i += mr, dst += mr * kc)
         {
-            int rows = Math.Min(mr, mc - i);
-            T* source = a + (i * rowStride);
-            if (rows == mr && rowStride == 1)
-            {
-                // Aᵀ stored row-major: each step of p is mr contiguous elements.
-                uint bytes = (uint)(mr * sizeof(T));
-                for (int p = 0; p < kc; p++)
-                {
-                    Unsafe.CopyBlockUnaligned(dst + (p * mr), source + (p * colStride), bytes);
-                }
-
-                continue;
-            }
-
-            Transpose(rows, kc, source, rowStride, colStride, mr, dst);
+            Transpose(Math.Min(mr, mc - i), kc, a + (i * rowStride), rowStride, colStride, mr, dst);
         }
     }
 
@@ -42,23 +36,66 @@ internal static unsafe class Packing<T>
     /// </summary>
     public static void PackB(int kc, int nc, T* b, nint rowStride, nint colStride, int nr, T* dst)
     {
+        if (colStride == 1)
+        {
+            CopySteps(nc, kc, b, rowStride, nr, dst);
+            return;
+        }
+
         for (int j = 0; j < nc; j += nr, dst += nr * kc)
         {
-            int cols = Math.Min(nr, nc - j);
-            T* source = b + (j * colStride);
-            if (cols == nr && colStride == 1)
-            {
-                uint bytes = (uint)(nr * sizeof(T));
-                for (int p = 0; p < kc; p++)
-                {
-                    Unsafe.CopyBlockUnaligned(dst + (p * nr), source + (p * rowStride), bytes);
-                }
+            // B(p, j) is element (j, p) of Bᵀ, so the same transposing copy serves both operands.
+            Transpose(Math.Min(nr, nc - j), kc, b + (j * colStride), colStride, rowStride, nr, dst);
+        }
+    }
 
-                continue;
+    /// <summary>
+    /// Packs <paramref name="lines"/> lines that are contiguous within each step: line l of step p, at
+    /// src[p·stepStride + l], goes to panel l / width at position p·width + l % width; the last panel is zero-padded.
+    /// Steps are walked in the outer loop so that the source is read front to back, one contiguous run at a time.
+    /// </summary>
+    private static void CopySteps(int lines, int steps, T* src, nint stepStride, int width, T* dst)
+    {
+        if (lines == 0)
+        {
+            return;
+        }
+
+        int fullPanels = lines / width;
+        int tail = lines - (fullPanels * width);
+        nint panelSize = (nint)width * steps;
+        for (int p = 0; p < steps; p++)
+        {
+            T* from = src + (p * stepStride);
+            T* to = dst + (p * width);
+            for (int q = 0; q < fullPanels; q++, from += width, to += panelSize)
+            {
+                CopyRun(from, to, width);
             }
 
-            // B(p, j) is element (j, p) of Bᵀ, so the same transposing copy serves both operands.
-            Transpose(cols, kc, source, colStride, rowStride, nr, dst);
+            if (tail > 0)
+            {
+                CopyRun(from, to, tail);
+                new Span<T>(to + tail, width - tail).Clear();
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(T* from, T* to, int count)
+    {
+        int r = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; r + Vector<T>.Count <= count; r += Vector<T>.Count)
+            {
+                Vector.Store(Vector.Load(from + r), to + r);
+            }
+        }
+
+        for (; r < count; r++)
+        {
+            to[r] = from[r];
         }
     }
 

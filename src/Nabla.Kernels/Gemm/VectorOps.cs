@@ -17,7 +17,7 @@ internal unsafe interface IVectorOps<TVector, T>
     /// <summary>Gets the number of elements in one vector.</summary>
     static abstract int Count { get; }
 
-    /// <summary>Gets the rows of the micro-kernel's register tile (MR); its width is two vectors (NR = 2·Count).</summary>
+    /// <summary>Gets the rows (at most 8) of the micro-kernel's full register tile; its width is two vectors.</summary>
     static abstract int Rows { get; }
 
     /// <summary>Gets the zero vector.</summary>
