@@ -36,7 +36,13 @@ internal static class GemmWorkload
         Parallelism.NumThreads = threads;
         try
         {
-            // Warm-up lets tiered compilation reach the optimized code and sizes one repetition to >= 20 ms.
+            // A second of warm-up lets tiered compilation reach the optimized code; then one repetition is sized to >= 20 ms.
+            var warmup = Stopwatch.StartNew();
+            while (warmup.Elapsed.TotalSeconds < 1)
+            {
+                Once();
+            }
+
             long calls = 1;
             var watch = Stopwatch.StartNew();
             while (true)

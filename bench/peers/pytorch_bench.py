@@ -72,7 +72,7 @@ def make_moons(n, noise, seed):
     return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32).unsqueeze(1)
 
 
-def moons(steps):
+def moons(steps, warmup_seconds):
     torch.manual_seed(0)
     x, y = make_moons(1000, 0.1, 0)
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 1))
@@ -86,7 +86,8 @@ def moons(steps):
         opt.step()
         return loss
 
-    for _ in range(50):
+    warmup_end = time.perf_counter() + warmup_seconds
+    while time.perf_counter() < warmup_end:
         step()
     start = time.perf_counter()
     for _ in range(steps):
@@ -167,9 +168,10 @@ def main():
     parser.add_argument("--workload", choices=["gemm", "moons", "mlp", "cnn"], required=True)
     parser.add_argument("--seconds", type=float, default=1.0, help="time per gemm shape")
     parser.add_argument("--steps", type=int, default=2000, help="moons training steps")
+    parser.add_argument("--warmup-seconds", type=float, default=3.0, help="moons steps run before timing")
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count())))
-    {"gemm": lambda: gemm(args.seconds), "moons": lambda: moons(args.steps), "mlp": mlp, "cnn": cnn}[args.workload]()
+    {"gemm": lambda: gemm(args.seconds), "moons": lambda: moons(args.steps, args.warmup_seconds), "mlp": mlp, "cnn": cnn}[args.workload]()
 
 
 if __name__ == "__main__":

@@ -233,6 +233,19 @@ public sealed class GemmTests
     }
 
     [Theory]
+    [InlineData(64, 64, 64, 1, true)]
+    [InlineData(128, 784, 256, 1, true)]
+    [InlineData(1000, 16, 16, 1, false)]
+    [InlineData(1000, 16, 2, 1, false)]
+    [InlineData(16, 16, 1000, 1, false)]
+    [InlineData(8, 8, 8, 1, false)]
+    [InlineData(100_000, 16, 16, 1, true)]
+    [InlineData(64, 64, 64, 16, true)]
+    [InlineData(1000, 16, 16, 32, true)]
+    public void OnlyComputeBoundOrLargeProductsAreSplitOverThreads(int m, int n, int k, int batch, bool split) =>
+        Assert.Equal(split, GemmTuning.WorthSplitting(m, n, k, batch));
+
+    [Theory]
     [InlineData(512)]
     [InlineData(256)]
     [InlineData(128)]

@@ -27,7 +27,7 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
     {
         int threads = Parallelism.NumThreads;
         double itemWork = GemmTuning.Work(problem.M, problem.N, problem.K);
-        if (threads == 1 || itemWork * problem.Batch < 2 * GemmTuning.MinTaskWork)
+        if (threads == 1 || !GemmTuning.WorthSplitting(problem.M, problem.N, problem.K, problem.Batch))
         {
             for (int t = 0; t < problem.Batch; t++)
             {

@@ -2,18 +2,19 @@ namespace Nabla.Kernels;
 
 /// <summary>
 /// Cache blocking and threading thresholds for <see cref="BlockedGemm{TOps, TVector, T, TShape}"/>, measured on a
-/// 2-core AVX-512 EPYC (32 KiB L1d, 1 MiB L2 per core); the throughput is flat within a few percent around them.
+/// 2-core AVX-512 EPYC (48 KiB L1d and 1 MiB L2 per core, 32 MiB L3); the throughput is flat within the run-to-run
+/// noise (about 5%) around them.
 /// </summary>
 internal static class GemmTuning
 {
     /// <summary>Depth of a k slice. Deeper slices mean fewer passes of partial sums through C.</summary>
-    public const int Kc = 512;
+    public const int Kc = 384;
 
     /// <summary>Rows of A packed at once: the MC×KC block stays in L2 while B's panels stream past it.</summary>
     public const int Mc = 96;
 
     /// <summary>Columns of B packed at once: the KC×NC block stays in L2/L3 while A's row blocks stream past it.</summary>
-    public const int Nc = 1024;
+    public const int Nc = 2048;
 
     /// <summary>
     /// Widest stride, in bytes, of an operand read in place instead of packed. Up to here a panel's elements sit
@@ -22,10 +23,31 @@ internal static class GemmTuning
     public const int InPlaceStrideBytes = 256;
 
     /// <summary>
-    /// Least work worth handing to another thread, in flop-equivalents (see <see cref="Work"/>): about 0.6 µs on
-    /// one core, a few times the cost of waking a spinning worker.
+    /// Least work worth handing to another thread, in flop-equivalents (see <see cref="Work"/>): about 1.5 µs on one
+    /// core. Below it the operands and the result would have to cross between the cores' caches, which costs more
+    /// than the second core saves; the skinny products of a tiny network (1000×2×16, say) stay on one thread.
     /// </summary>
-    public const double MinTaskWork = 65536;
+    public const double MinTaskWork = 262144;
+
+    /// <summary>
+    /// Least arithmetic intensity, in flops per element of A, B and C touched, at which a product is split over
+    /// threads. Below it the product is bound by memory traffic, and a second core mostly pulls operands and results
+    /// across from the first core's cache: 1000×16×16 (about 16) runs faster on one thread, 64³ (about 43) on two.
+    /// </summary>
+    public const double MinSplitIntensity = 24;
+
+    /// <summary>Work above which a product is split whatever its intensity: each core then streams its own share.</summary>
+    public const double MinStreamingSplitWork = 1 << 24;
+
+    /// <summary>Whether <paramref name="batch"/> m×n×k products are worth spreading over more than one thread.</summary>
+    public static bool WorthSplitting(int m, int n, int k, int batch)
+    {
+        double work = Work(m, n, k) * batch;
+        if (work < 2 * MinTaskWork) return false;
+        if (work >= MinStreamingSplitWork) return true;
+        double elements = ((double)m * k) + ((double)k * n) + ((double)m * n);
+        return 2.0 * m * n * k / elements >= MinSplitIntensity;
+    }
 
     /// <summary>
     /// Estimated cost of one m×n×k product in flop-equivalents: the 2mnk flops plus, for skinny products where flops

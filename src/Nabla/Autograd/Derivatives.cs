@@ -29,10 +29,11 @@ internal static class Derivatives
         OpKind.Log => [g / node.Saved(0)],
         OpKind.Sqrt => [g * 0.5 / node.SavedOutput(y)],
         OpKind.Abs => [g * node.Saved(0).Sign()],
-        OpKind.Relu => [g * Mask(node.SavedOutput(y).Gt(0.0))],
+        OpKind.Relu => [ReluBackward(g, node.SavedOutput(y))],
         OpKind.Sigmoid => [g * node.SavedOutput(y) * (1.0 - y)],
         OpKind.Tanh => [g * (1.0 - node.SavedOutput(y) * y)],
         OpKind.Erf => [g * (2 / Math.Sqrt(Math.PI)) * (-node.Saved(0).Square()).Exp()],
+        OpKind.Softplus => [g * node.Saved(0).Sigmoid()],
         OpKind.Where => WhereBackward(node, g),
         OpKind.Sum => [g.Expand(node.Inputs[0]._shape)],
         OpKind.Max or OpKind.Min => ReduceExtremumBackward(node, g, node.SavedOutput(y)),
@@ -75,6 +76,10 @@ internal static class Derivatives
 
     /// <summary>A comparison result used as a constant factor: never part of the graph.</summary>
     private static Tensor Mask(Tensor m) => m.Detach();
+
+    /// <summary>g where y &gt; 0: one fused pass, or mask-and-multiply when the backward pass is itself being recorded.</summary>
+    private static Tensor ReluBackward(Tensor g, Tensor y) =>
+        Autograd.IsGradEnabled && g.RequiresGrad ? g * Mask(y.Gt(0.0)) : Tensor.WherePositive(g, y);
 
     private static Tensor?[] PowBackward(Node node, Tensor g, Tensor y)
     {

@@ -39,6 +39,8 @@ public enum OpKind
     Tanh,
     /// <summary>the Gauss error function</summary>
     Erf,
+    /// <summary>log(1 + e^x), computed without overflow; a primitive for speed and accuracy</summary>
+    Softplus,
     /// <summary>cond ? a : b</summary>
     Where,
     /// <summary>sum over dims</summary>

@@ -100,7 +100,7 @@ public static partial class Functional
     public static Tensor BinaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean, Tensor? posWeight = null)
     {
         CheckPair("BinaryCrossEntropyWithLogits", input, target);
-        var softplusOfNegative = (-input.Abs()).Exp().Log1p() + (-input).Relu();
+        var softplusOfNegative = (-input).LogOnePlusExp();
         var positive = posWeight is null ? softplusOfNegative : (1.0 + (posWeight - 1.0) * target) * softplusOfNegative;
         var loss = (1.0 - target) * input + positive;
         if (weight is not null) loss = loss * weight;

@@ -2,9 +2,9 @@ using System.Numerics;
 
 namespace Nabla.Ops;
 
-internal enum UnaryKind { Neg, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh, Erf }
+internal enum UnaryKind { Neg, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh, Erf, Softplus }
 
-internal enum BinaryKind { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual }
+internal enum BinaryKind { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual, WherePositive }
 
 /// <summary>
 /// Forward kernels for elementwise ops on tensors of any layout: contiguous operands go straight to the
@@ -36,6 +36,7 @@ internal static class Elementwise
         UnaryKind.Sigmoid => RunUnary<T, SigmoidOp<T>>(x),
         UnaryKind.Tanh => RunUnary<T, TanhOp<T>>(x),
         UnaryKind.Erf => RunUnary<T, ErfOp<T>>(x),
+        UnaryKind.Softplus => RunUnary<T, SoftplusOp<T>>(x),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -91,6 +92,7 @@ internal static class Elementwise
         BinaryKind.LessEqual => RunBinary<T, CompareOp<T, LessEqualOp<T>>>(a, b, shape),
         BinaryKind.Equal => RunBinary<T, CompareOp<T, EqualOp<T>>>(a, b, shape),
         BinaryKind.NotEqual => RunBinary<T, CompareOp<T, NotEqualOp<T>>>(a, b, shape),
+        BinaryKind.WherePositive => RunBinary<T, WherePositiveOp<T>>(a, b, shape),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -136,6 +136,35 @@ internal readonly struct CompareOp<T, TPred> : IBinaryOp<T> where T : struct, IN
     }
 }
 
+/// <summary>a where b &gt; 0, else 0: the ReLU backward (gradient a, output b) in one pass.</summary>
+internal readonly struct WherePositiveOp<T> : IBinaryOp<T> where T : struct, INumber<T>
+{
+    public static void Apply(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d)
+    {
+        int n = d.Length, i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var vb = new Vector<T>(b.Slice(i));
+                (new Vector<T>(a.Slice(i)) & Vector.GreaterThan(vb, Vector<T>.Zero)).CopyTo(d.Slice(i));
+            }
+        }
+        for (; i < n; i++) d[i] = b[i] > T.Zero ? a[i] : T.Zero;
+    }
+
+    public static void Apply(ReadOnlySpan<T> a, T b, Span<T> d)
+    {
+        if (b > T.Zero) a.CopyTo(d);
+        else d.Clear();
+    }
+
+    public static void Apply(T a, ReadOnlySpan<T> b, Span<T> d)
+    {
+        for (int i = 0; i < d.Length; i++) d[i] = b[i] > T.Zero ? a : T.Zero;
+    }
+}
+
 internal readonly struct NegOp<T> : IUnaryOp<T> where T : INumberBase<T>
 {
     public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Negate(x, y);
@@ -174,6 +203,31 @@ internal readonly struct SigmoidOp<T> : IUnaryOp<T> where T : IExponentialFuncti
 internal readonly struct TanhOp<T> : IUnaryOp<T> where T : IHyperbolicFunctions<T>
 {
     public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Tanh(x, y);
+}
+
+/// <summary>log(1 + eˣ) as max(x, 0) + log(1 + e^(−|x|)), which never overflows; vectorized a block at a time.</summary>
+internal readonly struct SoftplusOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private const int Block = 256;
+
+    public static void Apply(ReadOnlySpan<T> x, Span<T> y)
+    {
+        Span<T> t = stackalloc T[Block];
+        for (int i = 0; i < x.Length; i += Block)
+        {
+            int n = Math.Min(Block, x.Length - i);
+            var xs = x.Slice(i, n);
+            var ys = y.Slice(i, n);
+            var ts = t[..n];
+            TensorPrimitives.Abs(xs, ts);
+            TensorPrimitives.Negate(ts, ts);
+            TensorPrimitives.Exp(ts, ts);
+            TensorPrimitives.Add(ts, T.One, ts);
+            TensorPrimitives.Log(ts, ts);
+            TensorPrimitives.Max(xs, T.Zero, ys);
+            TensorPrimitives.Add(ys, ts, ys);
+        }
+    }
 }
 
 internal readonly struct ErfOp<T> : IUnaryOp<T> where T : IFloatingPointIeee754<T>

@@ -62,10 +62,28 @@ internal static class ShapeUtil
 
     /// <summary>The NumPy broadcast of two tensors' shapes, or an error naming the op and both operands with their dtypes.</summary>
     public static int[] Broadcast(string op, Tensor a, Tensor b) =>
-        BroadcastShapes(op, a.ShapeSpan, b.ShapeSpan, Describe(a), Describe(b));
+        TryBroadcast(a.ShapeSpan, b.ShapeSpan, out int dim) ??
+        throw BroadcastError(op, dim, a.ShapeSpan, b.ShapeSpan, Describe(a), Describe(b));
+
+    /// <inheritdoc cref="Broadcast(string, Tensor, Tensor)"/>
+    public static int[] Broadcast(OpKind op, Tensor a, Tensor b) =>
+        TryBroadcast(a.ShapeSpan, b.ShapeSpan, out int dim) ??
+        throw BroadcastError(op.ToString(), dim, a.ShapeSpan, b.ShapeSpan, Describe(a), Describe(b));
 
     /// <summary>The NumPy broadcast of two shapes, or an error naming the op and both shapes.</summary>
-    public static int[] BroadcastShapes(string op, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, string? describeA = null, string? describeB = null)
+    public static int[] BroadcastShapes(string op, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb) =>
+        TryBroadcast(sa, sb, out int dim) ?? throw BroadcastError(op, dim, sa, sb, Format(sa), Format(sb));
+
+    private static ArgumentException BroadcastError(string op, int dim, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, string describeA, string describeB)
+    {
+        int rank = Math.Max(sa.Length, sb.Length);
+        int da = dim < rank - sa.Length ? 1 : sa[dim - (rank - sa.Length)];
+        int db = dim < rank - sb.Length ? 1 : sb[dim - (rank - sb.Length)];
+        return new ArgumentException($"{op}: shapes {describeA} and {describeB} cannot be broadcast together (dimension {dim}: {da} vs {db}).");
+    }
+
+    /// <summary>The broadcast shape, or null with the first incompatible dimension in <paramref name="badDim"/>.</summary>
+    private static int[]? TryBroadcast(ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, out int badDim)
     {
         int rank = Math.Max(sa.Length, sb.Length);
         var result = new int[rank];
@@ -74,9 +92,13 @@ internal static class ShapeUtil
             int da = i < rank - sa.Length ? 1 : sa[i - (rank - sa.Length)];
             int db = i < rank - sb.Length ? 1 : sb[i - (rank - sb.Length)];
             if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"{op}: shapes {describeA ?? Format(sa)} and {describeB ?? Format(sb)} cannot be broadcast together (dimension {i}: {da} vs {db}).");
+            {
+                badDim = i;
+                return null;
+            }
             result[i] = da == 1 ? db : da;
         }
+        badDim = -1;
         return result;
     }
 

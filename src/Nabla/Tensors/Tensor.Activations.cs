@@ -12,13 +12,12 @@ public sealed partial class Tensor
     public Tensor Gelu() => this * 0.5 * ((this * (1 / Math.Sqrt(2))).Erf() + 1.0);
 
     /// <summary>
-    /// (1/β)·log(1 + e^(βx)), computed as relu(βx) + log(1 + e^(−|βx|)) so it never overflows; reverts to x
-    /// where βx &gt; threshold, as in PyTorch.
+    /// (1/β)·log(1 + e^(βx)), computed so that it never overflows; reverts to x where βx &gt; threshold, as in PyTorch.
     /// </summary>
     public Tensor Softplus(double beta = 1, double threshold = 20)
     {
         var bx = beta == 1 ? this : this * beta;
-        var smooth = bx.Relu() + (-bx.Abs()).Exp().Log1p();
+        var smooth = bx.LogOnePlusExp();
         if (beta != 1) smooth = smooth / beta;
         return Where(bx.Gt(threshold), this, smooth);
     }

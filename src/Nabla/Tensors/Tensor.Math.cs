@@ -11,13 +11,16 @@ public sealed partial class Tensor
         return (a.To(dtype), b.To(dtype));
     }
 
+    private static int[] ResultShape(OpKind op, Tensor a, Tensor b) =>
+        ShapeUtil.SameShape(a._shape, b._shape) ? (int[])a._shape.Clone() : ShapeUtil.Broadcast(op, a, b);
+
     private static int[] ResultShape(string op, Tensor a, Tensor b) =>
         ShapeUtil.SameShape(a._shape, b._shape) ? (int[])a._shape.Clone() : ShapeUtil.Broadcast(op, a, b);
 
     private static Tensor Binary(OpKind op, BinaryKind kind, Tensor a, Tensor b)
     {
         (a, b) = Promote(a, b);
-        var result = Elementwise.Binary(kind, a, b, ResultShape(op.ToString(), a, b));
+        var result = Elementwise.Binary(kind, a, b, ResultShape(op, a, b));
         return Record(result, op, a, b);
     }
 
@@ -108,6 +111,13 @@ public sealed partial class Tensor
     /// <summary>erf x = 2/√π ∫₀ˣ e^(−t²) dt.</summary>
     public Tensor Erf() => Unary(OpKind.Erf, UnaryKind.Erf);
 
+    /// <summary>log(1 + eˣ) without overflow or a threshold: the primitive under <see cref="Softplus"/> and the logistic losses.</summary>
+    internal Tensor LogOnePlusExp()
+    {
+        RequireFloat("Softplus");
+        return Unary(OpKind.Softplus, UnaryKind.Softplus);
+    }
+
     /// <summary>x².</summary>
     public Tensor Square() => this * this;
     /// <summary>1 / x.</summary>
@@ -169,6 +179,13 @@ public sealed partial class Tensor
     {
         using var _ = Autograd.NoGrad();
         return Gt(0.0) - Lt(0.0);
+    }
+
+    /// <summary>a where b &gt; 0, else 0, unrecorded: the fused ReLU backward (gradient a, saved output b).</summary>
+    internal static Tensor WherePositive(Tensor a, Tensor b)
+    {
+        (a, b) = Promote(a, b);
+        return Elementwise.Binary(BinaryKind.WherePositive, a, b, ResultShape("ReluBackward", a, b));
     }
 
     /// <summary>True when every element of both tensors is within atol + rtol·|other| (NaNs never match).</summary>

@@ -64,6 +64,7 @@ public sealed class GradCheckOpTests
         [OpKind.Sigmoid] = Unary("Sigmoid", t => t.Sigmoid(), Normal),
         [OpKind.Tanh] = Unary("Tanh", t => t.Tanh(), Normal),
         [OpKind.Erf] = Unary("Erf", t => t.Erf(), Normal),
+        [OpKind.Softplus] = Unary("LogOnePlusExp", t => t.LogOnePlusExp(), Wide),
         [OpKind.Where] =
         [
             new("Where broadcast", x => Tensor.Where(Condition(3, 4), x[0], x[1]), g => [Normal(g, 4), Normal(g, 3, 1)]),
@@ -250,7 +251,7 @@ public sealed class GradCheckOpTests
     ];
 
     private static readonly string[] SecondOrderOps =
-        ["Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Neg", "Exp", "Log", "Sqrt", "Abs", "Relu", "Sigmoid", "Tanh", "Erf", "Where",
+        ["Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Neg", "Exp", "Log", "Sqrt", "Abs", "Relu", "Sigmoid", "Tanh", "Erf", "LogOnePlusExp", "Where",
          "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
          "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p"];
 
@@ -349,6 +350,9 @@ public sealed class GradCheckOpTests
 
     /// <summary>Standard normal float64 leaf.</summary>
     private static Tensor Normal(Generator g, params int[] shape) => Fill(g, shape, g.NextGaussian);
+
+    /// <summary>Uniform in [−30, 30]: both tails of a saturating function as well as its middle.</summary>
+    private static Tensor Wide(Generator g, params int[] shape) => Fill(g, shape, () => -30 + 60 * g.NextDouble());
 
     /// <summary>Uniform in [0.5, 2]: inside the domain of log, sqrt, pow with any exponent.</summary>
     private static Tensor Positive(Generator g, params int[] shape) => Fill(g, shape, () => 0.5 + 1.5 * g.NextDouble());
