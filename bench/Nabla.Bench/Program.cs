@@ -15,13 +15,15 @@ string workload = Arg("--workload") ?? "gemm";
 double seconds = double.Parse(Arg("--seconds") ?? "1", CultureInfo.InvariantCulture);
 int steps = int.Parse(Arg("--steps") ?? "2000", CultureInfo.InvariantCulture);
 double warmupSeconds = double.Parse(Arg("--warmup-seconds") ?? "3", CultureInfo.InvariantCulture);
+const int EvalBatch = 250; // test images per evaluation batch, as in the peer
 switch (workload)
 {
     case "gemm": GemmShapes(); break;
     case "moons": Moons(); break;
     case "mlp": FashionEpoch("mlp", Mlp(), flatten: true); break;
     case "cnn": FashionEpoch("cnn", Cnn(), flatten: false); break;
-    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp or cnn"); return 2;
+    case "overhead": Overhead(); break;
+    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp, cnn or overhead"); return 2;
 }
 return 0;
 
@@ -82,6 +84,29 @@ void Moons()
     using (Autograd.NoGrad()) Emit("moons", "train_accuracy", Metrics.Accuracy(model.Forward(x), labels), "fraction");
 }
 
+// The cost of one recorded op: adding two 16-element tensors that require grad, so the sum joins the graph.
+void Overhead()
+{
+    var a = Tensor.Randn([16], requiresGrad: true);
+    var b = Tensor.Randn([16], requiresGrad: true);
+    const int opsPerScope = 100;
+    void Run(int scopes)
+    {
+        for (int s = 0; s < scopes; s++)
+        {
+            using var scope = TensorScope.Begin();
+            for (int i = 0; i < opsPerScope; i++) _ = a + b;
+        }
+    }
+
+    var warmup = Stopwatch.StartNew();
+    while (warmup.Elapsed.TotalSeconds < warmupSeconds) Run(100);
+    int rounds = 20_000;
+    var watch = Stopwatch.StartNew();
+    Run(rounds);
+    Emit("overhead", "us_per_op", watch.Elapsed.TotalMicroseconds / ((double)rounds * opsPerScope), "us");
+}
+
 static Module Mlp()
 {
     Generator.ManualSeed(0);
@@ -123,10 +148,10 @@ static void FashionEpoch(string workload, Module model, bool flatten)
     model.Eval();
     double correct = 0;
     using (Autograd.NoGrad())
-        for (int i = 0; i < test.Labels.Shape[0]; i += 1000)
+        for (int i = 0; i < test.Labels.Shape[0]; i += EvalBatch)
         {
             using var scope = TensorScope.Begin();
-            int n = Math.Min(1000, test.Labels.Shape[0] - i);
+            int n = Math.Min(EvalBatch, test.Labels.Shape[0] - i);
             correct += Metrics.Accuracy(model.Forward(test.Images.Narrow(0, i, n)), test.Labels.Narrow(0, i, n)) * n;
         }
     Emit(workload, "samples/s", train.Labels.Shape[0] / elapsed, "samples/s");

@@ -22,6 +22,9 @@ import torch.nn.functional as F
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 
 
+# Test images per evaluation batch, as in Nabla.Bench.
+EVAL_BATCH = 250
+
 def emit(workload, figure, value, unit):
     print(json.dumps({"workload": workload, "figure": figure, "value": round(value, 4), "unit": unit}), flush=True)
 
@@ -142,7 +145,8 @@ def train_epoch(workload, model, flatten):
     elapsed = time.perf_counter() - start
     model.eval()
     with torch.no_grad():
-        correct = sum((model(xt[i:i + 1000]).argmax(1) == yt[i:i + 1000]).sum().item() for i in range(0, len(xt), 1000))
+        correct = sum((model(xt[i:i + EVAL_BATCH]).argmax(1) == yt[i:i + EVAL_BATCH]).sum().item()
+                      for i in range(0, len(xt), EVAL_BATCH))
     emit(workload, "samples/s", len(x) / elapsed, "samples/s")
     emit(workload, "peak_rss_mb", peak_rss_mb(), "MB")
     emit(workload, "test_accuracy", correct / len(xt), "fraction")

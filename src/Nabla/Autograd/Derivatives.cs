@@ -169,7 +169,7 @@ internal static class Derivatives
     private static Tensor MaxPoolSelect(MaxPoolArgs args, Tensor h)
     {
         var p = args.Geometry;
-        var index = Tensor.FromArray(Array.ConvertAll(args.Argmax, i => (long)i), p.Batch, p.Channels, p.OutHeight * p.OutWidth);
+        var index = Tensor.FromArray(Array.ConvertAll(args.Argmax.Data, i => (long)i), p.Batch, p.Channels, p.OutHeight * p.OutWidth);
         return h.Reshape(p.Batch, p.Channels, p.InHeight * p.InWidth).Gather(2, index).Reshape(p.Batch, p.Channels, p.OutHeight, p.OutWidth);
     }
 

@@ -17,7 +17,7 @@ internal sealed record PadArgs(int Dim, int Before, int After) : OpArgs;
 
 internal sealed record ConvArgs(Nabla.Kernels.Conv2dGeometry Geometry) : OpArgs;
 
-internal sealed record MaxPoolArgs(Nabla.Kernels.PoolGeometry Geometry, int[] Argmax) : OpArgs;
+internal sealed record MaxPoolArgs(Nabla.Kernels.PoolGeometry Geometry, Storage<int> Argmax) : OpArgs;
 
 internal sealed record AvgPoolArgs(Nabla.Kernels.PoolGeometry Geometry, bool CountIncludePad) : OpArgs;
 

@@ -37,10 +37,10 @@ internal static class ConvPool
             else Conv2dKernels.BackwardWeight(g, Span<double>(gy), Span<double>(x), Out<double>(gw));
         });
 
-    public static Tensor MaxPool2d(PoolGeometry p, Tensor x, out int[] argmax)
+    public static Tensor MaxPool2d(PoolGeometry p, Tensor x, out Storage<int> argmax)
     {
-        var indices = new int[p.Batch * p.Channels * p.OutHeight * p.OutWidth];
-        argmax = indices;
+        argmax = Storage.Scratch<int>(p.Batch * p.Channels * p.OutHeight * p.OutWidth);
+        var indices = argmax.Data;
         return Run(x, [p.Batch, p.Channels, p.OutHeight, p.OutWidth], y =>
         {
             if (x.DType == DType.Float32) PoolKernels.MaxPool2dForward(p, Span<float>(x), Out<float>(y), indices);

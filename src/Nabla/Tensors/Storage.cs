@@ -34,6 +34,18 @@ internal abstract class Storage
         return storage;
     }
 
+    /// <summary>
+    /// Working memory an op keeps beside its result (max pooling's argmax indices), of any unmanaged element type:
+    /// pooled and released with the current <see cref="TensorScope"/> like a tensor's storage.
+    /// </summary>
+    public static Storage<T> Scratch<T>(int length) where T : unmanaged
+    {
+        var scope = TensorScope.Current;
+        var storage = new Storage<T>(Rent<T>(length, zeroed: false, scope is not null));
+        scope?.Own(storage);
+        return storage;
+    }
+
     private static T[] Rent<T>(int length, bool zeroed, bool pooled) where T : unmanaged
     {
         if (pooled && BufferPool<T>.TryRent(length) is { } array)
@@ -53,7 +65,7 @@ internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
         "This tensor's memory was returned to the pool when the TensorScope that created it ended. " +
         "Keep results you need after the scope with scope.Keep(tensor), or read them (Item, ToArray) inside it.");
 
-    public override DType DType { get; } = DTypeExtensions.Of<T>();
+    public override DType DType => DTypeExtensions.Of<T>();
 
     public override int Length => Data.Length;
 

@@ -80,7 +80,7 @@ public sealed partial class Tensor
     }
 
     internal static Tensor MaxPoolBackward(MaxPoolArgs args, Tensor gy) =>
-        Record(ConvPool.MaxPool2dBackward(args.Geometry, gy, args.Argmax), OpKind.MaxPool2dBackward, gy, args);
+        Record(ConvPool.MaxPool2dBackward(args.Geometry, gy, args.Argmax.Data), OpKind.MaxPool2dBackward, gy, args);
 
     /// <summary>2-D average pooling over (N, C, H, W); stride defaults to the kernel size.</summary>
     public Tensor AvgPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true) =>
