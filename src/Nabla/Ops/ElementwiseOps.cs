@@ -205,7 +205,10 @@ internal readonly struct TanhOp<T> : IUnaryOp<T> where T : IHyperbolicFunctions<
     public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Tanh(x, y);
 }
 
-/// <summary>log(1 + eˣ) as max(x, 0) + log(1 + e^(−|x|)), which never overflows; vectorized a block at a time.</summary>
+/// <summary>
+/// log(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), which never overflows; vectorized a block at a time. log1p(t) is
+/// log(u)·t/(u − 1) with u = 1 + t, exact to rounding even where 1 + t rounds to 1 (far in the negative tail).
+/// </summary>
 internal readonly struct SoftplusOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int Block = 256;
@@ -213,19 +216,40 @@ internal readonly struct SoftplusOp<T> : IUnaryOp<T> where T : unmanaged, IFloat
     public static void Apply(ReadOnlySpan<T> x, Span<T> y)
     {
         Span<T> t = stackalloc T[Block];
+        Span<T> u = stackalloc T[Block];
+        Span<T> logU = stackalloc T[Block];
         for (int i = 0; i < x.Length; i += Block)
         {
             int n = Math.Min(Block, x.Length - i);
             var xs = x.Slice(i, n);
             var ys = y.Slice(i, n);
             var ts = t[..n];
+            var us = u[..n];
+            var ls = logU[..n];
             TensorPrimitives.Abs(xs, ts);
             TensorPrimitives.Negate(ts, ts);
             TensorPrimitives.Exp(ts, ts);
-            TensorPrimitives.Add(ts, T.One, ts);
-            TensorPrimitives.Log(ts, ts);
+            TensorPrimitives.Add(ts, T.One, us);
+            TensorPrimitives.Log(us, ls);
             TensorPrimitives.Max(xs, T.Zero, ys);
-            TensorPrimitives.Add(ys, ts, ys);
+            int j = 0;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            {
+                for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
+                {
+                    var vt = new Vector<T>(ts[j..]);
+                    var vu = new Vector<T>(us[j..]);
+                    var d = vu - Vector<T>.One;
+                    var log1p = Vector.ConditionalSelect(Vector.Equals(d, Vector<T>.Zero), vt, new Vector<T>(ls[j..]) * vt / d);
+                    (new Vector<T>(ys[j..]) + log1p).CopyTo(ys[j..]);
+                }
+            }
+
+            for (; j < n; j++)
+            {
+                T d = us[j] - T.One;
+                ys[j] += d == T.Zero ? ts[j] : ls[j] * ts[j] / d;
+            }
         }
     }
 }
