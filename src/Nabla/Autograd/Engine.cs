@@ -7,6 +7,10 @@ namespace Nabla;
 /// </summary>
 internal static class Engine
 {
+    /// <summary>The collections one backward pass works in, kept per thread so a training step allocates none of them.</summary>
+    [ThreadStatic]
+    private static Workspace? t_workspace;
+
     public static void Backward(Tensor root, Tensor? gradient, bool retainGraph, bool createGraph)
     {
         if (!root.RequiresGrad)
@@ -22,7 +26,28 @@ internal static class Engine
     {
         if (rootGrads is not null && rootGrads.Length != roots.Length)
             throw new ArgumentException($"Backward: {roots.Length} outputs but {rootGrads.Length} output gradients.");
-        var pending = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+
+        // Taken rather than shared: a hook may run another backward pass on this thread.
+        var workspace = t_workspace ?? new Workspace();
+        t_workspace = null;
+        try
+        {
+            return Run(workspace, roots, rootGrads, retainGraph, createGraph, inputs);
+        }
+        finally
+        {
+            // A huge graph's collections are left to the GC: clearing their capacity would slow every later small pass.
+            if (workspace.Visited.Count <= Workspace.MaxKeptNodes)
+            {
+                workspace.Clear();
+                t_workspace = workspace;
+            }
+        }
+    }
+
+    private static Tensor?[] Run(Workspace workspace, Tensor[] roots, Tensor?[]? rootGrads, bool retainGraph, bool createGraph, Tensor[]? inputs)
+    {
+        var pending = workspace.Pending;
         for (int i = 0; i < roots.Length; i++)
         {
             var root = roots[i];
@@ -48,7 +73,7 @@ internal static class Engine
         }
         var results = new Tensor?[inputs?.Length ?? 0];
 
-        var order = TopologicalOrder(roots);
+        var order = TopologicalOrder(workspace, roots);
         using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
         foreach (var t in order)
         {
@@ -114,11 +139,11 @@ internal static class Engine
     }
 
     /// <summary>Tensors reachable from the roots through tensors that require grad, each after all of its consumers.</summary>
-    private static List<Tensor> TopologicalOrder(Tensor[] roots)
+    private static List<Tensor> TopologicalOrder(Workspace workspace, Tensor[] roots)
     {
-        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        var postOrder = new List<Tensor>();
-        var stack = new Stack<(Tensor Tensor, int NextInput)>();
+        var visited = workspace.Visited;
+        var postOrder = workspace.Order;
+        var stack = workspace.Stack;
         foreach (var root in roots)
         {
             if (!visited.Add(root)) continue;
@@ -138,5 +163,24 @@ internal static class Engine
         }
         postOrder.Reverse();
         return postOrder;
+    }
+
+    private sealed class Workspace
+    {
+        public const int MaxKeptNodes = 4096;
+
+        public readonly Dictionary<Tensor, Tensor> Pending = new(ReferenceEqualityComparer.Instance);
+        public readonly HashSet<Tensor> Visited = new(ReferenceEqualityComparer.Instance);
+        public readonly List<Tensor> Order = [];
+        public readonly Stack<(Tensor Tensor, int NextInput)> Stack = new();
+
+        /// <summary>Empties the collections, so that no tensor of a finished pass stays reachable from here.</summary>
+        public void Clear()
+        {
+            Pending.Clear();
+            Visited.Clear();
+            Order.Clear();
+            Stack.Clear();
+        }
     }
 }

@@ -1,5 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Nabla.Ops;
 
@@ -142,15 +145,28 @@ internal readonly struct WherePositiveOp<T> : IBinaryOp<T> where T : struct, INu
     public static void Apply(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> d)
     {
         int n = d.Length, i = 0;
-        if (Vector.IsHardwareAccelerated)
+        if (a.Length < n || b.Length < n) throw new ArgumentException("WherePositive: operands shorter than the destination.");
+        ref T ra = ref MemoryMarshal.GetReference(a);
+        ref T rb = ref MemoryMarshal.GetReference(b);
+        ref T rd = ref MemoryMarshal.GetReference(d);
+        if (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported)
         {
-            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+            for (; i <= n - Vector512<T>.Count; i += Vector512<T>.Count)
             {
-                var vb = new Vector<T>(b.Slice(i));
-                (new Vector<T>(a.Slice(i)) & Vector.GreaterThan(vb, Vector<T>.Zero)).CopyTo(d.Slice(i));
+                var mask = Vector512.GreaterThan(Vector512.LoadUnsafe(ref rb, (nuint)i), Vector512<T>.Zero);
+                (Vector512.LoadUnsafe(ref ra, (nuint)i) & mask).StoreUnsafe(ref rd, (nuint)i);
             }
         }
-        for (; i < n; i++) d[i] = b[i] > T.Zero ? a[i] : T.Zero;
+        else if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported)
+        {
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var mask = Vector256.GreaterThan(Vector256.LoadUnsafe(ref rb, (nuint)i), Vector256<T>.Zero);
+                (Vector256.LoadUnsafe(ref ra, (nuint)i) & mask).StoreUnsafe(ref rd, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++) Unsafe.Add(ref rd, i) = Unsafe.Add(ref rb, i) > T.Zero ? Unsafe.Add(ref ra, i) : T.Zero;
     }
 
     public static void Apply(ReadOnlySpan<T> a, T b, Span<T> d)
