@@ -144,6 +144,28 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public void AHookMayRunItsOwnBackwardPassInsideTheOuterOne()
+    {
+        var x = Leaf(1.0, 2.0);
+        var z = Leaf(3.0);
+        var h = x * 3.0;
+        h.RegisterHook(g =>
+        {
+            // Hooks run with recording off, as in PyTorch; a nested pass turns it back on.
+            using (Autograd.EnableGrad()) (z * z * 2.0).Sum().Backward();
+            return null;
+        });
+        (h * h).Sum().Backward();
+        AssertValues([18.0, 36.0], x.Grad);
+        AssertValues([12.0], z.Grad);
+
+        // Passes after it start from clean bookkeeping.
+        x.Grad = null;
+        (x * x * x).Sum().Backward();
+        AssertValues([3.0, 12.0], x.Grad);
+    }
+
+    [Fact]
     public void AHookReplacesTheGradientAndCanBeRemoved()
     {
         var x = Leaf(1.0, 2.0);
