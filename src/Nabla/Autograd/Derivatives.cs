@@ -27,6 +27,7 @@ internal static class Derivatives
         OpKind.Neg => [-g],
         OpKind.Exp => [g * node.SavedOutput(y)],
         OpKind.Log => [g / node.Saved(0)],
+        OpKind.Log1p => [g / (1.0 + node.Saved(0))],
         OpKind.Sqrt => [g * 0.5 / node.SavedOutput(y)],
         OpKind.Abs => [g * node.Saved(0).Sign()],
         OpKind.Relu => [ReluBackward(g, node.SavedOutput(y))],

@@ -27,6 +27,8 @@ public enum OpKind
     Exp,
     /// <summary>ln x</summary>
     Log,
+    /// <summary>ln(1 + x), exact to rounding for small x; a primitive for accuracy</summary>
+    Log1p,
     /// <summary>√x</summary>
     Sqrt,
     /// <summary>|x|</summary>

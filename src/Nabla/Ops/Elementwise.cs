@@ -2,7 +2,7 @@ using System.Numerics;
 
 namespace Nabla.Ops;
 
-internal enum UnaryKind { Neg, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh, Erf, Softplus }
+internal enum UnaryKind { Neg, Exp, Log, Log1p, Sqrt, Abs, Relu, Sigmoid, Tanh, Erf, Softplus }
 
 internal enum BinaryKind { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Greater, GreaterEqual, Less, LessEqual, Equal, NotEqual, WherePositive }
 
@@ -30,6 +30,7 @@ internal static class Elementwise
         UnaryKind.Neg => RunUnary<T, NegOp<T>>(x),
         UnaryKind.Exp => RunUnary<T, ExpOp<T>>(x),
         UnaryKind.Log => RunUnary<T, LogOp<T>>(x),
+        UnaryKind.Log1p => RunUnary<T, Log1pOp<T>>(x),
         UnaryKind.Sqrt => RunUnary<T, SqrtOp<T>>(x),
         UnaryKind.Abs => RunUnary<T, AbsOp<T>>(x),
         UnaryKind.Relu => RunUnary<T, ReluOp<T>>(x),

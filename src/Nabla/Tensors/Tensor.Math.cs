@@ -124,8 +124,12 @@ public sealed partial class Tensor
     public Tensor Reciprocal() => 1.0 / this;
     /// <summary>1 / √x.</summary>
     public Tensor Rsqrt() => 1.0 / Sqrt();
-    /// <summary>ln(1 + x).</summary>
-    public Tensor Log1p() => (this + 1.0).Log();
+    /// <summary>ln(1 + x), exact to rounding even for tiny x, where ln of 1 + x would lose its digits.</summary>
+    public Tensor Log1p()
+    {
+        RequireFloat("Log1p");
+        return Unary(OpKind.Log1p, UnaryKind.Log1p);
+    }
 
     /// <summary>
     /// Limits every element to [min, max] (either bound may be null). The gradient passes where
