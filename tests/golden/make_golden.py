@@ -93,6 +93,7 @@ OPS = {
     "neg": lambda t, a: torch.neg(t[0]),
     "exp": lambda t, a: torch.exp(t[0]),
     "log": lambda t, a: torch.log(t[0]),
+    "log1p": lambda t, a: torch.log1p(t[0]),
     "sqrt": lambda t, a: torch.sqrt(t[0]),
     "abs": lambda t, a: torch.abs(t[0]),
     "sigmoid": lambda t, a: torch.sigmoid(t[0]),
@@ -256,7 +257,7 @@ POSITIVE = dict(lo=0.1, hi=3.0)
 
 
 def unary_cases():
-    plain = {"neg": {}, "exp": {}, "log": POSITIVE, "sqrt": POSITIVE, "abs": {},
+    plain = {"neg": {}, "exp": {}, "log": POSITIVE, "log1p": dict(lo=-0.9, hi=3.0), "sqrt": POSITIVE, "abs": {},
              "sigmoid": {}, "tanh": {}, "relu": {}, "erf": {}, "square": {},
              "reciprocal": dict(margin=0.25), "silu": {}, "gelu": {}}
     for op, rng in plain.items():

@@ -22,6 +22,7 @@ public sealed class CoreOpsGoldenTests
         ["neg"] = (c, t) => t[0].Neg(),
         ["exp"] = (c, t) => t[0].Exp(),
         ["log"] = (c, t) => t[0].Log(),
+        ["log1p"] = (c, t) => t[0].Log1p(),
         ["sqrt"] = (c, t) => t[0].Sqrt(),
         ["abs"] = (c, t) => t[0].Abs(),
         ["sigmoid"] = (c, t) => t[0].Sigmoid(),
