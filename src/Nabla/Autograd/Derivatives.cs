@@ -43,6 +43,7 @@ internal static class Derivatives
         OpKind.MatMul => [
             Need(node, 0) ? g.MatMul(node.Saved(1).Transpose(-1, -2)) : null,
             Need(node, 1) ? node.Saved(0).Transpose(-1, -2).MatMul(g) : null],
+        OpKind.Linear => LinearBackward(node, g),
         OpKind.Reshape => [g.Reshape(node.Inputs[0]._shape)],
         OpKind.Permute => [g.Permute(Inverse(((PermuteArgs)node.Args!).Dims))],
         OpKind.Expand => [g],
@@ -81,6 +82,22 @@ internal static class Derivatives
     /// <summary>g where y &gt; 0: one fused pass, or mask-and-multiply when the backward pass is itself being recorded.</summary>
     private static Tensor ReluBackward(Tensor g, Tensor y) =>
         Autograd.IsGradEnabled && g.RequiresGrad ? g * Mask(y.Gt(0.0)) : Tensor.WherePositive(g, y);
+
+    /// <summary>y = x·Wᵀ + b: gx = g·W, gW = gᵀ·x and gb = Σ g over all but the last dim, with x and g seen as rows.</summary>
+    private static Tensor?[] LinearBackward(Node node, Tensor g)
+    {
+        var grads = new Tensor?[node.Inputs.Length];
+        var weight = node.Saved(1);
+        if (Need(node, 0)) grads[0] = g.MatMul(weight);
+        bool needBias = grads.Length == 3 && Need(node, 2);
+        if (Need(node, 1) || needBias)
+        {
+            var rows = g.Reshape(-1, weight._shape[0]);
+            if (Need(node, 1)) grads[1] = rows.T.MatMul(node.Saved(0).Reshape(-1, weight._shape[1]));
+            if (needBias) grads[2] = rows.Sum(0);
+        }
+        return grads;
+    }
 
     private static Tensor?[] PowBackward(Node node, Tensor g, Tensor y)
     {

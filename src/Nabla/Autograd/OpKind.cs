@@ -57,6 +57,8 @@ public enum OpKind
     LogSoftmax,
     /// <summary>matrix product of the last two dims, batched over the rest</summary>
     MatMul,
+    /// <summary>x·Wᵀ + b over the last dim, the bias written before the product accumulates onto it; a primitive for speed</summary>
+    Linear,
     /// <summary>a view with a new shape</summary>
     Reshape,
     /// <summary>a view with dims reordered</summary>

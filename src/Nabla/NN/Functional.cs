@@ -27,8 +27,7 @@ public static partial class Functional
             throw new ArgumentException($"Linear: expected input with last dim {weight.Shape[1]}, got {ShapeUtil.Describe(input)}.", nameof(input));
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != weight.Shape[0]))
             throw new ArgumentException($"Linear: the bias must be [{weight.Shape[0]}], got {ShapeUtil.Describe(bias)}.", nameof(bias));
-        var output = input.MatMul(weight.T);
-        return bias is null ? output : output + bias;
+        return Tensor.Linear(input, weight, bias);
     }
 
     /// <summary>

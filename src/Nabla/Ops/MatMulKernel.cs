@@ -45,6 +45,53 @@ internal static class MatMulKernel
         return result;
     }
 
+    /// <summary>
+    /// x (…, in) · wᵀ + bias over the last dim, as (…, out): the bias rows are written into the output first and the
+    /// product accumulates onto them (beta = 1), so no separate pass adds the bias. All share one float dtype.
+    /// </summary>
+    public static Tensor Linear(Tensor x, Tensor w, Tensor? bias)
+    {
+        int features = w._shape[1], outputs = w._shape[0];
+        var outShape = (int[])x._shape.Clone();
+        outShape[^1] = outputs;
+        var result = Tensor.Empty(outShape, x.DType);
+        if (result.Numel == 0) return result;
+        int rows = result.Numel / outputs;
+
+        // Rows of x: a 2-D view is used as it is, whatever its strides; higher ranks are flattened (copied if they must be).
+        Tensor rowsOfX;
+        using (Autograd.NoGrad()) rowsOfX = x.Rank == 2 ? x : x.Reshape(rows, features);
+        int xrs = rowsOfX.Rank == 2 ? rowsOfX._strides[0] : 0, xcs = rowsOfX._strides[^1];
+        switch (rowsOfX.Storage, w.Storage, result.Storage)
+        {
+            case (Storage<float> sx, Storage<float> sw, Storage<float> sc):
+                float betaF = FillRows(bias, sc.Data.AsSpan(0, result.Numel), outputs);
+                Gemm.Multiply(rows, outputs, features, 1f, sx.Data.AsSpan(rowsOfX.Offset), xrs, xcs,
+                    sw.Data.AsSpan(w.Offset), w._strides[1], w._strides[0], betaF, sc.Data, outputs);
+                break;
+            case (Storage<double> sx, Storage<double> sw, Storage<double> sc):
+                double betaD = FillRows(bias, sc.Data.AsSpan(0, result.Numel), outputs);
+                Gemm.Multiply(rows, outputs, features, 1.0, sx.Data.AsSpan(rowsOfX.Offset), xrs, xcs,
+                    sw.Data.AsSpan(w.Offset), w._strides[1], w._strides[0], betaD, sc.Data, outputs);
+                break;
+            default:
+                throw new NotSupportedException($"Linear: not defined for {x.DType.Name()} tensors.");
+        }
+        return result;
+    }
+
+    /// <summary>Writes the bias into every row of <paramref name="c"/> by doubling copies; the beta that keeps it (1), or 0 without a bias.</summary>
+    private static T FillRows<T>(Tensor? bias, Span<T> c, int width) where T : unmanaged, System.Numerics.INumberBase<T>
+    {
+        if (bias is null) return T.Zero;
+        var b = (Storage<T>)bias.Storage;
+        if (bias.IsContiguous) b.Data.AsSpan(bias.Offset, width).CopyTo(c);
+        else for (int j = 0; j < width; j++) c[j] = b.Data[bias.Offset + (j * bias._strides[0])];
+        for (int filled = width; filled < c.Length; filled *= 2)
+            c[..Math.Min(filled, c.Length - filled)].CopyTo(c[filled..]);
+        return T.One;
+    }
+
     private static int[] BatchStrides(Tensor t, int[] batchShape)
     {
         var strides = new int[batchShape.Length];

@@ -203,6 +203,21 @@ public sealed partial class Tensor
         return true;
     }
 
+    /// <summary>
+    /// x·Wᵀ + b for x (…, in), W (out, in) and b (out) of one float dtype, already checked by the caller: one recorded
+    /// op whose bias fills the output before the product accumulates onto it. Mixed dtypes take the composed route.
+    /// </summary>
+    internal static Tensor Linear(Tensor input, Tensor weight, Tensor? bias)
+    {
+        if (input.DType != weight.DType || (bias is not null && bias.DType != weight.DType) || !weight.DType.IsFloatingPoint())
+        {
+            var output = input.MatMul(weight.T);
+            return bias is null ? output : output + bias;
+        }
+        var result = MatMulKernel.Linear(input, weight, bias);
+        return bias is null ? Record(result, OpKind.Linear, input, weight) : Record(result, OpKind.Linear, [input, weight, bias]);
+    }
+
     /// <summary>Matrix product with <c>torch.matmul</c> semantics: 1-D operands are promoted and the added dim removed; batch dims broadcast.</summary>
     public Tensor MatMul(Tensor other)
     {

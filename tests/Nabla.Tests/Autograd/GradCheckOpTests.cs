@@ -1,3 +1,5 @@
+using Nabla.NN;
+
 namespace Nabla.Tests.AutogradTests;
 
 /// <summary>
@@ -104,6 +106,13 @@ public sealed class GradCheckOpTests
             new("MatMul 2-D", x => x[0].MatMul(x[1]), g => [Normal(g, 3, 4), Normal(g, 4, 2)]),
             new("MatMul transposed operands", x => x[0].T.MatMul(x[1].T), g => [Normal(g, 4, 3), Normal(g, 2, 4)]),
             new("MatMul batched broadcast", x => x[0].MatMul(x[1]), g => [Normal(g, 2, 1, 3, 2), Normal(g, 3, 2, 2)]),
+        ],
+        [OpKind.Linear] =
+        [
+            new("Linear rows with bias", x => Functional.Linear(x[0], x[1], x[2]), g => [Normal(g, 4, 3), Normal(g, 2, 3), Normal(g, 2)]),
+            new("Linear transposed rows", x => Functional.Linear(x[0].T, x[1], x[2]), g => [Normal(g, 3, 4), Normal(g, 2, 3), Normal(g, 2)]),
+            new("Linear rank-3 without bias", x => Functional.Linear(x[0], x[1]), g => [Normal(g, 2, 3, 4), Normal(g, 5, 4)]),
+            new("Linear 1-D input", x => Functional.Linear(x[0], x[1], x[2]), g => [Normal(g, 3), Normal(g, 2, 3), Normal(g, 2)]),
         ],
         [OpKind.Reshape] =
         [
@@ -252,7 +261,7 @@ public sealed class GradCheckOpTests
 
     private static readonly string[] SecondOrderOps =
         ["Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Neg", "Exp", "Log", "Sqrt", "Abs", "Relu", "Sigmoid", "Tanh", "Erf", "LogOnePlusExp", "Where",
-         "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
+         "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
          "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);

@@ -121,7 +121,7 @@ public class CliTests
         var (code, output, error) = Run("graph", "--format", "mermaid");
         Assert.True(code == 0, error);
         Assert.StartsWith("graph TD\n", output);
-        Assert.Contains("MatMul", output);
+        Assert.Contains("Linear", output);
         Assert.Contains("0.weight", output);
         Assert.Contains(":::output", output);
     }
