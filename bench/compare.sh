@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the BENCHMARKS.md workloads in Nabla and in PyTorch side by side, alternating, and prints the
+# Runs the benchmark workloads (bench/Nabla.Bench) in Nabla and in PyTorch side by side, alternating, and prints the
 # median of each figure with the ratio Nabla/PyTorch (higher is better, except for peak memory).
 #
 #   bench/compare.sh                       # every workload, 3 rounds

@@ -3,7 +3,7 @@ using Nabla.Kernels;
 
 namespace Nabla.Bench;
 
-/// <summary>The gemm workload of BENCHMARKS.md: float32 C = op(A)·op(B) through <see cref="Gemm"/>, in GFLOP/s.</summary>
+/// <summary>The gemm workload: float32 C = op(A)·op(B) through <see cref="Gemm"/>, in GFLOP/s.</summary>
 internal static class GemmWorkload
 {
     /// <summary>

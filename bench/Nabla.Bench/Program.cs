@@ -9,7 +9,8 @@ using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Training;
 
-// The BENCHMARKS.md workloads, one JSON object per line, the same lines bench/peers/pytorch_bench.py prints.
+// The benchmark workloads, one JSON object per line: gemm, moons, mlp and cnn print the same lines as
+// bench/peers/pytorch_bench.py; overhead (the cost of one recorded op) has no PyTorch twin.
 // One workload per process (--workload), so that peak_rss_mb belongs to that workload alone.
 string workload = Arg("--workload") ?? "gemm";
 double seconds = double.Parse(Arg("--seconds") ?? "1", CultureInfo.InvariantCulture);

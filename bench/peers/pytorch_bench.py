@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The BENCHMARKS.md workloads in PyTorch, printing the same JSON lines as Nabla.Bench.
+"""The benchmark workloads of bench/Nabla.Bench in PyTorch, printing the same JSON lines as Nabla.Bench.
 
 Run with Debian's torch in its best configuration:
     OPENBLAS_CORETYPE=SkylakeX OMP_NUM_THREADS=2 /usr/bin/python3 bench/peers/pytorch_bench.py --workload gemm

@@ -3,8 +3,8 @@ using Nabla.NN;
 namespace Nabla.Cli;
 
 /// <summary>
-/// The models <c>--model</c> names, sized for the data: <c>mlp</c> is 784-256-128-C for images (BENCHMARKS.md's MLP)
-/// and F-16-16-C for points and tables; <c>cnn</c> is BENCHMARKS.md's two-convolution network; <c>cnn-bn</c> adds
+/// The models <c>--model</c> names, sized for the data: <c>mlp</c> is 784-256-128-C for images (the benchmark MLP)
+/// and F-16-16-C for points and tables; <c>cnn</c> is the benchmark's two-convolution network; <c>cnn-bn</c> adds
 /// batch normalisation after each convolution and dropout before each fully connected layer. Binary problems get one
 /// output logit (C = 1) and binary cross-entropy, others C logits and cross-entropy.
 /// </summary>

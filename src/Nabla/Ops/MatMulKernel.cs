@@ -1,3 +1,4 @@
+using System.Numerics;
 using Nabla.Kernels;
 
 namespace Nabla.Ops;
@@ -81,7 +82,7 @@ internal static class MatMulKernel
     }
 
     /// <summary>Writes the bias into every row of <paramref name="c"/> by doubling copies; the beta that keeps it (1), or 0 without a bias.</summary>
-    private static T FillRows<T>(Tensor? bias, Span<T> c, int width) where T : unmanaged, System.Numerics.INumberBase<T>
+    private static T FillRows<T>(Tensor? bias, Span<T> c, int width) where T : unmanaged, INumberBase<T>
     {
         if (bias is null) return T.Zero;
         var b = (Storage<T>)bias.Storage;
