@@ -198,7 +198,7 @@ internal readonly struct LogOp<T> : IUnaryOp<T> where T : ILogarithmicFunctions<
 
 /// <summary>
 /// ln(1 + x) by Goldberg's correction: with u = 1 + x rounded, ln(u)·x/(u − 1) is exact to rounding even where u
-/// has lost most of x's digits, and x itself where u rounds to 1.
+/// has lost most of x's digits, and x itself where u rounds to 1. Vectorized a block at a time; x and y may alias.
 /// </summary>
 internal readonly struct Log1pOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -217,7 +217,21 @@ internal readonly struct Log1pOp<T> : IUnaryOp<T> where T : unmanaged, IFloating
             var ls = logU[..n];
             TensorPrimitives.Add(xs, T.One, us);
             TensorPrimitives.Log(us, ls);
-            for (int j = 0; j < n; j++) ys[j] = Corrected(xs[j], us[j], ls[j]);
+            int j = 0;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            {
+                var infinity = new Vector<T>(T.PositiveInfinity);
+                for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
+                {
+                    var vx = new Vector<T>(xs[j..]);
+                    var vl = new Vector<T>(ls[j..]);
+                    var d = new Vector<T>(us[j..]) - Vector<T>.One;
+                    var r = Vector.ConditionalSelect(Vector.Equals(d, Vector<T>.Zero), vx, vl * vx / d);
+                    Vector.ConditionalSelect(Vector.Equals(vx, infinity), vl, r).CopyTo(ys[j..]);
+                }
+            }
+
+            for (; j < n; j++) ys[j] = Corrected(xs[j], us[j], ls[j]);
         }
     }
 
@@ -256,10 +270,7 @@ internal readonly struct TanhOp<T> : IUnaryOp<T> where T : IHyperbolicFunctions<
     public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Tanh(x, y);
 }
 
-/// <summary>
-/// log(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), which never overflows; vectorized a block at a time. log1p(t) is
-/// log(u)·t/(u − 1) with u = 1 + t, exact to rounding even where 1 + t rounds to 1 (far in the negative tail).
-/// </summary>
+/// <summary>log(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), which never overflows and keeps full precision in both tails.</summary>
 internal readonly struct SoftplusOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int Block = 256;
@@ -267,40 +278,18 @@ internal readonly struct SoftplusOp<T> : IUnaryOp<T> where T : unmanaged, IFloat
     public static void Apply(ReadOnlySpan<T> x, Span<T> y)
     {
         Span<T> t = stackalloc T[Block];
-        Span<T> u = stackalloc T[Block];
-        Span<T> logU = stackalloc T[Block];
         for (int i = 0; i < x.Length; i += Block)
         {
             int n = Math.Min(Block, x.Length - i);
             var xs = x.Slice(i, n);
             var ys = y.Slice(i, n);
             var ts = t[..n];
-            var us = u[..n];
-            var ls = logU[..n];
             TensorPrimitives.Abs(xs, ts);
             TensorPrimitives.Negate(ts, ts);
             TensorPrimitives.Exp(ts, ts);
-            TensorPrimitives.Add(ts, T.One, us);
-            TensorPrimitives.Log(us, ls);
+            Log1pOp<T>.Apply(ts, ts);
             TensorPrimitives.Max(xs, T.Zero, ys);
-            int j = 0;
-            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-            {
-                for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
-                {
-                    var vt = new Vector<T>(ts[j..]);
-                    var vu = new Vector<T>(us[j..]);
-                    var d = vu - Vector<T>.One;
-                    var log1p = Vector.ConditionalSelect(Vector.Equals(d, Vector<T>.Zero), vt, new Vector<T>(ls[j..]) * vt / d);
-                    (new Vector<T>(ys[j..]) + log1p).CopyTo(ys[j..]);
-                }
-            }
-
-            for (; j < n; j++)
-            {
-                T d = us[j] - T.One;
-                ys[j] += d == T.Zero ? ts[j] : ls[j] * ts[j] / d;
-            }
+            TensorPrimitives.Add(ys, ts, ys);
         }
     }
 }

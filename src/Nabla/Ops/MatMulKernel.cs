@@ -62,7 +62,7 @@ internal static class MatMulKernel
         // Rows of x: a 2-D view is used as it is, whatever its strides; higher ranks are flattened (copied if they must be).
         Tensor rowsOfX;
         using (Autograd.NoGrad()) rowsOfX = x.Rank == 2 ? x : x.Reshape(rows, features);
-        int xrs = rowsOfX.Rank == 2 ? rowsOfX._strides[0] : 0, xcs = rowsOfX._strides[^1];
+        int xrs = rowsOfX._strides[0], xcs = rowsOfX._strides[1];
         switch (rowsOfX.Storage, w.Storage, result.Storage)
         {
             case (Storage<float> sx, Storage<float> sw, Storage<float> sc):

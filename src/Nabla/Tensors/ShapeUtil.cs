@@ -60,15 +60,13 @@ internal static class ShapeUtil
         return result;
     }
 
-    /// <summary>The NumPy broadcast of two tensors' shapes, or an error naming the op and both operands with their dtypes.</summary>
-    public static int[] Broadcast(string op, Tensor a, Tensor b) =>
+    /// <summary>
+    /// The NumPy broadcast of two tensors' shapes, or an error naming the op (a name or an <see cref="OpKind"/>, turned
+    /// into text only when the error is raised) and both operands with their dtypes.
+    /// </summary>
+    public static int[] Broadcast<TOp>(TOp op, Tensor a, Tensor b) where TOp : notnull =>
         TryBroadcast(a.ShapeSpan, b.ShapeSpan, out int dim) ??
-        throw BroadcastError(op, dim, a.ShapeSpan, b.ShapeSpan, Describe(a), Describe(b));
-
-    /// <inheritdoc cref="Broadcast(string, Tensor, Tensor)"/>
-    public static int[] Broadcast(OpKind op, Tensor a, Tensor b) =>
-        TryBroadcast(a.ShapeSpan, b.ShapeSpan, out int dim) ??
-        throw BroadcastError(op.ToString(), dim, a.ShapeSpan, b.ShapeSpan, Describe(a), Describe(b));
+        throw BroadcastError(op.ToString()!, dim, a.ShapeSpan, b.ShapeSpan, Describe(a), Describe(b));
 
     /// <summary>The NumPy broadcast of two shapes, or an error naming the op and both shapes.</summary>
     public static int[] BroadcastShapes(string op, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb) =>

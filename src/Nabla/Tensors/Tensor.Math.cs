@@ -11,10 +11,7 @@ public sealed partial class Tensor
         return (a.To(dtype), b.To(dtype));
     }
 
-    private static int[] ResultShape(OpKind op, Tensor a, Tensor b) =>
-        ShapeUtil.SameShape(a._shape, b._shape) ? (int[])a._shape.Clone() : ShapeUtil.Broadcast(op, a, b);
-
-    private static int[] ResultShape(string op, Tensor a, Tensor b) =>
+    private static int[] ResultShape<TOp>(TOp op, Tensor a, Tensor b) where TOp : notnull =>
         ShapeUtil.SameShape(a._shape, b._shape) ? (int[])a._shape.Clone() : ShapeUtil.Broadcast(op, a, b);
 
     private static Tensor Binary(OpKind op, BinaryKind kind, Tensor a, Tensor b)
