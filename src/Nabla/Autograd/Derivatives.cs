@@ -1,16 +1,15 @@
 namespace Nabla;
 
 /// <summary>
-/// The derivative table: for every primitive in <see cref="OpKind"/>, the gradients of its inputs given
-/// the gradient <c>g</c> of its output <c>y</c> (vector-Jacobian products). It is the only place where
-/// backward formulas live. The formulas use differentiable tensor ops, so a backward pass recorded with
-/// <c>createGraph: true</c> can itself be differentiated. Broadcast inputs receive gradients of the
-/// output's shape; <see cref="Engine"/> sums them back to the input's shape. A formula that reads the output
-/// <c>y</c> takes it through <see cref="Node.SavedOutput"/>, which catches an in-place change since the forward pass.
+/// The derivative table: for every primitive in <see cref="OpKind"/>, the gradients of its inputs given the gradient
+/// <c>g</c> of its output <c>y</c> (vector-Jacobian products). It is the only place where backward formulas live. The
+/// formulas use differentiable tensor ops, so a backward pass recorded with <c>createGraph: true</c> can itself be
+/// differentiated. Broadcast inputs receive gradients of the output's shape; <see cref="Engine"/> sums them back to
+/// the input's shape. A formula that reads an input or the output takes it through <see cref="Node.Saved"/> or
+/// <see cref="Node.SavedOutput"/>, which catch an in-place change since the forward pass.
 /// </summary>
 internal static class Derivatives
 {
-#pragma warning disable CS8524 // Every named OpKind is handled; a missing one is a compile error (CS8509).
     public static Tensor?[] Backward(Node node, Tensor g, Tensor y) => node.Op switch
     {
         OpKind.Add => [g, g],
@@ -37,51 +36,50 @@ internal static class Derivatives
         OpKind.Softplus => [g * node.Saved(0).Sigmoid()],
         OpKind.Where => WhereBackward(node, g),
         OpKind.Sum => [g.Expand(node.Inputs[0]._shape)],
-        OpKind.Max or OpKind.Min => ReduceExtremumBackward(node, g, node.SavedOutput(y)),
-        OpKind.Softmax => [node.SavedOutput(y) * (g - (g * y).Sum(Dim(node), keepDim: true))],
-        OpKind.LogSoftmax => [g - node.SavedOutput(y).Exp() * g.Sum(Dim(node), keepDim: true)],
+        OpKind.Max max => ReduceExtremumBackward(node, g, node.SavedOutput(y), max.Dims),
+        OpKind.Min min => ReduceExtremumBackward(node, g, node.SavedOutput(y), min.Dims),
+        OpKind.Softmax softmax => [node.SavedOutput(y) * (g - (g * y).Sum(softmax.Dim, keepDim: true))],
+        OpKind.LogSoftmax logSoftmax => [g - node.SavedOutput(y).Exp() * g.Sum(logSoftmax.Dim, keepDim: true)],
         OpKind.MatMul => [
             Need(node, 0) ? g.MatMul(node.Saved(1).Transpose(-1, -2)) : null,
             Need(node, 1) ? node.Saved(0).Transpose(-1, -2).MatMul(g) : null],
         OpKind.Linear => LinearBackward(node, g),
         OpKind.Reshape => [g.Reshape(node.Inputs[0]._shape)],
-        OpKind.Permute => [g.Permute(Inverse(((PermuteArgs)node.Args!).Dims))],
+        OpKind.Permute permute => [g.Permute(Inverse(permute.Dims))],
         OpKind.Expand => [g],
-        OpKind.Narrow => NarrowBackward(node, g),
-        OpKind.Pad => [g.Narrow(((PadArgs)node.Args!).Dim, ((PadArgs)node.Args!).Before, node.Inputs[0]._shape[((PadArgs)node.Args!).Dim])],
+        OpKind.Narrow narrow => [g.Pad(narrow.Dim, narrow.Start, node.Inputs[0]._shape[narrow.Dim] - narrow.Start - narrow.Length)],
+        OpKind.Pad pad => [g.Narrow(pad.Dim, pad.Before, node.Inputs[0]._shape[pad.Dim])],
         OpKind.Contiguous => [g],
         OpKind.Cast => [g.To(node.Inputs[0].DType)],
-        OpKind.Cat => CatBackward(node, g),
-        OpKind.IndexSelect => [Tensor.ZerosLike(node.Inputs[0]).IndexAdd(Dim(node), node.Inputs[1], g), null],
-        OpKind.IndexAdd => [g, null, Need(node, 2) ? g.IndexSelect(Dim(node), node.Inputs[1]) : null],
-        OpKind.Gather => [Tensor.ZerosLike(node.Inputs[0]).ScatterAdd(Dim(node), node.Inputs[1], g), null],
-        OpKind.ScatterAdd => [g, null, Need(node, 2) ? g.Gather(Dim(node), node.Inputs[1]) : null],
-        OpKind.Conv2d => Conv2dBackward(node, g),
-        OpKind.Conv2dBackwardInput => [
-            Need(node, 0) ? Tensor.ConvForward(Conv(node), g, node.Saved(1), null) : null,
-            Need(node, 1) ? Tensor.ConvBackwardWeight(Conv(node), node.Saved(0), g) : null],
-        OpKind.Conv2dBackwardWeight => [
-            Need(node, 0) ? Tensor.ConvForward(Conv(node), node.Saved(1), g, null) : null,
-            Need(node, 1) ? Tensor.ConvBackwardInput(Conv(node), node.Saved(0), g) : null],
-        OpKind.MaxPool2d => [Tensor.MaxPoolBackward((MaxPoolArgs)node.Args!, g)],
-        OpKind.MaxPool2dBackward => [MaxPoolSelect((MaxPoolArgs)node.Args!, g)],
-        OpKind.AvgPool2d => [Tensor.AvgPoolBackward((AvgPoolArgs)node.Args!, g)],
-        OpKind.AvgPool2dBackward => [Tensor.AvgPoolForward((AvgPoolArgs)node.Args!, g)],
-        OpKind.AdaptiveAvgPool2d => [Tensor.AdaptivePoolBackward((AdaptivePoolArgs)node.Args!, g)],
-        OpKind.AdaptiveAvgPool2dBackward => [Tensor.AdaptivePoolForward((AdaptivePoolArgs)node.Args!, g)],
+        OpKind.Cat cat => CatBackward(node, g, cat.Dim),
+        OpKind.IndexSelect select => [Tensor.ZerosLike(node.Inputs[0]).IndexAdd(select.Dim, node.Inputs[1], g), null],
+        OpKind.IndexAdd add => [g, null, Need(node, 2) ? g.IndexSelect(add.Dim, node.Inputs[1]) : null],
+        OpKind.Gather gather => [Tensor.ZerosLike(node.Inputs[0]).ScatterAdd(gather.Dim, node.Inputs[1], g), null],
+        OpKind.ScatterAdd scatter => [g, null, Need(node, 2) ? g.Gather(scatter.Dim, node.Inputs[1]) : null],
+        OpKind.Conv2d conv => Conv2dBackward(node, g, conv.Geometry),
+        OpKind.Conv2dBackwardInput conv => [
+            Need(node, 0) ? Tensor.Conv2dOp(new OpKind.Conv2d(conv.Geometry), g, node.Saved(1), null) : null,
+            Need(node, 1) ? BackwardPrimitives.Conv2dBackwardWeight(conv.Geometry, node.Saved(0), g) : null],
+        OpKind.Conv2dBackwardWeight conv => [
+            Need(node, 0) ? Tensor.Conv2dOp(new OpKind.Conv2d(conv.Geometry), node.Saved(1), g, null) : null,
+            Need(node, 1) ? BackwardPrimitives.Conv2dBackwardInput(conv.Geometry, node.Saved(0), g) : null],
+        OpKind.MaxPool2d pool => [BackwardPrimitives.MaxPool2dBackward(pool, g)],
+        OpKind.MaxPool2dBackward pool => [BackwardPrimitives.MaxPool2dSelect(pool.Forward, g)],
+        OpKind.AvgPool2d pool => [BackwardPrimitives.AvgPool2dBackward(pool, g)],
+        OpKind.AvgPool2dBackward pool => [Tensor.AvgPool2dOp(pool.Forward, g)],
+        OpKind.AdaptiveAvgPool2d pool => [BackwardPrimitives.AdaptiveAvgPool2dBackward(pool, g)],
+        OpKind.AdaptiveAvgPool2dBackward pool => [Tensor.AdaptiveAvgPool2dOp(pool.Forward, g)],
+        _ => throw new NotSupportedException($"{node.Op.Name}: no derivative in the table."),
     };
-#pragma warning restore CS8524
 
     private static bool Need(Node node, int i) => node.NeedsGrad(i);
-
-    private static int Dim(Node node) => ((DimArgs)node.Args!).Dim;
 
     /// <summary>A comparison result used as a constant factor: never part of the graph.</summary>
     private static Tensor Mask(Tensor m) => m.Detach();
 
     /// <summary>g where y &gt; 0: one fused pass, or mask-and-multiply when the backward pass is itself being recorded.</summary>
     private static Tensor ReluBackward(Tensor g, Tensor y) =>
-        Autograd.IsGradEnabled && g.RequiresGrad ? g * Mask(y.Gt(0.0)) : Tensor.WherePositive(g, y);
+        Autograd.IsGradEnabled && g.RequiresGrad ? g * Mask(y.Gt(0.0)) : BackwardPrimitives.ReluBackward(g, y);
 
     /// <summary>y = x·Wᵀ + b: gx = g·W, gW = gᵀ·x and gb = Σ g over all but the last dim, with x and g seen as rows.</summary>
     private static Tensor?[] LinearBackward(Node node, Tensor g)
@@ -137,25 +135,15 @@ internal static class Derivatives
     }
 
     /// <summary>max/min over dims (kept): the gradient is shared evenly among the elements equal to the extremum.</summary>
-    private static Tensor?[] ReduceExtremumBackward(Node node, Tensor g, Tensor y)
+    private static Tensor?[] ReduceExtremumBackward(Node node, Tensor g, Tensor y, int[] dims)
     {
-        var x = node.Saved(0);
-        var dims = ((ReduceArgs)node.Args!).Dims;
-        var hits = Mask(x.Eq(y));
+        var hits = Mask(node.Saved(0).Eq(y));
         var count = hits.Sum(dims, keepDim: true);
         return [g * hits / count];
     }
 
-    private static Tensor?[] NarrowBackward(Node node, Tensor g)
+    private static Tensor?[] CatBackward(Node node, Tensor g, int dim)
     {
-        var r = (RangeArgs)node.Args!;
-        int size = node.Inputs[0]._shape[r.Dim];
-        return [g.Pad(r.Dim, r.Start, size - r.Start - r.Length)];
-    }
-
-    private static Tensor?[] CatBackward(Node node, Tensor g)
-    {
-        int dim = Dim(node);
         var grads = new Tensor?[node.Inputs.Length];
         int offset = 0;
         for (int i = 0; i < grads.Length; i++)
@@ -167,28 +155,17 @@ internal static class Derivatives
         return grads;
     }
 
-    private static Nabla.Kernels.Conv2dGeometry Conv(Node node) => ((ConvArgs)node.Args!).Geometry;
-
     /// <summary>
-    /// Conv2d is bilinear in (x, w): its input gradient is a transposed convolution of g with w and its
-    /// weight gradient a correlation of g with x; both are primitives whose own derivatives are Conv2d again.
+    /// Conv2d is bilinear in (x, w): its input gradient is a transposed convolution of g with w and its weight gradient
+    /// a correlation of g with x; both are primitives whose own derivatives are Conv2d again.
     /// </summary>
-    private static Tensor?[] Conv2dBackward(Node node, Tensor g)
+    private static Tensor?[] Conv2dBackward(Node node, Tensor g, Nabla.Kernels.Conv2dGeometry geometry)
     {
-        var geometry = Conv(node);
         var grads = new Tensor?[node.Inputs.Length];
-        if (Need(node, 0)) grads[0] = Tensor.ConvBackwardInput(geometry, g, node.Saved(1));
-        if (Need(node, 1)) grads[1] = Tensor.ConvBackwardWeight(geometry, g, node.Saved(0));
+        if (Need(node, 0)) grads[0] = BackwardPrimitives.Conv2dBackwardInput(geometry, g, node.Saved(1));
+        if (Need(node, 1)) grads[1] = BackwardPrimitives.Conv2dBackwardWeight(geometry, g, node.Saved(0));
         if (grads.Length == 3 && Need(node, 2)) grads[2] = g.Sum([0, 2, 3]);
         return grads;
-    }
-
-    /// <summary>The adjoint of routing gradients to the max positions: pick the values at those positions.</summary>
-    private static Tensor MaxPoolSelect(MaxPoolArgs args, Tensor h)
-    {
-        var p = args.Geometry;
-        var index = Tensor.FromArray(Array.ConvertAll(args.Argmax.Data, i => (long)i), p.Batch, p.Channels, p.OutHeight * p.OutWidth);
-        return h.Reshape(p.Batch, p.Channels, p.InHeight * p.InWidth).Gather(2, index).Reshape(p.Batch, p.Channels, p.OutHeight, p.OutWidth);
     }
 
     private static int[] Inverse(int[] permutation)

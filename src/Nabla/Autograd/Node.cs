@@ -1,23 +1,21 @@
 namespace Nabla;
 
 /// <summary>
-/// One recorded op of the computational graph: what produced a tensor, from which inputs,
-/// with which arguments, and the storage versions of the inputs and of the output at that moment.
+/// One recorded op of the computational graph: which primitive (with its arguments) produced a tensor, from which
+/// inputs, and the storage versions of the inputs and of the output at that moment.
 /// </summary>
 internal sealed class Node
 {
     public readonly OpKind Op;
     public readonly Tensor[] Inputs;
-    public readonly OpArgs? Args;
     private readonly int[] _versions;
     private readonly int _outputVersion;
     public bool Released;
 
-    public Node(OpKind op, Tensor[] inputs, OpArgs? args, Tensor output)
+    public Node(OpKind op, Tensor[] inputs, Tensor output)
     {
         Op = op;
         Inputs = inputs;
-        Args = args;
         _versions = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) _versions[i] = inputs[i].Storage.Version;
         _outputVersion = output.Storage.Version;

@@ -1,104 +1,152 @@
+using Nabla.Kernels;
+
 namespace Nabla;
 
 /// <summary>
-/// The differentiable primitives. Every other differentiable operation (sigmoid-free activations,
-/// losses, mean, variance, log-sum-exp, ...) is a composition of these and needs no backward code.
-/// Each member has exactly one case in <see cref="Derivatives"/>.
+/// The differentiable primitives, each a record with the typed arguments its derivative needs. Every other
+/// differentiable operation (the composed activations, losses, mean, variance, log-sum-exp, ...) is a composition of
+/// these and needs no backward code. Each primitive has exactly one case in <see cref="Derivatives"/>; the primitives
+/// that only backward passes record are declared beside that table, in <c>BackwardPrimitives.cs</c>.
 /// </summary>
-public enum OpKind
+internal abstract partial record OpKind
 {
+    private OpKind() { }
+
+    /// <summary>The primitive's name, as in PyTorch's <c>grad_fn</c> without the <c>Backward</c> suffix.</summary>
+    public string Name => GetType().Name;
+
+    /// <summary>The name, so that error messages and graph labels read as the op.</summary>
+    public sealed override string ToString() => Name;
+
     /// <summary>a + b</summary>
-    Add,
-    /// <summary>a - b</summary>
-    Sub,
+    public sealed record Add : OpKind;
+
+    /// <summary>a − b</summary>
+    public sealed record Sub : OpKind;
+
     /// <summary>a · b (elementwise)</summary>
-    Mul,
+    public sealed record Mul : OpKind;
+
     /// <summary>a / b</summary>
-    Div,
+    public sealed record Div : OpKind;
+
     /// <summary>a ^ b</summary>
-    Pow,
+    public sealed record Pow : OpKind;
+
     /// <summary>max(a, b) elementwise</summary>
-    Maximum,
+    public sealed record Maximum : OpKind;
+
     /// <summary>min(a, b) elementwise</summary>
-    Minimum,
-    /// <summary>-x</summary>
-    Neg,
-    /// <summary>e^x</summary>
-    Exp,
+    public sealed record Minimum : OpKind;
+
+    /// <summary>−x</summary>
+    public sealed record Neg : OpKind;
+
+    /// <summary>eˣ</summary>
+    public sealed record Exp : OpKind;
+
     /// <summary>ln x</summary>
-    Log,
+    public sealed record Log : OpKind;
+
     /// <summary>ln(1 + x), exact to rounding for small x; a primitive for accuracy</summary>
-    Log1p,
+    public sealed record Log1p : OpKind;
+
     /// <summary>√x</summary>
-    Sqrt,
+    public sealed record Sqrt : OpKind;
+
     /// <summary>|x|</summary>
-    Abs,
+    public sealed record Abs : OpKind;
+
     /// <summary>max(x, 0); a primitive for speed</summary>
-    Relu,
-    /// <summary>1 / (1 + e^-x); a primitive for speed and accuracy</summary>
-    Sigmoid,
+    public sealed record Relu : OpKind;
+
+    /// <summary>1 / (1 + e⁻ˣ); a primitive for speed and accuracy</summary>
+    public sealed record Sigmoid : OpKind;
+
     /// <summary>tanh x; a primitive for speed and accuracy</summary>
-    Tanh,
+    public sealed record Tanh : OpKind;
+
     /// <summary>the Gauss error function</summary>
-    Erf,
-    /// <summary>log(1 + e^x), computed without overflow; a primitive for speed and accuracy</summary>
-    Softplus,
-    /// <summary>cond ? a : b</summary>
-    Where,
-    /// <summary>sum over dims</summary>
-    Sum,
-    /// <summary>max over dims</summary>
-    Max,
-    /// <summary>min over dims</summary>
-    Min,
-    /// <summary>softmax along one dim; fused for speed and stability</summary>
-    Softmax,
-    /// <summary>log-softmax along one dim; fused for speed and stability</summary>
-    LogSoftmax,
+    public sealed record Erf : OpKind;
+
+    /// <summary>log(1 + eˣ), computed without overflow; a primitive for speed and accuracy</summary>
+    public sealed record Softplus : OpKind;
+
+    /// <summary>cond ? a : b, with the condition (input 0) never differentiated</summary>
+    public sealed record Where : OpKind;
+
+    /// <summary>sum over <paramref name="Dims"/> (sorted, kept as size 1)</summary>
+    public sealed record Sum(int[] Dims) : OpKind;
+
+    /// <summary>max over <paramref name="Dims"/> (sorted, kept as size 1)</summary>
+    public sealed record Max(int[] Dims) : OpKind;
+
+    /// <summary>min over <paramref name="Dims"/> (sorted, kept as size 1)</summary>
+    public sealed record Min(int[] Dims) : OpKind;
+
+    /// <summary>softmax along <paramref name="Dim"/>; fused for speed and stability</summary>
+    public sealed record Softmax(int Dim) : OpKind;
+
+    /// <summary>log-softmax along <paramref name="Dim"/>; fused for speed and stability</summary>
+    public sealed record LogSoftmax(int Dim) : OpKind;
+
     /// <summary>matrix product of the last two dims, batched over the rest</summary>
-    MatMul,
+    public sealed record MatMul : OpKind;
+
     /// <summary>x·Wᵀ + b over the last dim, the bias written before the product accumulates onto it; a primitive for speed</summary>
-    Linear,
+    public sealed record Linear : OpKind;
+
     /// <summary>a view with a new shape</summary>
-    Reshape,
-    /// <summary>a view with dims reordered</summary>
-    Permute,
+    public sealed record Reshape : OpKind;
+
+    /// <summary>a view whose dim i is input dim <paramref name="Dims"/>[i]</summary>
+    public sealed record Permute(int[] Dims) : OpKind;
+
     /// <summary>a broadcast view</summary>
-    Expand,
-    /// <summary>a view of a range along one dim</summary>
-    Narrow,
-    /// <summary>zero padding along one dim (the adjoint of Narrow)</summary>
-    Pad,
+    public sealed record Expand : OpKind;
+
+    /// <summary>a view of <paramref name="Length"/> elements from <paramref name="Start"/> along <paramref name="Dim"/></summary>
+    public sealed record Narrow(int Dim, int Start, int Length) : OpKind;
+
+    /// <summary>zero padding of <paramref name="Before"/> and <paramref name="After"/> elements along <paramref name="Dim"/> (the adjoint of Narrow)</summary>
+    public sealed record Pad(int Dim, int Before, int After) : OpKind;
+
     /// <summary>a contiguous copy</summary>
-    Contiguous,
+    public sealed record Contiguous : OpKind;
+
     /// <summary>a dtype conversion</summary>
-    Cast,
-    /// <summary>concatenation along one dim</summary>
-    Cat,
-    /// <summary>selection of slices along one dim by an index vector</summary>
-    IndexSelect,
-    /// <summary>accumulation of slices along one dim at an index vector (the adjoint of IndexSelect)</summary>
-    IndexAdd,
-    /// <summary>elementwise gather along one dim</summary>
-    Gather,
-    /// <summary>elementwise scatter-add along one dim (the adjoint of Gather)</summary>
-    ScatterAdd,
+    public sealed record Cast : OpKind;
+
+    /// <summary>concatenation along <paramref name="Dim"/></summary>
+    public sealed record Cat(int Dim) : OpKind;
+
+    /// <summary>selection of slices along <paramref name="Dim"/> by an index vector (input 1)</summary>
+    public sealed record IndexSelect(int Dim) : OpKind;
+
+    /// <summary>accumulation of slices (input 2) along <paramref name="Dim"/> at an index vector (input 1); the adjoint of IndexSelect</summary>
+    public sealed record IndexAdd(int Dim) : OpKind;
+
+    /// <summary>elementwise gather along <paramref name="Dim"/> by an index tensor (input 1)</summary>
+    public sealed record Gather(int Dim) : OpKind;
+
+    /// <summary>elementwise scatter-add of input 2 along <paramref name="Dim"/> at an index tensor (input 1); the adjoint of Gather</summary>
+    public sealed record ScatterAdd(int Dim) : OpKind;
+
     /// <summary>2-D cross-correlation of (N, C, H, W) with (OC, C/groups, KH, KW) plus an optional bias</summary>
-    Conv2d,
-    /// <summary>the gradient of Conv2d with respect to its input (a transposed convolution)</summary>
-    Conv2dBackwardInput,
-    /// <summary>the gradient of Conv2d with respect to its weight</summary>
-    Conv2dBackwardWeight,
-    /// <summary>2-D max pooling</summary>
-    MaxPool2d,
-    /// <summary>routes gradients to the positions max pooling selected (the adjoint of MaxPool2d's selection)</summary>
-    MaxPool2dBackward,
+    public sealed record Conv2d(Conv2dGeometry Geometry) : OpKind;
+
+    /// <summary>2-D max pooling, with the flat input position each output took in <paramref name="Argmax"/></summary>
+    public sealed record MaxPool2d(PoolGeometry Geometry, Storage<int> Argmax) : OpKind;
+
     /// <summary>2-D average pooling</summary>
-    AvgPool2d,
-    /// <summary>spreads gradients over average-pooling windows (the adjoint of AvgPool2d)</summary>
-    AvgPool2dBackward,
-    /// <summary>2-D average pooling to a fixed output size</summary>
-    AdaptiveAvgPool2d,
-    /// <summary>the adjoint of AdaptiveAvgPool2d</summary>
-    AdaptiveAvgPool2dBackward,
+    public sealed record AvgPool2d(PoolGeometry Geometry, bool CountIncludePad) : OpKind;
+
+    /// <summary>2-D average pooling of an input of <paramref name="InputShape"/> to a fixed output size</summary>
+    public sealed record AdaptiveAvgPool2d(int[] InputShape, int OutHeight, int OutWidth) : OpKind;
+}
+
+/// <summary>The one shared instance of a primitive without arguments, so that recording it allocates nothing.</summary>
+internal static class Shared<TKind> where TKind : OpKind, new()
+{
+    public static readonly TKind Instance = new();
 }

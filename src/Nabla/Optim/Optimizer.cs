@@ -205,7 +205,7 @@ public abstract class Optimizer
             {
                 if (!ShapeUtil.SameShape(buffer.ShapeSpan, p.ShapeSpan))
                     throw new ArgumentException($"{op}: buffer '{name}' of parameter {index} has shape {ShapeUtil.Format(buffer.ShapeSpan)} but the parameter has shape {ShapeUtil.Format(p.ShapeSpan)}.", nameof(stateDict));
-                state.Buffers[name] = (buffer.DType == p.DType ? buffer.Detach() : Ops.Elementwise.Cast(buffer, p.DType)).Copy();
+                state.Buffers[name] = (buffer.DType == p.DType ? buffer.Detach() : Dispatch.Elementwise.Cast(buffer, p.DType)).Copy();
             }
             restored[p] = state;
         }

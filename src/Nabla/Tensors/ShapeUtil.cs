@@ -11,18 +11,6 @@ internal static class ShapeUtil
         return (int)n;
     }
 
-    public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
-    {
-        var strides = new int[shape.Length];
-        int s = 1;
-        for (int i = shape.Length - 1; i >= 0; i--)
-        {
-            strides[i] = s;
-            s *= Math.Max(shape[i], 1);
-        }
-        return strides;
-    }
-
     public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
     public static string Describe(Tensor t) => $"{Format(t.ShapeSpan)} {t.DType.Name()}";

@@ -1,5 +1,5 @@
 using Nabla.Kernels;
-using Nabla.Ops;
+using Nabla.Dispatch;
 
 namespace Nabla;
 
@@ -31,20 +31,12 @@ public sealed partial class Tensor
         var g = new Conv2dGeometry(_shape[0], _shape[1], _shape[2], _shape[3], weight._shape[0], weight._shape[2], weight._shape[3],
             stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, groups);
         g.Validate();
-        return ConvForward(g, this, weight, bias);
+        return Conv2dOp(new OpKind.Conv2d(g), this, weight, bias);
     }
 
-    internal static Tensor ConvForward(Conv2dGeometry g, Tensor x, Tensor w, Tensor? b)
-    {
-        var y = ConvPool.Conv2d(g, x, w, b);
-        return Record(y, OpKind.Conv2d, b is null ? [x, w] : [x, w, b], new ConvArgs(g));
-    }
-
-    internal static Tensor ConvBackwardInput(Conv2dGeometry g, Tensor gy, Tensor w) =>
-        Record(ConvPool.Conv2dBackwardInput(g, gy, w), OpKind.Conv2dBackwardInput, gy, w, new ConvArgs(g));
-
-    internal static Tensor ConvBackwardWeight(Conv2dGeometry g, Tensor gy, Tensor x) =>
-        Record(ConvPool.Conv2dBackwardWeight(g, gy, x), OpKind.Conv2dBackwardWeight, gy, x, new ConvArgs(g));
+    /// <summary>The recorded Conv2d primitive on validated operands.</summary>
+    internal static Tensor Conv2dOp(OpKind.Conv2d op, Tensor x, Tensor w, Tensor? b) =>
+        Record(Convolution.Conv2d(op.Geometry, x, w, b), op, b is null ? [x, w] : [x, w, b]);
 
     /// <summary>1-D cross-correlation: input (N, C, L), weight (OC, C/groups, K), optional bias (OC) → (N, OC, OL).</summary>
     public Tensor Conv1d(Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0, int dilation = 1, int groups = 1)
@@ -75,12 +67,9 @@ public sealed partial class Tensor
     public Tensor MaxPool2d((int H, int W) kernelSize, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, bool ceilMode = false)
     {
         var p = PoolGeometryOf("MaxPool2d", kernelSize, stride, padding, dilation, ceilMode);
-        var y = ConvPool.MaxPool2d(p, this, out var argmax);
-        return Record(y, OpKind.MaxPool2d, this, new MaxPoolArgs(p, argmax));
+        var y = Pooling.MaxPool2d(p, this, out var argmax);
+        return Record(y, new OpKind.MaxPool2d(p, argmax), this);
     }
-
-    internal static Tensor MaxPoolBackward(MaxPoolArgs args, Tensor gy) =>
-        Record(ConvPool.MaxPool2dBackward(args.Geometry, gy, args.Argmax.Data), OpKind.MaxPool2dBackward, gy, args);
 
     /// <summary>2-D average pooling over (N, C, H, W); stride defaults to the kernel size.</summary>
     public Tensor AvgPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true) =>
@@ -90,14 +79,12 @@ public sealed partial class Tensor
     public Tensor AvgPool2d((int H, int W) kernelSize, (int H, int W) stride, (int H, int W) padding, bool ceilMode = false, bool countIncludePad = true)
     {
         var p = PoolGeometryOf("AvgPool2d", kernelSize, stride, padding, (1, 1), ceilMode);
-        return AvgPoolForward(new AvgPoolArgs(p, countIncludePad), this);
+        return AvgPool2dOp(new OpKind.AvgPool2d(p, countIncludePad), this);
     }
 
-    internal static Tensor AvgPoolForward(AvgPoolArgs args, Tensor x) =>
-        Record(ConvPool.AvgPool2d(args.Geometry, args.CountIncludePad, x), OpKind.AvgPool2d, x, args);
-
-    internal static Tensor AvgPoolBackward(AvgPoolArgs args, Tensor gy) =>
-        Record(ConvPool.AvgPool2dBackward(args.Geometry, args.CountIncludePad, gy), OpKind.AvgPool2dBackward, gy, args);
+    /// <summary>The recorded AvgPool2d primitive on a validated input.</summary>
+    internal static Tensor AvgPool2dOp(OpKind.AvgPool2d op, Tensor x) =>
+        Record(Pooling.AvgPool2d(op.Geometry, op.CountIncludePad, x), op, x);
 
     /// <summary>Average pooling of (N, C, H, W) to (N, C, outH, outW) with windows [⌊i·H/outH⌋, ⌈(i+1)·H/outH⌉).</summary>
     public Tensor AdaptiveAvgPool2d(int outHeight, int outWidth)
@@ -107,12 +94,10 @@ public sealed partial class Tensor
             throw new ArgumentException($"AdaptiveAvgPool2d: expected a 4-D input (N, C, H, W), got {ShapeUtil.Describe(this)}.");
         if (outHeight < 1 || outWidth < 1)
             throw new ArgumentException($"AdaptiveAvgPool2d: the output size must be positive, got ({outHeight}, {outWidth}).");
-        return AdaptivePoolForward(new AdaptivePoolArgs((int[])_shape.Clone(), outHeight, outWidth), this);
+        return AdaptiveAvgPool2dOp(new OpKind.AdaptiveAvgPool2d((int[])_shape.Clone(), outHeight, outWidth), this);
     }
 
-    internal static Tensor AdaptivePoolForward(AdaptivePoolArgs args, Tensor x) =>
-        Record(ConvPool.AdaptiveAvgPool2d(args.InputShape, args.OutHeight, args.OutWidth, x), OpKind.AdaptiveAvgPool2d, x, args);
-
-    internal static Tensor AdaptivePoolBackward(AdaptivePoolArgs args, Tensor gy) =>
-        Record(ConvPool.AdaptiveAvgPool2dBackward(args.InputShape, args.OutHeight, args.OutWidth, gy), OpKind.AdaptiveAvgPool2dBackward, gy, args);
+    /// <summary>The recorded AdaptiveAvgPool2d primitive on a validated input.</summary>
+    internal static Tensor AdaptiveAvgPool2dOp(OpKind.AdaptiveAvgPool2d op, Tensor x) =>
+        Record(Pooling.AdaptiveAvgPool2d(op.InputShape, op.OutHeight, op.OutWidth, x), op, x);
 }

@@ -23,7 +23,7 @@ public sealed partial class Tensor
 
     private Tensor Assign(Tensor value)
     {
-        CopyFromUnchecked(value.DType == DType ? value : Ops.Elementwise.Cast(value, DType));
+        CopyFromUnchecked(value.DType == DType ? value : Dispatch.Elementwise.Cast(value, DType));
         BumpVersion();
         return this;
     }

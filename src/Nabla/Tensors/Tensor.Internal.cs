@@ -1,4 +1,4 @@
-using Nabla.Ops;
+using Nabla.Kernels;
 
 namespace Nabla;
 
@@ -11,11 +11,11 @@ public sealed partial class Tensor
     internal Tensor Copy()
     {
         var result = Empty((int[])_shape.Clone(), DType);
-        switch (Storage)
+        switch (DType)
         {
-            case Storage<float> s: Strided.CopyTo(s.Data, Offset, _shape, _strides, ((Storage<float>)result.Storage).Data); break;
-            case Storage<double> s: Strided.CopyTo(s.Data, Offset, _shape, _strides, ((Storage<double>)result.Storage).Data); break;
-            case Storage<long> s: Strided.CopyTo(s.Data, Offset, _shape, _strides, ((Storage<long>)result.Storage).Data); break;
+            case DType.Float32: Strided.Gather<float>(Data<float>(), _shape, _strides, result.AsSpan<float>()); break;
+            case DType.Float64: Strided.Gather<double>(Data<double>(), _shape, _strides, result.AsSpan<double>()); break;
+            default: Strided.Gather<long>(Data<long>(), _shape, _strides, result.AsSpan<long>()); break;
         }
         return result;
     }
@@ -33,65 +33,70 @@ public sealed partial class Tensor
     /// <summary>Writes <paramref name="src"/> (same shape and dtype) into this view element by element.</summary>
     internal void CopyFromUnchecked(Tensor src)
     {
+        if (src.DType != DType) throw new InvalidOperationException($"copy: dtype mismatch {src.DType.Name()} into {DType.Name()}.");
         var c = src.Materialize();
-        switch (Storage, c.Storage)
+        switch (DType)
         {
-            case (Storage<float> d, Storage<float> s): Strided.CopyFrom<float>(s.Data.AsSpan(c.Offset, c.Numel), d.Data, Offset, _shape, _strides); break;
-            case (Storage<double> d, Storage<double> s): Strided.CopyFrom<double>(s.Data.AsSpan(c.Offset, c.Numel), d.Data, Offset, _shape, _strides); break;
-            case (Storage<long> d, Storage<long> s): Strided.CopyFrom<long>(s.Data.AsSpan(c.Offset, c.Numel), d.Data, Offset, _shape, _strides); break;
-            default: throw new InvalidOperationException($"copy: dtype mismatch {src.DType.Name()} into {DType.Name()}.");
+            case DType.Float32: Strided.Scatter<float>(c.AsSpan<float>(), Data<float>(), _shape, _strides); break;
+            case DType.Float64: Strided.Scatter<double>(c.AsSpan<double>(), Data<double>(), _shape, _strides); break;
+            default: Strided.Scatter<long>(c.AsSpan<long>(), Data<long>(), _shape, _strides); break;
         }
     }
 
-    internal void SetFromDoubleOrLong(int index, Tensor source, int sourceIndex)
+    /// <summary>The storage from this view's first element on, for kernels that walk it with this view's strides.</summary>
+    internal Span<T> Data<T>() where T : unmanaged => ((Storage<T>)Storage).Data.AsSpan(Offset);
+
+    /// <summary>The elements of a contiguous tensor as a span (no copy).</summary>
+    internal Span<T> AsSpan<T>() where T : unmanaged
     {
-        switch (Storage, source.Storage)
-        {
-            case (Storage<float> d, Storage<float> s): d.Data[index] = s.Data[sourceIndex]; break;
-            case (Storage<double> d, Storage<double> s): d.Data[index] = s.Data[sourceIndex]; break;
-            case (Storage<long> d, Storage<long> s): d.Data[index] = s.Data[sourceIndex]; break;
-        }
+        if (!IsContiguous) throw new InvalidOperationException("AsSpan: the tensor is not contiguous.");
+        return ((Storage<T>)Storage).Data.AsSpan(Offset, Numel);
     }
 
-    internal void AddFrom(int index, Tensor source, int sourceIndex)
-    {
-        switch (Storage, source.Storage)
-        {
-            case (Storage<float> d, Storage<float> s): d.Data[index] += s.Data[sourceIndex]; break;
-            case (Storage<double> d, Storage<double> s): d.Data[index] += s.Data[sourceIndex]; break;
-            case (Storage<long> d, Storage<long> s): d.Data[index] += s.Data[sourceIndex]; break;
-        }
-    }
+    /// <summary>The elements in row-major order: this tensor's own memory when contiguous, else a contiguous copy's.</summary>
+    internal ReadOnlySpan<T> ReadContiguous<T>() where T : unmanaged => Materialize().AsSpan<T>();
 
     /// <summary>Attaches a graph node to a freshly computed result when grad mode is on and an input requires grad.</summary>
-    internal static Tensor Record(Tensor result, OpKind op, Tensor[] inputs, OpArgs? args = null)
+    internal static Tensor Record(Tensor result, OpKind op, Tensor[] inputs)
     {
         if (!Autograd.IsGradEnabled) return result;
         foreach (var input in inputs)
         {
             if (!input.RequiresGrad) continue;
-            result.Node = new Node(op, inputs, args, result);
+            result.Node = new Node(op, inputs, result);
             result._requiresGrad = true;
             return result;
         }
         return result;
     }
 
-    internal static Tensor Record(Tensor result, OpKind op, Tensor input, OpArgs? args = null)
+    internal static Tensor Record(Tensor result, OpKind op, Tensor input)
     {
         if (!Autograd.IsGradEnabled || !input.RequiresGrad) return result;
-        result.Node = new Node(op, [input], args, result);
+        result.Node = new Node(op, [input], result);
         result._requiresGrad = true;
         return result;
     }
 
-    internal static Tensor Record(Tensor result, OpKind op, Tensor a, Tensor b, OpArgs? args = null)
+    internal static Tensor Record(Tensor result, OpKind op, Tensor a, Tensor b)
     {
         if (!Autograd.IsGradEnabled || !(a.RequiresGrad || b.RequiresGrad)) return result;
-        result.Node = new Node(op, [a, b], args, result);
+        result.Node = new Node(op, [a, b], result);
         result._requiresGrad = true;
         return result;
     }
+
+    /// <summary>Records a primitive without arguments (its one shared instance).</summary>
+    internal static Tensor Record<TKind>(Tensor result, Tensor input) where TKind : OpKind, new() =>
+        Record(result, Shared<TKind>.Instance, input);
+
+    /// <summary>Records a primitive without arguments (its one shared instance).</summary>
+    internal static Tensor Record<TKind>(Tensor result, Tensor a, Tensor b) where TKind : OpKind, new() =>
+        Record(result, Shared<TKind>.Instance, a, b);
+
+    /// <summary>Records a primitive without arguments (its one shared instance).</summary>
+    internal static Tensor Record<TKind>(Tensor result, Tensor[] inputs) where TKind : OpKind, new() =>
+        Record(result, Shared<TKind>.Instance, inputs);
 
     internal void BumpVersion() => Storage.Version++;
 

@@ -1,4 +1,5 @@
-using Nabla.Ops;
+using Nabla.Dispatch;
+using Nabla.Kernels;
 
 namespace Nabla;
 
@@ -14,39 +15,60 @@ public sealed partial class Tensor
     private static int[] ResultShape<TOp>(TOp op, Tensor a, Tensor b) where TOp : notnull =>
         ShapeUtil.SameShape(a._shape, b._shape) ? (int[])a._shape.Clone() : ShapeUtil.Broadcast(op, a, b);
 
-    private static Tensor Binary(OpKind op, BinaryKind kind, Tensor a, Tensor b)
+    /// <summary>A differentiable binary primitive defined for float and int64 operands, computed by the operators named.</summary>
+    private static Tensor Binary<TKind, TF, TD, TL>(Tensor a, Tensor b)
+        where TKind : OpKind, new()
+        where TF : IBinaryOperator<float> where TD : IBinaryOperator<double> where TL : IBinaryOperator<long>
     {
         (a, b) = Promote(a, b);
-        var result = Elementwise.Binary(kind, a, b, ResultShape(op, a, b));
-        return Record(result, op, a, b);
+        var result = Elementwise.Binary<TF, TD, TL>(a, b, ResultShape(Shared<TKind>.Instance, a, b));
+        return Record<TKind>(result, a, b);
     }
 
-    private static Tensor Compare(string op, BinaryKind kind, Tensor a, Tensor b)
+    /// <summary>A differentiable binary primitive defined for float operands only.</summary>
+    private static Tensor Binary<TKind, TF, TD>(Tensor a, Tensor b)
+        where TKind : OpKind, new() where TF : IBinaryOperator<float> where TD : IBinaryOperator<double>
     {
         (a, b) = Promote(a, b);
-        return Elementwise.Binary(kind, a, b, ResultShape(op, a, b));
+        var op = Shared<TKind>.Instance;
+        return Record<TKind>(Elementwise.Binary<TF, TD>(op, a, b, ResultShape(op, a, b)), a, b);
     }
 
-    private Tensor Unary(OpKind op, UnaryKind kind) => Record(Elementwise.Unary(kind, this), op, this);
+    /// <summary>A comparison: 1 where it holds, else 0, in the promoted dtype; never recorded.</summary>
+    private static Tensor Compare<TF, TD, TL>(string op, Tensor a, Tensor b)
+        where TF : IComparison<float> where TD : IComparison<double> where TL : IComparison<long>
+    {
+        (a, b) = Promote(a, b);
+        return Elementwise.Binary<CompareOperator<float, TF>, CompareOperator<double, TD>, CompareOperator<long, TL>>(a, b, ResultShape(op, a, b));
+    }
+
+    /// <summary>A differentiable unary primitive defined for float tensors only.</summary>
+    private Tensor Unary<TKind, TF, TD>() where TKind : OpKind, new() where TF : IUnaryOperator<float> where TD : IUnaryOperator<double> =>
+        Record<TKind>(Elementwise.Unary<TF, TD>(Shared<TKind>.Instance, this), this);
+
+    /// <summary>A differentiable unary primitive defined for float and int64 tensors.</summary>
+    private Tensor Unary<TKind, TF, TD, TL>()
+        where TKind : OpKind, new() where TF : IUnaryOperator<float> where TD : IUnaryOperator<double> where TL : IUnaryOperator<long> =>
+        Record<TKind>(Elementwise.Unary<TF, TD, TL>(this), this);
 
     /// <summary>A zero-dimensional constant for mixing with this tensor: keeps this dtype unless an int64 tensor meets a fractional value.</summary>
     private Tensor ScalarLike(double value) =>
         Scalar(value, DType == DType.Int64 && value != Math.Floor(value) ? DType.Float32 : DType);
 
     /// <summary>a + b, broadcasting.</summary>
-    public static Tensor operator +(Tensor a, Tensor b) => Binary(OpKind.Add, BinaryKind.Add, a, b);
+    public static Tensor operator +(Tensor a, Tensor b) => Binary<OpKind.Add, AddOperator<float>, AddOperator<double>, AddOperator<long>>(a, b);
     /// <summary>a + s.</summary>
     public static Tensor operator +(Tensor a, double s) => a + a.ScalarLike(s);
     /// <summary>s + a.</summary>
     public static Tensor operator +(double s, Tensor a) => a.ScalarLike(s) + a;
     /// <summary>a − b, broadcasting.</summary>
-    public static Tensor operator -(Tensor a, Tensor b) => Binary(OpKind.Sub, BinaryKind.Sub, a, b);
+    public static Tensor operator -(Tensor a, Tensor b) => Binary<OpKind.Sub, SubtractOperator<float>, SubtractOperator<double>, SubtractOperator<long>>(a, b);
     /// <summary>a − s.</summary>
     public static Tensor operator -(Tensor a, double s) => a - a.ScalarLike(s);
     /// <summary>s − a.</summary>
     public static Tensor operator -(double s, Tensor a) => a.ScalarLike(s) - a;
     /// <summary>a · b elementwise, broadcasting.</summary>
-    public static Tensor operator *(Tensor a, Tensor b) => Binary(OpKind.Mul, BinaryKind.Mul, a, b);
+    public static Tensor operator *(Tensor a, Tensor b) => Binary<OpKind.Mul, MultiplyOperator<float>, MultiplyOperator<double>, MultiplyOperator<long>>(a, b);
     /// <summary>a · s.</summary>
     public static Tensor operator *(Tensor a, double s) => a * a.ScalarLike(s);
     /// <summary>s · a.</summary>
@@ -55,7 +77,7 @@ public sealed partial class Tensor
     public static Tensor operator /(Tensor a, Tensor b)
     {
         if (a.DType == DType.Int64 && b.DType == DType.Int64) { a = a.To(DType.Float32); b = b.To(DType.Float32); }
-        return Binary(OpKind.Div, BinaryKind.Div, a, b);
+        return Binary<OpKind.Div, DivideOperator<float>, DivideOperator<double>>(a, b);
     }
     /// <summary>a / s.</summary>
     public static Tensor operator /(Tensor a, double s) => a / a.ScalarLike(s);
@@ -77,42 +99,42 @@ public sealed partial class Tensor
     public Tensor Pow(Tensor exponent)
     {
         RequireFloat("Pow");
-        return Binary(OpKind.Pow, BinaryKind.Pow, this, exponent);
+        return Binary<OpKind.Pow, PowOperator<float>, PowOperator<double>>(this, exponent);
     }
 
     /// <summary>this ^ exponent.</summary>
     public Tensor Pow(double exponent) => exponent == 2 ? this * this : Pow(ScalarLike(exponent));
 
     /// <summary>max(this, other) elementwise; on ties the gradient is split evenly, as in PyTorch.</summary>
-    public Tensor Maximum(Tensor other) => Binary(OpKind.Maximum, BinaryKind.Maximum, this, other);
+    public Tensor Maximum(Tensor other) => Binary<OpKind.Maximum, MaximumOperator<float>, MaximumOperator<double>, MaximumOperator<long>>(this, other);
 
     /// <summary>min(this, other) elementwise; on ties the gradient is split evenly, as in PyTorch.</summary>
-    public Tensor Minimum(Tensor other) => Binary(OpKind.Minimum, BinaryKind.Minimum, this, other);
+    public Tensor Minimum(Tensor other) => Binary<OpKind.Minimum, MinimumOperator<float>, MinimumOperator<double>, MinimumOperator<long>>(this, other);
 
     /// <summary>−x.</summary>
-    public Tensor Neg() => Unary(OpKind.Neg, UnaryKind.Neg);
+    public Tensor Neg() => Unary<OpKind.Neg, NegateOperator<float>, NegateOperator<double>, NegateOperator<long>>();
     /// <summary>eˣ.</summary>
-    public Tensor Exp() => Unary(OpKind.Exp, UnaryKind.Exp);
+    public Tensor Exp() => Unary<OpKind.Exp, ExpOperator<float>, ExpOperator<double>>();
     /// <summary>ln x.</summary>
-    public Tensor Log() => Unary(OpKind.Log, UnaryKind.Log);
+    public Tensor Log() => Unary<OpKind.Log, LogOperator<float>, LogOperator<double>>();
     /// <summary>√x.</summary>
-    public Tensor Sqrt() => Unary(OpKind.Sqrt, UnaryKind.Sqrt);
+    public Tensor Sqrt() => Unary<OpKind.Sqrt, SqrtOperator<float>, SqrtOperator<double>>();
     /// <summary>|x|.</summary>
-    public Tensor Abs() => Unary(OpKind.Abs, UnaryKind.Abs);
+    public Tensor Abs() => Unary<OpKind.Abs, AbsOperator<float>, AbsOperator<double>, AbsOperator<long>>();
     /// <summary>max(x, 0).</summary>
-    public Tensor Relu() => Unary(OpKind.Relu, UnaryKind.Relu);
+    public Tensor Relu() => Unary<OpKind.Relu, ReluOperator<float>, ReluOperator<double>, ReluOperator<long>>();
     /// <summary>σ(x) = 1 / (1 + e⁻ˣ).</summary>
-    public Tensor Sigmoid() => Unary(OpKind.Sigmoid, UnaryKind.Sigmoid);
+    public Tensor Sigmoid() => Unary<OpKind.Sigmoid, SigmoidOperator<float>, SigmoidOperator<double>>();
     /// <summary>tanh x.</summary>
-    public Tensor Tanh() => Unary(OpKind.Tanh, UnaryKind.Tanh);
+    public Tensor Tanh() => Unary<OpKind.Tanh, TanhOperator<float>, TanhOperator<double>>();
     /// <summary>erf x = 2/√π ∫₀ˣ e^(−t²) dt.</summary>
-    public Tensor Erf() => Unary(OpKind.Erf, UnaryKind.Erf);
+    public Tensor Erf() => Unary<OpKind.Erf, ErfOperator<float>, ErfOperator<double>>();
 
     /// <summary>log(1 + eˣ) without overflow or a threshold: the primitive under <see cref="Softplus"/> and the logistic losses.</summary>
     internal Tensor LogOnePlusExp()
     {
         RequireFloat("Softplus");
-        return Unary(OpKind.Softplus, UnaryKind.Softplus);
+        return Unary<OpKind.Softplus, SoftplusOperator<float>, SoftplusOperator<double>>();
     }
 
     /// <summary>x².</summary>
@@ -125,7 +147,7 @@ public sealed partial class Tensor
     public Tensor Log1p()
     {
         RequireFloat("Log1p");
-        return Unary(OpKind.Log1p, UnaryKind.Log1p);
+        return Unary<OpKind.Log1p, Log1pOperator<float>, Log1pOperator<double>>();
     }
 
     /// <summary>
@@ -147,31 +169,31 @@ public sealed partial class Tensor
         (a, b) = Promote(a, b);
         var shape = ShapeUtil.BroadcastShapes("Where", ShapeUtil.BroadcastShapes("Where", condition._shape, a._shape), b._shape);
         var result = Elementwise.Where(condition, a, b, shape);
-        return Record(result, OpKind.Where, [condition.Detach(), a, b]);
+        return Record<OpKind.Where>(result, [condition.Detach(), a, b]);
     }
 
     /// <summary>1 where this &gt; other else 0 (in the operands' dtype; not differentiable).</summary>
-    public Tensor Gt(Tensor other) => Compare("Gt", BinaryKind.Greater, this, other);
+    public Tensor Gt(Tensor other) => Compare<GreaterThan<float>, GreaterThan<double>, GreaterThan<long>>("Gt", this, other);
     /// <summary>1 where this &gt; s else 0.</summary>
     public Tensor Gt(double s) => Gt(ScalarLike(s));
     /// <summary>1 where this ≥ other else 0.</summary>
-    public Tensor Ge(Tensor other) => Compare("Ge", BinaryKind.GreaterEqual, this, other);
+    public Tensor Ge(Tensor other) => Compare<GreaterThanOrEqual<float>, GreaterThanOrEqual<double>, GreaterThanOrEqual<long>>("Ge", this, other);
     /// <summary>1 where this ≥ s else 0.</summary>
     public Tensor Ge(double s) => Ge(ScalarLike(s));
     /// <summary>1 where this &lt; other else 0.</summary>
-    public Tensor Lt(Tensor other) => Compare("Lt", BinaryKind.Less, this, other);
+    public Tensor Lt(Tensor other) => Compare<LessThan<float>, LessThan<double>, LessThan<long>>("Lt", this, other);
     /// <summary>1 where this &lt; s else 0.</summary>
     public Tensor Lt(double s) => Lt(ScalarLike(s));
     /// <summary>1 where this ≤ other else 0.</summary>
-    public Tensor Le(Tensor other) => Compare("Le", BinaryKind.LessEqual, this, other);
+    public Tensor Le(Tensor other) => Compare<LessThanOrEqual<float>, LessThanOrEqual<double>, LessThanOrEqual<long>>("Le", this, other);
     /// <summary>1 where this ≤ s else 0.</summary>
     public Tensor Le(double s) => Le(ScalarLike(s));
     /// <summary>1 where this = other else 0.</summary>
-    public Tensor Eq(Tensor other) => Compare("Eq", BinaryKind.Equal, this, other);
+    public Tensor Eq(Tensor other) => Compare<EqualTo<float>, EqualTo<double>, EqualTo<long>>("Eq", this, other);
     /// <summary>1 where this = s else 0.</summary>
     public Tensor Eq(double s) => Eq(ScalarLike(s));
     /// <summary>1 where this ≠ other else 0.</summary>
-    public Tensor Ne(Tensor other) => Compare("Ne", BinaryKind.NotEqual, this, other);
+    public Tensor Ne(Tensor other) => Compare<NotEqualTo<float>, NotEqualTo<double>, NotEqualTo<long>>("Ne", this, other);
     /// <summary>1 where this ≠ s else 0.</summary>
     public Tensor Ne(double s) => Ne(ScalarLike(s));
 
@@ -180,13 +202,6 @@ public sealed partial class Tensor
     {
         using var _ = Autograd.NoGrad();
         return Gt(0.0) - Lt(0.0);
-    }
-
-    /// <summary>a where b &gt; 0, else 0, unrecorded: the fused ReLU backward (gradient a, saved output b).</summary>
-    internal static Tensor WherePositive(Tensor a, Tensor b)
-    {
-        (a, b) = Promote(a, b);
-        return Elementwise.Binary(BinaryKind.WherePositive, a, b, ResultShape("ReluBackward", a, b));
     }
 
     /// <summary>True when every element of both tensors is within atol + rtol·|other| (NaNs never match).</summary>
@@ -211,8 +226,8 @@ public sealed partial class Tensor
             var output = input.MatMul(weight.T);
             return bias is null ? output : output + bias;
         }
-        var result = MatMulKernel.Linear(input, weight, bias);
-        return bias is null ? Record(result, OpKind.Linear, input, weight) : Record(result, OpKind.Linear, [input, weight, bias]);
+        var result = Dispatch.MatMul.Linear(input, weight, bias);
+        return bias is null ? Record<OpKind.Linear>(result, input, weight) : Record<OpKind.Linear>(result, [input, weight, bias]);
     }
 
     /// <summary>Matrix product with <c>torch.matmul</c> semantics: 1-D operands are promoted and the added dim removed; batch dims broadcast.</summary>
@@ -229,12 +244,12 @@ public sealed partial class Tensor
         if (a._shape[^1] != b._shape[^2])
             throw new ArgumentException($"MatMul: inner dimensions differ: {ShapeUtil.Describe(this)} @ {ShapeUtil.Describe(other)} ({a._shape[^1]} vs {b._shape[^2]}).");
         var batch = ShapeUtil.BroadcastShapes("MatMul", a._shape.AsSpan(0, a.Rank - 2), b._shape.AsSpan(0, b.Rank - 2));
-        var result = Record(MatMulKernel.Run(a, b, batch), OpKind.MatMul, a, b);
+        var result = Record<OpKind.MatMul>(Dispatch.MatMul.Batched(a, b, batch), a, b);
         if (squeezeRow) result = result.Squeeze(-2);
         if (squeezeCol) result = result.Squeeze(-1);
         return result;
     }
 
     /// <summary>Converts to <paramref name="dtype"/>; gradients flow back converted to the source dtype.</summary>
-    public Tensor To(DType dtype) => dtype == DType ? this : Record(Elementwise.Cast(this, dtype), OpKind.Cast, this);
+    public Tensor To(DType dtype) => dtype == DType ? this : Record<OpKind.Cast>(Elementwise.Cast(this, dtype), this);
 }

@@ -1,23 +1,35 @@
-using Nabla.Ops;
+using Nabla.Dispatch;
+using Nabla.Kernels;
 
 namespace Nabla;
 
 public sealed partial class Tensor
 {
-    private Tensor Reduction(OpKind op, ReduceKind kind, int[]? dims, bool keepDim)
+    /// <summary>A reduction primitive over <paramref name="dims"/> (null: all), computed by the reducers named.</summary>
+    private Tensor ReduceOver<TF, TD, TL>(Func<int[], OpKind> op, string name, int[]? dims, bool keepDim)
+        where TF : IReducer<float> where TD : IReducer<double> where TL : IReducer<long>
     {
-        var d = ShapeUtil.NormalizeDims(op.ToString(), dims, Rank);
-        var kept = Reduce.Run(kind, this, d);
-        var result = Record(kept, op, this, new ReduceArgs(d, true));
+        var d = ShapeUtil.NormalizeDims(name, dims, Rank);
+        var kept = Reduction.Reduce<TF, TD, TL>(name, this, d);
+        var result = Record(kept, op(d), this);
         return keepDim ? result : result.SqueezeDims(d);
     }
 
+    private Tensor SumOver(int[]? dims, bool keepDim) =>
+        ReduceOver<SumReducer<float>, SumReducer<double>, SumReducer<long>>(static d => new OpKind.Sum(d), "Sum", dims, keepDim);
+
+    private Tensor MaxOver(int[]? dims, bool keepDim) =>
+        ReduceOver<MaxReducer<float>, MaxReducer<double>, MaxReducer<long>>(static d => new OpKind.Max(d), "Max", dims, keepDim);
+
+    private Tensor MinOver(int[]? dims, bool keepDim) =>
+        ReduceOver<MinReducer<float>, MinReducer<double>, MinReducer<long>>(static d => new OpKind.Min(d), "Min", dims, keepDim);
+
     /// <summary>The sum of all elements (a 0-dim tensor).</summary>
-    public Tensor Sum() => Reduction(OpKind.Sum, ReduceKind.Sum, null, false);
+    public Tensor Sum() => SumOver(null, false);
     /// <summary>The sum over <paramref name="dim"/>.</summary>
-    public Tensor Sum(int dim, bool keepDim = false) => Reduction(OpKind.Sum, ReduceKind.Sum, [dim], keepDim);
+    public Tensor Sum(int dim, bool keepDim = false) => SumOver([dim], keepDim);
     /// <summary>The sum over <paramref name="dims"/> (null: all).</summary>
-    public Tensor Sum(int[]? dims, bool keepDim = false) => Reduction(OpKind.Sum, ReduceKind.Sum, dims, keepDim);
+    public Tensor Sum(int[]? dims, bool keepDim = false) => SumOver(dims, keepDim);
 
     /// <summary>The mean of all elements.</summary>
     public Tensor Mean() => Mean(null);
@@ -52,17 +64,17 @@ public sealed partial class Tensor
     }
 
     /// <summary>The maximum of all elements.</summary>
-    public Tensor Max() => Reduction(OpKind.Max, ReduceKind.Max, null, false);
+    public Tensor Max() => MaxOver(null, false);
     /// <summary>The maximum over <paramref name="dim"/> (values only; see <see cref="MaxWithIndices"/>).</summary>
-    public Tensor Max(int dim, bool keepDim = false) => Reduction(OpKind.Max, ReduceKind.Max, [dim], keepDim);
+    public Tensor Max(int dim, bool keepDim = false) => MaxOver([dim], keepDim);
     /// <summary>The minimum of all elements.</summary>
-    public Tensor Min() => Reduction(OpKind.Min, ReduceKind.Min, null, false);
+    public Tensor Min() => MinOver(null, false);
     /// <summary>The minimum over <paramref name="dim"/>.</summary>
-    public Tensor Min(int dim, bool keepDim = false) => Reduction(OpKind.Min, ReduceKind.Min, [dim], keepDim);
+    public Tensor Min(int dim, bool keepDim = false) => MinOver([dim], keepDim);
     /// <summary>The maximum over <paramref name="dims"/>; ties share the gradient evenly, like <c>torch.amax</c>.</summary>
-    public Tensor Amax(int[]? dims = null, bool keepDim = false) => Reduction(OpKind.Max, ReduceKind.Max, dims, keepDim);
+    public Tensor Amax(int[]? dims = null, bool keepDim = false) => MaxOver(dims, keepDim);
     /// <summary>The minimum over <paramref name="dims"/>; ties share the gradient evenly, like <c>torch.amin</c>.</summary>
-    public Tensor Amin(int[]? dims = null, bool keepDim = false) => Reduction(OpKind.Min, ReduceKind.Min, dims, keepDim);
+    public Tensor Amin(int[]? dims = null, bool keepDim = false) => MinOver(dims, keepDim);
 
     /// <summary>The maximum over <paramref name="dim"/> and the index of its first occurrence.</summary>
     public (Tensor Values, Tensor Indices) MaxWithIndices(int dim, bool keepDim = false) => (Max(dim, keepDim), Argmax(dim, keepDim));
@@ -80,11 +92,11 @@ public sealed partial class Tensor
     {
         if (dim is null)
         {
-            var flat = Reduce.ArgExtreme(Detach().Reshape(-1), 0, max);
+            var flat = Reduction.ArgExtreme(Detach().Reshape(-1), 0, max);
             return keepDim ? flat.ViewRaw(Enumerable.Repeat(1, Rank).ToArray(), new int[Rank], flat.Offset) : flat.ViewRaw([], [], flat.Offset);
         }
         int d = ShapeUtil.NormalizeDim(max ? "Argmax" : "Argmin", dim.Value, Rank);
-        var result = Reduce.ArgExtreme(Rank == 0 ? Detach().Reshape(1) : this, Rank == 0 ? 0 : d, max);
+        var result = Reduction.ArgExtreme(Rank == 0 ? Detach().Reshape(1) : this, Rank == 0 ? 0 : d, max);
         if (Rank == 0) return result.ViewRaw([], [], 0);
         return keepDim ? result : result.SqueezeDims([d]);
     }
@@ -118,13 +130,13 @@ public sealed partial class Tensor
         RequireFloat(name);
         int d = ShapeUtil.NormalizeDim(name, dim, Rank);
         Tensor result;
-        if (Rank == 0 || d == Rank - 1) result = Reduce.SoftmaxLastDim(this, log);
+        if (Rank == 0 || d == Rank - 1) result = Reduction.SoftmaxLastDim(this, log);
         else
         {
             var moved = Detach().Transpose(d, -1);
-            result = Reduce.SoftmaxLastDim(moved, log).Transpose(d, -1).Materialize();
+            result = Reduction.SoftmaxLastDim(moved, log).Transpose(d, -1).Materialize();
         }
-        return Record(result, log ? OpKind.LogSoftmax : OpKind.Softmax, this, new DimArgs(d));
+        return Record(result, log ? new OpKind.LogSoftmax(d) : new OpKind.Softmax(d), this);
     }
 
     /// <summary>Reduces a broadcast gradient back to <paramref name="shape"/> by summing the broadcast dims.</summary>

@@ -1,4 +1,5 @@
-using Nabla.Ops;
+using Nabla.Dispatch;
+using Nabla.Kernels;
 
 namespace Nabla;
 
@@ -13,8 +14,8 @@ public sealed partial class Tensor
         var s = InferShape("Reshape", shape);
         if (ShapeUtil.SameShape(s, _shape)) return this;
         var source = Materialize();
-        var view = source.ViewRaw(s, ShapeUtil.ContiguousStrides(s), source.Offset);
-        return Record(view, OpKind.Reshape, this);
+        var view = source.ViewRaw(s, Strided.ContiguousStrides(s), source.Offset);
+        return Record<OpKind.Reshape>(view, this);
     }
 
     /// <summary>Alias of <see cref="Reshape"/>, named as in PyTorch.</summary>
@@ -107,7 +108,7 @@ public sealed partial class Tensor
         var shape = new int[Rank];
         var strides = new int[Rank];
         for (int i = 0; i < Rank; i++) { shape[i] = _shape[d[i]]; strides[i] = _strides[d[i]]; }
-        return Record(ViewRaw(shape, strides, Offset), OpKind.Permute, this, new PermuteArgs(d));
+        return Record(ViewRaw(shape, strides, Offset), new OpKind.Permute(d), this);
     }
 
     /// <summary>Swaps two dims (a view).</summary>
@@ -160,7 +161,7 @@ public sealed partial class Tensor
             strides[i] = current == target ? _strides[i - lead] : 0;
         }
         if (ShapeUtil.SameShape(s, _shape)) return this;
-        return Record(ViewRaw(s, strides, Offset), OpKind.Expand, this);
+        return Record<OpKind.Expand>(ViewRaw(s, strides, Offset), this);
     }
 
     /// <summary>Expands to the shape of <paramref name="other"/>.</summary>
@@ -174,7 +175,7 @@ public sealed partial class Tensor
         if (start < 0 || length < 0 || start + length > _shape[d])
             throw new ArgumentOutOfRangeException(nameof(start), $"Narrow: range start {start}, length {length} is outside dim {d} of size {_shape[d]} ({ShapeUtil.Describe(this)}).");
         if (start == 0 && length == _shape[d]) return this;
-        return Record(NarrowView(d, start, length), OpKind.Narrow, this, new RangeArgs(d, start, length));
+        return Record(NarrowView(d, start, length), new OpKind.Narrow(d, start, length), this);
     }
 
     /// <summary>Python-style slice [start, end) along <paramref name="dim"/>; negative bounds count from the end and are clamped.</summary>
@@ -193,14 +194,14 @@ public sealed partial class Tensor
         int d = ShapeUtil.NormalizeDim("Pad", dim, Rank);
         if (before < 0 || after < 0) throw new ArgumentException($"Pad: padding must be non-negative, got ({before}, {after}).");
         if (before == 0 && after == 0) return this;
-        return Record(Indexing.Pad(this, d, before, after), OpKind.Pad, this, new PadArgs(d, before, after));
+        return Record(Indexing.Pad(this, d, before, after), new OpKind.Pad(d, before, after), this);
     }
 
     /// <summary>This tensor if contiguous, otherwise a contiguous copy (gradient passes through).</summary>
-    public Tensor Contiguous() => IsContiguous ? this : Record(Copy(), OpKind.Contiguous, this);
+    public Tensor Contiguous() => IsContiguous ? this : Record<OpKind.Contiguous>(Copy(), this);
 
     /// <summary>A contiguous copy with its own storage (gradient passes through).</summary>
-    public Tensor Clone() => Record(Copy(), OpKind.Contiguous, this);
+    public Tensor Clone() => Record<OpKind.Contiguous>(Copy(), this);
 
     /// <summary>Concatenates tensors along <paramref name="dim"/>; all other dims must match.</summary>
     public static Tensor Cat(IReadOnlyList<Tensor> tensors, int dim = 0)
@@ -221,7 +222,7 @@ public sealed partial class Tensor
             shape[d] += t._shape[d];
         }
         if (inputs.Length == 1) return inputs[0];
-        return Record(Indexing.Cat(inputs, d, shape), OpKind.Cat, inputs, new DimArgs(d));
+        return Record(Indexing.Cat(inputs, d, shape), new OpKind.Cat(d), inputs);
     }
 
     /// <summary>Stacks same-shape tensors along a new dim.</summary>
@@ -273,7 +274,7 @@ public sealed partial class Tensor
         int d = ShapeUtil.NormalizeDim("IndexSelect", dim, Rank);
         if (index.Rank > 1) throw new ArgumentException($"IndexSelect: the index must be 0-D or 1-D, got {ShapeUtil.Describe(index)}.");
         var idx = CheckIndex("IndexSelect", index, d, _shape[d]);
-        return Record(Indexing.IndexSelect(this, d, idx), OpKind.IndexSelect, [this, index.Reshape(-1)], new DimArgs(d));
+        return Record(Indexing.IndexSelect(this, d, idx), new OpKind.IndexSelect(d), [this, index.Reshape(-1)]);
     }
 
     /// <summary>A copy of this tensor with the slices of <paramref name="source"/> added at <paramref name="index"/> along <paramref name="dim"/>.</summary>
@@ -285,7 +286,7 @@ public sealed partial class Tensor
         expected[d] = idx.Length;
         if (!ShapeUtil.SameShape(source._shape, expected) || source.DType != DType)
             throw new ArgumentException($"IndexAdd: the source must be {ShapeUtil.Format(expected)} {DType.Name()}, got {ShapeUtil.Describe(source)}.");
-        return Record(Indexing.IndexAdd(this, d, idx, source), OpKind.IndexAdd, [this, index.Reshape(-1), source], new DimArgs(d));
+        return Record(Indexing.IndexAdd(this, d, idx, source), new OpKind.IndexAdd(d), [this, index.Reshape(-1), source]);
     }
 
     private void CheckGatherShapes(string op, int d, Tensor index, Tensor? source)
@@ -305,7 +306,7 @@ public sealed partial class Tensor
         int d = ShapeUtil.NormalizeDim("Gather", dim, Rank);
         CheckGatherShapes("Gather", d, index, null);
         CheckIndex("Gather", index, d, _shape[d]);
-        return Record(Indexing.Gather(this, d, index), OpKind.Gather, [this, index], new DimArgs(d));
+        return Record(Indexing.Gather(this, d, index), new OpKind.Gather(d), [this, index]);
     }
 
     /// <summary>A copy of this tensor with source[i][j] added at [i][index[i][j]] for dim 1 (the adjoint of <see cref="Gather"/>).</summary>
@@ -314,6 +315,6 @@ public sealed partial class Tensor
         int d = ShapeUtil.NormalizeDim("ScatterAdd", dim, Rank);
         CheckGatherShapes("ScatterAdd", d, index, source);
         CheckIndex("ScatterAdd", index, d, _shape[d]);
-        return Record(Indexing.ScatterAdd(this, d, index, source), OpKind.ScatterAdd, [this, index, source], new DimArgs(d));
+        return Record(Indexing.ScatterAdd(this, d, index, source), new OpKind.ScatterAdd(d), [this, index, source]);
     }
 }

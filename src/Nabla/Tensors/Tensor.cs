@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Nabla.Kernels;
 
 namespace Nabla;
 
@@ -19,16 +20,34 @@ public sealed partial class Tensor
     private bool _requiresGrad;
     private List<Func<Tensor, Tensor?>>? _hooks;
     private bool _retainsGrad;
+    private readonly int _numel;
+    private readonly bool _isContiguous;
 
+    /// <summary>A view; <paramref name="shape"/> and <paramref name="strides"/> become the tensor's own and are never changed.</summary>
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
     {
         Storage = storage;
         _shape = shape;
         _strides = strides;
         Offset = offset;
+        int numel = 1;
+        foreach (int d in shape) numel *= d;
+        _numel = numel;
+        _isContiguous = Strided.IsContiguous(shape, strides);
     }
 
-    internal Tensor(Storage storage, int[] shape) : this(storage, shape, ShapeUtil.ContiguousStrides(shape), 0) { }
+    internal Tensor(Storage storage, int[] shape) : this(storage, shape, Strided.ContiguousStrides(shape), 0) { }
+
+    /// <summary>Another handle on the same view, outside the graph.</summary>
+    private Tensor(Tensor view)
+    {
+        Storage = view.Storage;
+        _shape = view._shape;
+        _strides = view._strides;
+        Offset = view.Offset;
+        _numel = view._numel;
+        _isContiguous = view._isContiguous;
+    }
 
     /// <summary>A new, uninitialised contiguous tensor.</summary>
     internal static Tensor Empty(int[] shape, DType dtype) =>
@@ -54,40 +73,19 @@ public sealed partial class Tensor
     public DType DType => Storage.DType;
 
     /// <summary>The total number of elements.</summary>
-    public int Numel
-    {
-        get
-        {
-            int n = 1;
-            foreach (int d in _shape) n *= d;
-            return n;
-        }
-    }
+    public int Numel => _numel;
 
     /// <summary>The size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
     public int Size(int dim) => _shape[ShapeUtil.NormalizeDim("Size", dim, Rank)];
 
     /// <summary>True when the elements are laid out row-major without gaps.</summary>
-    public bool IsContiguous
-    {
-        get
-        {
-            if (Numel == 0) return true;
-            int expected = 1;
-            for (int i = _shape.Length - 1; i >= 0; i--)
-            {
-                if (_shape[i] != 1 && _strides[i] != expected) return false;
-                expected *= _shape[i];
-            }
-            return true;
-        }
-    }
+    public bool IsContiguous => _isContiguous;
 
     /// <summary>True when this tensor was made by an op rather than by the user.</summary>
     public bool IsLeaf => Node is null;
 
     /// <summary>The op that produced this tensor, or null for a leaf.</summary>
-    public string? GradFn => Node?.Op.ToString();
+    public string? GradFn => Node?.Op.Name;
 
     /// <summary>
     /// Whether gradients flow to this tensor. Only leaves may be switched; a tensor computed
@@ -153,7 +151,7 @@ public sealed partial class Tensor
         Engine.Backward(this, gradient, retainGraph, createGraph);
 
     /// <summary>A tensor sharing this one's data but cut from the graph (never requires grad).</summary>
-    public Tensor Detach() => new(Storage, _shape, _strides, Offset);
+    public Tensor Detach() => new(this);
 
     /// <summary>The single value of a one-element tensor, as a double.</summary>
     public double Item()
@@ -174,7 +172,7 @@ public sealed partial class Tensor
     {
         var storage = TypedStorage<T>("ToArray");
         var result = new T[Numel];
-        Ops.Strided.CopyTo(storage.Data, Offset, _shape, _strides, result);
+        Strided.Gather<T>(storage.Data.AsSpan(Offset), _shape, _strides, result);
         return result;
     }
 
@@ -188,13 +186,6 @@ public sealed partial class Tensor
 
     internal Storage<T> TypedStorage<T>(string op) where T : unmanaged =>
         Storage as Storage<T> ?? throw new InvalidOperationException($"{op}: the tensor is {DType.Name()}, not {DTypeExtensions.Of<T>().Name()}.");
-
-    /// <summary>The data of a contiguous tensor as a span (no copy).</summary>
-    internal Span<T> AsSpan<T>() where T : unmanaged
-    {
-        if (!IsContiguous) throw new InvalidOperationException("AsSpan: the tensor is not contiguous.");
-        return ((Storage<T>)Storage).Data.AsSpan(Offset, Numel);
-    }
 
     internal double GetAsDouble(int index) => Storage switch
     {
@@ -246,7 +237,7 @@ public sealed partial class Tensor
         AppendDim(sb, text, width, 0, 0, summarize, 7);
         if (DType == DType.Float64) sb.Append(", dtype=float64");
         else if (isInt && Numel == 0) sb.Append(", dtype=int64");
-        if (Node is not null) sb.Append(", grad_fn=<").Append(Node.Op).Append("Backward>");
+        if (Node is not null) sb.Append(", grad_fn=<").Append(Node.Op.Name).Append("Backward>");
         else if (RequiresGrad) sb.Append(", requires_grad=True");
         sb.Append(')');
         return sb.ToString();

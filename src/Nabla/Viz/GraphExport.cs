@@ -151,8 +151,8 @@ public static class GraphExport
         string? name = names is not null && names.TryGetValue(t, out var n) ? n : null;
         if (t.Node is { } node)
         {
-            string op = node.Op.ToString();
-            string? args = Describe(node.Args);
+            string op = node.Op.Name;
+            string? args = Describe(node.Op);
             if (args is not null) op += " " + args;
             lines.Add(name is null ? op : $"{name} = {op}");
         }
@@ -174,13 +174,21 @@ public static class GraphExport
         return Math.Sqrt(sum);
     }
 
-    private static string? Describe(OpArgs? args) => args switch
+    private static string? Describe(OpKind op) => op switch
     {
-        ReduceArgs r => $"dims={ShapeUtil.Format(r.Dims)}",
-        DimArgs d => $"dim={d.Dim}",
-        PermuteArgs p => $"dims={ShapeUtil.Format(p.Dims)}",
-        RangeArgs r => $"dim={r.Dim} [{r.Start}:{r.Start + r.Length}]",
-        PadArgs p => $"dim={p.Dim} ({p.Before}, {p.After})",
+        OpKind.Sum r => $"dims={ShapeUtil.Format(r.Dims)}",
+        OpKind.Max r => $"dims={ShapeUtil.Format(r.Dims)}",
+        OpKind.Min r => $"dims={ShapeUtil.Format(r.Dims)}",
+        OpKind.Softmax d => $"dim={d.Dim}",
+        OpKind.LogSoftmax d => $"dim={d.Dim}",
+        OpKind.Cat d => $"dim={d.Dim}",
+        OpKind.IndexSelect d => $"dim={d.Dim}",
+        OpKind.IndexAdd d => $"dim={d.Dim}",
+        OpKind.Gather d => $"dim={d.Dim}",
+        OpKind.ScatterAdd d => $"dim={d.Dim}",
+        OpKind.Permute p => $"dims={ShapeUtil.Format(p.Dims)}",
+        OpKind.Narrow r => $"dim={r.Dim} [{r.Start}:{r.Start + r.Length}]",
+        OpKind.Pad p => $"dim={p.Dim} ({p.Before}, {p.After})",
         _ => null,
     };
 

@@ -17,204 +17,204 @@ public sealed class GradCheckOpTests
         public Tensor[] MakeInputs() => Inputs(new Generator(StableHash(Name)));
     }
 
-    private static readonly Dictionary<OpKind, Sample[]> OpSamples = new()
+    private static readonly Dictionary<Type, Sample[]> OpSamples = new()
     {
-        [OpKind.Add] =
+        [typeof(OpKind.Add)] =
         [
             new("Add row broadcast", x => x[0] + x[1], g => [Normal(g, 3, 4), Normal(g, 4)]),
             new("Add transposed + column", x => x[0].T + x[1], g => [Normal(g, 4, 3), Normal(g, 3, 1)]),
             new("Add 0-d", x => x[0] + x[1], g => [Normal(g, 2, 3), Normal(g)]),
         ],
-        [OpKind.Sub] =
+        [typeof(OpKind.Sub)] =
         [
             new("Sub rank-3 broadcast", x => x[0] - x[1], g => [Normal(g, 2, 1, 3), Normal(g, 4, 1)]),
             new("Sub permuted", x => x[1] - x[0].Permute(2, 0, 1), g => [Normal(g, 2, 3, 4), Normal(g, 4, 1, 3)]),
         ],
-        [OpKind.Mul] =
+        [typeof(OpKind.Mul)] =
         [
             new("Mul column x row", x => x[0] * x[1], g => [Normal(g, 3, 1), Normal(g, 1, 4)]),
             new("Mul transposed", x => x[0].T * x[1], g => [Normal(g, 4, 3), Normal(g, 3, 4)]),
             new("Mul same tensor twice", x => x[0] * x[0], g => [Normal(g, 5)]),
         ],
-        [OpKind.Div] =
+        [typeof(OpKind.Div)] =
         [
             new("Div row broadcast", x => x[0] / x[1], g => [Normal(g, 3, 4), AwayFromZero(g, 4)]),
             new("Div transposed denominator", x => x[0] / x[1].T, g => [Normal(g, 3, 4), AwayFromZero(g, 4, 3)]),
         ],
-        [OpKind.Pow] =
+        [typeof(OpKind.Pow)] =
         [
             new("Pow tensor exponent broadcast", x => x[0].Pow(x[1]), g => [Positive(g, 3, 4), Normal(g, 4)]),
             new("Pow transposed base", x => x[0].T.Pow(x[1]), g => [Positive(g, 4, 3), Normal(g, 3, 1)]),
             new("Pow scalar exponent", x => x[0].Pow(2.5), g => [Positive(g, 6)]),
         ],
-        [OpKind.Maximum] =
+        [typeof(OpKind.Maximum)] =
         [
             new("Maximum broadcast", x => x[0].Maximum(x[1]), g => [Interleaved(g, 0.1, 3, 4), Interleaved(g, 0.35, 4)]),
             new("Maximum transposed", x => x[0].T.Maximum(x[1]), g => [Interleaved(g, 0.1, 4, 3), Interleaved(g, 0.35, 3, 1)]),
         ],
-        [OpKind.Minimum] =
+        [typeof(OpKind.Minimum)] =
         [
             new("Minimum broadcast", x => x[0].Minimum(x[1]), g => [Interleaved(g, 0.1, 3, 1), Interleaved(g, 0.35, 1, 4)]),
             new("Minimum transposed", x => x[0].Minimum(x[1].T), g => [Interleaved(g, 0.1, 3, 4), Interleaved(g, 0.35, 4, 3)]),
         ],
-        [OpKind.Neg] = Unary("Neg", t => t.Neg(), Normal),
-        [OpKind.Exp] = Unary("Exp", t => t.Exp(), Normal),
-        [OpKind.Log] = Unary("Log", t => t.Log(), Positive),
-        [OpKind.Log1p] = Unary("Log1p", t => t.Log1p(), Positive),
-        [OpKind.Sqrt] = Unary("Sqrt", t => t.Sqrt(), Positive),
-        [OpKind.Abs] = Unary("Abs", t => t.Abs(), AwayFromZero),
-        [OpKind.Relu] = Unary("Relu", t => t.Relu(), AwayFromZero),
-        [OpKind.Sigmoid] = Unary("Sigmoid", t => t.Sigmoid(), Normal),
-        [OpKind.Tanh] = Unary("Tanh", t => t.Tanh(), Normal),
-        [OpKind.Erf] = Unary("Erf", t => t.Erf(), Normal),
-        [OpKind.Softplus] = Unary("LogOnePlusExp", t => t.LogOnePlusExp(), Wide),
-        [OpKind.Where] =
+        [typeof(OpKind.Neg)] = Unary("Neg", t => t.Neg(), Normal),
+        [typeof(OpKind.Exp)] = Unary("Exp", t => t.Exp(), Normal),
+        [typeof(OpKind.Log)] = Unary("Log", t => t.Log(), Positive),
+        [typeof(OpKind.Log1p)] = Unary("Log1p", t => t.Log1p(), Positive),
+        [typeof(OpKind.Sqrt)] = Unary("Sqrt", t => t.Sqrt(), Positive),
+        [typeof(OpKind.Abs)] = Unary("Abs", t => t.Abs(), AwayFromZero),
+        [typeof(OpKind.Relu)] = Unary("Relu", t => t.Relu(), AwayFromZero),
+        [typeof(OpKind.Sigmoid)] = Unary("Sigmoid", t => t.Sigmoid(), Normal),
+        [typeof(OpKind.Tanh)] = Unary("Tanh", t => t.Tanh(), Normal),
+        [typeof(OpKind.Erf)] = Unary("Erf", t => t.Erf(), Normal),
+        [typeof(OpKind.Softplus)] = Unary("LogOnePlusExp", t => t.LogOnePlusExp(), Wide),
+        [typeof(OpKind.Where)] =
         [
             new("Where broadcast", x => Tensor.Where(Condition(3, 4), x[0], x[1]), g => [Normal(g, 4), Normal(g, 3, 1)]),
             new("Where transposed", x => Tensor.Where(Condition(3, 4), x[0].T, x[1]), g => [Normal(g, 4, 3), Normal(g, 3, 4)]),
         ],
-        [OpKind.Sum] =
+        [typeof(OpKind.Sum)] =
         [
             new("Sum all", x => x[0].Sum(), g => [Normal(g, 3, 4)]),
             new("Sum dims 0,2 keepDim", x => x[0].Sum([0, 2], keepDim: true), g => [Normal(g, 2, 3, 4)]),
             new("Sum last dim of permuted", x => x[0].Permute(2, 0, 1).Sum(-1), g => [Normal(g, 2, 3, 4)]),
         ],
-        [OpKind.Max] =
+        [typeof(OpKind.Max)] =
         [
             new("Max all", x => x[0].Max(), g => [Distinct(g, 3, 4)]),
             new("Max dim 1", x => x[0].Max(1), g => [Distinct(g, 3, 4)]),
             new("Amax dims 0,2 keepDim of transposed", x => x[0].Transpose(0, 1).Amax([0, 2], keepDim: true), g => [Distinct(g, 2, 3, 4)]),
         ],
-        [OpKind.Min] =
+        [typeof(OpKind.Min)] =
         [
             new("Min all", x => x[0].Min(), g => [Distinct(g, 3, 4)]),
             new("Min dim 0 keepDim of transposed", x => x[0].T.Min(0, keepDim: true), g => [Distinct(g, 3, 4)]),
             new("Amin dims 1,2", x => x[0].Amin([1, 2]), g => [Distinct(g, 2, 3, 4)]),
         ],
-        [OpKind.Softmax] =
+        [typeof(OpKind.Softmax)] =
         [
             new("Softmax last dim", x => x[0].Softmax(-1), g => [Normal(g, 3, 4)]),
             new("Softmax dim 1 of permuted", x => x[0].Permute(2, 0, 1).Softmax(1), g => [Normal(g, 2, 3, 4)]),
         ],
-        [OpKind.LogSoftmax] =
+        [typeof(OpKind.LogSoftmax)] =
         [
             new("LogSoftmax last dim", x => x[0].LogSoftmax(-1), g => [Normal(g, 3, 4)]),
             new("LogSoftmax dim 0 of transposed", x => x[0].T.LogSoftmax(0), g => [Normal(g, 3, 4)]),
         ],
-        [OpKind.MatMul] =
+        [typeof(OpKind.MatMul)] =
         [
             new("MatMul 2-D", x => x[0].MatMul(x[1]), g => [Normal(g, 3, 4), Normal(g, 4, 2)]),
             new("MatMul transposed operands", x => x[0].T.MatMul(x[1].T), g => [Normal(g, 4, 3), Normal(g, 2, 4)]),
             new("MatMul batched broadcast", x => x[0].MatMul(x[1]), g => [Normal(g, 2, 1, 3, 2), Normal(g, 3, 2, 2)]),
         ],
-        [OpKind.Linear] =
+        [typeof(OpKind.Linear)] =
         [
             new("Linear rows with bias", x => Functional.Linear(x[0], x[1], x[2]), g => [Normal(g, 4, 3), Normal(g, 2, 3), Normal(g, 2)]),
             new("Linear transposed rows", x => Functional.Linear(x[0].T, x[1], x[2]), g => [Normal(g, 3, 4), Normal(g, 2, 3), Normal(g, 2)]),
             new("Linear rank-3 without bias", x => Functional.Linear(x[0], x[1]), g => [Normal(g, 2, 3, 4), Normal(g, 5, 4)]),
             new("Linear 1-D input", x => Functional.Linear(x[0], x[1], x[2]), g => [Normal(g, 3), Normal(g, 2, 3), Normal(g, 2)]),
         ],
-        [OpKind.Reshape] =
+        [typeof(OpKind.Reshape)] =
         [
             new("Reshape contiguous", x => x[0].Reshape(2, 6) * Weights(2, 6), g => [Normal(g, 3, 4)]),
             new("Reshape non-contiguous (copy)", x => x[0].T.Reshape(-1) * Weights(12), g => [Normal(g, 3, 4)]),
         ],
-        [OpKind.Permute] =
+        [typeof(OpKind.Permute)] =
         [
             new("Permute rank 3", x => x[0].Permute(2, 0, 1) * Weights(4, 2, 3), g => [Normal(g, 2, 3, 4)]),
         ],
-        [OpKind.Expand] =
+        [typeof(OpKind.Expand)] =
         [
             new("Expand column", x => x[0].Expand(3, 4) * Weights(3, 4), g => [Normal(g, 3, 1)]),
             new("Expand new leading dims", x => x[0].Expand(2, 3, 4) * Weights(2, 3, 4), g => [Normal(g, 4)]),
         ],
-        [OpKind.Narrow] =
+        [typeof(OpKind.Narrow)] =
         [
             new("Narrow dim 1", x => x[0].Narrow(1, 1, 2), g => [Normal(g, 3, 4)]),
             new("Narrow of transposed", x => x[0].T.Narrow(0, 1, 2).Exp(), g => [Normal(g, 3, 4)]),
         ],
-        [OpKind.Pad] =
+        [typeof(OpKind.Pad)] =
         [
             new("Pad dim 1", x => x[0].Pad(1, 2, 1) * Weights(3, 7), g => [Normal(g, 3, 4)]),
             new("Pad of transposed", x => x[0].T.Pad(0, 1, 0) * Weights(5, 3), g => [Normal(g, 3, 4)]),
         ],
-        [OpKind.Contiguous] =
+        [typeof(OpKind.Contiguous)] =
         [
             new("Contiguous of transposed", x => x[0].T.Contiguous() * Weights(4, 3), g => [Normal(g, 3, 4)]),
             new("Clone", x => x[0].Clone() * Weights(3, 4), g => [Normal(g, 3, 4)]),
         ],
         // x on the 1/1024 grid with |x| < 4 and ε = 2⁻¹⁰ keep x ± ε and (x ± ε)² exact in float32, so the
         // detour through float32 loses nothing and the difference quotient is exact.
-        [OpKind.Cast] =
+        [typeof(OpKind.Cast)] =
         [
             new("Cast through float32", x => x[0].To(DType.Float32).Square().To(DType.Float64), g => [OnGrid(g, 3, 4)], Eps: 1.0 / 1024),
         ],
-        [OpKind.Cat] =
+        [typeof(OpKind.Cat)] =
         [
             new("Cat dim 0", x => Tensor.Cat([x[0], x[1]], 0), g => [Normal(g, 2, 3), Normal(g, 1, 3)]),
             new("Cat dim 1 with transposed", x => Tensor.Cat([x[0].T, x[1], x[0].T], 1), g => [Normal(g, 2, 3), Normal(g, 3, 1)]),
         ],
-        [OpKind.IndexSelect] =
+        [typeof(OpKind.IndexSelect)] =
         [
             new("IndexSelect repeated rows", x => x[0].IndexSelect(0, Index(4, 0, 4, 2)), g => [Normal(g, 5, 3)]),
             new("IndexSelect of transposed", x => x[0].T.IndexSelect(1, Index(1, 1, 3)), g => [Normal(g, 5, 3)]),
         ],
-        [OpKind.IndexAdd] =
+        [typeof(OpKind.IndexAdd)] =
         [
             new("IndexAdd repeated rows", x => x[0].IndexAdd(0, Index(2, 0, 2), x[1]), g => [Normal(g, 4, 3), Normal(g, 3, 3)]),
             new("IndexAdd transposed source", x => x[0].IndexAdd(1, Index(3, 1), x[1].T), g => [Normal(g, 3, 4), Normal(g, 2, 3)]),
         ],
-        [OpKind.Gather] =
+        [typeof(OpKind.Gather)] =
         [
             new("Gather dim 1", x => x[0].Gather(1, Index([3, 5], 0, 3, 3, 1, 2, 2, 2, 0, 1, 3, 1, 0, 0, 3, 1)), g => [Normal(g, 3, 4)]),
             new("Gather dim 0 of transposed", x => x[0].T.Gather(0, Index([2, 3], 2, 0, 1, 1, 0, 2)), g => [Normal(g, 3, 4)]),
         ],
-        [OpKind.ScatterAdd] =
+        [typeof(OpKind.ScatterAdd)] =
         [
             new("ScatterAdd dim 0", x => x[0].ScatterAdd(0, Index([2, 5], 0, 2, 2, 1, 0, 2, 2, 0, 1, 0), x[1]), g => [Normal(g, 3, 5), Normal(g, 2, 5)]),
             new("ScatterAdd dim 1 transposed", x => x[0].T.ScatterAdd(1, Index([3, 3], 3, 3, 0, 1, 2, 1, 0, 0, 0), x[1].T), g => [Normal(g, 4, 3), Normal(g, 3, 3)]),
         ],
-        [OpKind.Conv2d] =
+        [typeof(OpKind.Conv2d)] =
         [
             new("Conv2d padded with bias", x => x[0].Conv2d(x[1], x[2], padding: 1), g => [Normal(g, 2, 3, 4, 5), Normal(g, 2, 3, 3, 3), Normal(g, 2)]),
             new("Conv2d stride, dilation, groups", x => x[0].Conv2d(x[1], null, (2, 1), (1, 0), (1, 2), groups: 2), g => [Normal(g, 1, 4, 5, 6), Normal(g, 4, 2, 3, 2)]),
             new("Conv2d of permuted input", x => x[0].Permute(0, 3, 1, 2).Conv2d(x[1]), g => [Normal(g, 1, 4, 4, 2), Normal(g, 3, 2, 2, 2)]),
         ],
-        [OpKind.Conv2dBackwardInput] =
+        [typeof(OpKind.Conv2dBackwardInput)] =
         [
             new("Conv2dBackwardInput via input gradient", x => Autograd.Grad([(x[0].Conv2d(x[1], null, 2, 1) * x[2]).Sum()], [x[0]], createGraph: true)[0]!,
                 g => [Normal(g, 1, 2, 5, 4), Normal(g, 3, 2, 3, 3), Normal(g, 1, 3, 3, 2)]),
         ],
-        [OpKind.Conv2dBackwardWeight] =
+        [typeof(OpKind.Conv2dBackwardWeight)] =
         [
             new("Conv2dBackwardWeight via weight gradient", x => Autograd.Grad([(x[0].Conv2d(x[1], null, 1, 1, 1, 2) * x[2]).Sum()], [x[1]], createGraph: true)[0]!,
                 g => [Normal(g, 2, 4, 4, 3), Normal(g, 2, 2, 2, 2), Normal(g, 2, 2, 5, 4)]),
         ],
-        [OpKind.MaxPool2d] =
+        [typeof(OpKind.MaxPool2d)] =
         [
             new("MaxPool2d 2x2", x => x[0].MaxPool2d(2), g => [Distinct(g, 2, 2, 4, 6)]),
             new("MaxPool2d 3x3 stride 2 pad 1 ceil", x => x[0].MaxPool2d(3, 2, 1, ceilMode: true), g => [Distinct(g, 1, 2, 5, 6)]),
         ],
-        [OpKind.MaxPool2dBackward] =
+        [typeof(OpKind.MaxPool2dBackward)] =
         [
             new("MaxPool2dBackward via input gradient", x => Autograd.Grad([(x[0].MaxPool2d(2) * x[1]).Sum()], [x[0]], createGraph: true)[0]!,
                 g => [Distinct(g, 1, 2, 4, 4), Normal(g, 1, 2, 2, 2)]),
         ],
-        [OpKind.AvgPool2d] =
+        [typeof(OpKind.AvgPool2d)] =
         [
             new("AvgPool2d 2x2", x => x[0].AvgPool2d(2), g => [Normal(g, 2, 2, 4, 6)]),
             new("AvgPool2d 3x3 stride 2 pad 1 exclude pad", x => x[0].AvgPool2d(3, 2, 1, ceilMode: true, countIncludePad: false), g => [Normal(g, 1, 2, 5, 6)]),
         ],
-        [OpKind.AvgPool2dBackward] =
+        [typeof(OpKind.AvgPool2dBackward)] =
         [
             new("AvgPool2dBackward via input gradient", x => Autograd.Grad([(x[0].AvgPool2d(2) * x[1]).Sum()], [x[0]], createGraph: true)[0]!,
                 g => [Normal(g, 1, 2, 4, 4), Normal(g, 1, 2, 2, 2)]),
         ],
-        [OpKind.AdaptiveAvgPool2d] =
+        [typeof(OpKind.AdaptiveAvgPool2d)] =
         [
             new("AdaptiveAvgPool2d uneven windows", x => x[0].AdaptiveAvgPool2d(3, 2), g => [Normal(g, 2, 2, 5, 7)]),
         ],
-        [OpKind.AdaptiveAvgPool2dBackward] =
+        [typeof(OpKind.AdaptiveAvgPool2dBackward)] =
         [
             new("AdaptiveAvgPool2dBackward via input gradient", x => Autograd.Grad([(x[0].AdaptiveAvgPool2d(2, 3) * x[1]).Sum()], [x[0]], createGraph: true)[0]!,
                 g => [Normal(g, 1, 2, 5, 4), Normal(g, 1, 2, 2, 3)]),
@@ -282,8 +282,8 @@ public sealed class GradCheckOpTests
     [Fact]
     public void EveryOpKindHasAGradCheckSample()
     {
-        var missing = Enum.GetValues<OpKind>().Where(op => !OpSamples.TryGetValue(op, out var s) || s.Length == 0).ToArray();
-        Assert.True(missing.Length == 0, $"OpKind values without a gradient-check sample in {nameof(GradCheckOpTests)}: {string.Join(", ", missing)}.");
+        var missing = Primitives.Where(op => !OpSamples.TryGetValue(op, out var s) || s.Length == 0).Select(op => op.Name).ToArray();
+        Assert.True(missing.Length == 0, $"OpKind primitives without a gradient-check sample in {nameof(GradCheckOpTests)}: {string.Join(", ", missing)}.");
     }
 
     [Fact]
@@ -293,7 +293,7 @@ public sealed class GradCheckOpTests
             foreach (var sample in samples)
             {
                 var output = sample.Func(sample.MakeInputs());
-                Assert.True(RecordedOps(output).Contains(op), $"Sample '{sample.Name}' is filed under {op} but records only {string.Join(", ", RecordedOps(output))}.");
+                Assert.True(RecordedOps(output).Contains(op), $"Sample '{sample.Name}' is filed under {op.Name} but records only {string.Join(", ", RecordedOps(output).Select(t => t.Name))}.");
             }
     }
 
@@ -327,16 +327,20 @@ public sealed class GradCheckOpTests
         Assert.True(result.Passed, $"{name}: {result}");
     }
 
-    private static HashSet<OpKind> RecordedOps(Tensor output)
+    /// <summary>Every primitive: the records nested in <see cref="OpKind"/>.</summary>
+    private static IEnumerable<Type> Primitives =>
+        typeof(OpKind).GetNestedTypes().Where(t => t.IsSubclassOf(typeof(OpKind)));
+
+    private static HashSet<Type> RecordedOps(Tensor output)
     {
-        var ops = new HashSet<OpKind>();
+        var ops = new HashSet<Type>();
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<Tensor>([output]);
         while (stack.Count > 0)
         {
             var t = stack.Pop();
             if (t.Node is not { } node || !seen.Add(t)) continue;
-            ops.Add(node.Op);
+            ops.Add(node.Op.GetType());
             foreach (var input in node.Inputs) stack.Push(input);
         }
         return ops;

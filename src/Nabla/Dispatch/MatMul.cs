@@ -1,13 +1,13 @@
 using System.Numerics;
 using Nabla.Kernels;
 
-namespace Nabla.Ops;
+namespace Nabla.Dispatch;
 
 /// <summary>Batched matrix product over strided operands, handed to the packed GEMM without copying transposed views.</summary>
-internal static class MatMulKernel
+internal static class MatMul
 {
     /// <summary>a (…, m, k) · b (…, k, n) → (broadcast …, m, n). Both operands have rank ≥ 2 and a float dtype.</summary>
-    public static Tensor Run(Tensor a, Tensor b, int[] batchShape)
+    public static Tensor Batched(Tensor a, Tensor b, int[] batchShape)
     {
         int m = a._shape[^2], k = a._shape[^1], n = b._shape[^1];
         var outShape = new int[batchShape.Length + 2];
@@ -19,11 +19,11 @@ internal static class MatMulKernel
 
         var aBatch = BatchStrides(a, batchShape);
         var bBatch = BatchStrides(b, batchShape);
-        var cBatch = ShapeUtil.ContiguousStrides(outShape)[..batchShape.Length];
+        var cBatch = Strided.ContiguousStrides(outShape)[..batchShape.Length];
         var (cs, st) = Strided.Collapse(batchShape, aBatch, bBatch, cBatch);
         int inner = cs[^1];
         int rows = Strided.Rows(cs);
-        var index = new int[cs.Length];
+        Span<int> index = stackalloc int[cs.Length];
         Span<int> offs = stackalloc int[3] { a.Offset, b.Offset, 0 };
         int ars = a._strides[^2], acs = a._strides[^1], brs = b._strides[^2], bcs = b._strides[^1];
         for (int r = 0; r < rows; r++)

@@ -1,7 +1,7 @@
-namespace Nabla.Ops;
+namespace Nabla.Kernels;
 
 /// <summary>Special functions that .NET's Math does not provide, accurate to a few ulps in double.</summary>
-internal static class SpecialFunctions
+public static class SpecialFunctions
 {
     private const double TwoOverSqrtPi = 1.1283791670955126;
 

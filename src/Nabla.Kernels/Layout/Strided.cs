@@ -1,0 +1,141 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// Walks strided operands row by row. An operand is a span that starts at its first element, a shape shared by all
+/// operands, and one non-negative stride per dimension (0 repeats an element along a broadcast dimension). Dimensions
+/// that are laid out contiguously in every operand are merged first, so most real layouts become one long row
+/// (contiguous operands) or a few rows (broadcast operands).
+/// </summary>
+public static class Strided
+{
+    /// <summary>The row-major strides of a contiguous tensor of <paramref name="shape"/> (size-0 dims count as 1).</summary>
+    public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
+    {
+        var strides = new int[shape.Length];
+        int s = 1;
+        for (int i = shape.Length - 1; i >= 0; i--)
+        {
+            strides[i] = s;
+            s *= Math.Max(shape[i], 1);
+        }
+        return strides;
+    }
+
+    /// <summary>True when (<paramref name="shape"/>, <paramref name="strides"/>) lays its elements out row-major without gaps.</summary>
+    public static bool IsContiguous(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
+    {
+        int expected = 1;
+        for (int i = shape.Length - 1; i >= 0; i--)
+        {
+            if (shape[i] == 0) return true;
+            if (shape[i] != 1 && strides[i] != expected) return false;
+            expected *= shape[i];
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Merges adjacent dims that are laid out contiguously in every stride set and drops size-1 dims. The result has
+    /// at least one dim; its last dim is the row that callers process with one span call.
+    /// </summary>
+    public static (int[] Shape, int[][] Strides) Collapse(ReadOnlySpan<int> shape, params int[][] strides)
+    {
+        var outShape = new List<int>(shape.Length);
+        var outStrides = new List<int>[strides.Length];
+        for (int k = 0; k < strides.Length; k++) outStrides[k] = new List<int>(shape.Length);
+        for (int i = 0; i < shape.Length; i++)
+        {
+            if (shape[i] == 1) continue;
+            int last = outShape.Count - 1;
+            bool merge = last >= 0;
+            for (int k = 0; k < strides.Length && merge; k++)
+                merge = outStrides[k][last] == strides[k][i] * shape[i];
+            if (merge)
+            {
+                outShape[last] *= shape[i];
+                for (int k = 0; k < strides.Length; k++) outStrides[k][last] = strides[k][i];
+            }
+            else
+            {
+                outShape.Add(shape[i]);
+                for (int k = 0; k < strides.Length; k++) outStrides[k].Add(strides[k][i]);
+            }
+        }
+        if (outShape.Count == 0)
+        {
+            outShape.Add(1);
+            for (int k = 0; k < strides.Length; k++) outStrides[k].Add(1);
+        }
+        var result = new int[strides.Length][];
+        for (int k = 0; k < strides.Length; k++) result[k] = outStrides[k].ToArray();
+        return (outShape.ToArray(), result);
+    }
+
+    /// <summary>Advances a multi-index over all but the last dim, moving every operand's offset with it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Next(Span<int> index, ReadOnlySpan<int> shape, int[][] strides, Span<int> offsets)
+    {
+        for (int d = shape.Length - 2; d >= 0; d--)
+        {
+            index[d]++;
+            for (int k = 0; k < offsets.Length; k++) offsets[k] += strides[k][d];
+            if (index[d] < shape[d]) return;
+            for (int k = 0; k < offsets.Length; k++) offsets[k] -= strides[k][d] * shape[d];
+            index[d] = 0;
+        }
+    }
+
+    /// <summary>The number of rows of a collapsed shape: the product of all but its last dim.</summary>
+    public static int Rows(ReadOnlySpan<int> shape)
+    {
+        int rows = 1;
+        for (int i = 0; i < shape.Length - 1; i++) rows *= shape[i];
+        return rows;
+    }
+
+    /// <summary>Copies the strided view (<paramref name="src"/>, <paramref name="shape"/>, <paramref name="strides"/>) into the contiguous <paramref name="dst"/> in row-major order.</summary>
+    public static void Gather<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, Span<T> dst)
+    {
+        if (dst.Length == 0) return;
+        var (cs, cstr) = Collapse(shape, strides.ToArray(), ContiguousStrides(shape));
+        int inner = cs[^1], innerStride = cstr[0][^1];
+        int rows = Rows(cs);
+        Span<int> index = stackalloc int[cs.Length];
+        Span<int> offs = stackalloc int[2];
+        for (int r = 0; r < rows; r++)
+        {
+            if (innerStride == 1)
+                src.Slice(offs[0], inner).CopyTo(dst.Slice(offs[1], inner));
+            else if (innerStride == 0)
+                dst.Slice(offs[1], inner).Fill(src[offs[0]]);
+            else
+            {
+                ref T s = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), offs[0]);
+                for (int j = 0, p = 0; j < inner; j++, p += innerStride) dst[offs[1] + j] = Unsafe.Add(ref s, p);
+            }
+            Next(index, cs, cstr, offs);
+        }
+    }
+
+    /// <summary>Copies the contiguous <paramref name="src"/> into the strided view (<paramref name="dst"/>, <paramref name="shape"/>, <paramref name="strides"/>), whose elements must not overlap.</summary>
+    public static void Scatter<T>(ReadOnlySpan<T> src, Span<T> dst, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
+    {
+        if (src.Length == 0) return;
+        var (cs, cstr) = Collapse(shape, strides.ToArray(), ContiguousStrides(shape));
+        int inner = cs[^1], innerStride = cstr[0][^1];
+        int rows = Rows(cs);
+        Span<int> index = stackalloc int[cs.Length];
+        Span<int> offs = stackalloc int[2];
+        for (int r = 0; r < rows; r++)
+        {
+            if (innerStride == 1)
+                src.Slice(offs[1], inner).CopyTo(dst.Slice(offs[0], inner));
+            else
+                for (int j = 0, p = offs[0]; j < inner; j++, p += innerStride) dst[p] = src[offs[1] + j];
+            Next(index, cs, cstr, offs);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Numerics;
+using Nabla.Kernels;
+
+namespace Nabla.Dispatch;
+
+/// <summary>
+/// The index-based ops, concatenation and padding on tensors, computed by <see cref="IndexingKernels"/> and strided
+/// copies. Indices are validated by the caller.
+/// </summary>
+internal static class Indexing
+{
+    /// <summary>Splits a contiguous shape around <paramref name="dim"/> into (outer, size, inner).</summary>
+    private static (int Outer, int Size, int Inner) Around(ReadOnlySpan<int> shape, int dim)
+    {
+        int outer = 1, inner = 1;
+        for (int d = 0; d < dim; d++) outer *= shape[d];
+        for (int d = dim + 1; d < shape.Length; d++) inner *= shape[d];
+        return (outer, shape[dim], inner);
+    }
+
+    /// <summary>The slices of <paramref name="x"/> at <paramref name="index"/> along <paramref name="dim"/>.</summary>
+    public static Tensor IndexSelect(Tensor x, int dim, long[] index)
+    {
+        var c = x.Materialize();
+        var (outer, size, inner) = Around(c._shape, dim);
+        var outShape = (int[])c._shape.Clone();
+        outShape[dim] = index.Length;
+        var result = Tensor.Empty(outShape, x.DType);
+        switch (x.DType)
+        {
+            case DType.Float32: IndexingKernels.IndexSelect(c.AsSpan<float>(), outer, size, inner, index, result.AsSpan<float>()); break;
+            case DType.Float64: IndexingKernels.IndexSelect(c.AsSpan<double>(), outer, size, inner, index, result.AsSpan<double>()); break;
+            default: IndexingKernels.IndexSelect(c.AsSpan<long>(), outer, size, inner, index, result.AsSpan<long>()); break;
+        }
+        return result;
+    }
+
+    /// <summary>A copy of <paramref name="x"/> with the slices of <paramref name="src"/> added at <paramref name="index"/> along <paramref name="dim"/>.</summary>
+    public static Tensor IndexAdd(Tensor x, int dim, long[] index, Tensor src)
+    {
+        var result = x.Copy();
+        var s = src.Materialize();
+        var (outer, size, inner) = Around(result._shape, dim);
+        switch (x.DType)
+        {
+            case DType.Float32: IndexingKernels.IndexAdd(s.AsSpan<float>(), outer, size, inner, index, result.AsSpan<float>()); break;
+            case DType.Float64: IndexingKernels.IndexAdd(s.AsSpan<double>(), outer, size, inner, index, result.AsSpan<double>()); break;
+            default: IndexingKernels.IndexAdd(s.AsSpan<long>(), outer, size, inner, index, result.AsSpan<long>()); break;
+        }
+        return result;
+    }
+
+    /// <summary>out[..., i, ...] = x[..., index[..., i, ...], ...] along <paramref name="dim"/>; the output has the index's shape.</summary>
+    public static Tensor Gather(Tensor x, int dim, Tensor index)
+    {
+        var idx = index.ToArray<long>();
+        var result = Tensor.Empty((int[])index._shape.Clone(), x.DType);
+        switch (x.DType)
+        {
+            case DType.Float32: IndexingKernels.Gather(x.Data<float>(), x._strides, dim, idx, index._shape, result.AsSpan<float>()); break;
+            case DType.Float64: IndexingKernels.Gather(x.Data<double>(), x._strides, dim, idx, index._shape, result.AsSpan<double>()); break;
+            default: IndexingKernels.Gather(x.Data<long>(), x._strides, dim, idx, index._shape, result.AsSpan<long>()); break;
+        }
+        return result;
+    }
+
+    /// <summary>A copy of <paramref name="self"/> with src[p] added at self[p with index[p] along <paramref name="dim"/>].</summary>
+    public static Tensor ScatterAdd(Tensor self, int dim, Tensor index, Tensor src)
+    {
+        var result = self.Copy();
+        var idx = index.ToArray<long>();
+        var values = src.Materialize();
+        switch (self.DType)
+        {
+            case DType.Float32: ScatterAdd<float>(values, dim, idx, index._shape, result); break;
+            case DType.Float64: ScatterAdd<double>(values, dim, idx, index._shape, result); break;
+            default: ScatterAdd<long>(values, dim, idx, index._shape, result); break;
+        }
+        return result;
+    }
+
+    private static void ScatterAdd<T>(Tensor values, int dim, long[] index, int[] shape, Tensor result) where T : unmanaged, INumberBase<T> =>
+        IndexingKernels.ScatterAdd(values.AsSpan<T>(), dim, index, shape, result.AsSpan<T>(), result._strides);
+
+    /// <summary>Concatenation of same-dtype tensors along <paramref name="dim"/> (shapes already validated).</summary>
+    public static Tensor Cat(Tensor[] tensors, int dim, int[] outShape)
+    {
+        var result = Tensor.Empty(outShape, tensors[0].DType);
+        int offset = 0;
+        foreach (var t in tensors)
+        {
+            int len = t._shape[dim];
+            if (len == 0) continue;
+            result.NarrowView(dim, offset, len).CopyFromUnchecked(t);
+            offset += len;
+        }
+        return result;
+    }
+
+    /// <summary>Zeros of the padded shape with <paramref name="x"/> copied into the middle along <paramref name="dim"/>.</summary>
+    public static Tensor Pad(Tensor x, int dim, int before, int after)
+    {
+        var shape = (int[])x._shape.Clone();
+        shape[dim] += before + after;
+        var result = Tensor.ZerosInternal(shape, x.DType);
+        result.NarrowView(dim, before, x._shape[dim]).CopyFromUnchecked(x);
+        return result;
+    }
+}
