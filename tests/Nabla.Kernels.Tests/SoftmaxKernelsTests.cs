@@ -75,6 +75,23 @@ public sealed class SoftmaxKernelsTests
         Assert.All(p, v => Assert.True(double.IsNaN(v)));
     }
 
+    [Fact(Skip = "Nabla bug: LogSoftmax subtracts max + log Σ in one step, which rounds log Σ to the ulp of the max, so log-probabilities near 0 lose "
+        + "their relative precision: for the row [100, 90] the first output is −4.5776e-5 in float32 and −4.5398899217730e-5 in float64, where (x − max) − log Σ, as PyTorch computes it, gives −4.5399e-5 and −4.5398899216865e-5.")]
+    public void LogSoftmaxOfADominantEntryKeepsItsRelativePrecision()
+    {
+        // log Σ = log1p(e^−10), and x − max is exact, so both outputs are exact to a few roundings.
+        double logSum = Log1p(Math.Exp(-10));
+        foreach (double top in new[] { 100.0, 1000.0, -50.0, 0.0 })
+        {
+            var d = new double[2];
+            SoftmaxKernels.LogSoftmax<double>([top, top - 10], 2, d);
+            Close<double>([-logSum, -10 - logSum], d, Ulps<double>(4), 0, $"log-softmax [{top}, {top - 10}]");
+            var f = new float[2];
+            SoftmaxKernels.LogSoftmax<float>([(float)top, (float)(top - 10)], 2, f);
+            Close<float>([-logSum, -10 - logSum], f, Ulps<float>(4), 0, $"float log-softmax [{top}, {top - 10}]");
+        }
+    }
+
     [Fact]
     public void EmptyRowsAndEmptyInputWriteNothing()
     {
@@ -108,7 +125,8 @@ public sealed class SoftmaxKernelsTests
         SoftmaxKernels.LogSoftmax<T>(x, n, lp);
         double scale = xd.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(1).Max();
 
-        // x − max − log Σ loses digits to the cancellation between x and max, so the floor scales with |x|.
+        // The floor scales with |x| because the kernel subtracts max + log Σ in one step, which rounds log Σ to the
+        // ulp of max (LogSoftmaxOfADominantEntryKeepsItsRelativePrecision shows the cost).
         Close<T>(Reference(xd, n, log: true), lp, eps * 8, eps * (4 + Math.Log2(n)) * Math.Max(scale, 1), $"log-softmax<{typeof(T).Name}> n = {n}");
     }
 
