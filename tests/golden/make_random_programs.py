@@ -1,0 +1,623 @@
+#!/usr/bin/python3
+"""Generate random op programs and what PyTorch computes for them, for Nabla's random-program tests.
+
+Run:  /usr/bin/python3 tests/golden/make_random_programs.py   (PyTorch 1.13, CPU)
+Writes random_programs_float64.json (200 programs) and random_programs_float32.json (100 programs) next to
+this script. Deterministic: each program draws from random.Random(seed ^ crc32(name)) and picks its ops by
+rendezvous hashing, so two runs give identical bytes, and adding an op to OPS leaves most programs unchanged.
+
+A program starts from 1-3 leaf tensors (random shapes up to rank 3, broadcast-compatible variants of one base
+shape; some are viewed first through a transpose, permute or expand), applies 2-6 random ops from the OPS table
+below, and ends in  loss = sum(output * weight)  for a fixed random weight of the output's shape. Ops that need a
+second operand take one from the values computed so far, or a fresh leaf while the program has fewer than three
+leaves. Steps the output does not depend on are dropped; the output depends on every leaf.
+
+random_programs_<dtype>.json
+  {"dtype": "float64" | "float32", "seed": int, "programs": [program, ...]}
+  program = {
+    "name":   "f64_000" ...,
+    "inputs": [{"shape": [...], "data": [flat row-major]}, ...]   the leaves, all requiring grad,
+    "steps":  [{"op": name in OPS, "in": [value indices], "args": {...}}, ...],
+    "weight": {"shape", "data"},
+    "output": {"shape", "data"},   the last step's value,
+    "grads":  [{"shape", "data"}, ...]   d loss / d input, one per input}
+  Values are numbered inputs first, then one per step in order, so step k's result is value len(inputs) + k.
+  Constant tensors inside args (where conditions, gather and index_select indices) are {"shape", "data"} with
+  "dtype": "int64" on indices; conditions are 0/1 in the program's dtype. In args, null means "not given".
+
+Values are drawn so that every op stays in its domain and away from its non-differentiable points (kinks of
+abs/relu/leaky_relu/elu/clamp, ties of maximum/minimum/amax/amin, the softplus threshold), and so that
+magnitudes range widely: leaves are scaled by 1e-4 to 100, and values may grow through the ops up to |x| = 1e4,
+which every op except exp (x <= 10) accepts, so that overflow-prone composites (an activation whose untaken branch
+overflows, say) are exercised. Leaves are multiples of 1/1024 (2^-24 for those of scale 1e-4) and weights of
+1/16, exact in float32 and float64. A program is drawn again unless torch.autograd.gradcheck passes on it in
+float64, its float32 output and gradients agree with the float64 ones to 2e-6 of each tensor's largest magnitude
+(so it is well conditioned), and none of them is all zero (that would compare rounding noise). Outputs and
+gradients are written with repr (round-trip exact; float32 values as float32's shortest repr).
+
+To add an op: one line in OPS (a name, how PyTorch computes it, how to draw its operands and args) and one line
+in the Ops table of tests/Nabla.Tests/Golden/RandomProgramTests.cs, then rerun this script. Programs the new op
+enters change; the rows of the skipped discrepancy theories in RandomProgramTests.cs name programs, so check that
+each still shows its discrepancy.
+"""
+import json
+import math
+import os
+import random
+import zlib
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GRID = 1024
+MAX_LEAVES = 3
+LIMIT = 1e4   # largest magnitude an intermediate value may reach
+MAX_NUMEL = 64
+TINY = 1e-4   # the scale of leaves drawn near zero, multiples of 2^-24 (still exact in float32)
+KINK = 1e-3   # least distance, relative to 1 + max|x|, from a non-differentiable point
+
+# --------------------------------------------------------------------------
+# Drawing operands and arguments. A maker gets the generator and the index of the value the op applies to, and
+# returns (operand indices, args), or None when the op does not fit that value.
+# --------------------------------------------------------------------------
+
+
+def amax(x):
+    return float(x.abs().max()) if x.numel() else 0.0
+
+
+def away(x, point):
+    return bool(((x - point).abs() > KINK * (1 + amax(x))).all())
+
+
+def positive(least):
+    return lambda x: float(x.min()) > least
+
+
+def broadcastable(a, b):
+    return all(p == q or p == 1 or q == 1 for p, q in zip(reversed(a), reversed(b)))
+
+
+def broadcast_shape(a, b):
+    return list(torch.broadcast_shapes(tuple(a), tuple(b)))
+
+
+def dims_arg(g, rank):
+    """A non-empty sorted subset of the dims, some written negative."""
+    dims = sorted(g.rng.sample(range(rank), g.rng.randint(1, rank)))
+    return [d - rank if g.rng.random() < 0.3 else d for d in dims]
+
+
+def a_dim(g, rank):
+    d = g.rng.randrange(rank)
+    return d - rank if g.rng.random() < 0.3 else d
+
+
+def groups(x, dims):
+    """x with the reduced dims moved last and flattened: (kept elements, reduced elements)."""
+    rank = x.dim()
+    red = sorted(d % rank for d in dims)
+    keep = [d for d in range(rank) if d not in red]
+    return x.permute(keep + red).reshape(-1, math.prod(x.shape[d] for d in red))
+
+
+def unary(run, ok=lambda x: True, args=lambda g, x: {}):
+    """One operand; ok(x) says whether x is in the op's domain."""
+    def make(g, i):
+        x = g.values[i]
+        if not ok(x):
+            return None
+        a = args(g, x)
+        return None if a is None else ([i], a)
+    return run, make
+
+
+def binary(run, ok=lambda a, b: True):
+    """Two broadcasting operands; ok(a, b) says whether the pair is in the op's domain."""
+    def make(g, i):
+        j = g.partner(i, lambda y: broadcastable(g.values[i].shape, y.shape) and ok(g.values[i], y), broadcast_variant)
+        return None if j is None else ([i, j], {})
+    return run, make
+
+
+def reduction(run, ok=lambda x, dims: True, extra=lambda g, x, dims: {}):
+    def make(g, i):
+        x = g.values[i]
+        if x.dim() == 0:
+            return None
+        dims = dims_arg(g, x.dim())
+        if not ok(x, dims):
+            return None
+        e = extra(g, x, dims)
+        return None if e is None else ([i], {"dims": dims, "keepdim": g.rng.random() < 0.5, **e})
+    return run, make
+
+
+def no_ties(x, dims):
+    s = groups(x, dims)
+    if s.shape[1] < 2:
+        return True
+    top = s.sort(dim=1, descending=True).values
+    return bool(((top[:, 0] - top[:, 1]) > KINK * (1 + amax(x))).all())
+
+
+def no_ties_min(x, dims):
+    return no_ties(-x, dims)
+
+
+def var_correction(g, x, dims):
+    c = g.rng.choice([0, 1])
+    return {"correction": c} if groups(x, dims).shape[1] > c else None
+
+
+def broadcast_variant(g, shape):
+    """A shape that broadcasts with `shape`: the same, some dims 1, or a suffix."""
+    s = list(shape)
+    r = g.rng.random()
+    if r < 0.3 and s:
+        return [1 if g.rng.random() < 0.5 else d for d in s]
+    if r < 0.5 and s:
+        return s[g.rng.randint(1, len(s)):] if len(s) > 1 else s
+    return s
+
+
+def choice(name, options):
+    """Args of one keyword drawn from options."""
+    return lambda g, x: {name: g.rng.choice(options)}
+
+
+def softplus_args(g, x):
+    beta, threshold = g.rng.choice([(1, 20), (1, 5), (2, 3), (0.5, 10)])
+    return {"beta": beta, "threshold": threshold} if away(beta * x, threshold) else None
+
+
+def clamp_args(g, x):
+    v = sorted(set(round(float(e) * GRID) / GRID for e in x.flatten()))
+    if len(v) < 2:
+        return None
+
+    def between():
+        k = g.rng.randrange(len(v) - 1)
+        return round((v[k] + v[k + 1]) / 2 * GRID) / GRID
+
+    lo, hi = sorted([between(), between()])
+    kind = g.rng.choice(["both", "min", "max"])
+    a = {"min": lo if kind != "max" else None, "max": hi if kind != "min" else None}
+    if a["min"] is not None and a["max"] is not None and a["min"] == a["max"]:
+        a["max"] = None
+    ok = all(b is None or away(x, b) for b in (a["min"], a["max"]))
+    return a if ok else None
+
+
+def make_pow_scalar(g, i):
+    x = g.values[i]
+    if x.numel() == 0 or float(x.min()) <= 0.1:
+        return None
+    e = g.rng.choice([2, 3, 0.5, -1, 1.5, -0.5])
+    return ([i], {"exponent": e}) if amax(x) ** abs(e) <= LIMIT else None
+
+
+def make_where(g, i):
+    x = g.values[i]
+    j = g.partner(i, lambda y: broadcastable(x.shape, y.shape), broadcast_variant) if g.rng.random() < 0.7 else None
+    shape = list(x.shape) if j is None else broadcast_shape(x.shape, g.values[j].shape)
+    cond_shape = [1 if g.rng.random() < 0.3 else d for d in shape]
+    cond = {"shape": cond_shape, "data": [g.rng.choice([0, 1]) for _ in range(math.prod(cond_shape))]}
+    if j is None:
+        return [i], {"condition": cond, "other": g.grid_value(-3, 3)}
+    return [i, j], {"condition": cond, "other": None}
+
+
+def run_where(x, a):
+    other = x[1] if len(x) > 1 else torch.tensor(a["other"], dtype=x[0].dtype)
+    return torch.where(const(a["condition"], x[0]) != 0, x[0], other)
+
+
+def make_softmax(g, i):
+    x = g.values[i]
+    return None if x.dim() == 0 else ([i], {"dim": a_dim(g, x.dim())})
+
+
+def make_matmul(g, i):
+    x = g.values[i]
+    if x.dim() not in (1, 2, 3):
+        return None
+    k = x.shape[-1]
+    j = g.partner(i, lambda y: y.dim() == 2 and y.shape[0] == k or
+                  (x.dim() == 3 and y.dim() == 3 and y.shape[0] == x.shape[0] and y.shape[1] == k),
+                  lambda g, s: [k, g.rng.randint(1, 4)], allow_self=False)
+    return None if j is None else ([i, j], {})
+
+
+def make_linear(g, i):
+    x = g.values[i]
+    if x.dim() == 0:
+        return None
+    n = x.shape[-1]
+    w = g.partner(i, lambda y: y.dim() == 2 and y.shape[1] == n, lambda g, s: [g.rng.randint(1, 4), n], allow_self=False)
+    if w is None:
+        return None
+    out = g.values[w].shape[0]
+    b = g.partner(i, lambda y: y.dim() == 1 and y.shape[0] == out, lambda g, s: [out], allow_self=False) \
+        if g.rng.random() < 0.7 else None
+    return ([i, w] if b is None else [i, w, b]), {"bias": b is not None}
+
+
+def factorize(g, n):
+    shape = []
+    for _ in range(g.rng.randint(0, 2)):
+        divisors = [d for d in range(2, n + 1) if n % d == 0]
+        if not divisors:
+            break
+        d = g.rng.choice(divisors)
+        shape.append(d)
+        n //= d
+    shape.append(n)
+    g.rng.shuffle(shape)
+    return shape
+
+
+def reshape_args(g, x):
+    shape = factorize(g, x.numel())
+    if g.rng.random() < 0.3:
+        shape[g.rng.randrange(len(shape))] = -1
+    return {"shape": shape}
+
+
+def permute_args(g, x):
+    if x.dim() < 2:
+        return None
+    dims = list(range(x.dim()))
+    while dims == sorted(dims):
+        g.rng.shuffle(dims)
+    return {"dims": dims}
+
+
+def transpose_args(g, x):
+    if x.dim() < 2:
+        return None
+    a, b = g.rng.sample(range(x.dim()), 2)
+    return {"dim0": a if g.rng.random() < 0.7 else a - x.dim(), "dim1": b}
+
+
+def narrow_args(g, x):
+    dims = [d for d in range(x.dim()) if x.shape[d] >= 2]
+    if not dims:
+        return None
+    d = g.rng.choice(dims)
+    length = g.rng.randint(1, x.shape[d] - 1)
+    return {"dim": d, "start": g.rng.randint(0, x.shape[d] - length), "length": length}
+
+
+def pad_args(g, x):
+    if x.dim() == 0:
+        return None
+    before, after = g.rng.choice([(0, 1), (1, 0), (1, 2), (2, 1)])
+    return {"dim": a_dim(g, x.dim()), "before": before, "after": after}
+
+
+def expand_args(g, x):
+    shape = [g.rng.randint(2, 3) if d == 1 else (-1 if g.rng.random() < 0.3 else d) for d in x.shape]
+    if 1 not in x.shape or g.rng.random() < 0.3:
+        shape = [g.rng.randint(2, 3)] + shape
+    return {"shape": shape}
+
+
+def index_select_args(g, x):
+    if x.dim() == 0:
+        return None
+    d = g.rng.randrange(x.dim())
+    n = g.rng.randint(1, 5)
+    return {"dim": d, "index": {"shape": [n], "data": [g.rng.randrange(x.shape[d]) for _ in range(n)], "dtype": "int64"}}
+
+
+def gather_args(g, x):
+    if x.dim() == 0:
+        return None
+    d = g.rng.randrange(x.dim())
+    shape = [g.rng.randint(1, 4) if k == d else g.rng.randint(1, x.shape[k]) for k in range(x.dim())]
+    data = [g.rng.randrange(x.shape[d]) for _ in range(math.prod(shape))]
+    return {"dim": d, "index": {"shape": shape, "data": data, "dtype": "int64"}}
+
+
+def make_cat(g, i):
+    x = g.values[i]
+    if x.dim() == 0:
+        return None
+    d = g.rng.randrange(x.dim())
+    same = lambda y: y.dim() == x.dim() and all(y.shape[k] == x.shape[k] for k in range(x.dim()) if k != d)
+    parts = [i]
+    for _ in range(g.rng.randint(1, 2)):
+        j = g.partner(i, same, lambda g, s: [g.rng.randint(1, 3) if k == d else s[k] for k in range(len(s))])
+        if j is None:
+            return None
+        parts.append(j)
+    return parts, {"dim": d if g.rng.random() < 0.7 else d - x.dim()}
+
+
+def make_stack(g, i):
+    x = g.values[i]
+    parts = [i]
+    for _ in range(g.rng.randint(1, 2)):
+        j = g.partner(i, lambda y: list(y.shape) == list(x.shape), lambda g, s: list(s))
+        if j is None:
+            return None
+        parts.append(j)
+    d = g.rng.randint(0, x.dim())
+    return parts, {"dim": d if g.rng.random() < 0.7 else d - x.dim() - 1}
+
+
+def const(spec, like):
+    dtype = torch.int64 if spec.get("dtype") == "int64" else like.dtype
+    return torch.tensor(spec["data"], dtype=dtype).reshape(spec["shape"])
+
+
+# --------------------------------------------------------------------------
+# The op table: name -> (run(xs, args) -> tensor, maker). One line per op.
+# --------------------------------------------------------------------------
+
+OPS = {
+    "add": binary(lambda x, a: x[0] + x[1]),
+    "sub": binary(lambda x, a: x[0] - x[1]),
+    "mul": binary(lambda x, a: x[0] * x[1]),
+    "div": binary(lambda x, a: x[0] / x[1], ok=lambda a, b: float(b.abs().min()) > 0.1),
+    "pow": binary(lambda x, a: torch.pow(x[0], x[1]), ok=lambda a, b: float(a.min()) > 0.1 and amax(b) <= 3),
+    "maximum": binary(lambda x, a: torch.maximum(x[0], x[1]), ok=lambda a, b: away(a - b, 0)),
+    "minimum": binary(lambda x, a: torch.minimum(x[0], x[1]), ok=lambda a, b: away(a - b, 0)),
+    "neg": unary(lambda x, a: -x[0]),
+    "exp": unary(lambda x, a: torch.exp(x[0]), ok=lambda x: float(x.max()) <= 10),
+    "log": unary(lambda x, a: torch.log(x[0]), ok=positive(0.05)),
+    "log1p": unary(lambda x, a: torch.log1p(x[0]), ok=positive(-0.9)),
+    "sqrt": unary(lambda x, a: torch.sqrt(x[0]), ok=positive(0.05)),
+    "abs": unary(lambda x, a: torch.abs(x[0]), ok=lambda x: away(x, 0)),
+    "relu": unary(lambda x, a: torch.relu(x[0]), ok=lambda x: away(x, 0)),
+    "sigmoid": unary(lambda x, a: torch.sigmoid(x[0])),
+    "tanh": unary(lambda x, a: torch.tanh(x[0])),
+    "erf": unary(lambda x, a: torch.erf(x[0])),
+    "softplus": unary(lambda x, a: F.softplus(x[0], a["beta"], a["threshold"]), args=softplus_args),
+    "gelu": unary(lambda x, a: F.gelu(x[0])),
+    "silu": unary(lambda x, a: F.silu(x[0])),
+    "elu": unary(lambda x, a: F.elu(x[0], a["alpha"]), ok=lambda x: away(x, 0), args=choice("alpha", [1.0, 0.5, 1.5])),
+    "leaky_relu": unary(lambda x, a: F.leaky_relu(x[0], a["negative_slope"]), ok=lambda x: away(x, 0), args=choice("negative_slope", [0.01, 0.2])),
+    "clamp": unary(lambda x, a: torch.clamp(x[0], a["min"], a["max"]), args=clamp_args),
+    "pow_scalar": (lambda x, a: torch.pow(x[0], a["exponent"]), make_pow_scalar),
+    "where": (run_where, make_where),
+    "sum": reduction(lambda x, a: x[0].sum(a["dims"], a["keepdim"])),
+    "mean": reduction(lambda x, a: x[0].mean(a["dims"], a["keepdim"])),
+    "amax": reduction(lambda x, a: x[0].amax(a["dims"], a["keepdim"]), ok=no_ties),
+    "amin": reduction(lambda x, a: x[0].amin(a["dims"], a["keepdim"]), ok=no_ties_min),
+    "var": reduction(lambda x, a: torch.var(x[0], a["dims"], correction=a["correction"], keepdim=a["keepdim"]), extra=var_correction),
+    "logsumexp": reduction(lambda x, a: torch.logsumexp(x[0], a["dims"], a["keepdim"])),
+    "softmax": (lambda x, a: torch.softmax(x[0], a["dim"]), make_softmax),
+    "log_softmax": (lambda x, a: torch.log_softmax(x[0], a["dim"]), make_softmax),
+    "matmul": (lambda x, a: torch.matmul(x[0], x[1]), make_matmul),
+    "linear": (lambda x, a: F.linear(x[0], x[1], x[2] if a["bias"] else None), make_linear),
+    "reshape": unary(lambda x, a: x[0].reshape(a["shape"]), args=reshape_args),
+    "permute": unary(lambda x, a: x[0].permute(a["dims"]), args=permute_args),
+    "transpose": unary(lambda x, a: x[0].transpose(a["dim0"], a["dim1"]), args=transpose_args),
+    "narrow": unary(lambda x, a: x[0].narrow(a["dim"], a["start"], a["length"]), args=narrow_args),
+    "pad": unary(lambda x, a: F.pad(x[0], [0, 0] * (x[0].dim() - 1 - a["dim"] % x[0].dim()) + [a["before"], a["after"]]), args=pad_args),
+    "cat": (lambda x, a: torch.cat(x, a["dim"]), make_cat),
+    "stack": (lambda x, a: torch.stack(x, a["dim"]), make_stack),
+    "index_select": unary(lambda x, a: torch.index_select(x[0], a["dim"], const(a["index"], x[0])), args=index_select_args),
+    "gather": unary(lambda x, a: torch.gather(x[0], a["dim"], const(a["index"], x[0])), args=gather_args),
+    "expand": unary(lambda x, a: x[0].expand(a["shape"]), args=expand_args),
+}
+
+# Views a leaf may be seen through before the program's ops start.
+INPUT_VIEWS = ["transpose", "permute", "expand"]
+
+
+# --------------------------------------------------------------------------
+# Generation.
+# --------------------------------------------------------------------------
+
+
+class Generator:
+    """One program under construction: leaves, steps, and every value computed so far (float64, no grad)."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.leaves = []   # node ids of the leaves, in creation order
+        self.nodes = []    # ("leaf", data, shape) or ("step", op, operand node ids, args)
+        self.values = []   # float64 value of every node
+
+    def grid_value(self, lo, hi):
+        return round(self.rng.uniform(lo, hi) * GRID) / GRID
+
+    def leaf_data(self, shape):
+        scale = self.rng.choice([TINY, 1, 1, 3, 10, 30, 100, 100])
+        lo = scale / 5 if self.rng.random() < 0.3 else -scale
+        grid = GRID if scale > TINY else 2 ** 24
+        return [round(self.rng.uniform(lo, scale) * grid) / grid for _ in range(math.prod(shape))]
+
+    def add_leaf(self, shape, accept=lambda y: True):
+        if len(self.leaves) >= MAX_LEAVES or math.prod(shape) > MAX_NUMEL:
+            return None
+        for _ in range(6):
+            data = self.leaf_data(shape)
+            value = torch.tensor(data, dtype=torch.float64).reshape(shape)
+            if accept(value):
+                self.nodes.append(("leaf", data, list(shape)))
+                self.values.append(value)
+                self.leaves.append(len(self.nodes) - 1)
+                return len(self.nodes) - 1
+        return None
+
+    def partner(self, i, accept, fresh_shape, allow_self=True):
+        """A value (other than i unless allow_self) that accept takes, preferring existing ones; else a fresh leaf."""
+        candidates = [j for j in range(len(self.values)) if (allow_self or j != i) and accept(self.values[j])]
+        others = [j for j in candidates if j != i]
+        unused = [j for j in others if j not in self.used()]
+        if unused and self.rng.random() < 0.8:
+            return self.rng.choice(unused)
+        if others and self.rng.random() < 0.7:
+            return self.rng.choice(others)
+        if self.rng.random() < 0.6:
+            fresh = self.add_leaf(fresh_shape(self, list(self.values[i].shape)), accept)
+            if fresh is not None:
+                return fresh
+        return self.rng.choice(candidates) if candidates else None
+
+    def used(self):
+        """The nodes that some step already takes as an operand."""
+        return {k for n in self.nodes if n[0] == "step" for k in n[2]}
+
+    def apply(self, name, i):
+        """Appends op `name` applied to value i; False (and nothing changed) when it does not fit."""
+        saved = (len(self.nodes), list(self.leaves))
+        run, make = OPS[name]
+        made = make(self, i)
+        if made is not None:
+            operands, args = made
+            with torch.no_grad():
+                out = run([self.values[k] for k in operands], args)
+            if 0 < out.numel() <= MAX_NUMEL and out.dim() <= 4 and bool(torch.isfinite(out).all()) and amax(out) <= LIMIT:
+                self.nodes.append(("step", name, operands, args))
+                self.values.append(out.contiguous())
+                return True
+        del self.nodes[saved[0]:]
+        del self.values[saved[0]:]
+        self.leaves = saved[1]
+        return False
+
+
+def pick_op(rng):
+    """
+    The op of one attempt: the name with the highest hash of one fresh random key (rendezvous hashing). Adding an op
+    to OPS changes only the attempts the new op wins, so most programs stay as they were.
+    """
+    key = rng.getrandbits(32)
+    return max(OPS, key=lambda name: zlib.crc32(f"{key}/{name}".encode()))
+
+
+def random_shape(rng):
+    return [1 if rng.random() < 0.2 else rng.randint(2, 4) for _ in range(rng.randint(1, 3))]
+
+
+def draw(rng):
+    """One candidate program as (leaf nodes, step nodes), or None when the draw went nowhere."""
+    g = Generator(rng)
+    base = random_shape(rng)
+    for _ in range(rng.randint(1, MAX_LEAVES)):
+        g.add_leaf(broadcast_variant(g, base) if rng.random() < 0.6 else random_shape(rng))
+    for leaf in list(g.leaves):
+        if rng.random() < 0.4:
+            g.apply(rng.choice(INPUT_VIEWS), leaf)
+    target, done = rng.randint(2, 6), 0
+    for _ in range(300):
+        if done == target:
+            break
+        used = g.used()
+        fresh = [k for k in range(len(g.nodes)) if k not in used]
+        r = rng.random()
+        i = len(g.nodes) - 1 if r < 0.5 else (rng.choice(fresh) if r < 0.8 else rng.randrange(len(g.nodes)))
+        done += g.apply(pick_op(rng), i)
+    if done < 2:
+        return None
+    return prune(g)
+
+
+def prune(g):
+    """Keeps the steps the last value depends on; None unless it depends on every leaf through at least two steps."""
+    out = len(g.nodes) - 1
+    needed, stack = set(), [out]
+    while stack:
+        k = stack.pop()
+        if k in needed:
+            continue
+        needed.add(k)
+        if g.nodes[k][0] == "step":
+            stack.extend(g.nodes[k][2])
+    order = list(g.leaves) + [k for k in range(len(g.nodes)) if g.nodes[k][0] == "step" and k in needed]
+    if not all(leaf in needed for leaf in g.leaves) or len(order) - len(g.leaves) < 2:
+        return None
+    index = {k: n for n, k in enumerate(order)}
+    inputs = [{"shape": g.nodes[k][2], "data": g.nodes[k][1]} for k in g.leaves]
+    steps = [{"op": g.nodes[k][1], "in": [index[j] for j in g.nodes[k][2]], "args": g.nodes[k][3]}
+             for k in order[len(g.leaves):]]
+    return inputs, steps
+
+
+def run_program(inputs, steps, dtype):
+    leaves = [torch.tensor(i["data"], dtype=dtype).reshape(i["shape"]).requires_grad_() for i in inputs]
+    return leaves, replay(leaves, steps)
+
+
+def replay(leaves, steps):
+    values = list(leaves)
+    for s in steps:
+        values.append(OPS[s["op"]][0]([values[k] for k in s["in"]], s["args"]))
+    return values[-1]
+
+
+def evaluate(inputs, steps, weight, dtype):
+    leaves, out = run_program(inputs, steps, dtype)
+    w = torch.tensor(weight["data"], dtype=dtype).reshape(weight["shape"])
+    grads = torch.autograd.grad((out * w).sum(), leaves)
+    return out.detach(), [gr.detach() for gr in grads]
+
+
+def agree(a, b, rtol):
+    """Normwise closeness, the condition a float32 run must meet against the float64 one (rounding noise fails it)."""
+    return a.shape == b.shape and float((a.double() - b.double()).abs().max()) <= rtol * float(b.double().abs().max())
+
+
+def smooth(inputs, steps):
+    leaves, _ = run_program(inputs, steps, torch.float64)
+    try:
+        return torch.autograd.gradcheck(lambda *xs: replay(list(xs), steps), tuple(leaves), eps=1e-6, atol=1e-5, rtol=1e-3)
+    except RuntimeError:
+        return False
+
+
+def flat(t, dtype):
+    data = t.detach().reshape(-1).tolist()
+    if dtype == torch.float32:
+        data = [json.loads(repr(np.float32(v))) for v in data]
+    return {"shape": list(t.shape), "data": data}
+
+
+def program(rng, name, dtype):
+    while True:
+        drawn = draw(rng)
+        if drawn is None:
+            continue
+        inputs, steps = drawn
+        with torch.no_grad():
+            _, out = run_program(inputs, steps, torch.float64)
+        weight = {"shape": list(out.shape), "data": [rng.randint(-32, 32) / 16 for _ in range(out.numel())]}
+        out64, grads64 = evaluate(inputs, steps, weight, torch.float64)
+        out32, grads32 = evaluate(inputs, steps, weight, torch.float32)
+        # An all-zero result (a gradient that cancels exactly, say) would only compare rounding noise.
+        if not all(bool(torch.isfinite(t).all()) and 0 < amax(t) <= 1e8 for t in [out64] + grads64):
+            continue
+        if not all(agree(a, b, 2e-6) for a, b in zip([out32] + grads32, [out64] + grads64)):
+            continue
+        if not smooth(inputs, steps):
+            continue
+        out, grads = (out64, grads64) if dtype == torch.float64 else (out32, grads32)
+        return {"name": name, "inputs": inputs, "steps": steps, "weight": weight,
+                "output": flat(out, dtype), "grads": [flat(gr, dtype) for gr in grads]}
+
+
+def write(file, dtype_name, seed, count):
+    dtype = {"float64": torch.float64, "float32": torch.float32}[dtype_name]
+    prefix = "f64" if dtype == torch.float64 else "f32"
+    names = [f"{prefix}_{k:03d}" for k in range(count)]
+    programs = [program(random.Random(seed ^ zlib.crc32(name.encode())), name, dtype) for name in names]
+    body = ",\n".join(json.dumps(p, separators=(",", ":")) for p in programs)
+    with open(os.path.join(HERE, file), "w") as f:
+        f.write('{"dtype": "%s", "seed": %d, "programs": [\n%s\n]}\n' % (dtype_name, seed, body))
+    ops = sorted({s["op"] for p in programs for s in p["steps"]})
+    print(f"{file}: {count} programs, {sum(len(p['steps']) for p in programs)} steps, ops {len(ops)}/{len(OPS)}",
+          "missing: " + ", ".join(sorted(set(OPS) - set(ops))) if len(ops) < len(OPS) else "")
+
+
+if __name__ == "__main__":
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    write("random_programs_float64.json", "float64", 64, 200)
+    write("random_programs_float32.json", "float32", 32, 100)
