@@ -1,0 +1,143 @@
+using System.Reflection;
+using Nabla.NN;
+
+namespace Nabla.Tests.Golden;
+
+/// <summary>
+/// Random op programs against PyTorch 1.13: every program of <c>random_programs_float64.json</c> and
+/// <c>random_programs_float32.json</c> (written by <c>make_random_programs.py</c>) is replayed with Nabla's public
+/// API, and its output and the gradient of every input are compared with PyTorch's. To add an op, add one line to
+/// the generator's OPS table and one line to <see cref="Ops"/>, then regenerate the fixtures.
+/// </summary>
+public sealed class RandomProgramTests
+{
+    private const string Float64 = "random_programs_float64.json";
+    private const string Float32 = "random_programs_float32.json";
+
+    /// <summary>Each op name of the generator's OPS table as a Nabla call on the step's operands.</summary>
+    private static readonly Dictionary<string, Func<RandomProgram.Step, Tensor[], Tensor>> Ops = new()
+    {
+        ["add"] = (s, t) => t[0] + t[1],
+        ["sub"] = (s, t) => t[0] - t[1],
+        ["mul"] = (s, t) => t[0] * t[1],
+        ["div"] = (s, t) => t[0] / t[1],
+        ["pow"] = (s, t) => t[0].Pow(t[1]),
+        ["maximum"] = (s, t) => t[0].Maximum(t[1]),
+        ["minimum"] = (s, t) => t[0].Minimum(t[1]),
+        ["neg"] = (s, t) => t[0].Neg(),
+        ["exp"] = (s, t) => t[0].Exp(),
+        ["log"] = (s, t) => t[0].Log(),
+        ["log1p"] = (s, t) => t[0].Log1p(),
+        ["sqrt"] = (s, t) => t[0].Sqrt(),
+        ["abs"] = (s, t) => t[0].Abs(),
+        ["relu"] = (s, t) => t[0].Relu(),
+        ["sigmoid"] = (s, t) => t[0].Sigmoid(),
+        ["tanh"] = (s, t) => t[0].Tanh(),
+        ["erf"] = (s, t) => t[0].Erf(),
+        ["softplus"] = (s, t) => t[0].Softplus(s.Arg<double>("beta"), s.Arg<double>("threshold")),
+        ["gelu"] = (s, t) => t[0].Gelu(),
+        ["silu"] = (s, t) => t[0].Silu(),
+        ["elu"] = (s, t) => t[0].Elu(s.Arg<double>("alpha")),
+        ["leaky_relu"] = (s, t) => t[0].LeakyRelu(s.Arg<double>("negative_slope")),
+        ["clamp"] = (s, t) => t[0].Clamp(s.Arg<double?>("min"), s.Arg<double?>("max")),
+        ["pow_scalar"] = (s, t) => t[0].Pow(s.Arg<double>("exponent")),
+        ["where"] = (s, t) => Tensor.Where(s.Constant("condition", t[0].DType), t[0], t.Length > 1 ? t[1] : Tensor.Scalar(s.Arg<double>("other"), t[0].DType)),
+        ["sum"] = (s, t) => t[0].Sum(s.Arg<int[]>("dims"), s.Arg<bool>("keepdim")),
+        ["mean"] = (s, t) => t[0].Mean(s.Arg<int[]>("dims"), s.Arg<bool>("keepdim")),
+        ["amax"] = (s, t) => t[0].Amax(s.Arg<int[]>("dims"), s.Arg<bool>("keepdim")),
+        ["amin"] = (s, t) => t[0].Amin(s.Arg<int[]>("dims"), s.Arg<bool>("keepdim")),
+        ["var"] = (s, t) => t[0].Var(s.Arg<int[]>("dims"), s.Arg<bool>("keepdim"), s.Arg<int>("correction")),
+        ["logsumexp"] = (s, t) => t[0].LogSumExp(s.Arg<int[]>("dims"), s.Arg<bool>("keepdim")),
+        ["softmax"] = (s, t) => t[0].Softmax(s.Arg<int>("dim")),
+        ["log_softmax"] = (s, t) => t[0].LogSoftmax(s.Arg<int>("dim")),
+        ["matmul"] = (s, t) => t[0].MatMul(t[1]),
+        ["linear"] = (s, t) => Functional.Linear(t[0], t[1], s.Arg<bool>("bias") ? t[2] : null),
+        ["reshape"] = (s, t) => t[0].Reshape(s.Arg<int[]>("shape")),
+        ["permute"] = (s, t) => t[0].Permute(s.Arg<int[]>("dims")),
+        ["transpose"] = (s, t) => t[0].Transpose(s.Arg<int>("dim0"), s.Arg<int>("dim1")),
+        ["narrow"] = (s, t) => t[0].Narrow(s.Arg<int>("dim"), s.Arg<int>("start"), s.Arg<int>("length")),
+        ["pad"] = (s, t) => t[0].Pad(s.Arg<int>("dim"), s.Arg<int>("before"), s.Arg<int>("after")),
+        ["cat"] = (s, t) => Tensor.Cat(t, s.Arg<int>("dim")),
+        ["stack"] = (s, t) => Tensor.Stack(t, s.Arg<int>("dim")),
+        ["index_select"] = (s, t) => t[0].IndexSelect(s.Arg<int>("dim"), s.Constant("index", DType.Int64)),
+        ["gather"] = (s, t) => t[0].Gather(s.Arg<int>("dim"), s.Constant("index", DType.Int64)),
+        ["expand"] = (s, t) => t[0].Expand(s.Arg<int[]>("shape")),
+    };
+
+    /// <summary>
+    /// Programs on which Nabla and PyTorch disagree: the rows of the skipped theories below, whose skip reasons name
+    /// the op, the inputs and both answers. <see cref="MatchesPyTorch"/> leaves them out while the skip stands.
+    /// </summary>
+    private static readonly HashSet<string> Discrepant = typeof(RandomProgramTests).GetMethods()
+        .Where(m => m.GetCustomAttribute<TheoryAttribute>()?.Skip is not null)
+        .SelectMany(m => m.GetCustomAttributes<InlineDataAttribute>())
+        .Select(a => (string)a.GetData(null!).Single()[1])
+        .ToHashSet();
+
+    /// <summary>(file, program) for every program of both fixtures that is not a known discrepancy.</summary>
+    public static TheoryData<string, string> Programs
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var file in new[] { Float64, Float32 })
+                foreach (var name in RandomProgram.Load(file).Keys.Where(n => !Discrepant.Contains(n)))
+                    data.Add(file, name);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Programs))]
+    public void MatchesPyTorch(string file, string name) => Replay(file, name);
+
+    [Theory(Skip = "Nabla bug: Elu's gradient is NaN where the input exceeds about 709.8 in float64 (88.7 in float32): exp of the untaken branch overflows and Where multiplies its zero gradient by infinity. "
+        + "f64_081 applies elu(alpha=0.5) to float64 values from −618 to 2704 (a linear layer of inputs up to 82): the gradient of input 0 is NaN where PyTorch gives −34.747 (element 0).")]
+    [InlineData(Float64, "f64_081")]
+    public void EluOfLargeInputsHasAFiniteGradient(string file, string name) => Replay(file, name);
+
+    [Theory(Skip = "Nabla bug: Tanh loses relative accuracy near zero in its vectorized path. "
+        + "f64_105 takes tanh of float64 values −2.6e-5 to −2.3e-5 (and zeros): output element 1 is −2.557039260308139e-5 where PyTorch gives −2.5570392603069555e-5 (relative error 5e-13).")]
+    [InlineData(Float64, "f64_105")]
+    public void TanhOfTinyInputsKeepsItsRelativeAccuracy(string file, string name) => Replay(file, name);
+
+    [Theory(Skip = "Nabla bug: LogSoftmax subtracts max + log Σ in one step, which rounds log Σ to the ulp of the max, so log-probabilities near 0 lose their relative precision (PyTorch computes (x − max) − log Σ). "
+        + "f32_014 takes log_softmax over dim 1 of float32 values from −28.1 to 29.2, where 23.11 dominates its column (log-probability −2.4e-5): the gradient of input 0 (element 3) is −4.1366e-5 where PyTorch gives −4.3213e-5 (float64: −4.3150e-5).")]
+    [InlineData(Float32, "f32_014")]
+    public void LogSoftmaxOfADominantEntryKeepsItsPrecision(string file, string name) => Replay(file, name);
+
+    [Fact]
+    public void EveryGeneratedOpIsMappedAndEveryMappedOpIsGenerated()
+    {
+        var used = new[] { Float64, Float32 }.SelectMany(f => RandomProgram.Load(f).Values).SelectMany(p => p.Steps).Select(s => s.Op).ToHashSet();
+        var unmapped = used.Where(op => !Ops.ContainsKey(op)).Order().ToArray();
+        Assert.True(unmapped.Length == 0, $"Ops of the random programs with no Nabla mapping in {nameof(RandomProgramTests)}: {string.Join(", ", unmapped)}.");
+        var unused = Ops.Keys.Where(op => !used.Contains(op)).Order().ToArray();
+        Assert.True(unused.Length == 0, $"Mapped ops that no random program uses (regenerate the fixtures): {string.Join(", ", unused)}.");
+    }
+
+    [Fact]
+    public void EveryKnownDiscrepancyNamesAProgram()
+    {
+        var names = new[] { Float64, Float32 }.SelectMany(f => RandomProgram.Load(f).Keys).ToHashSet();
+        Assert.All(Discrepant, name => Assert.True(names.Contains(name), $"The skipped discrepancy row '{name}' names no program (the fixtures were regenerated?)."));
+    }
+
+    [Fact]
+    public void BothFixturesHoldTheirProgramCounts()
+    {
+        Assert.Equal(200, RandomProgram.Load(Float64).Count);
+        Assert.Equal(100, RandomProgram.Load(Float32).Count);
+    }
+
+    /// <summary>
+    /// Replays one program. The tolerances leave room for the programs' conditioning: the generator keeps only
+    /// programs whose float32 and float64 PyTorch runs agree to 2e-6, and the worst error of the programs that are
+    /// not known discrepancies is 1.1e-6 in float32 and 7.4e-15 in float64.
+    /// </summary>
+    private static void Replay(string file, string name)
+    {
+        var program = RandomProgram.Load(file)[name];
+        program.AssertMatches(Ops, program.DType == DType.Float32 ? 1e-5 : 1e-13);
+    }
+}
