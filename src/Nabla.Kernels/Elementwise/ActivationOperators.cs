@@ -14,7 +14,11 @@ public readonly struct ReluOperator<T> : IUnaryOperator<T> where T : INumber<T>
 public readonly struct SigmoidOperator<T> : IUnaryOperator<T> where T : IExponentialFunctions<T>
 {
     /// <inheritdoc/>
-    public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sigmoid(x, y);
+    public static void Apply(ReadOnlySpan<T> x, Span<T> y)
+    {
+        // TensorPrimitives.Sigmoid rejects empty spans, where every other operator writes nothing.
+        if (x.Length != 0) TensorPrimitives.Sigmoid(x, y);
+    }
 }
 
 /// <summary>tanh x.</summary>

@@ -43,6 +43,13 @@ public readonly struct Log1pOperator<T> : IUnaryOperator<T> where T : unmanaged,
         }
     }
 
+    /// <summary>ln(1 + x) of one value.</summary>
+    public static T Invoke(T x)
+    {
+        T u = x + T.One;
+        return Corrected(x, u, T.Log(u));
+    }
+
     /// <summary>ln(1 + x) from u = 1 + x and ln u.</summary>
     private static T Corrected(T x, T u, T logU)
     {
