@@ -49,9 +49,10 @@ internal static class TrainCommand
             Description = "Stop after this many epochs without a lower test loss, and keep the best epoch's weights.",
         };
 
-        var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP).");
-        foreach (var option in new Option[] { data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, seed, threads, outDir, resume, earlyStopping })
-            command.Options.Add(option);
+        var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP).")
+        {
+            data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, seed, threads, outDir, resume, earlyStopping,
+        };
         command.SetAction(parse => NablaCli.Guard("train", error, () => Run(output, new Settings
         {
             Data = DataSource.Parse(parse.GetValue(data)!),
