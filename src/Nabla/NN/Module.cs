@@ -91,6 +91,16 @@ public abstract class Module
         return tensor;
     }
 
+    /// <summary>
+    /// Registers the learned scale <c>weight</c> (ones) and shift <c>bias</c> (zeros) of <paramref name="shape"/> that
+    /// the normalisation layers apply after normalising.
+    /// </summary>
+    private protected void RegisterAffine(int[] shape, DType dtype)
+    {
+        RegisterParameter("weight", Tensor.Ones(shape, dtype));
+        RegisterParameter("bias", Tensor.Zeros(shape, dtype));
+    }
+
     /// <summary>Registers <paramref name="module"/> as a child called <paramref name="name"/> and returns it.</summary>
     /// <param name="name">A non-empty name without dots, unique among this module's parameters, buffers and children.</param>
     /// <param name="module">The child module.</param>
