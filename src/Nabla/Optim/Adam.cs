@@ -30,7 +30,7 @@ public class Adam : Optimizer
     /// <param name="maximize">Ascend the objective instead of descending it.</param>
     public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weightDecay = 0, bool amsgrad = false, bool maximize = false)
-        : base(parameters, Options<AdamOptions>(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize))
+        : this([new ParamGroup(parameters)], lr, beta1, beta2, eps, weightDecay, amsgrad, maximize)
     {
     }
 
@@ -42,12 +42,6 @@ public class Adam : Optimizer
     }
 
     /// <summary>The constructor of <see cref="AdamW"/>, whose options say how the weight decay applies.</summary>
-    private protected Adam(IEnumerable<Tensor> parameters, AdamWOptions defaults)
-        : base(parameters, defaults)
-    {
-    }
-
-    /// <summary>The constructor of <see cref="AdamW"/> over several parameter groups.</summary>
     private protected Adam(IEnumerable<ParamGroup> paramGroups, AdamWOptions defaults)
         : base(paramGroups, defaults)
     {

@@ -25,7 +25,7 @@ public sealed class AdamW : Adam
     /// <param name="maximize">Ascend the objective instead of descending it.</param>
     public AdamW(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weightDecay = 1e-2, bool amsgrad = false, bool maximize = false)
-        : base(parameters, Options<AdamWOptions>(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize))
+        : this([new ParamGroup(parameters)], lr, beta1, beta2, eps, weightDecay, amsgrad, maximize)
     {
     }
 
