@@ -11,7 +11,7 @@ namespace Nabla.Viz;
 public sealed class Svg
 {
     /// <summary>The characters <see cref="Escape"/> replaces: XML's specials and the control characters but tab, newline and return.</summary>
-    private static readonly SearchValues<char> s_special = SearchValues.Create(
+    private static readonly SearchValues<char> EscapedChars = SearchValues.Create(
         [.. "&<>\"'", .. Enumerable.Range(0, ' ').Select(i => (char)i).Where(c => c is not ('\t' or '\n' or '\r'))]);
 
     private readonly StringBuilder _body = new();
@@ -100,7 +100,7 @@ public sealed class Svg
     /// <summary>The text with XML's special characters as entities and the control characters XML 1.0 forbids as U+FFFD.</summary>
     internal static string Escape(string text)
     {
-        int first = text.AsSpan().IndexOfAny(s_special);
+        int first = text.AsSpan().IndexOfAny(EscapedChars);
         if (first < 0) return text;
         var sb = new StringBuilder(text.Length + 16).Append(text, 0, first);
         foreach (char c in text.AsSpan(first))
