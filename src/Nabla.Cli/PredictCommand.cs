@@ -42,8 +42,10 @@ internal static class PredictCommand
             throw new UsageException($"--input has {parts.Length} value(s), but the model takes {expected}.");
         var values = new float[parts.Length];
         for (int i = 0; i < parts.Length; i++)
+        {
             if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]))
                 throw new UsageException($"--input value {i + 1}, '{parts[i]}', is not a finite number.");
+        }
         return values;
     }
 }

@@ -121,9 +121,11 @@ internal static class TrainCommand
         foreach (var standardize in model.Modules().OfType<Standardize>()) standardize.Fit(xTrain);
         IDataset trainSet = new TensorDataset(xTrain, yTrain);
         if (augment != "none")
+        {
             trainSet = new TransformedDataset(trainSet, augment == "flip"
                 ? new RandomHorizontalFlip(0.5, augmentation)
                 : new Compose(new RandomCrop(28, padding: 2, generator: augmentation), new RandomHorizontalFlip(0.5, augmentation)));
+        }
         var trainLoader = new DataLoader(trainSet, batchSize, shuffle: true, generator: new Generator(s.Seed + 1));
         var testLoader = new DataLoader(new TensorDataset(xTest, yTest), batchSize: data.IsImage ? 500 : Math.Max(1, xTest.Shape[0]));
         var optimizer = CreateOptimizer(s.Optimizer, model.Parameters(), lr, s.WeightDecay);

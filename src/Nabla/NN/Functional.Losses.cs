@@ -172,9 +172,11 @@ public static partial class Functional
         bool unbatched = logProbs.Rank == 1;
         var expected = logProbs.Shape.Where((_, i) => i != (unbatched ? 0 : 1)).ToArray();
         if (target.DType != DType.Int64 || !ShapeUtil.SameShape(target.ShapeSpan, expected))
+        {
             throw new ArgumentException(
                 $"{op}: expected int64 class indices of shape {ShapeUtil.Format(expected)} (or probabilities of the input's shape) for input {ShapeUtil.Describe(logProbs)}, got target {ShapeUtil.Describe(target)}.",
                 nameof(target));
+        }
         if (reduction == Reduction.BatchMean)
             throw new ArgumentException($"{op}: reduction BatchMean is only defined for KlDiv.", nameof(reduction));
         if (unbatched)

@@ -98,8 +98,10 @@ public sealed class CyclicLR : LRScheduler
         for (int i = 0; i < GroupCount; i++)
             lrs[i] = BaseLRs[i] + (_maxLRs[i] - BaseLRs[i]) * scaleFactor * scale;
         if (_maxMomentums is not null)
+        {
             for (int i = 0; i < GroupCount; i++)
                 SetCycledMomentum(i, _maxMomentums[i] - (_maxMomentums[i] - _baseMomentums![i]) * scaleFactor * scale);
+        }
         return lrs;
     }
 }
