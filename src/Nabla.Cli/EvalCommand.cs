@@ -12,17 +12,17 @@ internal static class EvalCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var modelFile = CliOptions.ModelFile();
-        var model = CliOptions.OptionalModel();
-        var data = CliOptions.OptionalData();
+        var modelFile = new ModelFileOptions();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
-        var command = new Command("eval", "Evaluate a trained model on the test part of a data set.");
-        foreach (var option in new Option[] { modelFile, model, data, seed, threads }) command.Options.Add(option);
+        var command = new Command("eval", "Evaluate a trained model on the test part of a data set.")
+        {
+            modelFile.ModelFile, modelFile.Model, modelFile.Data, seed, threads,
+        };
         command.SetAction(parse => NablaCli.Guard("eval", error, () =>
         {
             CliOptions.ApplyThreads(parse.GetValue(threads));
-            var (network, source, s) = CliOptions.LoadModel(parse.GetValue(modelFile)!, parse.GetValue(model), parse.GetValue(data), parse.GetValue(seed));
+            var (network, source, s) = modelFile.Load(parse, parse.GetValue(seed));
             var (x, y) = source.Load(train: false, s);
             var loader = new DataLoader(new TensorDataset(x, y), batchSize: 1000);
             // Evaluation never steps the optimizer; the trainer only needs one to exist.

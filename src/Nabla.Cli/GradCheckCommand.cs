@@ -18,20 +18,15 @@ internal static class GradCheckCommand
 
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = CliOptions.Model("mlp");
-        var data = new Option<string?>("--data") { Description = $"The data set of the batch (default: moons for mlp, fashion-mnist for the CNNs): {DataSource.Choices}." };
-        var batch = new Option<int>("--batch-size") { Description = "Examples in the batch.", DefaultValueFactory = _ => 4 };
-        var seed = CliOptions.Seed();
-        var command = new Command("gradcheck", "Check a model's backpropagated gradients against finite differences, parameter by parameter.");
-        foreach (var option in new Option[] { model, data, batch, seed }) command.Options.Add(option);
+        var options = new ModelBatchOptions("The data set of the batch");
+        var command = new Command("gradcheck", "Check a model's backpropagated gradients against finite differences, parameter by parameter.")
+        {
+            options.Model, options.Data, options.BatchSize, options.Seed,
+        };
         command.SetAction(parse => NablaCli.Guard("gradcheck", error, () =>
         {
-            string modelName = parse.GetValue(model)!;
-            var source = DataSource.Parse(parse.GetValue(data) ?? (modelName == "mlp" ? "moons" : "fashion-mnist"));
-            int n = parse.GetValue(batch);
-            if (n < 1) throw new UsageException($"--batch-size must be at least 1, got {n}.");
-            ulong s = parse.GetValue(seed) ?? 0;
-            return Check(output, modelName, source, n, s);
+            var (model, data, batch, seed) = options.Resolve(parse);
+            return Check(output, model, data, batch, seed);
         }));
         return command;
     }

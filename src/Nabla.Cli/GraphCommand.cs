@@ -11,23 +11,17 @@ internal static class GraphCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = CliOptions.Model("mlp");
-        var data = new Option<string?>("--data") { Description = $"The data set whose shapes the graph uses (default: moons for mlp, fashion-mnist for the CNNs): {DataSource.Choices}." };
+        var options = new ModelBatchOptions("The data set whose shapes the graph uses");
         var format = new Option<string>("--format") { Description = "dot, mermaid, or svg (needs Graphviz's dot).", DefaultValueFactory = _ => "dot" };
         format.AcceptOnlyFromAmong("dot", "mermaid", "svg");
         var outFile = new Option<string?>("--out") { Description = "The file to write (default: standard output)." };
-        var batch = new Option<int>("--batch-size") { Description = "Examples in the batch.", DefaultValueFactory = _ => 4 };
-        var seed = CliOptions.Seed();
-
-        var command = new Command("graph", "Print the computational graph of one training step of a model.");
-        foreach (var option in new Option[] { model, data, format, outFile, batch, seed }) command.Options.Add(option);
+        var command = new Command("graph", "Print the computational graph of one training step of a model.")
+        {
+            options.Model, options.Data, format, outFile, options.BatchSize, options.Seed,
+        };
         command.SetAction(parse => NablaCli.Guard("graph", error, () =>
         {
-            string modelName = parse.GetValue(model)!;
-            var source = DataSource.Parse(parse.GetValue(data) ?? (modelName == "mlp" ? "moons" : "fashion-mnist"));
-            int n = parse.GetValue(batch);
-            if (n < 1) throw new UsageException($"--batch-size must be at least 1, got {n}.");
-            ulong s = parse.GetValue(seed) ?? 0;
+            var (modelName, source, n, s) = options.Resolve(parse);
             var network = ModelZoo.Build(modelName, source, DType.Float32, new Generator(s), new Generator(s + 1));
             var (x, y) = source.Load(train: false, s);
             var (loss, names) = StepGraph.Build(network, ModelZoo.Loss(source), x, y, n);

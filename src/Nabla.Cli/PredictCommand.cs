@@ -8,19 +8,19 @@ internal static class PredictCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var modelFile = CliOptions.ModelFile();
-        var model = CliOptions.OptionalModel();
-        var data = CliOptions.OptionalData();
+        var modelFile = new ModelFileOptions();
         var input = new Option<string>("--input")
         {
             Description = "The input's features, comma-separated: 2 for the 2-D sets, the table's columns, or 784 pixels in [0, 1] for images.",
             Required = true,
         };
-        var command = new Command("predict", "Print the class probabilities a trained model gives one input.");
-        foreach (var option in new Option[] { modelFile, model, data, input }) command.Options.Add(option);
+        var command = new Command("predict", "Print the class probabilities a trained model gives one input.")
+        {
+            modelFile.ModelFile, modelFile.Model, modelFile.Data, input,
+        };
         command.SetAction(parse => NablaCli.Guard("predict", error, () =>
         {
-            var (network, source, _) = CliOptions.LoadModel(parse.GetValue(modelFile)!, parse.GetValue(model), parse.GetValue(data), seed: null);
+            var (network, source, _) = modelFile.Load(parse, seed: null);
             var features = ParseFeatures(parse.GetValue(input)!, source.Features);
             Tensor probabilities;
             using (Autograd.NoGrad())
@@ -42,8 +42,10 @@ internal static class PredictCommand
             throw new UsageException($"--input has {parts.Length} value(s), but the model takes {expected}.");
         var values = new float[parts.Length];
         for (int i = 0; i < parts.Length; i++)
+        {
             if (!float.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !float.IsFinite(values[i]))
                 throw new UsageException($"--input value {i + 1}, '{parts[i]}', is not a finite number.");
+        }
         return values;
     }
 }

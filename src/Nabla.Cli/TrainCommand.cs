@@ -49,9 +49,10 @@ internal static class TrainCommand
             Description = "Stop after this many epochs without a lower test loss, and keep the best epoch's weights.",
         };
 
-        var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP).");
-        foreach (var option in new Option[] { data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, seed, threads, outDir, resume, earlyStopping })
-            command.Options.Add(option);
+        var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP).")
+        {
+            data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, seed, threads, outDir, resume, earlyStopping,
+        };
         command.SetAction(parse => NablaCli.Guard("train", error, () => Run(output, new Settings
         {
             Data = DataSource.Parse(parse.GetValue(data)!),
@@ -120,9 +121,11 @@ internal static class TrainCommand
         foreach (var standardize in model.Modules().OfType<Standardize>()) standardize.Fit(xTrain);
         IDataset trainSet = new TensorDataset(xTrain, yTrain);
         if (augment != "none")
+        {
             trainSet = new TransformedDataset(trainSet, augment == "flip"
                 ? new RandomHorizontalFlip(0.5, augmentation)
                 : new Compose(new RandomCrop(28, padding: 2, generator: augmentation), new RandomHorizontalFlip(0.5, augmentation)));
+        }
         var trainLoader = new DataLoader(trainSet, batchSize, shuffle: true, generator: new Generator(s.Seed + 1));
         var testLoader = new DataLoader(new TensorDataset(xTest, yTest), batchSize: data.IsImage ? 500 : Math.Max(1, xTest.Shape[0]));
         var optimizer = CreateOptimizer(s.Optimizer, model.Parameters(), lr, s.WeightDecay);

@@ -22,10 +22,12 @@ internal static class ClassLabels
         {
             long v = values[i];
             if (v < 0 || v >= limit)
+            {
                 throw new ArgumentException(
                     numClasses is null
                         ? $"{op}: label {v} at position {i} is not a class index (expected a non-negative int)."
                         : $"{op}: label {v} at position {i} is outside [0, {numClasses}).", nameof(labels));
+            }
             result[i] = (int)v;
             max = Math.Max(max, result[i]);
         }

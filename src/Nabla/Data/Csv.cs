@@ -109,8 +109,10 @@ public static class Csv
         var values = new double[labels.Count];
         int firstNonNumeric = -1;
         for (int i = 0; i < labels.Count; i++)
+        {
             if (!double.TryParse(labels[i].Text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) && firstNonNumeric < 0)
                 firstNonNumeric = i;
+        }
         string At(int i) => $"Csv.Load: {path} line {labels[i].Line}, column {column} ('{name}')";
         if (firstNonNumeric >= 0)
         {

@@ -62,14 +62,20 @@ public static class Idx
         long total = headerBytes + dataBytes;
         string layout = $"{headerBytes}-byte header + {dataBytes} data bytes for {TypeName(type)} {ShapeUtil.Format(shape)}";
         if (!gzip && fileLength != total)
+        {
             throw new InvalidDataException(
                 $"Idx.Read: {path} is {fileLength} bytes, but its header implies {total} ({layout}); the file is {(fileLength < total ? "truncated" : "longer than its header says")}.");
+        }
         if (gzip && gzipSize != (uint)total)
+        {
             throw new InvalidDataException(
                 $"Idx.Read: {path} is truncated or corrupt: its gzip trailer gives the decompressed size as {gzipSize} bytes, but its header implies {total} ({layout}).");
+        }
         if (gzip && total > fileLength * MaxDeflateRatio)
+        {
             throw new InvalidDataException(
                 $"Idx.Read: {path} is a gzip file of {fileLength} bytes, which cannot decompress to the {total} bytes its header implies ({layout}).");
+        }
         var result = Tensor.Empty(shape, dtype ?? DefaultDType(type));
         switch (result.Storage)
         {
@@ -95,9 +101,13 @@ public static class Idx
             throw new ArgumentException($"Idx.Write: IDX holds 1 to {MaxDims} dims, all positive; got {ShapeUtil.Describe(tensor)}.", nameof(tensor));
         var values = tensor.ToDoubleArray();
         if (IntegerRange(type) is var (min, max))
+        {
             for (int i = 0; i < values.Length; i++)
+            {
                 if (values[i] != Math.Floor(values[i]) || values[i] < min || values[i] > max)
                     throw new ArgumentException($"Idx.Write: element {i} ({values[i]}) is not an integer in [{min}, {max}], the range of {TypeName(type)}.", nameof(tensor));
+            }
+        }
         int size = ElementSize(type);
         var bytes = new byte[4 + 4 * tensor.Rank + values.Length * size];
         bytes[2] = (byte)type;
@@ -154,8 +164,10 @@ public static class Idx
         var type = (IdxType)magic[2];
         int rank = magic[3];
         if (magic[0] != 0 || magic[1] != 0 || !Enum.IsDefined(type))
+        {
             throw new InvalidDataException(
                 $"Idx.Read: {path} does not start with an IDX magic number: expected 00 00 followed by a type code (08, 09, 0B, 0C, 0D or 0E) and the number of dims, found {Convert.ToHexString(magic)}.");
+        }
         if (rank is 0 or > MaxDims)
             throw new InvalidDataException($"Idx.Read: {path} claims {rank} dims; expected 1 to {MaxDims}.");
         var dimBytes = new byte[4 * rank];
@@ -172,8 +184,10 @@ public static class Idx
             shape[d] = (int)dim;
             numel *= dim;
             if (numel > int.MaxValue)
+            {
                 throw new InvalidDataException(
                     $"Idx.Read: {path} claims dims [{string.Join(", ", dimBytes.Chunk(4).Select(b => BinaryPrimitives.ReadUInt32BigEndian(b)))}], more than the {int.MaxValue} elements a tensor can hold.");
+            }
         }
         return (type, shape, 4 + dimBytes.Length);
     }
@@ -190,8 +204,10 @@ public static class Idx
             var chunk = buffer.AsSpan(0, count * size);
             int got = Fill(stream, chunk, path);
             if (got < chunk.Length)
+            {
                 throw new InvalidDataException(
                     $"Idx.Read: {path} is truncated: it ends after {headerBytes + (long)start * size + got} bytes, but its header implies {total}.");
+            }
             Decode(chunk, type, destination.AsSpan(start, count));
         }
     }

@@ -26,12 +26,16 @@ internal static class MnistFiles
         if (images.Rank != 3)
             throw new InvalidDataException($"{op}: {imagesPath} should hold (N, H, W) images, but has shape {ShapeUtil.Format(images.ShapeSpan)}.");
         if (labels.Rank != 1 || labels.Shape[0] != images.Shape[0])
+        {
             throw new InvalidDataException(
                 $"{op}: {labelsPath} should hold one label per image ({images.Shape[0]}), but has shape {ShapeUtil.Format(labels.ShapeSpan)}.");
+        }
         var values = labels.AsSpan<long>();
         for (int i = 0; i < values.Length; i++)
+        {
             if ((ulong)values[i] >= (ulong)numClasses)
                 throw new InvalidDataException($"{op}: {labelsPath} has label {values[i]} at position {i}; expected a class in [0, {numClasses}).");
+        }
         var pixels = images.AsSpan<float>();
         // Divide rather than multiply by 1/255, to get the same floats as torchvision's ToTensor.
         TensorPrimitives.Divide(pixels, 255f, pixels);

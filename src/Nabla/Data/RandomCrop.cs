@@ -66,8 +66,10 @@ public sealed class RandomCrop : ITransform
             throw new ArgumentException($"RandomCrop: expected {expected}, got {ShapeUtil.Describe(x)}.", nameof(x));
         int h = x.Shape[^2] + 2 * Padding, w = x.Shape[^1] + 2 * Padding;
         if (h < Size.Height || w < Size.Width)
+        {
             throw new ArgumentException(
                 $"RandomCrop: the {Size.Height}×{Size.Width} window is larger than the padded image {h}×{w} (input {ShapeUtil.Describe(x)}, padding {Padding}).", nameof(x));
+        }
         return Padding == 0 ? x : x.Pad(-2, Padding, Padding).Pad(-1, Padding, Padding);
     }
 

@@ -20,8 +20,10 @@ public static class Resampling
         var generator = new Generator(seed);
         var indices = new List<int>(Enumerable.Range(0, data.Count));
         foreach (var m in members)
+        {
             if (m.Count > 0)
                 for (int k = m.Count; k < target; k++) indices.Add(m[(int)generator.NextInt64(0, m.Count)]);
+        }
         return data.GetBatch(indices.ToArray());
     }
 

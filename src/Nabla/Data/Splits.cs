@@ -76,8 +76,10 @@ public static class Splits
         int nTest = (int)Math.Ceiling(testFraction * n);
         int nTrain = n - nTest;
         if (nTest == 0 || nTrain == 0)
+        {
             throw new ArgumentException(
                 $"Splits.TrainTestSplit: testFraction {testFraction.ToString(CultureInfo.InvariantCulture)} of {n} examples leaves {nTrain} for training and {nTest} for testing; both must be non-empty.", nameof(testFraction));
+        }
         var generator = new Generator(seed);
         int[] train, test;
         if (stratify) (train, test) = Stratified(y, nTest, generator);
@@ -99,8 +101,10 @@ public static class Splits
         int classes = numClasses!.Value, n = labels.Length;
         var counts = ClassLabels.Count(labels, classes);
         for (int c = 0; c < classes; c++)
+        {
             if (counts[c] == 1)
                 throw new ArgumentException($"Splits.TrainTestSplit: class {c} has only 1 example; stratification needs at least 2 per class.", nameof(y));
+        }
         // Largest-remainder apportionment: each class gets ⌊count·nTest/n⌋ test examples, and the few left go to
         // the classes with the largest fractional parts (then the larger classes, then the lower labels).
         var quota = new int[classes];

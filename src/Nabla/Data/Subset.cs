@@ -15,8 +15,10 @@ public sealed class Subset : IDataset
         ArgumentNullException.ThrowIfNull(indices);
         _indices = indices.ToArray();
         foreach (int i in _indices)
+        {
             if ((uint)i >= (uint)dataset.Count)
                 throw new ArgumentOutOfRangeException(nameof(indices), $"Subset: index {i} is out of range for a dataset of {dataset.Count} examples.");
+        }
         Dataset = dataset;
     }
 

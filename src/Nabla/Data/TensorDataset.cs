@@ -15,11 +15,15 @@ public sealed class TensorDataset : IDataset
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
         if (input.Rank == 0 || target.Rank == 0)
+        {
             throw new ArgumentException(
                 $"TensorDataset: the input and target need a first dim that indexes the examples, got input {ShapeUtil.Describe(input)} and target {ShapeUtil.Describe(target)}.");
+        }
         if (input.Shape[0] != target.Shape[0])
+        {
             throw new ArgumentException(
                 $"TensorDataset: the input and target must have the same size in dim 0, got input {ShapeUtil.Describe(input)} ({input.Shape[0]} examples) and target {ShapeUtil.Describe(target)} ({target.Shape[0]} examples).");
+        }
         Input = input;
         Target = target;
     }

@@ -42,8 +42,10 @@ public sealed class WeightedRandomSampler : ISampler
         if (numSamples > 0 && positive == 0)
             throw new ArgumentException($"WeightedRandomSampler: at least one of the {_weights.Length} weights must be positive.", nameof(weights));
         if (!replacement && numSamples > positive)
+        {
             throw new ArgumentOutOfRangeException(nameof(numSamples),
                 $"WeightedRandomSampler: cannot draw {numSamples} distinct indices without replacement when only {positive} weights are positive.");
+        }
         Count = numSamples;
         Replacement = replacement;
         _generator = OwnGenerator.Or(generator);

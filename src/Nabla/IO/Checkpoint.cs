@@ -141,8 +141,10 @@ public static class Checkpoint
         var words = text.Split(',');
         var state = new ulong[words.Length];
         for (int i = 0; i < words.Length; i++)
+        {
             if (!ulong.TryParse(words[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out state[i]))
                 throw Invalid(path, $"word {i} of 'rng_state', '{words[i]}', is not a hexadecimal 64-bit integer.");
+        }
         return state;
     }
 

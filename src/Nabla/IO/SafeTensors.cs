@@ -107,8 +107,10 @@ public static class SafeTensors
     {
         ArgumentNullException.ThrowIfNull(tensors);
         if (metadata is not null)
+        {
             foreach (var (key, value) in metadata)
                 if (value is null) throw new ArgumentException($"SafeTensors.Save: metadata entry '{key}' is null; metadata values must be strings.", nameof(metadata));
+        }
         var planned = new List<(string Name, FileDType DType, int[] Shape)>(tensors.Count);
         foreach (var (name, tensor) in tensors)
         {
@@ -371,6 +373,7 @@ public static class SafeTensors
         }
         var longs = new long[numel];
         for (int i = 0; i < numel; i++)
+        {
             longs[i] = dtype switch
             {
                 "I32" => BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice(4 * i, 4)),
@@ -378,6 +381,7 @@ public static class SafeTensors
                 "I8" => (sbyte)bytes[i],
                 _ => bytes[i],
             };
+        }
         return new Storage<long>(longs);
     }
 

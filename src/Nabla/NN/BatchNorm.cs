@@ -27,11 +27,7 @@ public abstract class BatchNorm : Module
         NumFeatures = numFeatures;
         Eps = eps;
         Momentum = momentum;
-        if (affine)
-        {
-            RegisterParameter("weight", Tensor.Ones([numFeatures], dtype));
-            RegisterParameter("bias", Tensor.Zeros([numFeatures], dtype));
-        }
+        if (affine) RegisterAffine([numFeatures], dtype);
         if (trackRunningStats)
         {
             RegisterBuffer("running_mean", Tensor.Zeros([numFeatures], dtype));

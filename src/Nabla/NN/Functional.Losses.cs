@@ -89,8 +89,8 @@ public static partial class Functional
     }
 
     /// <summary>
-    /// Binary cross-entropy on logits x, i.e. on σ(x), computed stably as
-    /// (1 − y)·x + (1 + (pw − 1)·y)·(log(1 + e^(−|x|)) + max(−x, 0)), times the optional weight.
+    /// Binary cross-entropy on logits x, i.e. on σ(x), computed stably as (1 − y)·x + (1 + (pw − 1)·y)·softplus(−x),
+    /// times the optional weight, where softplus(z) = log(1 + eᶻ) is one primitive, accurate in both tails.
     /// </summary>
     /// <param name="input">Raw scores (logits).</param>
     /// <param name="target">Targets y in [0, 1], of the input's shape.</param>
@@ -172,9 +172,11 @@ public static partial class Functional
         bool unbatched = logProbs.Rank == 1;
         var expected = logProbs.Shape.Where((_, i) => i != (unbatched ? 0 : 1)).ToArray();
         if (target.DType != DType.Int64 || !ShapeUtil.SameShape(target.ShapeSpan, expected))
+        {
             throw new ArgumentException(
                 $"{op}: expected int64 class indices of shape {ShapeUtil.Format(expected)} (or probabilities of the input's shape) for input {ShapeUtil.Describe(logProbs)}, got target {ShapeUtil.Describe(target)}.",
                 nameof(target));
+        }
         if (reduction == Reduction.BatchMean)
             throw new ArgumentException($"{op}: reduction BatchMean is only defined for KlDiv.", nameof(reduction));
         if (unbatched)

@@ -2,17 +2,17 @@ namespace Nabla.NN;
 
 /// <summary>
 /// The stateless side of the layers, like <c>torch.nn.functional</c>: every function takes all its tensors as
-/// arguments, and the <see cref="Module"/> classes call these with their parameters. Everything here is a
-/// composition of differentiable tensor ops, so it needs no backward code of its own. The file is split by
-/// family: layers and activations here, normalisation in <c>Functional.Normalization.cs</c>, losses in
-/// <c>Functional.Losses.cs</c>.
+/// arguments, and the <see cref="Module"/> classes call these with their parameters. Everything here is built
+/// from differentiable tensor ops, so it needs no backward code of its own. The file is split by family: layers
+/// and activations here, convolution and pooling in <c>Functional.Convolution.cs</c>, normalisation in
+/// <c>Functional.Normalization.cs</c>, losses in <c>Functional.Losses.cs</c>.
 /// </summary>
 public static partial class Functional
 {
     /// <summary>
     /// The affine map y = x·Wᵀ + b. <paramref name="input"/> is (*, in), <paramref name="weight"/> is (out, in),
-    /// <paramref name="bias"/> is (out); the result is (*, out). The transpose is a view, so this is one matrix
-    /// product and one broadcast add.
+    /// <paramref name="bias"/> is (out); the result is (*, out). It is one recorded op: the bias fills the output and
+    /// the product accumulates onto it, and its backward computes gW = gᵀ·x directly.
     /// </summary>
     /// <param name="input">The input, (*, in).</param>
     /// <param name="weight">The weight, (out, in).</param>

@@ -24,11 +24,7 @@ public sealed class GroupNorm : Module
         NumGroups = numGroups;
         NumChannels = numChannels;
         Eps = eps;
-        if (affine)
-        {
-            RegisterParameter("weight", Tensor.Ones([numChannels], dtype));
-            RegisterParameter("bias", Tensor.Zeros([numChannels], dtype));
-        }
+        if (affine) RegisterAffine([numChannels], dtype);
     }
 
     /// <summary>The number of groups.</summary>

@@ -158,14 +158,20 @@ public static class Init
         int m = Math.Max(rows, cols), n = Math.Min(rows, cols);
         var a = new double[m, n];
         for (int i = 0; i < rows; i++)
+        {
             for (int j = 0; j < cols; j++)
+            {
                 if (rows >= cols) a[i, j] = g.NextGaussian();
                 else a[j, i] = g.NextGaussian();
+            }
+        }
         var q = HouseholderQ(a);
         var values = new double[rows * cols];
         for (int i = 0; i < rows; i++)
+        {
             for (int j = 0; j < cols; j++)
                 values[i * cols + j] = gain * (rows >= cols ? q[i, j] : q[j, i]);
+        }
         using (Autograd.NoGrad()) tensor.CopyFrom(Tensor.FromArray(values).Reshape([.. tensor.Shape]));
         return tensor;
     }
@@ -201,8 +207,10 @@ public static class Init
         for (int j = 0; j < n; j++) q[j, j] = 1;
         for (int k = n - 1; k >= 0; k--) ApplyReflector(q, reflectors[k], k, k, n);
         for (int i = 0; i < m; i++)
+        {
             for (int j = 0; j < n; j++)
                 q[i, j] *= diagSign[j];
+        }
         return q;
     }
 

@@ -23,11 +23,7 @@ public sealed class LayerNorm : Module
         if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, $"LayerNorm: eps must be positive, got {eps}.");
         _normalizedShape = (int[])normalizedShape.Clone();
         Eps = eps;
-        if (elementwiseAffine)
-        {
-            RegisterParameter("weight", Tensor.Ones(_normalizedShape, dtype));
-            RegisterParameter("bias", Tensor.Zeros(_normalizedShape, dtype));
-        }
+        if (elementwiseAffine) RegisterAffine(_normalizedShape, dtype);
     }
 
     /// <summary>Creates the layer over the last dim of size <paramref name="normalizedShape"/>.</summary>

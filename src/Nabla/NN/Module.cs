@@ -91,6 +91,16 @@ public abstract class Module
         return tensor;
     }
 
+    /// <summary>
+    /// Registers the learned scale <c>weight</c> (ones) and shift <c>bias</c> (zeros) of <paramref name="shape"/> that
+    /// the normalisation layers apply after normalising.
+    /// </summary>
+    private protected void RegisterAffine(int[] shape, DType dtype)
+    {
+        RegisterParameter("weight", Tensor.Ones(shape, dtype));
+        RegisterParameter("bias", Tensor.Zeros(shape, dtype));
+    }
+
     /// <summary>Registers <paramref name="module"/> as a child called <paramref name="name"/> and returns it.</summary>
     /// <param name="name">A non-empty name without dots, unique among this module's parameters, buffers and children.</param>
     /// <param name="module">The child module.</param>
@@ -150,8 +160,10 @@ public abstract class Module
     {
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var (prefix, module) in NamedModules())
+        {
             foreach (var (name, tensor) in select(module))
                 if (seen.Add(tensor)) yield return (Join(prefix, name), tensor);
+        }
     }
 
     /// <summary>The direct children, in registration order.</summary>
@@ -325,9 +337,13 @@ public abstract class Module
             throw new ArgumentException($"{TypeName}.LoadStateDict: error(s) in loading the state dict:\n  " + string.Join("\n  ", errors), nameof(stateDict));
 
         using (Autograd.NoGrad())
+        {
             foreach (var (name, tensor) in entries)
+            {
                 if (stateDict.TryGetValue(name, out var source) && !ReferenceEquals(source, tensor))
                     tensor.CopyFrom(source);
+            }
+        }
         return new LoadStateDictResult(missing, unexpected);
     }
 
@@ -380,8 +396,10 @@ public abstract class Module
         sb.Append("parameter".PadRight(nameWidth)).Append("  ").Append("shape".PadRight(shapeWidth)).Append("  dtype    ")
           .Append("count".PadLeft(countWidth)).Append("  trained\n");
         foreach (var r in rows)
+        {
             sb.Append(r.Name.PadRight(nameWidth)).Append("  ").Append(r.Shape.PadRight(shapeWidth)).Append("  ").Append(r.DType.PadRight(7))
               .Append("  ").Append(r.Count.PadLeft(countWidth)).Append("  ").Append(r.Trained).Append('\n');
+        }
         sb.Append(CultureInfo.InvariantCulture, $"Total parameters: {ParameterCount():N0} (trainable {ParameterCount(trainableOnly: true):N0})");
         return sb.ToString();
     }

@@ -32,15 +32,7 @@ public sealed class ModuleList : Module, IReadOnlyList<Module>
 
     /// <summary>The module at <paramref name="index"/> (negative counts from the end).</summary>
     /// <param name="index">A position in [−Count, Count).</param>
-    public Module this[int index]
-    {
-        get
-        {
-            if (index < -_items.Count || index >= _items.Count)
-                throw new ArgumentOutOfRangeException(nameof(index), index, $"ModuleList: index {index} is out of range for {_items.Count} modules.");
-            return _items[index < 0 ? index + _items.Count : index];
-        }
-    }
+    public Module this[int index] => ModuleIndex.At(_items, index, "ModuleList");
 
     /// <summary>Not supported: a ModuleList only holds modules; iterate it and call each one.</summary>
     /// <param name="input">Unused.</param>

@@ -57,8 +57,10 @@ public sealed class MultiObjectiveLoss
         if (given.Count != given.Distinct().Count() || given.Count != _weights.Count || given.Any(n => !_weights.ContainsKey(n)))
             throw new ArgumentException($"MultiObjectiveLoss.Combine: expected the objectives [{string.Join(", ", _weights.Keys)}] once each, got [{string.Join(", ", given)}].", nameof(terms));
         foreach (var (name, loss) in terms)
+        {
             if (loss is null || loss.Numel != 1)
                 throw new ArgumentException($"MultiObjectiveLoss.Combine: objective '{name}' must be a one-element loss, got {(loss is null ? "null" : ShapeUtil.Describe(loss))}.", nameof(terms));
+        }
         var total = Functional.WeightedSum(terms.Select(t => (t.Loss, _weights[t.Name])).ToArray());
         _last.Clear();
         foreach (var (name, loss) in terms) _last[name] = loss.Item();

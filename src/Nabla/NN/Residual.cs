@@ -34,9 +34,11 @@ public sealed class Residual : Module
         var branch = _block.Forward(input);
         var shortcut = _projection is null ? input : _projection.Forward(input);
         if (!ShapeUtil.SameShape(branch.ShapeSpan, shortcut.ShapeSpan))
+        {
             throw new InvalidOperationException(
                 $"Residual: the block maps {ShapeUtil.Describe(input)} to {ShapeUtil.Describe(branch)} but the shortcut gives {ShapeUtil.Describe(shortcut)}; " +
                 (_projection is null ? "pass a projection module that maps the input to the block's output shape." : "the projection must produce the block's output shape."));
+        }
         return shortcut + branch;
     }
 }

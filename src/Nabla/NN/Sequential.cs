@@ -51,15 +51,7 @@ public sealed class Sequential : Module, IReadOnlyList<Module>
 
     /// <summary>The module at <paramref name="index"/> (negative counts from the end).</summary>
     /// <param name="index">A position in [−Count, Count).</param>
-    public Module this[int index]
-    {
-        get
-        {
-            if (index < -_layers.Count || index >= _layers.Count)
-                throw new ArgumentOutOfRangeException(nameof(index), index, $"Sequential: index {index} is out of range for {_layers.Count} modules.");
-            return _layers[index < 0 ? index + _layers.Count : index];
-        }
-    }
+    public Module this[int index] => ModuleIndex.At(_layers, index, "Sequential");
 
     /// <summary>Applies every module in order.</summary>
     /// <param name="input">The first module's input.</param>

@@ -25,19 +25,20 @@ public sealed class Adagrad : Optimizer
     /// <param name="maximize">Ascend the objective instead of descending it.</param>
     public Adagrad(IEnumerable<Tensor> parameters, double lr = 1e-2, double lrDecay = 0, double weightDecay = 0,
         double initialAccumulatorValue = 0, double eps = 1e-10, bool maximize = false)
-        : base(parameters, Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize))
+        : this([new ParamGroup(parameters)], lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize)
     {
     }
 
     /// <summary>Adagrad over several parameter groups; the arguments are the defaults of groups that do not set their own.</summary>
     public Adagrad(IEnumerable<ParamGroup> paramGroups, double lr = 1e-2, double lrDecay = 0, double weightDecay = 0,
         double initialAccumulatorValue = 0, double eps = 1e-10, bool maximize = false)
-        : base(paramGroups, Options(lr, lrDecay, weightDecay, initialAccumulatorValue, eps, maximize))
+        : base(paramGroups, new AdagradOptions
+        {
+            LearningRate = lr, LearningRateDecay = lrDecay, WeightDecay = weightDecay,
+            InitialAccumulatorValue = initialAccumulatorValue, Eps = eps, Maximize = maximize,
+        })
     {
     }
-
-    private static AdagradOptions Options(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps, bool maximize) =>
-        new() { LearningRate = lr, LearningRateDecay = lrDecay, WeightDecay = weightDecay, InitialAccumulatorValue = initialAccumulatorValue, Eps = eps, Maximize = maximize };
 
     /// <inheritdoc/>
     public override void Step()

@@ -13,9 +13,11 @@ namespace Nabla.Optim;
 /// v̂ ← max(v̂, v) if amsgrad, else v̂ = v
 /// θ ← θ − (γ / (1 − β₁ᵗ)) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
 /// </code>
-/// The weight decay here is an L2 penalty that the moments see; <see cref="AdamW"/> decouples it.
+/// The weight decay here is an L2 penalty that the moments see; <see cref="AdamW"/>, the one subclass,
+/// decouples it. The update follows the order of operations of PyTorch's single-tensor implementation, so
+/// float64 results agree to the last few bits.
 /// </summary>
-public sealed class Adam : Optimizer
+public class Adam : Optimizer
 {
     /// <summary>Adam over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The tensors to optimize.</param>
@@ -28,39 +30,94 @@ public sealed class Adam : Optimizer
     /// <param name="maximize">Ascend the objective instead of descending it.</param>
     public Adam(IEnumerable<Tensor> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weightDecay = 0, bool amsgrad = false, bool maximize = false)
-        : base(parameters, Options(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize))
+        : this([new ParamGroup(parameters)], lr, beta1, beta2, eps, weightDecay, amsgrad, maximize)
     {
     }
 
     /// <summary>Adam over several parameter groups; the arguments are the defaults of groups that do not set their own.</summary>
     public Adam(IEnumerable<ParamGroup> paramGroups, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double eps = 1e-8, double weightDecay = 0, bool amsgrad = false, bool maximize = false)
-        : base(paramGroups, Options(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize))
+        : base(paramGroups, Options<AdamOptions>(lr, beta1, beta2, eps, weightDecay, amsgrad, maximize))
     {
     }
 
-    private static AdamOptions Options(double lr, double beta1, double beta2, double eps, double weightDecay, bool amsgrad, bool maximize) =>
+    /// <summary>The constructor of <see cref="AdamW"/>, whose options say how the weight decay applies.</summary>
+    private protected Adam(IEnumerable<ParamGroup> paramGroups, AdamWOptions defaults)
+        : base(paramGroups, defaults)
+    {
+    }
+
+    private protected static TOptions Options<TOptions>(double lr, double beta1, double beta2, double eps, double weightDecay, bool amsgrad, bool maximize)
+        where TOptions : AdamOptions, new() =>
         new() { LearningRate = lr, Beta1 = beta1, Beta2 = beta2, Eps = eps, WeightDecay = weightDecay, AmsGrad = amsgrad, Maximize = maximize };
 
     /// <inheritdoc/>
-    public override void Step()
+    public sealed override void Step()
     {
         using var noGrad = Autograd.NoGrad();
         foreach (var (o, p, g, state) in ParametersWithGrad<AdamOptions>())
         {
             long step = ++state.Step;
-            var moments = new AdamMoments(o.LearningRate, o.Beta1, o.Beta2, o.Eps, o.AmsGrad, o.Maximize, step);
             var expAvg = Buffer(state, "exp_avg", p);
             var expAvgSq = Buffer(state, "exp_avg_sq", p);
             var maxExpAvgSq = o.AmsGrad ? Buffer(state, "max_exp_avg_sq", p) : null;
-            if (p.DType == DType.Float32) moments.Run<float>(p, g, expAvg, expAvgSq, maxExpAvgSq, l2: o.WeightDecay, decoupled: 0);
-            else moments.Run<double>(p, g, expAvg, expAvgSq, maxExpAvgSq, l2: o.WeightDecay, decoupled: 0);
+            if (p.DType == DType.Float32) Update<float>(o, step, p, g, expAvg, expAvgSq, maxExpAvgSq);
+            else Update<double>(o, step, p, g, expAvg, expAvgSq, maxExpAvgSq);
+        }
+    }
+
+    private static void Update<T>(AdamOptions o, long step, Tensor p, Tensor g, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq)
+        where T : unmanaged, IFloatingPointIeee754<T> =>
+        FusedUpdate.Run<T, Rule<T>>(new Rule<T>(o, step), p, g, expAvg, expAvgSq, maxExpAvgSq);
+
+    private readonly struct Rule<T> : IFusedUpdate<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly Vector<T> _beta1, _oneMinusBeta1, _beta2, _oneMinusBeta2, _eps, _negStepSize, _biasCorrection2Sqrt, _l2, _shrink;
+        private readonly bool _hasL2, _decoupled, _amsgrad, _maximize;
+
+        public Rule(AdamOptions o, long step)
+        {
+            double biasCorrection1 = 1 - Math.Pow(o.Beta1, step);
+            double biasCorrection2 = 1 - Math.Pow(o.Beta2, step);
+            // Adam adds λθ to the gradient; AdamW instead scales θ by 1 − γλ before the moment step.
+            double l2 = o.DecoupledWeightDecay ? 0 : o.WeightDecay;
+            double shrink = o.DecoupledWeightDecay ? 1 - o.LearningRate * o.WeightDecay : 0;
+            _beta1 = new(T.CreateTruncating(o.Beta1));
+            _oneMinusBeta1 = new(T.CreateTruncating(1 - o.Beta1));
+            _beta2 = new(T.CreateTruncating(o.Beta2));
+            _oneMinusBeta2 = new(T.CreateTruncating(1 - o.Beta2));
+            _eps = new(T.CreateTruncating(o.Eps));
+            _negStepSize = new(T.CreateTruncating(-(o.LearningRate / biasCorrection1)));
+            _biasCorrection2Sqrt = new(T.CreateTruncating(Math.Sqrt(biasCorrection2)));
+            _l2 = new(T.CreateTruncating(l2));
+            _shrink = new(T.CreateTruncating(shrink));
+            _hasL2 = l2 != 0;
+            _decoupled = shrink != 0;
+            _amsgrad = o.AmsGrad;
+            _maximize = o.Maximize;
+        }
+
+        public void Invoke(ref Vector<T> param, Vector<T> grad, ref Vector<T> expAvg, ref Vector<T> expAvgSq, ref Vector<T> maxExpAvgSq)
+        {
+            var g = _maximize ? -grad : grad;
+            if (_hasL2) g += _l2 * param;
+            if (_decoupled) param *= _shrink;
+            expAvg = expAvg * _beta1 + _oneMinusBeta1 * g;
+            expAvgSq = expAvgSq * _beta2 + _oneMinusBeta2 * g * g;
+            var second = expAvgSq;
+            if (_amsgrad) second = maxExpAvgSq = Vector.Max(maxExpAvgSq, expAvgSq);
+            var denom = Vector.SquareRoot(second) / _biasCorrection2Sqrt + _eps;
+            param += _negStepSize * expAvg / denom;
         }
     }
 }
 
-/// <summary>The options of <see cref="Adam"/> (PyTorch's Adam param-group keys; <c>betas</c> is <see cref="Beta1"/>, <see cref="Beta2"/>).</summary>
-public sealed record AdamOptions : OptimizerOptions
+/// <summary>
+/// The options of <see cref="Adam"/> (PyTorch's Adam param-group keys; <c>betas</c> is <see cref="Beta1"/>,
+/// <see cref="Beta2"/>), and the base of <see cref="AdamWOptions"/>, which reads the weight decay as decoupled.
+/// </summary>
+public record AdamOptions : OptimizerOptions
 {
     /// <summary>Options with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay.</summary>
     public AdamOptions() => LearningRate = 1e-3;
@@ -79,6 +136,9 @@ public sealed record AdamOptions : OptimizerOptions
 
     /// <summary>Ascend the objective instead of descending it.</summary>
     public bool Maximize { get; init; }
+
+    /// <summary>Whether the weight decay shrinks the weights directly (AdamW) instead of entering the gradient as an L2 penalty.</summary>
+    internal virtual bool DecoupledWeightDecay => false;
 
     /// <inheritdoc/>
     public override void Validate()

@@ -39,9 +39,11 @@ public static class GradClip
         if (!double.IsPositiveInfinity(normType)) total = Math.Pow(total, 1 / normType);
 
         if (errorIfNonfinite && !double.IsFinite(total))
+        {
             throw new InvalidOperationException(
                 $"ClipGradNorm: the total norm of order {normType} of the gradients is {total}, so it cannot be clipped. " +
                 "Pass errorIfNonfinite: false to scale the gradients by the non-finite norm anyway.");
+        }
         double coefficient = maxNorm / (total + 1e-6);
         if (!(coefficient >= 1))
         {

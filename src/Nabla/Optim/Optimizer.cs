@@ -97,11 +97,13 @@ public abstract class Optimizer
     {
         using var noGrad = Autograd.NoGrad();
         foreach (var group in _paramGroups)
+        {
             foreach (var p in group.Parameters)
             {
                 if (setToNone) p.Grad = null;
                 else p.Grad?.Zero();
             }
+        }
     }
 
     /// <summary>Applies one update to every parameter whose gradient is not null.</summary>

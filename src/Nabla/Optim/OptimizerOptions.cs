@@ -4,9 +4,9 @@ namespace Nabla.Optim;
 
 /// <summary>
 /// The hyper-parameters of one parameter group, the counterpart of the option entries of a
-/// <c>torch.optim</c> param-group dict. Every optimizer has its own sealed record deriving from this
-/// one (<see cref="SGDOptions"/>, <see cref="AdamOptions"/>, ...), so a group's options are typed and
-/// can be changed with a <c>with</c> expression. The records serialise to JSON with System.Text.Json;
+/// <c>torch.optim</c> param-group dict. Every optimizer has its own record deriving from this one
+/// (<see cref="SGDOptions"/>, <see cref="AdamOptions"/>, ...; <see cref="AdamWOptions"/> derives from
+/// Adam's), so a group's options are typed and can be changed with a <c>with</c> expression. The records serialise to JSON with System.Text.Json;
 /// the <c>optimizer</c> property tells the derived type.
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "optimizer")]

@@ -27,19 +27,19 @@ public sealed class RMSprop : Optimizer
     /// <param name="maximize">Ascend the objective instead of descending it.</param>
     public RMSprop(IEnumerable<Tensor> parameters, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8,
         double weightDecay = 0, double momentum = 0, bool centered = false, bool maximize = false)
-        : base(parameters, Options(lr, alpha, eps, weightDecay, momentum, centered, maximize))
+        : this([new ParamGroup(parameters)], lr, alpha, eps, weightDecay, momentum, centered, maximize)
     {
     }
 
     /// <summary>RMSprop over several parameter groups; the arguments are the defaults of groups that do not set their own.</summary>
     public RMSprop(IEnumerable<ParamGroup> paramGroups, double lr = 1e-2, double alpha = 0.99, double eps = 1e-8,
         double weightDecay = 0, double momentum = 0, bool centered = false, bool maximize = false)
-        : base(paramGroups, Options(lr, alpha, eps, weightDecay, momentum, centered, maximize))
+        : base(paramGroups, new RMSpropOptions
+        {
+            LearningRate = lr, Alpha = alpha, Eps = eps, WeightDecay = weightDecay, Momentum = momentum, Centered = centered, Maximize = maximize,
+        })
     {
     }
-
-    private static RMSpropOptions Options(double lr, double alpha, double eps, double weightDecay, double momentum, bool centered, bool maximize) =>
-        new() { LearningRate = lr, Alpha = alpha, Eps = eps, WeightDecay = weightDecay, Momentum = momentum, Centered = centered, Maximize = maximize };
 
     /// <inheritdoc/>
     public override void Step()

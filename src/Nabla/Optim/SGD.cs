@@ -27,19 +27,19 @@ public sealed class SGD : Optimizer
     /// <param name="maximize">Ascend the objective instead of descending it.</param>
     public SGD(IEnumerable<Tensor> parameters, double lr, double momentum = 0, double dampening = 0,
         double weightDecay = 0, bool nesterov = false, bool maximize = false)
-        : base(parameters, Options(lr, momentum, dampening, weightDecay, nesterov, maximize))
+        : this([new ParamGroup(parameters)], lr, momentum, dampening, weightDecay, nesterov, maximize)
     {
     }
 
     /// <summary>SGD over several parameter groups; the arguments are the defaults of groups that do not set their own.</summary>
     public SGD(IEnumerable<ParamGroup> paramGroups, double lr, double momentum = 0, double dampening = 0,
         double weightDecay = 0, bool nesterov = false, bool maximize = false)
-        : base(paramGroups, Options(lr, momentum, dampening, weightDecay, nesterov, maximize))
+        : base(paramGroups, new SGDOptions
+        {
+            LearningRate = lr, Momentum = momentum, Dampening = dampening, WeightDecay = weightDecay, Nesterov = nesterov, Maximize = maximize,
+        })
     {
     }
-
-    private static SGDOptions Options(double lr, double momentum, double dampening, double weightDecay, bool nesterov, bool maximize) =>
-        new() { LearningRate = lr, Momentum = momentum, Dampening = dampening, WeightDecay = weightDecay, Nesterov = nesterov, Maximize = maximize };
 
     /// <inheritdoc/>
     public override void Step()

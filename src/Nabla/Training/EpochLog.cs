@@ -55,11 +55,13 @@ public sealed record EpochLog
         ArgumentNullException.ThrowIfNull(name);
         string key = name switch { "loss" => "train_loss", "accuracy" => "train_accuracy", _ => name };
         foreach (var (metric, v) in NamedValues())
+        {
             if (metric == key)
             {
                 value = v;
                 return true;
             }
+        }
         value = double.NaN;
         return false;
     }

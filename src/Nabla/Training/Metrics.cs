@@ -71,9 +71,11 @@ public static class Metrics
         var sb = new StringBuilder();
         sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-14} {1,9} {2,9} {3,9} {4,9}", "class", "precision", "recall", "f1", "support"));
         foreach (var r in rows)
+        {
             sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "{0,-14} {1,9:F4} {2,9:F4} {3,9:F4} {4,9}",
                 classNames is not null && r.Class < classNames.Count ? classNames[r.Class] : r.Class.ToString(CultureInfo.InvariantCulture),
                 r.Precision, r.Recall, r.F1, r.Support));
+        }
         sb.Append(string.Format(CultureInfo.InvariantCulture, "{0,-14} {1,9:F4} {2,9:F4} {3,9:F4} {4,9}", "macro avg",
             rows.Average(r => r.Precision), rows.Average(r => r.Recall), rows.Average(r => r.F1), rows.Sum(r => r.Support)));
         return sb.ToString();

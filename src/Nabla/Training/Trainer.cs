@@ -135,8 +135,10 @@ public sealed class Trainer
             var batchLog = new BatchLog(epoch, batch, size, loss, GlobalStep);
             foreach (var hook in hooks) hook.OnBatchEnd(this, batchLog);
             if (Options.LogInterval > 0 && batch % Options.LogInterval == 0)
+            {
                 Options.Output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  epoch {epoch}/{lastEpoch}  batch {batch}/{train.Count}  loss {loss:F4}"));
+            }
         }
         var evaluation = validation is null ? null : Evaluate(validation);
         return new EpochLog
@@ -300,8 +302,10 @@ public sealed class Trainer
         var list = new List<Generator>();
         if (train?.Generator is { } shuffle) list.Add(shuffle);
         if (generators is not null)
+        {
             for (int i = 0; i < generators.Count; i++)
                 list.Add(generators[i] ?? throw new ArgumentException($"Trainer: generator {i} is null.", nameof(generators)));
+        }
         return list;
     }
 }

@@ -22,12 +22,14 @@ internal static class TrainingCheckpoint
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var groups = new JsonArray();
         foreach (var group in state.ParamGroups)
+        {
             groups.Add(new JsonObject
             {
                 ["options"] = JsonSerializer.SerializeToNode(group.Options, Json),
                 ["params"] = new JsonArray([.. group.Params.Select(i => (JsonNode)i)]),
                 ["initial_lr"] = group.InitialLearningRate,
             });
+        }
         var perParameter = new JsonObject();
         foreach (var (index, parameterState) in state.State.OrderBy(s => s.Key))
         {
@@ -115,8 +117,10 @@ internal static class TrainingCheckpoint
                 var words = text.Split(',');
                 var state = new ulong[words.Length];
                 for (int i = 0; i < words.Length; i++)
+                {
                     if (!ulong.TryParse(words[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out state[i]))
                         throw new InvalidDataException(fail($"the generator state word '{words[i]}' is not hexadecimal."));
+                }
                 if (state.Length != 6) throw new InvalidDataException(fail($"a generator state has {state.Length} words, expected 6."));
                 states.Add(state);
             }

@@ -32,8 +32,10 @@ public static class Plot
         if (height < 150) throw new ArgumentOutOfRangeException(nameof(height), height, "Plot.LineChart: height must be at least 150 pixels.");
         if (!double.IsFinite(xStart)) throw new ArgumentOutOfRangeException(nameof(xStart), xStart, "Plot.LineChart: xStart must be finite.");
         for (int s = 0; s < series.Count; s++)
+        {
             if (series[s].Name is null || series[s].Ys is null)
                 throw new ArgumentException($"Plot.LineChart: series {s} has a null name or null values.", nameof(series));
+        }
 
         bool Usable(double y) => double.IsFinite(y) && (!logY || y > 0);
         double Transform(double y) => logY ? Math.Log10(y) : y;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -9,6 +10,10 @@ namespace Nabla.Viz;
 /// </summary>
 public sealed class Svg
 {
+    /// <summary>The characters <see cref="Escape"/> replaces: XML's specials and the control characters but tab, newline and return.</summary>
+    private static readonly SearchValues<char> EscapedChars = SearchValues.Create(
+        [.. "&<>\"'", .. Enumerable.Range(0, ' ').Select(i => (char)i).Where(c => c is not ('\t' or '\n' or '\r'))]);
+
     private readonly StringBuilder _body = new();
 
     /// <summary>Creates an empty drawing of <paramref name="width"/> × <paramref name="height"/> user units (pixels).</summary>
@@ -92,25 +97,31 @@ public sealed class Svg
 
     internal static string Format(double value) => Math.Round(value, 2).ToString("0.##", CultureInfo.InvariantCulture);
 
+    /// <summary>The text with XML's special characters as entities and the control characters XML 1.0 forbids as U+FFFD.</summary>
     internal static string Escape(string text)
     {
-        var sb = new StringBuilder(text.Length);
-        foreach (char c in text)
+        int first = text.AsSpan().IndexOfAny(EscapedChars);
+        if (first < 0) return text;
+        var sb = new StringBuilder(text.Length + 16).Append(text, 0, first);
+        foreach (char c in text.AsSpan(first))
         {
-            switch (c)
-            {
-                case '&': sb.Append("&amp;"); break;
-                case '<': sb.Append("&lt;"); break;
-                case '>': sb.Append("&gt;"); break;
-                case '"': sb.Append("&quot;"); break;
-                case '\'': sb.Append("&apos;"); break;
-                // XML 1.0 forbids most control characters even when escaped.
-                case < ' ' and not ('\t' or '\n' or '\r'): sb.Append('\uFFFD'); break;
-                default: sb.Append(c); break;
-            }
+            if (Entity(c) is { } entity) sb.Append(entity);
+            else sb.Append(c);
         }
         return sb.ToString();
     }
+
+    private static string? Entity(char c) => c switch
+    {
+        '&' => "&amp;",
+        '<' => "&lt;",
+        '>' => "&gt;",
+        '"' => "&quot;",
+        '\'' => "&apos;",
+        // XML 1.0 forbids most control characters even when escaped.
+        < ' ' and not ('\t' or '\n' or '\r') => "\uFFFD",
+        _ => null,
+    };
 }
 
 internal static class SvgAttributeExtensions

@@ -211,4 +211,35 @@ public sealed class LayerTests
         Assert.StartsWith("GroupNorm: expected input (N, 4, *), got [2, 3, 5] float32",
             Assert.Throws<ArgumentException>(() => new GroupNorm(2, 4).Forward(Tensor.Zeros(2, 3, 5))).Message);
     }
+
+    [Fact]
+    public void ConvolutionLayersPrintCheckAndInitialiseLikePyTorch()
+    {
+        Assert.Equal("Conv1d(4, 6, kernel_size=(3,), stride=(1,))", new Conv1d(4, 6, 3).ToString());
+        Assert.Equal("Conv1d(4, 6, kernel_size=(3,), stride=(2,), padding=(1,), dilation=(2,), groups=2, bias=False)",
+            new Conv1d(4, 6, 3, stride: 2, padding: 1, dilation: 2, groups: 2, bias: false).ToString());
+        Assert.Equal("Conv2d(4, 6, kernel_size=(3, 3), stride=(1, 1))", new Conv2d(4, 6, 3).ToString());
+        var conv2 = new Conv2d(4, 6, (3, 2), (1, 2), (0, 1), (2, 1), groups: 2, bias: false);
+        Assert.Equal("Conv2d(4, 6, kernel_size=(3, 2), stride=(1, 2), padding=(0, 1), dilation=(2, 1), groups=2, bias=False)", conv2.ToString());
+        Assert.Equal(((3, 2), (1, 2), (0, 1), (2, 1)), (conv2.KernelSize, conv2.Stride, conv2.Padding, conv2.Dilation));
+        Assert.Equal([6, 2, 3, 2], conv2.Weight.Shape);
+        Assert.Null(conv2.Bias);
+
+        // Kaiming uniform with a = √5 and the bias both stay within 1/√fan_in, fan_in = C_in/groups · ∏kernel.
+        var conv1 = new Conv1d(4, 6, 3, groups: 2, generator: new Generator(3));
+        double bound = 1 / Math.Sqrt(2 * 3);
+        Assert.All(conv1.Weight.ToDoubleArray().Concat(conv1.Bias!.ToDoubleArray()), v => Assert.InRange(Math.Abs(v), 0, bound));
+        Assert.Equal((3, 1, 0, 1), (conv1.KernelSize, conv1.Stride, conv1.Padding, conv1.Dilation));
+
+        Assert.StartsWith("Conv1d: expected input (N, 4, L), got [2, 3, 5] float32",
+            Assert.Throws<ArgumentException>(() => conv1.Forward(Tensor.Ones([2, 3, 5]))).Message);
+        Assert.StartsWith("Conv2d: expected input (N, 4, H, W), got [2, 4, 5] float32",
+            Assert.Throws<ArgumentException>(() => new Conv2d(4, 6, 3).Forward(Tensor.Ones([2, 4, 5]))).Message);
+        Assert.StartsWith("Conv2d: kernel size, stride and dilation must be positive, got 0",
+            Assert.Throws<ArgumentException>(() => new Conv2d(4, 6, (3, 0), (1, 1), (0, 0), (1, 1))).Message);
+        Assert.StartsWith("Conv1d: padding must be non-negative, got -1",
+            Assert.Throws<ArgumentException>(() => new Conv1d(4, 6, 3, padding: -1)).Message);
+        Assert.StartsWith("Conv1d: inChannels (3) must be positive and divisible by groups (2)",
+            Assert.Throws<ArgumentException>(() => new Conv1d(3, 6, 3, groups: 2)).Message);
+    }
 }

@@ -143,4 +143,24 @@ public class OptimizerBehaviourTests
             OptimGolden.AssertClose(target.ToDoubleArray(), x.ToDoubleArray(), 0, 0.05, opt.GetType().Name);
         }
     }
+
+    [Fact]
+    public void AdamWWithoutWeightDecayStepsExactlyAsAdam()
+    {
+        var a = Tensor.FromArray([0.5, -1.5, 2.0, 0.25, -3.0], 5).RequiresGrad_();
+        var b = a.Detach().Copy().RequiresGrad_();
+        var adam = new Adam([a], lr: 0.05, amsgrad: true);
+        var adamW = new AdamW([b], lr: 0.05, weightDecay: 0, amsgrad: true);
+        Assert.IsType<AdamWOptions>(adamW.ParamGroups[0].Options);
+        for (int i = 0; i < 5; i++)
+        {
+            foreach (var (opt, p) in new (Optimizer, Tensor)[] { (adam, a), (adamW, b) })
+            {
+                opt.ZeroGrad();
+                (p * p * p).Sum().Backward();
+                opt.Step();
+            }
+            Assert.Equal(a.ToDoubleArray(), b.ToDoubleArray());
+        }
+    }
 }

@@ -153,4 +153,12 @@ public sealed class PlotTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Svg(0, 10));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Svg(10, double.NaN));
     }
+
+    [Theory]
+    [InlineData("plain text, 1.5", "plain text, 1.5")]
+    [InlineData("it's <b> & \"c\"", "it&apos;s &lt;b&gt; &amp; &quot;c&quot;")]
+    [InlineData("tab\tnew\nline\r bell\u0007 nul\u0000", "tab\tnew\nline\r bell\uFFFD nul\uFFFD")]
+    [InlineData("", "")]
+    public void SvgEscapeReplacesXmlSpecialsAndForbiddenControls(string text, string expected) =>
+        Assert.Equal(expected, Svg.Escape(text));
 }

@@ -77,13 +77,7 @@ public sealed class CyclicLR : LRScheduler
         };
 
         if (cycleMomentum)
-        {
-            if (optimizer.Defaults.CycledMomentum is null)
-                throw new ArgumentException($"CyclicLR: {optimizer.GetType().Name} has no momentum or beta1 to cycle; pass cycleMomentum: false.", nameof(cycleMomentum));
-            _baseMomentums = (baseMomentum ?? 0.8).ForGroups("CyclicLR", nameof(baseMomentum), GroupCount);
-            _maxMomentums = (maxMomentum ?? 0.9).ForGroups("CyclicLR", nameof(maxMomentum), GroupCount);
-            for (int i = 0; i < GroupCount; i++) SetMomentum(i, _baseMomentums[i]);
-        }
+            (_baseMomentums, _maxMomentums) = StartCycledMomentum(baseMomentum ?? 0.8, nameof(baseMomentum), maxMomentum ?? 0.9, nameof(maxMomentum));
         InitialStep();
     }
 
@@ -104,14 +98,10 @@ public sealed class CyclicLR : LRScheduler
         for (int i = 0; i < GroupCount; i++)
             lrs[i] = BaseLRs[i] + (_maxLRs[i] - BaseLRs[i]) * scaleFactor * scale;
         if (_maxMomentums is not null)
+        {
             for (int i = 0; i < GroupCount; i++)
-                SetMomentum(i, _maxMomentums[i] - (_maxMomentums[i] - _baseMomentums![i]) * scaleFactor * scale);
+                SetCycledMomentum(i, _maxMomentums[i] - (_maxMomentums[i] - _baseMomentums![i]) * scaleFactor * scale);
+        }
         return lrs;
-    }
-
-    private void SetMomentum(int group, double value)
-    {
-        var g = Optimizer.ParamGroups[group];
-        g.Options = g.Options.WithCycledMomentum(value);
     }
 }

@@ -70,6 +70,29 @@ public abstract class LRScheduler
     /// <summary>The learning rates for step <see cref="LastEpoch"/> computed from <see cref="BaseLRs"/> alone, or null when the schedule has no closed form.</summary>
     protected virtual double[]? GetClosedFormLR() => null;
 
+    /// <summary>
+    /// Resolves the per-group bounds of the momentum (or β₁) that a cyclical schedule moves inversely to the learning
+    /// rate, and sets each group's to the one the cycle starts from; throws when the optimizer has no such coefficient
+    /// (see <see cref="OptimizerOptions.CycledMomentum"/>).
+    /// </summary>
+    private protected (double[] Start, double[] Other) StartCycledMomentum(GroupValues start, string startArgument, GroupValues other, string otherArgument)
+    {
+        string name = GetType().Name;
+        if (Optimizer.Defaults.CycledMomentum is null)
+            throw new ArgumentException($"{name}: {Optimizer.GetType().Name} has no momentum or beta1 to cycle; pass cycleMomentum: false.", "cycleMomentum");
+        var starts = start.ForGroups(name, startArgument, GroupCount);
+        var others = other.ForGroups(name, otherArgument, GroupCount);
+        for (int i = 0; i < GroupCount; i++) SetCycledMomentum(i, starts[i]);
+        return (starts, others);
+    }
+
+    /// <summary>Sets the cycled momentum (or β₁) of group <paramref name="group"/>.</summary>
+    private protected void SetCycledMomentum(int group, double value)
+    {
+        var g = Optimizer.ParamGroups[group];
+        g.Options = g.Options.WithCycledMomentum(value);
+    }
+
     /// <summary>The groups' current learning rates, in a new array.</summary>
     protected double[] GroupLRs() => [.. Optimizer.ParamGroups.Select(g => g.LearningRate)];
 

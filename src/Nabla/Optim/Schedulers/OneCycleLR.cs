@@ -82,13 +82,7 @@ public sealed class OneCycleLR : LRScheduler
         BaseLRs = [.. _initialLRs];
 
         if (cycleMomentum)
-        {
-            if (optimizer.Defaults.CycledMomentum is null)
-                throw new ArgumentException($"OneCycleLR: {optimizer.GetType().Name} has no momentum or beta1 to cycle; pass cycleMomentum: false.", nameof(cycleMomentum));
-            _maxMomentums = (maxMomentum ?? 0.95).ForGroups("OneCycleLR", nameof(maxMomentum), GroupCount);
-            _baseMomentums = (baseMomentum ?? 0.85).ForGroups("OneCycleLR", nameof(baseMomentum), GroupCount);
-            for (int i = 0; i < GroupCount; i++) SetMomentum(i, _maxMomentums[i]);
-        }
+            (_maxMomentums, _baseMomentums) = StartCycledMomentum(maxMomentum ?? 0.95, nameof(maxMomentum), baseMomentum ?? 0.85, nameof(baseMomentum));
         InitialStep();
     }
 
@@ -119,7 +113,7 @@ public sealed class OneCycleLR : LRScheduler
                     double pct = (stepNum - startStep) / (phase.EndStep - startStep);
                     lrs[i] = Anneal(LR(phase.Start, i), LR(phase.End, i), pct);
                     if (_maxMomentums is not null)
-                        SetMomentum(i, Anneal(Momentum(phase.Start, i), Momentum(phase.End, i), pct));
+                        SetCycledMomentum(i, Anneal(Momentum(phase.Start, i), Momentum(phase.End, i), pct));
                     break;
                 }
                 startStep = phase.EndStep;
@@ -142,12 +136,6 @@ public sealed class OneCycleLR : LRScheduler
     // The momentum falls while the learning rate rises: the initial and minimum rates go with the
     // maximum momentum and the peak rate with the base momentum.
     private double Momentum(Level level, int group) => level == Level.Max ? _baseMomentums![group] : _maxMomentums![group];
-
-    private void SetMomentum(int group, double value)
-    {
-        var g = Optimizer.ParamGroups[group];
-        g.Options = g.Options.WithCycledMomentum(value);
-    }
 
     private enum Level { Initial, Max, Min }
 

@@ -167,8 +167,10 @@ public sealed class ReduceLROnPlateau
     {
         ArgumentNullException.ThrowIfNull(state);
         foreach (var key in (string[])["best", "num_bad_epochs", "cooldown_counter"])
+        {
             if (!state.Values.ContainsKey(key))
                 throw new ArgumentException($"ReduceLROnPlateau.LoadStateDict: the state has no '{key}' value.", nameof(state));
+        }
         if (state.LastLR.Count != Optimizer.ParamGroups.Count)
             throw new ArgumentException($"ReduceLROnPlateau.LoadStateDict: the state has {state.LastLR.Count} learning rates, but the optimizer has {Optimizer.ParamGroups.Count} parameter groups.", nameof(state));
         LastEpoch = state.LastEpoch;

@@ -25,13 +25,17 @@ public sealed class SequentialLR : LRScheduler
         ArgumentNullException.ThrowIfNull(milestones);
         if (schedulers.Count == 0) throw new ArgumentException("SequentialLR: expected at least one scheduler.", nameof(schedulers));
         for (int i = 0; i < schedulers.Count; i++)
+        {
             if (!ReferenceEquals(schedulers[i]?.Optimizer, optimizer))
                 throw new ArgumentException($"SequentialLR: expects all schedulers to belong to the same optimizer, but the scheduler at index {i} belongs to another one.", nameof(schedulers));
+        }
         if (milestones.Count != schedulers.Count - 1)
             throw new ArgumentException($"SequentialLR: expects one more scheduler than milestones, but got {schedulers.Count} schedulers and {milestones.Count} milestones.", nameof(milestones));
         for (int i = 1; i < milestones.Count; i++)
+        {
             if (milestones[i] <= milestones[i - 1])
                 throw new ArgumentException($"SequentialLR: milestones must be increasing, got {string.Join(", ", milestones)}.", nameof(milestones));
+        }
         _schedulers = [.. schedulers];
         _milestones = [.. milestones];
 

@@ -1,0 +1,35 @@
+using System.CommandLine;
+
+namespace Nabla.Cli;
+
+/// <summary>
+/// The options of the commands that build a fresh model and run it on one small batch (<c>graph</c>,
+/// <c>gradcheck</c>): <c>--model</c>, <c>--data</c> (by default moons for the MLP and Fashion-MNIST for the CNNs),
+/// <c>--batch-size</c> and <c>--seed</c>.
+/// </summary>
+internal sealed class ModelBatchOptions
+{
+    /// <summary>The options, with <paramref name="dataPurpose"/> (e.g. "The data set of the batch") opening the --data description.</summary>
+    public ModelBatchOptions(string dataPurpose)
+    {
+        Data = new Option<string?>("--data") { Description = $"{dataPurpose} (default: moons for mlp, fashion-mnist for the CNNs): {DataSource.Choices}." };
+    }
+
+    public Option<string> Model { get; } = CliOptions.Model("mlp");
+
+    public Option<string?> Data { get; }
+
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Examples in the batch.", DefaultValueFactory = _ => 4 };
+
+    public Option<ulong?> Seed { get; } = CliOptions.Seed();
+
+    /// <summary>The model name, the data set, the batch size (checked to be at least 1) and the seed.</summary>
+    public (string Model, DataSource Data, int BatchSize, ulong Seed) Resolve(ParseResult parse)
+    {
+        string model = parse.GetValue(Model)!;
+        var data = DataSource.Parse(parse.GetValue(Data) ?? (model == "mlp" ? "moons" : "fashion-mnist"));
+        int batch = parse.GetValue(BatchSize);
+        if (batch < 1) throw new UsageException($"--batch-size must be at least 1, got {batch}.");
+        return (model, data, batch, parse.GetValue(Seed) ?? 0);
+    }
+}
