@@ -93,7 +93,7 @@ public class Adam : Optimizer
             _l2 = new(T.CreateTruncating(l2));
             _shrink = new(T.CreateTruncating(shrink));
             _hasL2 = l2 != 0;
-            _decoupled = shrink != 0;
+            _decoupled = o.DecoupledWeightDecay && o.WeightDecay != 0;
             _amsgrad = o.AmsGrad;
             _maximize = o.Maximize;
         }

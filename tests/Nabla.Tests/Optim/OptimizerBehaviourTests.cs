@@ -163,4 +163,17 @@ public class OptimizerBehaviourTests
             Assert.Equal(a.ToDoubleArray(), b.ToDoubleArray());
         }
     }
+
+    [Fact]
+    public void AdamWWhoseDecayFactorIsZeroClearsTheWeightsBeforeTheUpdate()
+    {
+        // lr·λ = 1: PyTorch multiplies the weights by 1 − lr·λ = 0, then takes Adam's step of −lr·sign(g) on the first step.
+        var p = Tensor.FromArray([0.5, -1.5, 2.0], 3).RequiresGrad_();
+        var opt = new AdamW([p], lr: 0.5, weightDecay: 2.0);
+        (p * p).Sum().Backward();
+        opt.Step();
+        var expected = new[] { -0.5, 0.5, -0.5 };
+        var actual = p.ToDoubleArray();
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 6);
+    }
 }
