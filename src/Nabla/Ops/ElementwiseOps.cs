@@ -186,9 +186,9 @@ internal readonly struct NegOp<T> : IUnaryOp<T> where T : INumberBase<T>
     public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Negate(x, y);
 }
 
-internal readonly struct ExpOp<T> : IUnaryOp<T> where T : IExponentialFunctions<T>
+internal readonly struct ExpOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Exp(x, y);
+    public static void Apply(ReadOnlySpan<T> x, Span<T> y) => Nabla.Kernels.ExpOperator<T>.Apply(x, y);
 }
 
 internal readonly struct LogOp<T> : IUnaryOp<T> where T : ILogarithmicFunctions<T>
