@@ -32,7 +32,7 @@ internal static class Derivatives
         OpKind.Abs => [g * node.Saved(0).Sign()],
         OpKind.Relu => [ReluBackward(g, node.SavedOutput(y))],
         OpKind.Sigmoid => [g * node.SavedOutput(y) * (1.0 - y)],
-        OpKind.Tanh => [g * (1.0 - node.SavedOutput(y) * y)],
+        OpKind.Tanh => [g * ((1.0 - node.SavedOutput(y)) * (1.0 + y))],
         OpKind.Erf => [g * (2 / Math.Sqrt(Math.PI)) * (-node.Saved(0).Square()).Exp()],
         OpKind.Softplus => [g * node.Saved(0).Sigmoid()],
         OpKind.Where => WhereBackward(node, g),

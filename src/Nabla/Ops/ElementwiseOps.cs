@@ -265,9 +265,9 @@ internal readonly struct SigmoidOp<T> : IUnaryOp<T> where T : IExponentialFuncti
     public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sigmoid(x, y);
 }
 
-internal readonly struct TanhOp<T> : IUnaryOp<T> where T : IHyperbolicFunctions<T>
+internal readonly struct TanhOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Tanh(x, y);
+    public static void Apply(ReadOnlySpan<T> x, Span<T> y) => Nabla.Kernels.TanhOperator<T>.Apply(x, y);
 }
 
 /// <summary>log(1 + eˣ) as max(x, 0) + log1p(e^(−|x|)), which never overflows and keeps full precision in both tails.</summary>
