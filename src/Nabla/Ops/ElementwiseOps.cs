@@ -260,9 +260,9 @@ internal readonly struct ReluOp<T> : IUnaryOp<T> where T : INumber<T>
     public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Max(x, T.Zero, y);
 }
 
-internal readonly struct SigmoidOp<T> : IUnaryOp<T> where T : IExponentialFunctions<T>
+internal readonly struct SigmoidOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sigmoid(x, y);
+    public static void Apply(ReadOnlySpan<T> x, Span<T> y) => Nabla.Kernels.SigmoidOperator<T>.Apply(x, y);
 }
 
 internal readonly struct TanhOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
