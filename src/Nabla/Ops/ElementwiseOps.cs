@@ -196,53 +196,10 @@ internal readonly struct LogOp<T> : IUnaryOp<T> where T : ILogarithmicFunctions<
     public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Log(x, y);
 }
 
-/// <summary>
-/// ln(1 + x) by Goldberg's correction: with u = 1 + x rounded, ln(u)·x/(u − 1) is exact to rounding even where u
-/// has lost most of x's digits, and x itself where u rounds to 1. Vectorized a block at a time; x and y may alias.
-/// </summary>
+/// <summary>ln(1 + x), exact to rounding even where 1 + x has lost most of x's digits.</summary>
 internal readonly struct Log1pOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private const int Block = 256;
-
-    public static void Apply(ReadOnlySpan<T> x, Span<T> y)
-    {
-        Span<T> u = stackalloc T[Block];
-        Span<T> logU = stackalloc T[Block];
-        for (int i = 0; i < x.Length; i += Block)
-        {
-            int n = Math.Min(Block, x.Length - i);
-            var xs = x.Slice(i, n);
-            var ys = y.Slice(i, n);
-            var us = u[..n];
-            var ls = logU[..n];
-            TensorPrimitives.Add(xs, T.One, us);
-            TensorPrimitives.Log(us, ls);
-            int j = 0;
-            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-            {
-                var infinity = new Vector<T>(T.PositiveInfinity);
-                for (; j <= n - Vector<T>.Count; j += Vector<T>.Count)
-                {
-                    var vx = new Vector<T>(xs[j..]);
-                    var vl = new Vector<T>(ls[j..]);
-                    var d = new Vector<T>(us[j..]) - Vector<T>.One;
-                    var r = Vector.ConditionalSelect(Vector.Equals(d, Vector<T>.Zero), vx, vl * vx / d);
-                    Vector.ConditionalSelect(Vector.Equals(vx, infinity), vl, r).CopyTo(ys[j..]);
-                }
-            }
-
-            for (; j < n; j++) ys[j] = Corrected(xs[j], us[j], ls[j]);
-        }
-    }
-
-    /// <summary>ln(1 + x) from u = 1 + x and ln u.</summary>
-    private static T Corrected(T x, T u, T logU)
-    {
-        T d = u - T.One;
-        if (d == T.Zero) return x;
-        if (T.IsInfinity(x)) return logU;
-        return logU * x / d;
-    }
+    public static void Apply(ReadOnlySpan<T> x, Span<T> y) => Nabla.Kernels.Log1pOperator<T>.Apply(x, y);
 }
 
 internal readonly struct SqrtOp<T> : IUnaryOp<T> where T : IRootFunctions<T>
