@@ -217,7 +217,9 @@ internal static class Reduce
                 // Exp into the output, sum, then recompute the shifted row: avoids a scratch buffer.
                 TensorPrimitives.Exp(d, d);
                 T logSum = T.Log(TensorPrimitives.Sum<T>(d));
-                TensorPrimitives.Subtract(row, max + logSum, d);
+                // (x − max) − log Σ: adding log Σ to max first would round it away when max is large.
+                TensorPrimitives.Subtract(row, max, d);
+                TensorPrimitives.Subtract(d, logSum, d);
             }
             else
             {
