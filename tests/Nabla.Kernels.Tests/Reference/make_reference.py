@@ -52,6 +52,24 @@ def exp_arguments():
     return xs
 
 
+def trigonometric_arguments(name):
+    rng = random.Random(name)
+    xs = [5e-324, 1e-300, 1e-20, 2.0 ** -27, 1e-8, 1e6, 1e22, 1e300, 1.7976931348623157e308, 1073741823.0, 1073741825.0]
+    xs += [10 ** rng.uniform(-12, 0) for _ in range(100)]
+    xs += [rng.uniform(0, 0.7853981633974483) for _ in range(150)]
+    xs += [rng.uniform(0, 10) for _ in range(200)]
+    xs += [rng.uniform(10, 1e5) for _ in range(150)]
+    xs += [10 ** rng.uniform(5, 9) for _ in range(100)]
+    # the doubles nearest to multiples of π/2, where the reduced argument is smallest
+    for _ in range(200):
+        k = int(10 ** rng.uniform(0, 8.8))
+        xs.append(float(k * mpmath.pi / 2))
+    xs += [10 ** rng.uniform(9.1, 300) for _ in range(50)]  # the library path
+    return [x if rng.random() < 0.7 else -x for x in xs]
+
+
 if __name__ == "__main__":
     write("tanh", mpmath.tanh, tanh_arguments())
     write("exp", mpmath.exp, exp_arguments())
+    write("sin", mpmath.sin, trigonometric_arguments("sin"))
+    write("cos", mpmath.cos, trigonometric_arguments("cos"))
