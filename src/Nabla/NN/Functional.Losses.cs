@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Nabla.NN;
 
 public static partial class Functional
@@ -99,7 +101,8 @@ public static partial class Functional
     /// <summary>
     /// Binary cross-entropy on logits x, i.e. on σ(x): (1 − y)·log(1 + eˣ) + pw·y·log(1 + e⁻ˣ), times the optional
     /// weight. Both terms are non-negative softplus values, computed without overflow, so the loss keeps full relative
-    /// precision even where it is tiny (no large terms cancel).
+    /// precision even where it is tiny (no large terms cancel). For hard labels (every y is 0 or 1, the target not
+    /// requiring grad) this is (1 + (pw − 1)·y)·log(1 + e^((1 − 2y)·x)), one softplus.
     /// </summary>
     /// <param name="input">Raw scores (logits).</param>
     /// <param name="target">Targets y in [0, 1], of the input's shape.</param>
@@ -109,11 +112,36 @@ public static partial class Functional
     public static Tensor BinaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean, Tensor? posWeight = null)
     {
         CheckPair("BinaryCrossEntropyWithLogits", input, target);
-        var positive = target * (-input).LogOnePlusExp();
-        if (posWeight is not null) positive = posWeight * positive;
-        var loss = (1.0 - target) * input.LogOnePlusExp() + positive;
+        Tensor loss;
+        if (!target.RequiresGrad && IsBinary(target))
+        {
+            // The identity holds only at y ∈ {0, 1}, so a target that needs its own gradient takes the general form.
+            loss = ((1.0 - 2.0 * target) * input).LogOnePlusExp();
+            if (posWeight is not null) loss = (1.0 + (posWeight - 1.0) * target) * loss;
+        }
+        else
+        {
+            var positive = target * (-input).LogOnePlusExp();
+            if (posWeight is not null) positive = posWeight * positive;
+            loss = (1.0 - target) * input.LogOnePlusExp() + positive;
+        }
         if (weight is not null) loss = loss * weight;
         return Reduce("BinaryCrossEntropyWithLogits", loss, reduction);
+    }
+
+    /// <summary>Whether every element is exactly 0 or 1.</summary>
+    private static bool IsBinary(Tensor t)
+    {
+        var c = t.Materialize();
+        return c.DType == DType.Float32 ? IsBinary(c.AsSpan<float>()) : IsBinary(c.AsSpan<double>());
+    }
+
+    private static bool IsBinary<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var v in values)
+            if (v != T.Zero && v != T.One) return false;
+        return true;
     }
 
     /// <summary>

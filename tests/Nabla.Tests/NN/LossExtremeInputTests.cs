@@ -19,6 +19,8 @@ public sealed class LossExtremeInputTests
             -9.357622968839299e-14, -0.031058578630004868, -0.07754066879814539, 3.720075976020836e-44, -3.720075976020836e-44];
         AssertLoss(DType.Float64, null, loss, grad, 1e-15, 1e-14);
         AssertLoss(DType.Float32, null, loss, grad, 4e-7, 1e-6, floatRange: true);
+        AssertLoss(DType.Float64, null, loss, grad, 1e-15, 1e-14, hardLabelsOnly: true);
+        AssertLoss(DType.Float32, null, loss, grad, 4e-7, 1e-6, floatRange: true, hardLabelsOnly: true);
     }
 
     [Fact]
@@ -30,6 +32,20 @@ public sealed class LossExtremeInputTests
         double[] grad = [4.5397868702434395e-05, 2.0611536181902037e-09, 9.357622968839299e-14, -0.00013619360610730318, -6.183460854570612e-09,
             -2.80728689065179e-13, -0.4696937258080078, -0.6060976051155489, 3.7200759760208356e-44, -1.1160227928062507e-43];
         AssertLoss(DType.Float64, Tensor.FromArray([3.0]), loss, grad, 1e-15, 1e-14);
+        AssertLoss(DType.Float64, Tensor.FromArray([3.0]), loss, grad, 1e-15, 1e-14, hardLabelsOnly: true);
+    }
+
+    [Fact]
+    public void BinaryCrossEntropyWithLogitsGivesAHardTargetThatRequiresGradItsOwnGradient()
+    {
+        // ∂L/∂y = −log(1 + eˣ) + pw·log(1 + e⁻ˣ), −x for pw = 1 (PyTorch's values); the one-softplus form for hard labels
+        // agrees with the loss only at y ∈ {0, 1} and would differentiate wrongly in y.
+        var x = Tensor.FromArray([2.0, -1.0]);
+        var y = Tensor.FromArray([1.0, 0.0]).RequiresGrad_();
+        Functional.BinaryCrossEntropyWithLogits(x, y, reduction: Reduction.Sum).Backward();
+        var g = y.Grad!.ToArray<double>();
+        Assert.Equal(-2.0, g[0], 12);
+        Assert.Equal(1.0, g[1], 12);
     }
 
     [Theory]
@@ -65,10 +81,17 @@ public sealed class LossExtremeInputTests
         }
     }
 
-    private static void AssertLoss(DType dtype, Tensor? posWeight, double[] loss, double[] grad, double lossTolerance, double gradTolerance, bool floatRange = false)
+    /// <summary>Over all cases, or (the one-softplus path) over the cases whose label is 0 or 1.</summary>
+    private static void AssertLoss(DType dtype, Tensor? posWeight, double[] loss, double[] grad, double lossTolerance, double gradTolerance,
+        bool floatRange = false, bool hardLabelsOnly = false)
     {
-        var x = Tensor.FromArray(Logits).To(dtype).Detach().RequiresGrad_();
-        var y = Tensor.FromArray(Labels).To(dtype);
+        var keep = Enumerable.Range(0, Logits.Length).Where(i => !hardLabelsOnly || Labels[i] is 0 or 1).ToArray();
+        var logits = keep.Select(i => Logits[i]).ToArray();
+        var labels = keep.Select(i => Labels[i]).ToArray();
+        loss = keep.Select(i => loss[i]).ToArray();
+        grad = keep.Select(i => grad[i]).ToArray();
+        var x = Tensor.FromArray(logits).To(dtype).Detach().RequiresGrad_();
+        var y = Tensor.FromArray(labels).To(dtype);
         var value = Functional.BinaryCrossEntropyWithLogits(x, y, reduction: Reduction.None, posWeight: posWeight?.To(dtype));
         value.Sum().Backward();
         var v = value.ToDoubleArray();
@@ -77,8 +100,8 @@ public sealed class LossExtremeInputTests
         {
             // Below float's normal range the float loss is a subnormal with few digits.
             double l = floatRange && loss[i] < 1e-37 ? 1e-44 : 0;
-            Assert.True(Math.Abs(v[i] - loss[i]) <= lossTolerance * loss[i] + l, $"loss at x = {Logits[i]}, y = {Labels[i]}: expected {loss[i]:R}, got {v[i]:R}");
-            Assert.True(Math.Abs(g[i] - grad[i]) <= gradTolerance * Math.Abs(grad[i]) + l, $"gradient at x = {Logits[i]}, y = {Labels[i]}: expected {grad[i]:R}, got {g[i]:R}");
+            Assert.True(Math.Abs(v[i] - loss[i]) <= lossTolerance * loss[i] + l, $"loss at x = {logits[i]}, y = {labels[i]}: expected {loss[i]:R}, got {v[i]:R}");
+            Assert.True(Math.Abs(g[i] - grad[i]) <= gradTolerance * Math.Abs(grad[i]) + l, $"gradient at x = {logits[i]}, y = {labels[i]}: expected {grad[i]:R}, got {g[i]:R}");
         }
     }
 }
