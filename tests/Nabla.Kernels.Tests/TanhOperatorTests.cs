@@ -7,7 +7,7 @@ public sealed class TanhOperatorTests
     {
         foreach (bool negative in new[] { false, true })
         {
-            var x = Accuracy.FloatSweep(251, negative);
+            var x = Accuracy.FloatSweep(1021, negative);
             var y = new float[x.Length];
             TanhOperator<float>.Apply(x, y);
             var errors = new double[x.Length];
@@ -101,7 +101,7 @@ public sealed class TanhOperatorTests
     [Fact]
     public void IsExactlyOdd()
     {
-        var xf = Accuracy.FloatSweep(997, negative: false);
+        var xf = Accuracy.FloatSweep(3989, negative: false);
         var yf = new float[xf.Length];
         var nf = new float[xf.Length];
         TanhOperator<float>.Apply(xf, yf);
