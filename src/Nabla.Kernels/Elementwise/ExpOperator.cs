@@ -77,8 +77,7 @@ internal readonly struct ExpFunction : IVectorFunction, ISingleVectorFunction
     {
         x = TVector.Max(TVector.Create(SingleLow), TVector.Min(TVector.Create(SingleHigh), x));
         var r = ReduceBinary(x, out var shifted);
-        var scale = PowerOfTwo(shifted);
-        return TVector.MultiplyAdd(scale, Exp2M1(r), scale);
+        return ScaleByPowerOfTwo(TVector.MultiplyAdd(r, Exp2M1Ratio(r), TVector.Create(1)), shifted);
     }
 
     /// <summary>
@@ -110,7 +109,13 @@ internal readonly struct ExpFunction : IVectorFunction, ISingleVectorFunction
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TVector PowerOfTwo<TVector>(TVector shifted)
         where TVector : struct, IDoubleVector<TVector> =>
-        TVector.AddBits(TVector.ShiftBitsLeft(shifted, 52), TVector.Create(1));
+        ScaleByPowerOfTwo(TVector.Create(1), shifted);
+
+    /// <summary>v·2^k for the k of <paramref name="shifted"/>, by adding k to v's exponent field: exact while the result stays normal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVector ScaleByPowerOfTwo<TVector>(TVector v, TVector shifted)
+        where TVector : struct, IDoubleVector<TVector> =>
+        TVector.AddBits(v, TVector.ShiftBitsLeft(shifted, 52));
 
     /// <summary>Q(r) = (e^r − 1 − r) / r² on |r| ≤ ln 2 / 2, minimax to a relative 2⁻⁵⁷.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -135,6 +140,12 @@ internal readonly struct ExpFunction : IVectorFunction, ISingleVectorFunction
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TVector Exp2M1<TVector>(TVector r)
+        where TVector : struct, IDoubleVector<TVector> =>
+        r * Exp2M1Ratio(r);
+
+    /// <summary>(2^r − 1)/r = ln 2 + r·Q(r) on |r| ≤ ½, the factor of <see cref="Exp2M1"/>; 2^r is r times it plus 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVector Exp2M1Ratio<TVector>(TVector r)
         where TVector : struct, IDoubleVector<TVector>
     {
         var q = TVector.MultiplyAdd(TVector.Create(1.5290963856140986e-05), r, TVector.Create(0.0001545318282995974));
@@ -142,7 +153,7 @@ internal readonly struct ExpFunction : IVectorFunction, ISingleVectorFunction
         q = TVector.MultiplyAdd(q, r, TVector.Create(0.009618082519990467));
         q = TVector.MultiplyAdd(q, r, TVector.Create(0.055504108714660536));
         q = TVector.MultiplyAdd(q, r, TVector.Create(0.24022650760645808));
-        return r * TVector.MultiplyAdd(r, q, TVector.Create(Ln2));
+        return TVector.MultiplyAdd(r, q, TVector.Create(Ln2));
     }
 }
 

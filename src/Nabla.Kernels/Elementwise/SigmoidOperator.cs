@@ -42,7 +42,6 @@ internal readonly struct SigmoidFunction : ISingleVectorFunction
         var one = TVector.Create(1);
         var z = TVector.Max(TVector.Create(-Limit), TVector.Min(TVector.Create(Limit), -x));
         var r = ExpFunction.ReduceBinary(z, out var shifted);
-        var scale = ExpFunction.PowerOfTwo(shifted);
-        return one / (one + TVector.MultiplyAdd(scale, ExpFunction.Exp2M1(r), scale));
+        return one / (one + ExpFunction.ScaleByPowerOfTwo(TVector.MultiplyAdd(r, ExpFunction.Exp2M1Ratio(r), one), shifted));
     }
 }
