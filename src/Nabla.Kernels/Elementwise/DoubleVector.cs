@@ -67,9 +67,6 @@ internal interface IDoubleVector<TSelf>
     /// <summary>max(limit, x), and x itself where x is NaN.</summary>
     static abstract TSelf Max(TSelf limit, TSelf x);
 
-    /// <summary>The mask of lanes where a &lt; b (false where either is NaN).</summary>
-    static abstract TSelf LessThan(TSelf a, TSelf b);
-
     /// <summary>The mask of lanes where a &gt; b (false where either is NaN).</summary>
     static abstract TSelf GreaterThan(TSelf a, TSelf b);
 
@@ -153,9 +150,6 @@ internal readonly struct DoubleVector512(Vector512<double> value) : IDoubleVecto
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DoubleVector512 Max(DoubleVector512 limit, DoubleVector512 x) => new(Vector512.MaxNative(limit._value, x._value));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static DoubleVector512 LessThan(DoubleVector512 a, DoubleVector512 b) => new(Vector512.LessThan(a._value, b._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DoubleVector512 GreaterThan(DoubleVector512 a, DoubleVector512 b) => new(Vector512.GreaterThan(a._value, b._value));
@@ -244,9 +238,6 @@ internal readonly struct DoubleVector256(Vector256<double> value) : IDoubleVecto
     public static DoubleVector256 Max(DoubleVector256 limit, DoubleVector256 x) => new(Vector256.MaxNative(limit._value, x._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static DoubleVector256 LessThan(DoubleVector256 a, DoubleVector256 b) => new(Vector256.LessThan(a._value, b._value));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DoubleVector256 GreaterThan(DoubleVector256 a, DoubleVector256 b) => new(Vector256.GreaterThan(a._value, b._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -331,9 +322,6 @@ internal readonly struct DoubleVector128(Vector128<double> value) : IDoubleVecto
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DoubleVector128 Max(DoubleVector128 limit, DoubleVector128 x) => new(Vector128.MaxNative(limit._value, x._value));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static DoubleVector128 LessThan(DoubleVector128 a, DoubleVector128 b) => new(Vector128.LessThan(a._value, b._value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static DoubleVector128 GreaterThan(DoubleVector128 a, DoubleVector128 b) => new(Vector128.GreaterThan(a._value, b._value));
