@@ -107,3 +107,10 @@ public readonly struct AbsOperator<T> : IUnaryOperator<T> where T : INumberBase<
     /// <inheritdoc/>
     public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Abs(x, y);
 }
+
+/// <summary>√x.</summary>
+public readonly struct SqrtOperator<T> : IUnaryOperator<T> where T : IRootFunctions<T>
+{
+    /// <inheritdoc/>
+    public static void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sqrt(x, y);
+}

@@ -4,16 +4,23 @@ using System.Numerics.Tensors;
 namespace Nabla.Kernels;
 
 /// <summary>
-/// ln(1 + x) by Goldberg's correction: with u = 1 + x rounded, ln(u)·x/(u − 1) is exact to rounding even where u has
-/// lost most of x's digits, and x itself where u rounds to 1. Vectorized a block at a time; x and y may alias.
+/// y = ln(1 + x) by Goldberg's correction: with u = 1 + x rounded, ln(u)·(x/(u − 1)) is exact to rounding (to the
+/// accuracy of ln) even where u has lost most of x's digits, and x itself where u rounds to 1. The quotient is formed
+/// first, so that huge x cannot overflow the product. Vectorized a block at a time; x and y may be the same span.
 /// </summary>
-public readonly struct Log1pOperator<T> : IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
+/// <typeparam name="T">The element type.</typeparam>
+public readonly struct Log1pOperator<T> : IUnaryOperator<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
 {
     private const int Block = 256;
 
-    /// <inheritdoc/>
+    /// <summary>Writes ln(1 + x[i]) to y[i] for every i.</summary>
+    /// <param name="x">The arguments.</param>
+    /// <param name="y">The results, at least as long as <paramref name="x"/>.</param>
     public static void Apply(ReadOnlySpan<T> x, Span<T> y)
     {
+        if (y.Length < x.Length)
+            throw new ArgumentException($"The destination ({y.Length} elements) is shorter than the source ({x.Length}).", nameof(y));
         Span<T> u = stackalloc T[Block];
         Span<T> logU = stackalloc T[Block];
         for (int i = 0; i < x.Length; i += Block)
@@ -34,7 +41,7 @@ public readonly struct Log1pOperator<T> : IUnaryOperator<T> where T : unmanaged,
                     var vx = new Vector<T>(xs[j..]);
                     var vl = new Vector<T>(ls[j..]);
                     var d = new Vector<T>(us[j..]) - Vector<T>.One;
-                    var r = Vector.ConditionalSelect(Vector.Equals(d, Vector<T>.Zero), vx, vl * vx / d);
+                    var r = Vector.ConditionalSelect(Vector.Equals(d, Vector<T>.Zero), vx, vl * (vx / d));
                     Vector.ConditionalSelect(Vector.Equals(vx, infinity), vl, r).CopyTo(ys[j..]);
                 }
             }
@@ -56,6 +63,6 @@ public readonly struct Log1pOperator<T> : IUnaryOperator<T> where T : unmanaged,
         T d = u - T.One;
         if (d == T.Zero) return x;
         if (T.IsInfinity(x)) return logU;
-        return logU * x / d;
+        return logU * (x / d);
     }
 }

@@ -19,7 +19,7 @@ internal static class Derivatives
             Need(node, 1) ? g * node.Saved(0) : null],
         OpKind.Div => [
             Need(node, 0) ? g / node.Saved(1) : null,
-            Need(node, 1) ? -g * node.Saved(0) / node.Saved(1).Square() : null],
+            Need(node, 1) ? -g * (node.Saved(0) / node.Saved(1) / node.Saved(1)) : null],
         OpKind.Pow => PowBackward(node, g, node.SavedOutput(y)),
         OpKind.Maximum => ExtremumBackward(node, g, max: true),
         OpKind.Minimum => ExtremumBackward(node, g, max: false),
@@ -31,7 +31,7 @@ internal static class Derivatives
         OpKind.Abs => [g * node.Saved(0).Sign()],
         OpKind.Relu => [ReluBackward(g, node.SavedOutput(y))],
         OpKind.Sigmoid => [g * node.SavedOutput(y) * (1.0 - y)],
-        OpKind.Tanh => [g * (1.0 - node.SavedOutput(y) * y)],
+        OpKind.Tanh => [g * ((1.0 - node.SavedOutput(y)) * (1.0 + y))],
         OpKind.Erf => [g * (2 / Math.Sqrt(Math.PI)) * (-node.Saved(0).Square()).Exp()],
         OpKind.Softplus => [g * node.Saved(0).Sigmoid()],
         OpKind.Where => WhereBackward(node, g),
@@ -101,13 +101,14 @@ internal static class Derivatives
     {
         var a = node.Saved(0);
         var b = node.Saved(1);
-        Tensor? ga = Need(node, 0) ? g * b * a.Pow(b - 1.0) : null;
+        // b·a^(b−1) is 0 where b = 0, as in PyTorch: there the power sees b = 1 (a⁰ = 1), so a^(−1) = ∞ at a = 0 never meets b.
+        Tensor? ga = Need(node, 0) ? g * b * a.Pow(Tensor.Where(b.Eq(0.0), Tensor.Scalar(1, b.DType), b) - 1.0) : null;
         Tensor? gb = null;
         if (Need(node, 1))
         {
-            // d(a^b)/db = a^b·ln a; where a = 0 the limit is 0 (for b > 0), which is what PyTorch returns.
-            var safeLog = Tensor.Where(a.Eq(0.0), Tensor.Scalar(0, a.DType), a).Log();
-            gb = g * y * Tensor.Where(a.Eq(0.0), Tensor.Scalar(0, a.DType), safeLog);
+            // d(a^b)/db = a^b·ln a; where a = 0 and b ≥ 0 the limit is 0, which is what PyTorch returns: ln sees 1 there.
+            var zeroBase = Mask(a.Eq(0.0) * b.Ge(0.0));
+            gb = g * y * Tensor.Where(zeroBase, Tensor.Scalar(1, a.DType), a).Log();
         }
         return [ga, gb];
     }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Nabla.NN;
 
 public static partial class Functional
@@ -39,7 +41,8 @@ public static partial class Functional
         if (!(beta >= 0)) throw new ArgumentOutOfRangeException(nameof(beta), beta, $"SmoothL1Loss: beta must be non-negative, got {beta}.");
         var d = (input - target).Abs();
         if (beta == 0) return Reduce("SmoothL1Loss", d, reduction);
-        return Reduce("SmoothL1Loss", Tensor.Where(d.Lt(beta), d * d * (0.5 / beta), d - 0.5 * beta), reduction);
+        var q = QuadraticPart(d, beta);
+        return Reduce("SmoothL1Loss", Tensor.Where(d.Lt(beta), q * q * (0.5 / beta), d - 0.5 * beta), reduction);
     }
 
     /// <summary>Huber loss: with d = |x − y|, 0.5·d² where d &lt; δ and δ·(d − 0.5·δ) elsewhere.</summary>
@@ -52,8 +55,15 @@ public static partial class Functional
         CheckPair("HuberLoss", input, target);
         if (!(delta > 0)) throw new ArgumentOutOfRangeException(nameof(delta), delta, $"HuberLoss: delta must be positive, got {delta}.");
         var d = (input - target).Abs();
-        return Reduce("HuberLoss", Tensor.Where(d.Lt(delta), d * d * 0.5, (d - 0.5 * delta) * delta), reduction);
+        var q = QuadraticPart(d, delta);
+        return Reduce("HuberLoss", Tensor.Where(d.Lt(delta), q * q * 0.5, (d - 0.5 * delta) * delta), reduction);
     }
+
+    /// <summary>
+    /// d for the quadratic branch: 0 where the linear branch is taken, so that the square of an infinite d, not taken,
+    /// cannot turn Where's zero gradient into NaN; a NaN d stays NaN, and so does its gradient, as in PyTorch.
+    /// </summary>
+    private static Tensor QuadraticPart(Tensor d, double threshold) => Tensor.Where(d.Ge(threshold), Tensor.Scalar(0, d.DType), d);
 
     /// <summary>
     /// Binary cross-entropy of probabilities: −w·(y·log p + (1 − y)·log(1 − p)), each log clamped at −100 as in
@@ -89,8 +99,10 @@ public static partial class Functional
     }
 
     /// <summary>
-    /// Binary cross-entropy on logits x, i.e. on σ(x), computed stably as (1 − y)·x + (1 + (pw − 1)·y)·softplus(−x),
-    /// times the optional weight, where softplus(z) = log(1 + eᶻ) is one primitive, accurate in both tails.
+    /// Binary cross-entropy on logits x, i.e. on σ(x): (1 − y)·log(1 + eˣ) + pw·y·log(1 + e⁻ˣ), times the optional
+    /// weight. Both terms are non-negative softplus values, computed without overflow, so the loss keeps full relative
+    /// precision even where it is tiny (no large terms cancel). For hard labels (every y is 0 or 1, the target not
+    /// requiring grad) this is (1 + (pw − 1)·y)·log(1 + e^((1 − 2y)·x)), one softplus.
     /// </summary>
     /// <param name="input">Raw scores (logits).</param>
     /// <param name="target">Targets y in [0, 1], of the input's shape.</param>
@@ -100,11 +112,36 @@ public static partial class Functional
     public static Tensor BinaryCrossEntropyWithLogits(Tensor input, Tensor target, Tensor? weight = null, Reduction reduction = Reduction.Mean, Tensor? posWeight = null)
     {
         CheckPair("BinaryCrossEntropyWithLogits", input, target);
-        var softplusOfNegative = (-input).LogOnePlusExp();
-        var positive = posWeight is null ? softplusOfNegative : (1.0 + (posWeight - 1.0) * target) * softplusOfNegative;
-        var loss = (1.0 - target) * input + positive;
+        Tensor loss;
+        if (!target.RequiresGrad && IsBinary(target))
+        {
+            // The identity holds only at y ∈ {0, 1}, so a target that needs its own gradient takes the general form.
+            loss = ((1.0 - 2.0 * target) * input).LogOnePlusExp();
+            if (posWeight is not null) loss = (1.0 + (posWeight - 1.0) * target) * loss;
+        }
+        else
+        {
+            var positive = target * (-input).LogOnePlusExp();
+            if (posWeight is not null) positive = posWeight * positive;
+            loss = (1.0 - target) * input.LogOnePlusExp() + positive;
+        }
         if (weight is not null) loss = loss * weight;
         return Reduce("BinaryCrossEntropyWithLogits", loss, reduction);
+    }
+
+    /// <summary>Whether every element is exactly 0 or 1.</summary>
+    private static bool IsBinary(Tensor t)
+    {
+        var c = t.Materialize();
+        return c.DType == DType.Float32 ? IsBinary(c.AsSpan<float>()) : IsBinary(c.AsSpan<double>());
+    }
+
+    private static bool IsBinary<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (var v in values)
+            if (v != T.Zero && v != T.One) return false;
+        return true;
     }
 
     /// <summary>
@@ -172,11 +209,9 @@ public static partial class Functional
         bool unbatched = logProbs.Rank == 1;
         var expected = logProbs.Shape.Where((_, i) => i != (unbatched ? 0 : 1)).ToArray();
         if (target.DType != DType.Int64 || !ShapeUtil.SameShape(target.ShapeSpan, expected))
-        {
             throw new ArgumentException(
                 $"{op}: expected int64 class indices of shape {ShapeUtil.Format(expected)} (or probabilities of the input's shape) for input {ShapeUtil.Describe(logProbs)}, got target {ShapeUtil.Describe(target)}.",
                 nameof(target));
-        }
         if (reduction == Reduction.BatchMean)
             throw new ArgumentException($"{op}: reduction BatchMean is only defined for KlDiv.", nameof(reduction));
         if (unbatched)

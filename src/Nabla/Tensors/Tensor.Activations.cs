@@ -5,8 +5,15 @@ public sealed partial class Tensor
     /// <summary>x for x &gt; 0, slope·x otherwise.</summary>
     public Tensor LeakyRelu(double negativeSlope = 0.01) => Where(Gt(0.0), this, this * negativeSlope);
 
-    /// <summary>x for x &gt; 0, α(eˣ − 1) otherwise.</summary>
-    public Tensor Elu(double alpha = 1.0) => Where(Gt(0.0), this, (Exp() - 1.0) * alpha);
+    /// <summary>α(eˣ − 1) for x ≤ 0, x otherwise (NaN included, as in PyTorch).</summary>
+    public Tensor Elu(double alpha = 1.0)
+    {
+        var nonPositive = Le(0.0);
+        // The exponential sees min(x, 0): e^x of the branch not taken would overflow, and Where's backward would
+        // multiply its zero gradient by ∞.
+        var negative = Where(nonPositive, this, ScalarLike(0));
+        return Where(nonPositive, (negative.Exp() - 1.0) * alpha, this);
+    }
 
     /// <summary>x·Φ(x) = ½x(1 + erf(x/√2)), the exact GELU.</summary>
     public Tensor Gelu() => this * 0.5 * ((this * (1 / Math.Sqrt(2))).Erf() + 1.0);

@@ -53,8 +53,14 @@ public sealed partial class Tensor
     /// <summary>The variance over one dim.</summary>
     public Tensor Var(int dim, bool keepDim = false, int correction = 1) => Var([dim], keepDim, correction);
 
-    /// <summary>The standard deviation: √Var.</summary>
-    public Tensor Std(int[]? dims = null, bool keepDim = false, int correction = 1) => Var(dims, keepDim, correction).Sqrt();
+    /// <summary>The standard deviation: √Var, with the gradient 0 where the variance is 0, as in PyTorch.</summary>
+    public Tensor Std(int[]? dims = null, bool keepDim = false, int correction = 1)
+    {
+        var variance = Var(dims, keepDim, correction);
+        // √ has an infinite slope at 0: the root sees 1 where the variance is 0, and its zero gradient stays 0.
+        var constant = variance.Eq(0.0);
+        return Where(constant, ScalarLike(0), Where(constant, ScalarLike(1), variance).Sqrt());
+    }
 
     private int CountOver(int[]? dims)
     {

@@ -91,13 +91,11 @@ public sealed class RandomProgramTests
     [MemberData(nameof(Programs))]
     public void MatchesPyTorch(string file, string name) => Replay(file, name);
 
-    [Theory(Skip = "Nabla bug: Elu's gradient is NaN where the input exceeds about 709.8 in float64 (88.7 in float32): exp of the untaken branch overflows and Where multiplies its zero gradient by infinity. "
-        + "f64_081 applies elu(alpha=0.5) to float64 values from −618 to 2704 (a linear layer of inputs up to 82): the gradient of input 0 is NaN where PyTorch gives −34.747 (element 0).")]
+    [Theory]
     [InlineData(Float64, "f64_081")]
     public void EluOfLargeInputsHasAFiniteGradient(string file, string name) => Replay(file, name);
 
-    [Theory(Skip = "Nabla bug: Tanh loses relative accuracy near zero in its vectorized path. "
-        + "f64_105 takes tanh of float64 values −2.6e-5 to −2.3e-5 (and zeros): output element 1 is −2.557039260308139e-5 where PyTorch gives −2.5570392603069555e-5 (relative error 5e-13).")]
+    [Theory]
     [InlineData(Float64, "f64_105")]
     public void TanhOfTinyInputsKeepsItsRelativeAccuracy(string file, string name) => Replay(file, name);
 

@@ -137,8 +137,8 @@ public sealed class LossTests
         var big = Tensor.FromArray([-200.0, 200.0, -200.0, 200.0]).RequiresGrad_();
         var y = Tensor.FromArray([0.0, 1.0, 1.0, 0.0]);
         var loss = Functional.BinaryCrossEntropyWithLogits(big, y, reduction: Reduction.None);
-        // The confident correct positive keeps its exact loss log(1 + e^−200) = e^−200 rather than rounding it to 0.
-        Assert.Equal([0.0, Math.Exp(-200), 200.0, 200.0], loss.ToDoubleArray());
+        // The confident correct predictions keep their exact loss log(1 + e^−200) = e^−200 rather than rounding it to 0.
+        Assert.Equal([Math.Exp(-200), Math.Exp(-200), 200.0, 200.0], loss.ToDoubleArray());
         loss.Sum().Backward();
         NNTestUtil.AssertClose([0.0, 0.0, -1.0, 1.0], [4], big.Grad!, 1e-15, "σ(x) − y");
 

@@ -28,6 +28,15 @@ public sealed class Log1pTests
     }
 
     [Fact]
+    public void HugeArgumentsDoNotOverflow()
+    {
+        // ln(u)·x overflowed to ∞ before the division by u − 1 (float from 1e37, double from 1e306). PyTorch's values
+        // for 1e38f, 3e30f and 1e307; at the largest finite values PyTorch itself returns ∞, ln x is expected.
+        Assert.Equal([87.49822998046875f, 70.17616271972656f, (float)Math.Log(3.4e38f)], Tensor.FromArray([1e38f, 3e30f, 3.4e38f]).Log1p().ToArray<float>());
+        Assert.Equal([706.893623549172, Math.Log(double.MaxValue)], Tensor.FromArray([1e307, double.MaxValue]).Log1p().ToArray<double>());
+    }
+
+    [Fact]
     public void EdgesFollowTheMathematicalLimits()
     {
         var y = Tensor.FromArray([-1.0, -2.0, double.PositiveInfinity, double.NegativeInfinity, double.NaN, 0.0, -0.0]).Log1p().ToArray<double>();
