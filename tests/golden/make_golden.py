@@ -100,6 +100,8 @@ OPS = {
     "tanh": lambda t, a: torch.tanh(t[0]),
     "relu": lambda t, a: torch.relu(t[0]),
     "erf": lambda t, a: torch.erf(t[0]),
+    "sin": lambda t, a: torch.sin(t[0]),
+    "cos": lambda t, a: torch.cos(t[0]),
     "square": lambda t, a: torch.square(t[0]),
     "reciprocal": lambda t, a: torch.reciprocal(t[0]),
     "leaky_relu": lambda t, a: F.leaky_relu(t[0], a["negative_slope"]),
@@ -258,7 +260,7 @@ POSITIVE = dict(lo=0.1, hi=3.0)
 
 def unary_cases():
     plain = {"neg": {}, "exp": {}, "log": POSITIVE, "log1p": dict(lo=-0.9, hi=3.0), "sqrt": POSITIVE, "abs": {},
-             "sigmoid": {}, "tanh": {}, "relu": {}, "erf": {}, "square": {},
+             "sigmoid": {}, "tanh": {}, "relu": {}, "erf": {}, "sin": dict(lo=-7.0, hi=7.0), "cos": dict(lo=-7.0, hi=7.0), "square": {},
              "reciprocal": dict(margin=0.25), "silu": {}, "gelu": {}}
     for op, rng in plain.items():
         for variant, shape in UNARY_SHAPES:

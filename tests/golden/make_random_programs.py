@@ -376,6 +376,8 @@ OPS = {
     "sigmoid": unary(lambda x, a: torch.sigmoid(x[0])),
     "tanh": unary(lambda x, a: torch.tanh(x[0])),
     "erf": unary(lambda x, a: torch.erf(x[0])),
+    "sin": unary(lambda x, a: torch.sin(x[0])),
+    "cos": unary(lambda x, a: torch.cos(x[0])),
     "softplus": unary(lambda x, a: F.softplus(x[0], a["beta"], a["threshold"]), args=softplus_args),
     "gelu": unary(lambda x, a: F.gelu(x[0])),
     "silu": unary(lambda x, a: F.silu(x[0])),

@@ -32,6 +32,8 @@ internal static class Derivatives
         OpKind.Relu => [ReluBackward(g, node.SavedOutput(y))],
         OpKind.Sigmoid => [g * node.SavedOutput(y) * (1.0 - y)],
         OpKind.Tanh => [g * ((1.0 - node.SavedOutput(y)) * (1.0 + y))],
+        OpKind.Sin => [g * node.Saved(0).Cos()],
+        OpKind.Cos => [-g * node.Saved(0).Sin()],
         OpKind.Erf => [g * (2 / Math.Sqrt(Math.PI)) * (-node.Saved(0).Square()).Exp()],
         OpKind.Softplus => [g * node.Saved(0).Sigmoid()],
         OpKind.Where => WhereBackward(node, g),

@@ -66,6 +66,12 @@ internal abstract partial record OpKind
     /// <summary>tanh x; a primitive for speed and accuracy</summary>
     public sealed record Tanh : OpKind;
 
+    /// <summary>sin x</summary>
+    public sealed record Sin : OpKind;
+
+    /// <summary>cos x</summary>
+    public sealed record Cos : OpKind;
+
     /// <summary>the Gauss error function</summary>
     public sealed record Erf : OpKind;
 

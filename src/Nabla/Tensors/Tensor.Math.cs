@@ -127,7 +127,11 @@ public sealed partial class Tensor
     public Tensor Sigmoid() => Unary<OpKind.Sigmoid, SigmoidOperator<float>, SigmoidOperator<double>>();
     /// <summary>tanh x.</summary>
     public Tensor Tanh() => Unary<OpKind.Tanh, TanhOperator<float>, TanhOperator<double>>();
-    /// <summary>erf x = 2/√π ∫₀ˣ e^(−t²) dt.</summary>
+    /// <summary>sin x (x in radians).</summary>
+    public Tensor Sin() => Unary<OpKind.Sin, SinOperator<float>, SinOperator<double>>();
+    /// <summary>cos x (x in radians).</summary>
+    public Tensor Cos() => Unary<OpKind.Cos, CosOperator<float>, CosOperator<double>>();
+        /// <summary>erf x = 2/√π ∫₀ˣ e^(−t²) dt.</summary>
     public Tensor Erf() => Unary<OpKind.Erf, ErfOperator<float>, ErfOperator<double>>();
 
     /// <summary>log(1 + eˣ) without overflow or a threshold: the primitive under <see cref="Softplus"/> and the logistic losses.</summary>

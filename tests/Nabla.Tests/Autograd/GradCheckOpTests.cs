@@ -66,6 +66,8 @@ public sealed class GradCheckOpTests
         [typeof(OpKind.Relu)] = Unary("Relu", t => t.Relu(), AwayFromZero),
         [typeof(OpKind.Sigmoid)] = Unary("Sigmoid", t => t.Sigmoid(), Normal),
         [typeof(OpKind.Tanh)] = Unary("Tanh", t => t.Tanh(), Normal),
+        [typeof(OpKind.Sin)] = Unary("Sin", t => t.Sin(), Wide),
+        [typeof(OpKind.Cos)] = Unary("Cos", t => t.Cos(), Wide),
         [typeof(OpKind.Erf)] = Unary("Erf", t => t.Erf(), Normal),
         [typeof(OpKind.Softplus)] = Unary("LogOnePlusExp", t => t.LogOnePlusExp(), Wide),
         [typeof(OpKind.Where)] =
@@ -260,7 +262,7 @@ public sealed class GradCheckOpTests
     ];
 
     private static readonly string[] SecondOrderOps =
-        ["Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Neg", "Exp", "Log", "Sqrt", "Abs", "Relu", "Sigmoid", "Tanh", "Erf", "LogOnePlusExp", "Where",
+        ["Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Neg", "Exp", "Log", "Sqrt", "Abs", "Relu", "Sigmoid", "Tanh", "Sin", "Cos", "Erf", "LogOnePlusExp", "Where",
          "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
          "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p"];
 

@@ -29,6 +29,8 @@ public sealed class CoreOpsGoldenTests
         ["tanh"] = (c, t) => t[0].Tanh(),
         ["relu"] = (c, t) => t[0].Relu(),
         ["erf"] = (c, t) => t[0].Erf(),
+        ["sin"] = (c, t) => t[0].Sin(),
+        ["cos"] = (c, t) => t[0].Cos(),
         ["square"] = (c, t) => t[0].Square(),
         ["reciprocal"] = (c, t) => t[0].Reciprocal(),
         ["leaky_relu"] = (c, t) => t[0].LeakyRelu(c.Arg<double>("negative_slope")),

@@ -34,6 +34,8 @@ public sealed class RandomProgramTests
         ["sigmoid"] = (s, t) => t[0].Sigmoid(),
         ["tanh"] = (s, t) => t[0].Tanh(),
         ["erf"] = (s, t) => t[0].Erf(),
+        ["sin"] = (s, t) => t[0].Sin(),
+        ["cos"] = (s, t) => t[0].Cos(),
         ["softplus"] = (s, t) => t[0].Softplus(s.Arg<double>("beta"), s.Arg<double>("threshold")),
         ["gelu"] = (s, t) => t[0].Gelu(),
         ["silu"] = (s, t) => t[0].Silu(),
