@@ -216,9 +216,9 @@ public abstract class Module
         foreach (var p in Parameters()) p.Grad = null;
     }
 
-    /// <summary>Sets <see cref="Tensor.RequiresGrad"/> on every parameter, to freeze (false) or unfreeze (true) the module; returns this module.</summary>
+    /// <summary>Sets <see cref="Tensor.RequiresGrad"/> on every parameter, to freeze (false) or unfreeze (true) the module (PyTorch's <c>requires_grad_</c>); returns this module.</summary>
     /// <param name="requiresGrad">Whether the parameters are trained.</param>
-    public Module RequiresGrad_(bool requiresGrad = true)
+    public Module SetRequiresGrad(bool requiresGrad = true)
     {
         foreach (var p in Parameters()) p.RequiresGrad = requiresGrad;
         return this;

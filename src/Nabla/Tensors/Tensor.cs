@@ -104,8 +104,8 @@ public sealed partial class Tensor
         }
     }
 
-    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction.</summary>
-    public Tensor RequiresGrad_(bool value = true)
+    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction (PyTorch's <c>requires_grad_</c>).</summary>
+    public Tensor SetRequiresGrad(bool value = true)
     {
         RequiresGrad = value;
         return this;

@@ -22,7 +22,7 @@ public sealed class DerivativeEdgeTests
     [Fact]
     public void TheReciprocalGradientKeepsItsSubnormalTail()
     {
-        var x = Tensor.FromArray([1e20f, -1e20f, 1e-20f, 4f]).RequiresGrad_();
+        var x = Tensor.FromArray([1e20f, -1e20f, 1e-20f, 4f]).SetRequiresGrad();
         x.Reciprocal().Sum().Backward();
         Assert.Equal([-9.99994610111476e-41f, -9.99994610111476e-41f, float.NegativeInfinity, -0.0625f], x.Grad!.ToArray<float>());
     }
@@ -32,8 +32,8 @@ public sealed class DerivativeEdgeTests
     {
         foreach (var dtype in new[] { DType.Float32, DType.Float64 })
         {
-            var a = Tensor.FromArray([0.0, 0.0, 0.0, 0.0, 2.0, double.NaN]).To(dtype).Detach().RequiresGrad_();
-            var b = Tensor.FromArray([0.0, 2.5, -1.0, 0.5, 0.0, 0.0]).To(dtype).Detach().RequiresGrad_();
+            var a = Tensor.FromArray([0.0, 0.0, 0.0, 0.0, 2.0, double.NaN]).To(dtype).Detach().SetRequiresGrad();
+            var b = Tensor.FromArray([0.0, 2.5, -1.0, 0.5, 0.0, 0.0]).To(dtype).Detach().SetRequiresGrad();
             a.Pow(b).Sum().Backward();
             Assert.Equal([0, 0, double.NegativeInfinity, double.PositiveInfinity, 0, 0], a.Grad!.ToDoubleArray());
             var gb = b.Grad!.ToDoubleArray();
@@ -41,7 +41,7 @@ public sealed class DerivativeEdgeTests
             Assert.Equal(Math.Log(2), gb[4], dtype == DType.Float32 ? 6 : 15);
             Assert.True(double.IsNaN(gb[5]));
 
-            var x = Tensor.FromArray([0.0, 3.0]).To(dtype).Detach().RequiresGrad_();
+            var x = Tensor.FromArray([0.0, 3.0]).To(dtype).Detach().SetRequiresGrad();
             x.Pow(0.0).Sum().Backward();
             Assert.Equal([0.0, 0.0], x.Grad!.ToDoubleArray());
         }
@@ -50,8 +50,8 @@ public sealed class DerivativeEdgeTests
     private static (T[] A, T[] B) DivGrads<T>(DType dtype)
         where T : unmanaged
     {
-        var a = Tensor.FromArray([1.0, 1e10, 1e-30, 1e20, 2.0]).To(dtype).Detach().RequiresGrad_();
-        var b = Tensor.FromArray([1e20, 1e20, 1e-30, 1e20, 1e-20]).To(dtype).Detach().RequiresGrad_();
+        var a = Tensor.FromArray([1.0, 1e10, 1e-30, 1e20, 2.0]).To(dtype).Detach().SetRequiresGrad();
+        var b = Tensor.FromArray([1e20, 1e20, 1e-30, 1e20, 1e-20]).To(dtype).Detach().SetRequiresGrad();
         (a / b).Sum().Backward();
         return (a.Grad!.ToArray<T>(), b.Grad!.ToArray<T>());
     }

@@ -3,7 +3,7 @@ namespace Nabla.Tests.AutogradTests;
 /// <summary>The backward engine: accumulation, grad mode, graph retention, hooks, higher-order gradients and the version counter.</summary>
 public sealed class EngineTests
 {
-    private static Tensor Leaf(params double[] values) => Tensor.FromArray(values).RequiresGrad_();
+    private static Tensor Leaf(params double[] values) => Tensor.FromArray(values).SetRequiresGrad();
 
     private static void AssertValues(double[] expected, Tensor? actual, double tolerance = 1e-12)
     {
@@ -338,8 +338,8 @@ public sealed class EngineTests
     [Fact]
     public void MixedDTypesPromoteAndEachGradientKeepsItsInputsDType()
     {
-        var a = Tensor.FromArray([1.5f, -2f]).RequiresGrad_();
-        var b = Tensor.FromArray([0.25, 4.0]).RequiresGrad_();
+        var a = Tensor.FromArray([1.5f, -2f]).SetRequiresGrad();
+        var b = Tensor.FromArray([0.25, 4.0]).SetRequiresGrad();
         var y = a * b;
         Assert.Equal(DType.Float64, y.DType);
         y.Sum().Backward();
@@ -361,7 +361,7 @@ public sealed class EngineTests
     [Fact]
     public void RequiresGradCannotBeSetOnIntegerTensorsOrClearedOnNonLeaves()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => Tensor.Arange(3).RequiresGrad_());
+        var e = Assert.Throws<InvalidOperationException>(() => Tensor.Arange(3).SetRequiresGrad());
         Assert.Contains("int64", e.Message);
         var y = Leaf(1.0) * 2.0;
         Assert.Throws<InvalidOperationException>(() => y.RequiresGrad = false);

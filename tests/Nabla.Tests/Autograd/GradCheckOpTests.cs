@@ -354,7 +354,7 @@ public sealed class GradCheckOpTests
         new($"{op} of permuted", x => f(x[0].Permute(2, 0, 1)), g => [make(g, [2, 3, 2])]),
     ];
 
-    private static Tensor Leaf(double[] values, int[] shape) => Tensor.FromArray(values).Reshape(shape).RequiresGrad_();
+    private static Tensor Leaf(double[] values, int[] shape) => Tensor.FromArray(values).Reshape(shape).SetRequiresGrad();
 
     private static Tensor Fill(Generator g, int[] shape, Func<double> next)
     {

@@ -3,7 +3,7 @@ namespace Nabla.Tests.AutogradTests;
 /// <summary>Tests of <see cref="GradCheck"/> itself: it must catch wrong gradients, point at the right entry, and leave its inputs untouched.</summary>
 public sealed class GradCheckTests
 {
-    private static Tensor Leaf(double[] values, params int[] shape) => Tensor.FromArray(values, shape).RequiresGrad_();
+    private static Tensor Leaf(double[] values, params int[] shape) => Tensor.FromArray(values, shape).SetRequiresGrad();
 
     [Fact]
     public void DetectsAScaledGradientAndReportsTheWorstEntry()
@@ -107,7 +107,7 @@ public sealed class GradCheckTests
     [Fact]
     public void ChecksAStridedLeafAndSkipsConstantInputs()
     {
-        var transposedLeaf = Tensor.Randn([4, 3], DType.Float64, new Generator(1)).T.RequiresGrad_();
+        var transposedLeaf = Tensor.Randn([4, 3], DType.Float64, new Generator(1)).T.SetRequiresGrad();
         Assert.False(transposedLeaf.IsContiguous);
         var constant = Tensor.Randn([3, 4], DType.Float64, new Generator(2));
         var index = Tensor.FromArray(new long[] { 2, 0 });
@@ -167,7 +167,7 @@ public sealed class GradCheckTests
     [Fact]
     public void RejectsAnExpandedLeaf()
     {
-        var x = Tensor.Randn([1, 3], DType.Float64).Expand(4, 3).RequiresGrad_();
+        var x = Tensor.Randn([1, 3], DType.Float64).Expand(4, 3).SetRequiresGrad();
         var e = Assert.Throws<ArgumentException>(() => GradCheck.Check(xs => xs[0].Exp(), [x]));
         Assert.Contains("expanded view", e.Message);
     }
@@ -178,6 +178,6 @@ public sealed class GradCheckTests
         var x = Tensor.Randn([2], DType.Float64);
         var e = Assert.Throws<ArgumentException>(() => GradCheck.Check(xs => xs[0].Exp(), [x]));
         Assert.Contains("no input requires grad", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => GradCheck.Check(xs => xs[0], [x.RequiresGrad_()], eps: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GradCheck.Check(xs => xs[0], [x.SetRequiresGrad()], eps: 0));
     }
 }

@@ -98,7 +98,7 @@ public sealed class GoldenCase
         _json.GetProperty("inputs").EnumerateArray().Select(i =>
         {
             var t = ToTensor(i, DType);
-            return i.GetProperty("grad").GetBoolean() ? t.RequiresGrad_() : t;
+            return i.GetProperty("grad").GetBoolean() ? t.SetRequiresGrad() : t;
         }).ToArray();
 
     /// <summary>True when the args hold <paramref name="name"/> (possibly as null).</summary>

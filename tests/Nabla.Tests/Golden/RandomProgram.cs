@@ -56,7 +56,7 @@ public sealed class RandomProgram
     /// </summary>
     public void AssertMatches(IReadOnlyDictionary<string, Func<Step, Tensor[], Tensor>> ops, double rtol)
     {
-        var inputs = _json.GetProperty("inputs").EnumerateArray().Select(i => ToTensor(i, DType).RequiresGrad_()).ToArray();
+        var inputs = _json.GetProperty("inputs").EnumerateArray().Select(i => ToTensor(i, DType).SetRequiresGrad()).ToArray();
         var values = new List<Tensor>(inputs);
         foreach (var step in Steps)
         {

@@ -57,7 +57,7 @@ public sealed class InitTests
         var a = Init.Normal(Tensor.Zeros([50], DType.Float64), 3, 2, new Generator(5)).ToDoubleArray();
         var b = Init.Normal(Tensor.Zeros([50], DType.Float64), 3, 2, new Generator(5)).ToDoubleArray();
         Assert.Equal(a, b);
-        var p = Tensor.Zeros(4, 4).RequiresGrad_();
+        var p = Tensor.Zeros(4, 4).SetRequiresGrad();
         int version = p.Version;
         Init.Uniform(p, -1, 1, new Generator(1));
         Assert.True(p.Version > version);

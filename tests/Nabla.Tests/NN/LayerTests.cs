@@ -19,7 +19,7 @@ public sealed class LayerTests
     private static void CheckLayer(Module layer, Tensor x, bool includeInput = true)
     {
         var wrt = NNTestUtil.Params(layer);
-        if (includeInput) wrt.Add(x.RequiresGrad_());
+        if (includeInput) wrt.Add(x.SetRequiresGrad());
         NNTestUtil.CheckGradients(Probe(layer, x), wrt, what: layer.GetType().Name);
     }
 
@@ -179,7 +179,7 @@ public sealed class LayerTests
     [Fact]
     public void DropoutIsTheIdentityInEvaluationAndAtTheEdges()
     {
-        var x = Tensor.Randn(10, 10).RequiresGrad_();
+        var x = Tensor.Randn(10, 10).SetRequiresGrad();
         var d = new Dropout(0.5);
         d.Eval();
         Assert.Same(x, d.Forward(x));

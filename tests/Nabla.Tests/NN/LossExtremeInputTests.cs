@@ -41,7 +41,7 @@ public sealed class LossExtremeInputTests
         // ∂L/∂y = −log(1 + eˣ) + pw·log(1 + e⁻ˣ), −x for pw = 1 (PyTorch's values); the one-softplus form for hard labels
         // agrees with the loss only at y ∈ {0, 1} and would differentiate wrongly in y.
         var x = Tensor.FromArray([2.0, -1.0]);
-        var y = Tensor.FromArray([1.0, 0.0]).RequiresGrad_();
+        var y = Tensor.FromArray([1.0, 0.0]).SetRequiresGrad();
         Functional.BinaryCrossEntropyWithLogits(x, y, reduction: Reduction.Sum).Backward();
         var g = y.Grad!.ToArray<double>();
         Assert.Equal(-2.0, g[0], 12);
@@ -58,8 +58,8 @@ public sealed class LossExtremeInputTests
         foreach (var dtype in new[] { DType.Float32, DType.Float64 })
         {
             double big = dtype == DType.Float32 ? 3e38 : 1e308;
-            var input = Tensor.FromArray([0, 0, 1, big, 0.2]).To(dtype).Detach().RequiresGrad_();
-            var target = Tensor.FromArray([double.PositiveInfinity, double.NaN, double.NegativeInfinity, -big, 0]).To(dtype).Detach().RequiresGrad_();
+            var input = Tensor.FromArray([0, 0, 1, big, 0.2]).To(dtype).Detach().SetRequiresGrad();
+            var target = Tensor.FromArray([double.PositiveInfinity, double.NaN, double.NegativeInfinity, -big, 0]).To(dtype).Detach().SetRequiresGrad();
             var value = loss == "huber"
                 ? Functional.HuberLoss(input, target, Reduction.None, delta: 2)
                 : Functional.SmoothL1Loss(input, target, Reduction.None, beta: 0.5);
@@ -90,7 +90,7 @@ public sealed class LossExtremeInputTests
         var labels = keep.Select(i => Labels[i]).ToArray();
         loss = keep.Select(i => loss[i]).ToArray();
         grad = keep.Select(i => grad[i]).ToArray();
-        var x = Tensor.FromArray(logits).To(dtype).Detach().RequiresGrad_();
+        var x = Tensor.FromArray(logits).To(dtype).Detach().SetRequiresGrad();
         var y = Tensor.FromArray(labels).To(dtype);
         var value = Functional.BinaryCrossEntropyWithLogits(x, y, reduction: Reduction.None, posWeight: posWeight?.To(dtype));
         value.Sum().Backward();

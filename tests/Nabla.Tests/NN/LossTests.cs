@@ -10,7 +10,7 @@ namespace Nabla.Tests.NN;
 /// </summary>
 public sealed class LossTests
 {
-    private static Tensor X() => Tensor.FromArray([0.5, -1.25, 2, 0.75, 1.5, 0.25, -0.5, -2, -0.75, 1, 0.125, 0.5], 3, 4).RequiresGrad_();
+    private static Tensor X() => Tensor.FromArray([0.5, -1.25, 2, 0.75, 1.5, 0.25, -0.5, -2, -0.75, 1, 0.125, 0.5], 3, 4).SetRequiresGrad();
     private static Tensor P() => Tensor.FromArray([0.25, 0.25, 0.5, 0, 0, 1, 0, 0, 0.125, 0.375, 0.25, 0.25], 3, 4);
     private static Tensor W() => Tensor.FromArray([1.0, 0.5, 2, 1.5]);
     private static Tensor T() => Tensor.FromArray(new long[] { 2, -100, 1 });
@@ -117,7 +117,7 @@ public sealed class LossTests
     [Fact]
     public void BinaryCrossEntropyClampsTheLogAndKeepsGradientsFinite()
     {
-        var p = Tensor.FromArray([0.0, 1.0, 0.5, 1.0]).RequiresGrad_();
+        var p = Tensor.FromArray([0.0, 1.0, 0.5, 1.0]).SetRequiresGrad();
         var y = Tensor.FromArray([1.0, 0.0, 1.0, 1.0]);
         var loss = Functional.BinaryCrossEntropy(p, y, reduction: Reduction.None); // PyTorch: [100, 100, 0.6931…, 0]
         Assert.Equal([100, 100, Math.Log(2), 0], loss.ToDoubleArray());
@@ -134,7 +134,7 @@ public sealed class LossTests
     [Fact]
     public void BinaryCrossEntropyWithLogitsIsStableAndMatchesTheProbabilityForm()
     {
-        var big = Tensor.FromArray([-200.0, 200.0, -200.0, 200.0]).RequiresGrad_();
+        var big = Tensor.FromArray([-200.0, 200.0, -200.0, 200.0]).SetRequiresGrad();
         var y = Tensor.FromArray([0.0, 1.0, 1.0, 0.0]);
         var loss = Functional.BinaryCrossEntropyWithLogits(big, y, reduction: Reduction.None);
         // The confident correct predictions keep their exact loss log(1 + e^−200) = e^−200 rather than rounding it to 0.
@@ -157,8 +157,8 @@ public sealed class LossTests
         Assert.Equal(0, Functional.KlDiv(logits.LogSoftmax(1), p, Reduction.BatchMean).Item(), 14);
         Assert.Equal(0, Functional.KlDiv(logits.LogSoftmax(1), logits.LogSoftmax(1), Reduction.Sum, logTarget: true).Item(), 14);
 
-        var input = Tensor.FromArray([-1.0, -2.0, -0.5]).RequiresGrad_();
-        var target = Tensor.FromArray([0.0, 0.25, 0.75]).RequiresGrad_();
+        var input = Tensor.FromArray([-1.0, -2.0, -0.5]).SetRequiresGrad();
+        var target = Tensor.FromArray([0.0, 0.25, 0.75]).SetRequiresGrad();
         var kl = new KLDivLoss(Reduction.Sum).Forward(input, target);
         Assert.Equal(0.25 * (Math.Log(0.25) + 2) + 0.75 * (Math.Log(0.75) + 0.5), kl.Item(), 14);
         kl.Backward();

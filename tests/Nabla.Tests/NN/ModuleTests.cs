@@ -163,7 +163,7 @@ public sealed class ModuleTests
         var frozen = new Linear(3, 4);
         var head = new Linear(4, 1);
         var model = new Sequential(frozen, new Tanh(), head);
-        frozen.RequiresGrad_(false);
+        frozen.SetRequiresGrad(false);
         Assert.Equal(5, model.ParameterCount(trainableOnly: true));
         Assert.Equal(21, model.ParameterCount());
         model.Forward(Tensor.Ones(2, 3)).Sum().Backward();
@@ -232,7 +232,7 @@ public sealed class ModuleTests
     public void SummaryListsShapesAndCounts()
     {
         var model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 10));
-        ((Linear)model[2]).RequiresGrad_(false);
+        ((Linear)model[2]).SetRequiresGrad(false);
         var summary = model.Summary();
         Assert.Contains("0.weight", summary);
         Assert.Contains("[256, 784]", summary);
@@ -246,10 +246,10 @@ public sealed class ModuleTests
         var m = new WithScratch();
         Assert.Contains("contain no '.'", Assert.Throws<ArgumentException>(() => m.Register("a.b", Tensor.Zeros(1))).Message);
         Assert.Contains("already registered", Assert.Throws<ArgumentException>(() => m.Register("scratch", Tensor.Zeros(1))).Message);
-        var computed = Tensor.Ones(2).RequiresGrad_() * 2;
+        var computed = Tensor.Ones(2).SetRequiresGrad() * 2;
         Assert.Contains("leaf", Assert.Throws<ArgumentException>(() => m.Register("c", computed)).Message);
         Assert.Contains("float32 or float64", Assert.Throws<ArgumentException>(() => m.Register("d", Tensor.Arange(3))).Message);
-        Assert.Contains("requires grad", Assert.Throws<ArgumentException>(() => m.RegisterBuf("e", Tensor.Ones(2).RequiresGrad_())).Message);
+        Assert.Contains("requires grad", Assert.Throws<ArgumentException>(() => m.RegisterBuf("e", Tensor.Ones(2).SetRequiresGrad())).Message);
         m.Register("scale", Tensor.Full([3], 2.0));
         Assert.Equal(2.0, m.GetParameter("scale")[0]);
         Assert.Single(m.Parameters());

@@ -36,10 +36,10 @@ public class GradClipTests
     [Fact]
     public void ClipGradNormSkipsMissingGradientsAndReturnsZeroWithoutAny()
     {
-        var none = Tensor.Zeros(3).RequiresGrad_();
+        var none = Tensor.Zeros(3).SetRequiresGrad();
         Assert.Equal(0, GradClip.ClipGradNorm([none], 1.0));
 
-        var p = Tensor.Zeros(2).RequiresGrad_();
+        var p = Tensor.Zeros(2).SetRequiresGrad();
         p.Grad = Tensor.FromArray([3f, 4f], 2);
         double total = GradClip.ClipGradNorm([none, p], 1.0);
         Assert.Equal(5, total, 6);
@@ -51,7 +51,7 @@ public class GradClipTests
     [Fact]
     public void ClipGradNormHandlesNonContiguousFloat32Gradients()
     {
-        var p = Tensor.Zeros(2, 3).RequiresGrad_();
+        var p = Tensor.Zeros(2, 3).SetRequiresGrad();
         p.Grad = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 3, 2).T;
         double total = GradClip.ClipGradNorm([p], 1.0, normType: 1);
         Assert.Equal(21, total, 5);
@@ -70,7 +70,7 @@ public class GradClipTests
     [Fact]
     public void ClipArgumentsAreValidated()
     {
-        var p = Tensor.Zeros(2).RequiresGrad_();
+        var p = Tensor.Zeros(2).SetRequiresGrad();
         Assert.Contains("maxNorm", Assert.Throws<ArgumentException>(() => GradClip.ClipGradNorm([p], -1)).Message);
         Assert.Contains("normType", Assert.Throws<ArgumentException>(() => GradClip.ClipGradNorm([p], 1, normType: 0)).Message);
         Assert.Contains("clipValue", Assert.Throws<ArgumentException>(() => GradClip.ClipGradValue([p], -0.5)).Message);
@@ -79,7 +79,7 @@ public class GradClipTests
     [Fact]
     public void ClipGradValueClampsFloat32AndBumpsTheVersion()
     {
-        var p = Tensor.Zeros(5).RequiresGrad_();
+        var p = Tensor.Zeros(5).SetRequiresGrad();
         p.Grad = Tensor.FromArray([-2f, -0.1f, 0f, 0.4f, 3f], 5);
         int version = p.Grad.Version;
         GradClip.ClipGradValue([p], 0.25);

@@ -24,7 +24,7 @@ public class NetsOptimizerGoldenTests
     {
         var net = OptimGolden.Nets.GetProperty("nets").EnumerateArray().Single(n => n.GetProperty("name").GetString() == netName);
         var parameters = net.GetProperty("params").EnumerateObject()
-            .ToDictionary(p => p.Name, p => OptimGolden.ToTensor(p.Value).RequiresGrad_());
+            .ToDictionary(p => p.Name, p => OptimGolden.ToTensor(p.Value).SetRequiresGrad());
         var x = OptimGolden.ToTensor(net.GetProperty("x"));
         var yJson = net.GetProperty("y");
         var y = yJson.TryGetProperty("dtype", out var dt) && dt.GetString() == "int64"

@@ -7,8 +7,8 @@ public class OptimizerBehaviourTests
     [Fact]
     public void GroupsInheritDefaultsAndOverrideLearningRateAndWeightDecay()
     {
-        var a = Tensor.Zeros(2).RequiresGrad_();
-        var b = Tensor.Zeros(2).RequiresGrad_();
+        var a = Tensor.Zeros(2).SetRequiresGrad();
+        var b = Tensor.Zeros(2).SetRequiresGrad();
         var opt = new SGD([new ParamGroup([a]), new ParamGroup([b], lr: 0.5, weightDecay: 0.1)], lr: 0.1, momentum: 0.9);
         var first = (SGDOptions)opt.ParamGroups[0].Options;
         var second = (SGDOptions)opt.ParamGroups[1].Options;
@@ -23,9 +23,9 @@ public class OptimizerBehaviourTests
     [Fact]
     public void AddedGroupsAreUpdated()
     {
-        var a = Tensor.Ones(2).RequiresGrad_();
+        var a = Tensor.Ones(2).SetRequiresGrad();
         var opt = new SGD([a], lr: 0.1);
-        var b = Tensor.Ones(3).RequiresGrad_();
+        var b = Tensor.Ones(3).SetRequiresGrad();
         opt.AddParamGroup(new ParamGroup([b], lr: 1.0));
         a.Grad = Tensor.Ones(2);
         b.Grad = Tensor.Ones(3);
@@ -37,7 +37,7 @@ public class OptimizerBehaviourTests
     [Fact]
     public void ZeroGradClearsOrZeroesGradients()
     {
-        var p = Tensor.Ones(2).RequiresGrad_();
+        var p = Tensor.Ones(2).SetRequiresGrad();
         var opt = new SGD([p], lr: 0.1);
         (p * p).Sum().Backward();
         opt.ZeroGrad(setToNone: false);
@@ -49,7 +49,7 @@ public class OptimizerBehaviourTests
     [Fact]
     public void StepUpdatesInPlaceWithoutRecordingAGraph()
     {
-        var p = Tensor.FromArray([1.0, 2.0], 2).RequiresGrad_();
+        var p = Tensor.FromArray([1.0, 2.0], 2).SetRequiresGrad();
         var opt = new Adam([p], lr: 0.1);
         (p * p).Sum().Backward();
         int version = p.Version;
@@ -64,8 +64,8 @@ public class OptimizerBehaviourTests
     [Fact]
     public void ParametersWithoutGradientAreSkippedAndGetNoState()
     {
-        var a = Tensor.Ones(3).RequiresGrad_();
-        var b = Tensor.Ones(3).RequiresGrad_();
+        var a = Tensor.Ones(3).SetRequiresGrad();
+        var b = Tensor.Ones(3).SetRequiresGrad();
         var opt = new RMSprop([a, b], momentum: 0.9, centered: true);
         a.Grad = Tensor.Full([3], 0.5);
         opt.Step();
@@ -77,8 +77,8 @@ public class OptimizerBehaviourTests
     [Fact]
     public void StridedParametersAreUpdatedLikeContiguousOnes()
     {
-        var contiguous = Tensor.FromArray([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3).RequiresGrad_();
-        var strided = Tensor.FromArray([1.0, 4.0, 2.0, 5.0, 3.0, 6.0], 3, 2).T.Detach().RequiresGrad_();
+        var contiguous = Tensor.FromArray([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 2, 3).SetRequiresGrad();
+        var strided = Tensor.FromArray([1.0, 4.0, 2.0, 5.0, 3.0, 6.0], 3, 2).T.Detach().SetRequiresGrad();
         Assert.False(strided.IsContiguous);
         var grad = Tensor.FromArray([0.5, -1.0, 0.25, 2.0, -0.5, 1.0], 2, 3);
         var optA = new AdamW([contiguous], lr: 0.1);
@@ -103,8 +103,8 @@ public class OptimizerBehaviourTests
         // Lengths below, at and past the vector width exercise the padded tail of the fused update.
         var gen = new Generator(7);
         var start = Tensor.Randn([n], DType.Float64, gen);
-        var p64 = start.Clone().RequiresGrad_();
-        var p32 = start.To(DType.Float32).RequiresGrad_();
+        var p64 = start.Clone().SetRequiresGrad();
+        var p32 = start.To(DType.Float32).SetRequiresGrad();
         var opt64 = new RMSprop([p64], lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01);
         var opt32 = new RMSprop([p32], lr: 0.01, momentum: 0.9, centered: true, weightDecay: 0.01);
         for (int s = 0; s < 4; s++)
@@ -147,8 +147,8 @@ public class OptimizerBehaviourTests
     [Fact]
     public void AdamWWithoutWeightDecayStepsExactlyAsAdam()
     {
-        var a = Tensor.FromArray([0.5, -1.5, 2.0, 0.25, -3.0], 5).RequiresGrad_();
-        var b = a.Detach().Copy().RequiresGrad_();
+        var a = Tensor.FromArray([0.5, -1.5, 2.0, 0.25, -3.0], 5).SetRequiresGrad();
+        var b = a.Detach().Copy().SetRequiresGrad();
         var adam = new Adam([a], lr: 0.05, amsgrad: true);
         var adamW = new AdamW([b], lr: 0.05, weightDecay: 0, amsgrad: true);
         Assert.IsType<AdamWOptions>(adamW.ParamGroups[0].Options);
@@ -168,7 +168,7 @@ public class OptimizerBehaviourTests
     public void AdamWWhoseDecayFactorIsZeroClearsTheWeightsBeforeTheUpdate()
     {
         // lr·λ = 1: PyTorch multiplies the weights by 1 − lr·λ = 0, then takes Adam's step of −lr·sign(g) on the first step.
-        var p = Tensor.FromArray([0.5, -1.5, 2.0], 3).RequiresGrad_();
+        var p = Tensor.FromArray([0.5, -1.5, 2.0], 3).SetRequiresGrad();
         var opt = new AdamW([p], lr: 0.5, weightDecay: 2.0);
         (p * p).Sum().Backward();
         opt.Step();

@@ -16,7 +16,7 @@ public class OptimizerGoldenTests
         var dtype = c.GetProperty("dtype").GetString() == "float32" ? DType.Float32 : DType.Float64;
         // float32 runs accumulate rounding differently from PyTorch's kernels; float64 must agree to the last bits.
         double rtol = dtype == DType.Float64 ? 1e-12 : 2e-5, atol = dtype == DType.Float64 ? 1e-15 : 1e-6;
-        var parameters = c.GetProperty("params").EnumerateArray().Select(p => OptimGolden.ToTensor(p, dtype).RequiresGrad_()).ToArray();
+        var parameters = c.GetProperty("params").EnumerateArray().Select(p => OptimGolden.ToTensor(p, dtype).SetRequiresGrad()).ToArray();
         var optimizer = Build(c.GetProperty("optimizer").GetString()!, c.GetProperty("defaults"), c.GetProperty("groups"), parameters);
 
         var grads = c.GetProperty("grads").EnumerateArray().ToArray();

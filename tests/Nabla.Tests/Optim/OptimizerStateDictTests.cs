@@ -19,9 +19,9 @@ public class OptimizerStateDictTests
 
     private static Tensor[] MakeParameters(int seed) =>
     [
-        Tensor.Randn([3, 5], DType.Float64, new Generator((ulong)seed)).RequiresGrad_(),
-        Tensor.Randn([7], DType.Float64, new Generator((ulong)seed + 1)).RequiresGrad_(),
-        Tensor.Randn([2, 2], DType.Float64, new Generator((ulong)seed + 2)).RequiresGrad_(),
+        Tensor.Randn([3, 5], DType.Float64, new Generator((ulong)seed)).SetRequiresGrad(),
+        Tensor.Randn([7], DType.Float64, new Generator((ulong)seed + 1)).SetRequiresGrad(),
+        Tensor.Randn([2, 2], DType.Float64, new Generator((ulong)seed + 2)).SetRequiresGrad(),
     ];
 
     private static List<ParamGroup> Groups(Tensor[] p) => [new ParamGroup([p[0], p[1]]), new ParamGroup([p[2]], lr: 0.003)];
@@ -44,7 +44,7 @@ public class OptimizerStateDictTests
         var opt = s_factories[kind](Groups(original), 0.01);
         Steps(opt, original, 0, 3);
         var saved = opt.StateDict();
-        var copies = original.Select(p => p.Detach().Clone().RequiresGrad_()).ToArray();
+        var copies = original.Select(p => p.Detach().Clone().SetRequiresGrad()).ToArray();
         Steps(opt, original, 3, 3);
 
         // A different default learning rate proves the group options come from the state dict.
@@ -79,12 +79,12 @@ public class OptimizerStateDictTests
     [Fact]
     public void LoadConvertsBuffersToTheParameterDtype()
     {
-        var p64 = Tensor.FromArray([1.0, 2.0], 2).RequiresGrad_();
+        var p64 = Tensor.FromArray([1.0, 2.0], 2).SetRequiresGrad();
         var opt64 = new SGD([p64], lr: 0.1, momentum: 0.9);
         p64.Grad = Tensor.FromArray([0.5, -0.5], 2);
         opt64.Step();
 
-        var p32 = Tensor.FromArray([1f, 2f], 2).RequiresGrad_();
+        var p32 = Tensor.FromArray([1f, 2f], 2).SetRequiresGrad();
         var opt32 = new SGD([p32], lr: 0.1, momentum: 0.9);
         opt32.LoadStateDict(opt64.StateDict());
         Assert.Equal(DType.Float32, opt32.StateDict().State[0].Buffers["momentum_buffer"].DType);
@@ -109,7 +109,7 @@ public class OptimizerStateDictTests
         Assert.Contains("parameter group 0 has 2 parameters in the state dict but 1 in the optimizer", e.Message);
 
         var r = MakeParameters(6);
-        var reshaped = new Adam([new ParamGroup([r[0], r[1]]), new ParamGroup([Tensor.Zeros(4).RequiresGrad_()])], lr: 0.01);
+        var reshaped = new Adam([new ParamGroup([r[0], r[1]]), new ParamGroup([Tensor.Zeros(4).SetRequiresGrad()])], lr: 0.01);
         e = Assert.Throws<ArgumentException>(() => reshaped.LoadStateDict(saved));
         Assert.Contains("buffer 'exp_avg' of parameter 2 has shape [2, 2] but the parameter has shape [4]", e.Message);
 
@@ -143,7 +143,7 @@ public class OptimizerStateDictTests
     {
         static (Optimizer, LRScheduler) Make()
         {
-            var opt = new SGD([Tensor.Zeros(2).RequiresGrad_()], lr: 0.1, momentum: 0.9);
+            var opt = new SGD([Tensor.Zeros(2).SetRequiresGrad()], lr: 0.1, momentum: 0.9);
             var warmup = new LinearLR(opt, startFactor: 0.1, totalIters: 3);
             var cosine = new CosineAnnealingLR(opt, tMax: 10, etaMin: 1e-3);
             return (opt, new SequentialLR(opt, [warmup, cosine], [3]));
@@ -169,13 +169,13 @@ public class OptimizerStateDictTests
     [Fact]
     public void PlateauResumesFromItsStateDict()
     {
-        var opt = new SGD([Tensor.Zeros(2).RequiresGrad_()], lr: 0.1);
+        var opt = new SGD([Tensor.Zeros(2).SetRequiresGrad()], lr: 0.1);
         var plateau = new ReduceLROnPlateau(opt, patience: 1, factor: 0.5);
         foreach (double m in new[] { 1.0, 0.9, 0.95, 0.97 }) plateau.Step(m);
         var state = plateau.StateDict();
         Assert.Equal(0.9, state.Values["best"]);
 
-        var opt2 = new SGD([Tensor.Zeros(2).RequiresGrad_()], lr: 0.1);
+        var opt2 = new SGD([Tensor.Zeros(2).SetRequiresGrad()], lr: 0.1);
         opt2.LoadStateDict(opt.StateDict());
         var plateau2 = new ReduceLROnPlateau(opt2, patience: 1, factor: 0.5);
         plateau2.LoadStateDict(state);

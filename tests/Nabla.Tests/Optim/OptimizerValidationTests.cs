@@ -5,7 +5,7 @@ namespace Nabla.Tests.Optim;
 /// <summary>Constructor checks and messages, modelled on torch.optim's ValueErrors.</summary>
 public class OptimizerValidationTests
 {
-    private static Tensor[] P() => [Tensor.Zeros(3).RequiresGrad_()];
+    private static Tensor[] P() => [Tensor.Zeros(3).SetRequiresGrad()];
 
     public static TheoryData<string, string, string, string> BadHyperParameters => new()
     {
@@ -63,14 +63,14 @@ public class OptimizerValidationTests
     {
         Assert.Contains("SGD: optimizer got an empty parameter list", Assert.Throws<ArgumentException>(() => new SGD(Array.Empty<Tensor>(), lr: 0.1)).Message);
 
-        var leaf = Tensor.Ones(2).RequiresGrad_();
+        var leaf = Tensor.Ones(2).SetRequiresGrad();
         Assert.Contains("can't optimize a non-leaf tensor", Assert.Throws<ArgumentException>(() => new Adam([leaf * 2])).Message);
         Assert.Contains("floating-point", Assert.Throws<ArgumentException>(() => new Adam([Tensor.Arange(3)])).Message);
         Assert.Contains("more than once", Assert.Throws<ArgumentException>(() => new Adam([leaf, leaf])).Message);
 
         var opt = new Adam([leaf]);
         Assert.Contains("more than one parameter group", Assert.Throws<ArgumentException>(() => opt.AddParamGroup(new ParamGroup([leaf]))).Message);
-        var group = new ParamGroup([Tensor.Zeros(1).RequiresGrad_()]);
+        var group = new ParamGroup([Tensor.Zeros(1).SetRequiresGrad()]);
         opt.AddParamGroup(group);
         Assert.Contains("already belongs to an optimizer", Assert.Throws<ArgumentException>(() => new Adam([group])).Message);
     }
@@ -93,8 +93,8 @@ public class OptimizerValidationTests
     [Fact]
     public void GradientsOfTheWrongShapeOrDtypeAreReported()
     {
-        var p = Tensor.Zeros(2, 3).RequiresGrad_();
-        var opt = new Adam([Tensor.Zeros(1).RequiresGrad_(), p]);
+        var p = Tensor.Zeros(2, 3).SetRequiresGrad();
+        var opt = new Adam([Tensor.Zeros(1).SetRequiresGrad(), p]);
         p.Grad = Tensor.Zeros(3, 2);
         var e = Assert.Throws<InvalidOperationException>(opt.Step);
         Assert.Equal("Adam.Step: parameter 1 is [2, 3] float32 but its gradient is [3, 2] float32.", e.Message);

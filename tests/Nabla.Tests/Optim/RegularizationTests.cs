@@ -6,8 +6,8 @@ public class RegularizationTests
 {
     private static Tensor[] Parameters() =>
     [
-        Tensor.FromArray([0.5, -1.25, 2.0, -0.75], 2, 2).RequiresGrad_(),
-        Tensor.FromArray([-0.5, 3.0], 2).RequiresGrad_(),
+        Tensor.FromArray([0.5, -1.25, 2.0, -0.75], 2, 2).SetRequiresGrad(),
+        Tensor.FromArray([-0.5, 3.0], 2).SetRequiresGrad(),
     ];
 
     [Fact]
@@ -37,8 +37,8 @@ public class RegularizationTests
     public void HalfL2PenaltyUnderSgdEqualsWeightDecay()
     {
         // One SGD step on loss + (λ/2)·L2 equals one step with weight_decay λ, as PyTorch documents.
-        var a = Tensor.FromArray([0.5, -1.25, 2.0], 3).RequiresGrad_();
-        var b = Tensor.FromArray([0.5, -1.25, 2.0], 3).RequiresGrad_();
+        var a = Tensor.FromArray([0.5, -1.25, 2.0], 3).SetRequiresGrad();
+        var b = Tensor.FromArray([0.5, -1.25, 2.0], 3).SetRequiresGrad();
         var target = Tensor.FromArray([1.0, 0.0, -1.0], 3);
         ((a - target).Square().Sum() + 0.05 * Regularization.L2Penalty([a])).Backward();
         new SGD([a], lr: 0.1).Step();

@@ -6,7 +6,7 @@ namespace Nabla.Tests.Optim;
 public class SchedulerBehaviourTests
 {
     private static SGD Sgd(int groups = 1, double momentum = 0.9) =>
-        new([.. Enumerable.Range(0, groups).Select(i => new ParamGroup([Tensor.Zeros(2).RequiresGrad_()], lr: 0.1 / (i + 1)))], lr: 0.1, momentum: momentum);
+        new([.. Enumerable.Range(0, groups).Select(i => new ParamGroup([Tensor.Zeros(2).SetRequiresGrad()], lr: 0.1 / (i + 1)))], lr: 0.1, momentum: momentum);
 
     [Fact]
     public void OneCycleLRRefusesToStepPastItsTotal()
@@ -20,7 +20,7 @@ public class SchedulerBehaviourTests
     [Fact]
     public void MomentumCyclingNeedsAMomentumCoefficient()
     {
-        var adagrad = new Adagrad([Tensor.Zeros(2).RequiresGrad_()]);
+        var adagrad = new Adagrad([Tensor.Zeros(2).SetRequiresGrad()]);
         var e = Assert.Throws<ArgumentException>(() => new OneCycleLR(adagrad, maxLR: 0.1, totalSteps: 10));
         Assert.Contains("OneCycleLR: Adagrad has no momentum or beta1 to cycle", e.Message);
         Assert.Throws<ArgumentException>(() => new CyclicLR(adagrad, 0.01, 0.1));
@@ -31,7 +31,7 @@ public class SchedulerBehaviourTests
     [Fact]
     public void CyclicLRCyclesAdamBeta1()
     {
-        var adam = new Adam([Tensor.Zeros(2).RequiresGrad_()], lr: 0.01, beta2: 0.99);
+        var adam = new Adam([Tensor.Zeros(2).SetRequiresGrad()], lr: 0.01, beta2: 0.99);
         var sched = new CyclicLR(adam, baseLR: 0.001, maxLR: 0.01, stepSizeUp: 2);
         Assert.Equal(0.9, ((AdamOptions)adam.ParamGroups[0].Options).Beta1, 15);
         sched.Step();

@@ -61,7 +61,7 @@ public class SchedulerGoldenTests
     private static Optimizer BuildOptimizer(JsonElement spec)
     {
         var lrs = OptimGolden.Doubles(spec.GetProperty("lrs"));
-        var groups = lrs.Select(lr => new ParamGroup([Tensor.Zeros(2).RequiresGrad_()], lr: lr)).ToList();
+        var groups = lrs.Select(lr => new ParamGroup([Tensor.Zeros(2).SetRequiresGrad()], lr: lr)).ToList();
         return spec.GetProperty("type").GetString() == "SGD"
             ? new SGD(groups, lr: lrs[0], momentum: spec.GetProperty("momentum").GetDouble())
             : new Adam(groups, lr: lrs[0]);

@@ -36,7 +36,7 @@ public sealed class EluTests
     [Fact]
     public void TheSecondDerivativeIsFiniteWhereTheExponentialWouldOverflow()
     {
-        var x = Tensor.FromArray([800.0, -2.0]).RequiresGrad_();
+        var x = Tensor.FromArray([800.0, -2.0]).SetRequiresGrad();
         var g = Autograd.Grad(x.Elu().Sum(), x, createGraph: true);
         var second = Autograd.Grad(g.Sum(), x).ToArray<double>();
         Assert.Equal(0.0, second[0]);
@@ -46,7 +46,7 @@ public sealed class EluTests
     private static void AssertElu<T>(DType dtype, double alpha, T[] value, T[] grad)
         where T : unmanaged
     {
-        var x = Tensor.FromArray(Inputs).To(dtype).Detach().RequiresGrad_();
+        var x = Tensor.FromArray(Inputs).To(dtype).Detach().SetRequiresGrad();
         var y = x.Elu(alpha);
         y.Sum().Backward();
         AssertSame(value, y.ToDoubleArray(), dtype, "elu");

@@ -18,7 +18,7 @@ public sealed class ExponentialTailTests
     [Fact]
     public void Float32SoftplusGradientKeepsTheSubnormalTail()
     {
-        var x = Tensor.FromArray([-88.8f, -95f, -100f, 0f, -20f]).RequiresGrad_();
+        var x = Tensor.FromArray([-88.8f, -95f, -100f, 0f, -20f]).SetRequiresGrad();
         x.Softplus().Sum().Backward();
         Assert.Equal([2.720499055520236e-39f, 5.521115949439779e-42f, 3.783505853677006e-44f, 0.5f, 2.06115369216775e-09f], x.Grad!.ToArray<float>());
     }

@@ -52,7 +52,7 @@ public sealed class Log1pTests
     [Fact]
     public void TheGradientIsOneOverOnePlusX()
     {
-        var x = Tensor.FromArray([1e-12, 0.5, 3.0]).RequiresGrad_();
+        var x = Tensor.FromArray([1e-12, 0.5, 3.0]).SetRequiresGrad();
         x.Log1p().Sum().Backward();
         var g = x.Grad!.ToArray<double>();
         Assert.Equal(1 / (1 + 1e-12), g[0], 15);

@@ -33,7 +33,7 @@ public sealed class ReductionEdgeTests
             0.25, -0.75, 0.25, 0.25, 0.2689414213699951, -0.2689414213699951, 0, 0];
         foreach (var (dtype, tolerance) in new[] { (DType.Float32, 4e-7), (DType.Float64, 1e-15) })
         {
-            var x = Tensor.FromArray(Logits, 4, 4).To(dtype).Detach().RequiresGrad_();
+            var x = Tensor.FromArray(Logits, 4, 4).To(dtype).Detach().SetRequiresGrad();
             var value = Functional.CrossEntropy(x, target, reduction: Reduction.None);
             value.Sum().Backward();
             AssertClose(loss, value.ToDoubleArray(), tolerance);
@@ -47,7 +47,7 @@ public sealed class ReductionEdgeTests
         // √ has an infinite slope at 0: its gradient was ∞·0 = NaN; PyTorch gives 0.
         foreach (var dtype in new[] { DType.Float32, DType.Float64 })
         {
-            var x = Tensor.FromArray([3.0, 3.0, 3.0, 1.0, 2.0, 4.0], 2, 3).To(dtype).Detach().RequiresGrad_();
+            var x = Tensor.FromArray([3.0, 3.0, 3.0, 1.0, 2.0, 4.0], 2, 3).To(dtype).Detach().SetRequiresGrad();
             var std = x.Std([1]);
             std.Sum().Backward();
             AssertClose([0, 1.5275252316519465], std.ToDoubleArray(), 1e-7);

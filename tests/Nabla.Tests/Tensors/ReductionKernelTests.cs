@@ -68,7 +68,7 @@ public sealed class ReductionKernelTests
     [Fact]
     public void ReluBackwardPassesTheGradientOnlyWherePositiveAndNeverLeaksNaN()
     {
-        var x = Tensor.FromArray(Enumerable.Range(0, 37).Select(i => (float)(i - 18)).ToArray()).RequiresGrad_();
+        var x = Tensor.FromArray(Enumerable.Range(0, 37).Select(i => (float)(i - 18)).ToArray()).SetRequiresGrad();
         var upstream = Enumerable.Range(0, 37).Select(i => i == 3 ? float.NaN : i * 0.5f).ToArray();
         x.Relu().Backward(Tensor.FromArray(upstream));
         var grad = x.Grad!.ToArray<float>();

@@ -49,12 +49,12 @@ public sealed class TanhAccuracyTests
     public void TheGradientIsOneMinusTanhSquaredWithoutCancellationNearOne()
     {
         // PyTorch's values, to within an ulp (it fuses 1 − y·y); 1 − y·y with y·y rounded first lost four digits at x = 5 in float.
-        var xf = Tensor.FromArray([5f, -5f, 8.5f, 0.3f, 9.5f]).RequiresGrad_();
+        var xf = Tensor.FromArray([5f, -5f, 8.5f, 0.3f, 9.5f]).SetRequiresGrad();
         xf.Tanh().Sum().Backward();
         AssertRelative([0.0001815475116018206, 0.0001815475116018206, 1.1920928955078125e-07, 0.9151369333267212, 0],
             Array.ConvertAll(xf.Grad!.ToArray<float>(), v => (double)v), 1.2e-7);
 
-        var xd = Tensor.FromArray([5.0, 10.0, 18.5, 1e-5]).RequiresGrad_();
+        var xd = Tensor.FromArray([5.0, 10.0, 18.5, 1e-5]).SetRequiresGrad();
         xd.Tanh().Sum().Backward();
         AssertRelative([0.00018158323094385266, 8.244614529632978e-09, 4.4408920985006257e-16, 0.9999999999], xd.Grad!.ToArray<double>(), 4e-16);
     }

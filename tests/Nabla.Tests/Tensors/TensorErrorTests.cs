@@ -106,7 +106,7 @@ public sealed class TensorErrorTests
             "Item", "[2, 3]"),
         ["to_array wrong type"] = new(() => Tensor.Zeros(2).ToArray<double>(), typeof(InvalidOperationException),
             "ToArray", "float32", "float64"),
-        ["requires grad on int64"] = new(() => Tensor.Arange(3).RequiresGrad_(), typeof(InvalidOperationException),
+        ["requires grad on int64"] = new(() => Tensor.Arange(3).SetRequiresGrad(), typeof(InvalidOperationException),
             "RequiresGrad", "int64"),
         ["split size"] = new(() => Tensor.Zeros(4).Split(0), typeof(ArgumentException),
             "Split", "0"),

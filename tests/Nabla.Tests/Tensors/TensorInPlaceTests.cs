@@ -57,7 +57,7 @@ public sealed class TensorInPlaceTests
     [Fact]
     public void ALeafThatRequiresGradCanBeUpdatedInsideNoGrad()
     {
-        var w = Tensor.FromArray([1.0, 2.0]).RequiresGrad_();
+        var w = Tensor.FromArray([1.0, 2.0]).SetRequiresGrad();
         using (Autograd.NoGrad()) w.SubInPlace(Tensor.FromArray([0.5, 0.5]));
         Assert.Equal([0.5, 1.5], w.ToArray<double>());
         Assert.True(w.RequiresGrad);

@@ -191,7 +191,7 @@ public sealed class TensorTests
         Assert.Equal([2, 3], grid.Shape);
         Assert.Equal([0f, 1f, 1f, 1f, 1f, 1f], grid.ToArray<float>());
 
-        var x = Tensor.FromArray([1.0, 2.0]).RequiresGrad_();
+        var x = Tensor.FromArray([1.0, 2.0]).SetRequiresGrad();
         Assert.False(x.Gt(1.5).RequiresGrad);
         Assert.Equal([-1.0, 0.0, 1.0], Tensor.FromArray([-0.5, 0.0, 2.0]).Sign().ToArray<double>());
     }
@@ -259,9 +259,9 @@ public sealed class TensorTests
             "non-finite" => Tensor.FromArray([float.NaN, float.PositiveInfinity, 1f]),
             "non-finite fractional" => Tensor.FromArray([float.NaN, float.PositiveInfinity, 1.5f]),
             "empty" => Tensor.Zeros(0),
-            "requires grad" => Tensor.FromArray([1f, 2f]).RequiresGrad_(),
+            "requires grad" => Tensor.FromArray([1f, 2f]).SetRequiresGrad(),
             "float64" => Tensor.FromArray([-0.5, 1.25, 2.0, -3.0], 2, 2),
-            "grad_fn" => Tensor.FromArray([2f, 4f]).RequiresGrad_() * 2.0,
+            "grad_fn" => Tensor.FromArray([2f, 4f]).SetRequiresGrad() * 2.0,
             _ => throw new ArgumentException(name),
         };
         Assert.Equal(expected, t.ToString());

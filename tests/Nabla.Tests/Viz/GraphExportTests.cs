@@ -95,7 +95,7 @@ public sealed partial class GraphExportTests
     [Fact]
     public void AReusedTensorIsOneNodeWithOneEdgePerUse()
     {
-        var x = Tensor.FromArray([1.0, 2.0], 2).RequiresGrad_();
+        var x = Tensor.FromArray([1.0, 2.0], 2).SetRequiresGrad();
         var y = x * x + x;
         string dot = GraphExport.ToDot(y);
         Assert.Equal(3, Nodes(dot).Length);
@@ -119,7 +119,7 @@ public sealed partial class GraphExportTests
     [Fact]
     public void GradientNormsAnnotateTheLeavesAfterBackward()
     {
-        var w = Tensor.FromArray([1f, -2f], 2).RequiresGrad_();
+        var w = Tensor.FromArray([1f, -2f], 2).SetRequiresGrad();
         var loss = (w * 3.0).Sum();
         var names = new Dictionary<Tensor, string> { [w] = "w" };
         Assert.DoesNotContain("grad norm", GraphExport.ToDot(loss, names, withGradients: true));
