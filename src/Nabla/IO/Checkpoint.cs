@@ -63,8 +63,8 @@ public static class Checkpoint
         ArgumentNullException.ThrowIfNull(data.OptimizerTensors, "data.OptimizerTensors");
         ArgumentNullException.ThrowIfNull(data.RngState, "data.RngState");
         ArgumentNullException.ThrowIfNull(data.Metadata, "data.Metadata");
-        RequireJson(data.OptimizerJson, "OptimizerJson");
-        if (data.SchedulerJson is not null) RequireJson(data.SchedulerJson, "SchedulerJson");
+        RequireJson(data.OptimizerJson, "OptimizerJson", nameof(data));
+        if (data.SchedulerJson is not null) RequireJson(data.SchedulerJson, "SchedulerJson", nameof(data));
 
         var tensors = new Dictionary<string, Tensor>(data.Model.Count + data.OptimizerTensors.Count, StringComparer.Ordinal);
         foreach (var (name, tensor) in data.Model) tensors.Add(ModelPrefix + name, tensor);
@@ -148,10 +148,10 @@ public static class Checkpoint
         return state;
     }
 
-    private static void RequireJson(string? json, string member)
+    private static void RequireJson(string? json, string member, string paramName)
     {
-        if (json is null) throw new ArgumentNullException($"data.{member}", $"Checkpoint.Save: {member} is null.");
-        if (!IsJson(json)) throw new ArgumentException($"Checkpoint.Save: {member} is not valid JSON: {Truncate(json)}", "data");
+        if (json is null) throw new ArgumentNullException(paramName + "." + member, $"Checkpoint.Save: {member} is null.");
+        if (!IsJson(json)) throw new ArgumentException($"Checkpoint.Save: {member} is not valid JSON: {Truncate(json)}", paramName);
     }
 
     private static bool IsJson(string text)

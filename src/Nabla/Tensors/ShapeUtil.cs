@@ -98,5 +98,12 @@ internal static class ShapeUtil
         return strides;
     }
 
+    /// <summary>
+    /// The error for an index outside a dimension: what .NET indexers throw, and the counterpart of PyTorch's IndexError.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2201:Do not raise reserved exception types",
+        Justification = "An out-of-range index into a tensor is reported as .NET reports one into an array.")]
+    public static IndexOutOfRangeException IndexError(string message) => new(message);
+
     public static bool SameShape(ReadOnlySpan<int> a, ReadOnlySpan<int> b) => a.SequenceEqual(b);
 }

@@ -264,7 +264,7 @@ public sealed partial class Tensor
         var idx = index.ToArray<long>();
         foreach (long i in idx)
             if (i < 0 || i >= size)
-                throw new IndexOutOfRangeException($"{op}: index {i} is out of range for dim {dim} of size {size} (input {ShapeUtil.Describe(this)}).");
+                throw ShapeUtil.IndexError($"{op}: index {i} is out of range for dim {dim} of size {size} (input {ShapeUtil.Describe(this)}).");
         return idx;
     }
 

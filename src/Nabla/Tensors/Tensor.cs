@@ -221,7 +221,7 @@ public sealed partial class Tensor
             if (index.Length != Rank) throw new ArgumentException($"Indexer: {index.Length} indices given for a tensor of rank {Rank}.");
             for (int i = 0; i < index.Length; i++)
                 if (index[i] < 0 || index[i] >= _shape[i])
-                    throw new IndexOutOfRangeException($"Indexer: index {index[i]} is out of range for dimension {i} of size {_shape[i]}.");
+                    throw ShapeUtil.IndexError($"Indexer: index {index[i]} is out of range for dimension {i} of size {_shape[i]}.");
             return GetAsDouble(StorageIndex(index));
         }
     }
