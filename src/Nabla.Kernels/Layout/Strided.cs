@@ -97,45 +97,49 @@ public static class Strided
     }
 
     /// <summary>Copies the strided view (<paramref name="src"/>, <paramref name="shape"/>, <paramref name="strides"/>) into the contiguous <paramref name="dst"/> in row-major order.</summary>
-    public static void Gather<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, Span<T> dst)
+    public static void Gather<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, Span<T> dst) =>
+        Copy(src, strides, dst, ContiguousStrides(shape), shape);
+
+    /// <summary>Copies the contiguous <paramref name="src"/> into the strided view (<paramref name="dst"/>, <paramref name="shape"/>, <paramref name="strides"/>), whose elements must not overlap.</summary>
+    public static void Scatter<T>(ReadOnlySpan<T> src, Span<T> dst, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides) =>
+        Copy(src, ContiguousStrides(shape), dst, strides, shape);
+
+    /// <summary>
+    /// Copies every element of <paramref name="shape"/> from <paramref name="src"/> laid out by <paramref name="srcStrides"/>
+    /// to <paramref name="dst"/> laid out by <paramref name="dstStrides"/> (whose elements must not overlap).
+    /// </summary>
+    public static void Copy<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> srcStrides, Span<T> dst, ReadOnlySpan<int> dstStrides, ReadOnlySpan<int> shape)
     {
-        if (dst.Length == 0) return;
-        var (cs, cstr) = Collapse(shape, strides.ToArray(), ContiguousStrides(shape));
-        int inner = cs[^1], innerStride = cstr[0][^1];
+        foreach (int d in shape)
+            if (d == 0) return;
+        if (Extent(shape, srcStrides) > src.Length || Extent(shape, dstStrides) > dst.Length)
+            throw new ArgumentException($"Strided.Copy: a span is shorter than its layout of shape [{string.Join(", ", shape.ToArray())}] needs.");
+        var (cs, cstr) = Collapse(shape, srcStrides.ToArray(), dstStrides.ToArray());
+        int inner = cs[^1], srcStep = cstr[0][^1], dstStep = cstr[1][^1];
         int rows = Rows(cs);
         Span<int> index = stackalloc int[cs.Length];
         Span<int> offs = stackalloc int[2];
         for (int r = 0; r < rows; r++)
         {
-            if (innerStride == 1)
+            if (srcStep == 1 && dstStep == 1)
                 src.Slice(offs[0], inner).CopyTo(dst.Slice(offs[1], inner));
-            else if (innerStride == 0)
+            else if (srcStep == 0 && dstStep == 1)
                 dst.Slice(offs[1], inner).Fill(src[offs[0]]);
             else
             {
                 ref T s = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), offs[0]);
-                for (int j = 0, p = 0; j < inner; j++, p += innerStride) dst[offs[1] + j] = Unsafe.Add(ref s, p);
+                ref T d = ref Unsafe.Add(ref MemoryMarshal.GetReference(dst), offs[1]);
+                for (int j = 0; j < inner; j++) Unsafe.Add(ref d, j * dstStep) = Unsafe.Add(ref s, j * srcStep);
             }
             Next(index, cs, cstr, offs);
         }
     }
 
-    /// <summary>Copies the contiguous <paramref name="src"/> into the strided view (<paramref name="dst"/>, <paramref name="shape"/>, <paramref name="strides"/>), whose elements must not overlap.</summary>
-    public static void Scatter<T>(ReadOnlySpan<T> src, Span<T> dst, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
+    /// <summary>One past the furthest element a layout reaches (for a shape with no zero dims).</summary>
+    private static long Extent(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
     {
-        if (src.Length == 0) return;
-        var (cs, cstr) = Collapse(shape, strides.ToArray(), ContiguousStrides(shape));
-        int inner = cs[^1], innerStride = cstr[0][^1];
-        int rows = Rows(cs);
-        Span<int> index = stackalloc int[cs.Length];
-        Span<int> offs = stackalloc int[2];
-        for (int r = 0; r < rows; r++)
-        {
-            if (innerStride == 1)
-                src.Slice(offs[1], inner).CopyTo(dst.Slice(offs[0], inner));
-            else
-                for (int j = 0, p = offs[0]; j < inner; j++, p += innerStride) dst[p] = src[offs[1] + j];
-            Next(index, cs, cstr, offs);
-        }
+        long last = 0;
+        for (int i = 0; i < shape.Length; i++) last += (long)(shape[i] - 1) * strides[i];
+        return last + 1;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -17,6 +18,9 @@ namespace Nabla.Viz;
 /// </remarks>
 public static class GraphExport
 {
+    private static readonly SearchValues<char> DotReserved = SearchValues.Create("\\\"\n\r");
+    private static readonly SearchValues<char> MermaidReserved = SearchValues.Create("\"#<>\n\r");
+
     private enum Kind { Parameter, Constant, Op }
 
     private sealed record Vertex(int Id, Tensor Tensor, Kind Kind, string[] Lines);
@@ -192,39 +196,23 @@ public static class GraphExport
         _ => null,
     };
 
-    private static string DotEscape(string text)
+    /// <summary>Text for a quoted DOT label: backslash and quote escaped, newlines as DOT's \n, returns dropped.</summary>
+    private static string DotEscape(string text) => TextEscape.Replace(text, DotReserved, c => c switch
     {
-        var sb = new StringBuilder(text.Length);
-        foreach (char c in text)
-        {
-            switch (c)
-            {
-                case '\\': sb.Append("\\\\"); break;
-                case '"': sb.Append("\\\""); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': break;
-                default: sb.Append(c); break;
-            }
-        }
-        return sb.ToString();
-    }
+        '\\' => "\\\\",
+        '"' => "\\\"",
+        '\n' => "\\n",
+        _ => "",
+    });
 
-    private static string MermaidEscape(string text)
+    /// <summary>Text for a quoted Mermaid label: quote, hash and angle brackets as Mermaid's entity codes, newlines as breaks.</summary>
+    private static string MermaidEscape(string text) => TextEscape.Replace(text, MermaidReserved, c => c switch
     {
-        var sb = new StringBuilder(text.Length);
-        foreach (char c in text)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("#quot;"); break;
-                case '#': sb.Append("#35;"); break;
-                case '<': sb.Append("#lt;"); break;
-                case '>': sb.Append("#gt;"); break;
-                case '\n': sb.Append("<br/>"); break;
-                case '\r': break;
-                default: sb.Append(c); break;
-            }
-        }
-        return sb.ToString();
-    }
+        '"' => "#quot;",
+        '#' => "#35;",
+        '<' => "#lt;",
+        '>' => "#gt;",
+        '\n' => "<br/>",
+        _ => "",
+    });
 }

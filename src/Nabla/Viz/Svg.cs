@@ -98,20 +98,9 @@ public sealed class Svg
     internal static string Format(double value) => Math.Round(value, 2).ToString("0.##", CultureInfo.InvariantCulture);
 
     /// <summary>The text with XML's special characters as entities and the control characters XML 1.0 forbids as U+FFFD.</summary>
-    internal static string Escape(string text)
-    {
-        int first = text.AsSpan().IndexOfAny(EscapedChars);
-        if (first < 0) return text;
-        var sb = new StringBuilder(text.Length + 16).Append(text, 0, first);
-        foreach (char c in text.AsSpan(first))
-        {
-            if (Entity(c) is { } entity) sb.Append(entity);
-            else sb.Append(c);
-        }
-        return sb.ToString();
-    }
+    internal static string Escape(string text) => TextEscape.Replace(text, EscapedChars, Entity);
 
-    private static string? Entity(char c) => c switch
+    private static string Entity(char c) => c switch
     {
         '&' => "&amp;",
         '<' => "&lt;",
@@ -119,8 +108,7 @@ public sealed class Svg
         '"' => "&quot;",
         '\'' => "&apos;",
         // XML 1.0 forbids most control characters even when escaped.
-        < ' ' and not ('\t' or '\n' or '\r') => "\uFFFD",
-        _ => null,
+        _ => "\uFFFD",
     };
 }
 
