@@ -921,7 +921,7 @@ public static class Conv2dKernels
     }
 
     /// <summary>
-    /// C = A·B + beta·C through <see cref="Gemm.Multiply(int, int, int, float, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, int, int, float, Span{float}, int)"/>,
+    /// C = A·B + beta·C through <see cref="Gemm.Multiply{T}(int, int, int, T, ReadOnlySpan{T}, int, int, ReadOnlySpan{T}, int, int, T, Span{T}, int)"/>,
     /// with each operand's span covering exactly its strided extent.
     /// </summary>
     private static unsafe void Multiply<T>(int m, int n, int k, T* a, int aRowStride, int aColStride,
