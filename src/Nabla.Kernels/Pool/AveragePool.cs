@@ -16,10 +16,24 @@ internal readonly unsafe struct AveragePool<T, TAxis>(
 {
     public void Run(int start, int end)
     {
+        if (backward)
+            Walk<Spreading>(start, end);
+        else
+            Walk<Averaging>(start, end);
+    }
+
+    private void Walk<TDirection>(int start, int end)
+        where TDirection : struct, IDirection
+    {
         int w = width, oh = outHeight, ow = outWidth, planeIn = height * width;
         TAxis r = rows, c = columns;
-        bool spread = backward;
-        if (spread)
+
+        // Every row of every plane has the same column windows: worked out once, they cost the loop no divisions.
+        int* windows = ScratchBuffer<int, ColumnWindows>.Rent(3 * ow);
+        for (int j = 0; j < ow; j++)
+            (windows[3 * j], windows[(3 * j) + 1], windows[(3 * j) + 2]) = c.Window(j);
+
+        if (TDirection.Spreads)
             new Span<T>(input + ((nint)start * planeIn), (end - start) * planeIn).Clear();
 
         for (int plane = start; plane < end; plane++)
@@ -31,15 +45,11 @@ internal readonly unsafe struct AveragePool<T, TAxis>(
                 (int h0, int h1, int rowCount) = r.Window(i);
                 for (int j = 0; j < ow; j++)
                 {
-                    (int w0, int w1, int columnCount) = c.Window(j);
+                    int w0 = windows[3 * j], w1 = windows[(3 * j) + 1], columnCount = windows[(3 * j) + 2];
                     bool empty = h0 >= h1 || w0 >= w1;
-                    if (!spread)
-                    {
+                    if (!TDirection.Spreads)
                         y[(i * ow) + j] = empty ? T.Zero : Sum(x, w, h0, h1, w0, w1) / T.CreateTruncating(rowCount * columnCount);
-                        continue;
-                    }
-
-                    if (!empty)
+                    else if (!empty)
                         Spread(x, w, h0, h1, w0, w1, y[(i * ow) + j] / T.CreateTruncating(rowCount * columnCount));
                 }
             }
@@ -65,5 +75,24 @@ internal readonly unsafe struct AveragePool<T, TAxis>(
             for (int c = w0; c < w1; c++)
                 x[(r * w) + c] += share;
         }
+    }
+
+    /// <summary>Names the per-thread <see cref="ScratchBuffer{T, TUse}"/> that holds the column windows of one walk.</summary>
+    private readonly struct ColumnWindows;
+
+    /// <summary>Whether a walk computes the averages or spreads their gradients over the windows.</summary>
+    private interface IDirection
+    {
+        static abstract bool Spreads { get; }
+    }
+
+    private readonly struct Averaging : IDirection
+    {
+        public static bool Spreads => false;
+    }
+
+    private readonly struct Spreading : IDirection
+    {
+        public static bool Spreads => true;
     }
 }

@@ -29,7 +29,7 @@ internal static unsafe class ScratchBuffer<T, TUse>
     /// </summary>
     public static T* Rent(int length)
     {
-        int padded = length + (Alignment / sizeof(T));
+        int padded = length + ((Alignment + sizeof(T) - 1) / sizeof(T));
         var array = t_storage;
         if (array is null || array.Length < padded)
         {
