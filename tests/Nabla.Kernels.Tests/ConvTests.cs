@@ -125,9 +125,7 @@ public sealed class ConvTests
     {
         var a = new T[length];
         for (int i = 0; i < length; i++)
-        {
             a[i] = T.CreateTruncating((random.NextDouble() * 2) - 1);
-        }
 
         return a;
     }
@@ -187,11 +185,11 @@ public sealed class ConvTests
     /// <summary>Direct seven-loop convolution in double, returning each result with the sum of its terms' magnitudes.</summary>
     private sealed class Reference(Conv2dGeometry g, double[] x, double[] w, double[] b, double[] gy)
     {
-        private readonly int cg = g.InChannels / g.Groups, og = g.OutChannels / g.Groups, oh = g.OutHeight, ow = g.OutWidth;
+        private readonly int _cg = g.InChannels / g.Groups, _og = g.OutChannels / g.Groups, _oh = g.OutHeight, _ow = g.OutWidth;
 
         public (double[], double[]) Forward(bool withBias)
         {
-            var y = new double[g.Batch * g.OutChannels * oh * ow];
+            var y = new double[g.Batch * g.OutChannels * _oh * _ow];
             var m = new double[y.Length];
             ForEachTap((yi, xi, wi) =>
             {
@@ -202,8 +200,8 @@ public sealed class ConvTests
             {
                 for (int i = 0; i < y.Length; i++)
                 {
-                    y[i] += b[(i / (oh * ow)) % g.OutChannels];
-                    m[i] += Math.Abs(b[(i / (oh * ow)) % g.OutChannels]);
+                    y[i] += b[(i / (_oh * _ow)) % g.OutChannels];
+                    m[i] += Math.Abs(b[(i / (_oh * _ow)) % g.OutChannels]);
                 }
             }
 
@@ -240,8 +238,8 @@ public sealed class ConvTests
             var m = new double[g.OutChannels];
             for (int i = 0; i < gy.Length; i++)
             {
-                gb[(i / (oh * ow)) % g.OutChannels] += gy[i];
-                m[(i / (oh * ow)) % g.OutChannels] += Math.Abs(gy[i]);
+                gb[(i / (_oh * _ow)) % g.OutChannels] += gy[i];
+                m[(i / (_oh * _ow)) % g.OutChannels] += Math.Abs(gy[i]);
             }
 
             return (gb, m);
@@ -254,32 +252,28 @@ public sealed class ConvTests
             {
                 for (int o = 0; o < g.OutChannels; o++)
                 {
-                    int group = o / og;
-                    for (int y = 0; y < oh; y++)
+                    int group = o / _og;
+                    for (int y = 0; y < _oh; y++)
                     {
-                        for (int xo = 0; xo < ow; xo++)
+                        for (int xo = 0; xo < _ow; xo++)
                         {
-                            int yi = (((n * g.OutChannels) + o) * oh * ow) + (y * ow) + xo;
-                            for (int c = 0; c < cg; c++)
+                            int yi = (((n * g.OutChannels) + o) * _oh * _ow) + (y * _ow) + xo;
+                            for (int c = 0; c < _cg; c++)
                             {
                                 for (int kh = 0; kh < g.KernelHeight; kh++)
                                 {
                                     int ih = (y * g.StrideH) - g.PadH + (kh * g.DilationH);
                                     if (ih < 0 || ih >= g.InHeight)
-                                    {
                                         continue;
-                                    }
 
                                     for (int kw = 0; kw < g.KernelWidth; kw++)
                                     {
                                         int iw = (xo * g.StrideW) - g.PadW + (kw * g.DilationW);
                                         if (iw < 0 || iw >= g.InWidth)
-                                        {
                                             continue;
-                                        }
 
-                                        int xi = ((((n * g.InChannels) + (group * cg) + c) * g.InHeight) + ih) * g.InWidth + iw;
-                                        int wi = ((((o * cg) + c) * g.KernelHeight) + kh) * g.KernelWidth + kw;
+                                        int xi = ((((n * g.InChannels) + (group * _cg) + c) * g.InHeight) + ih) * g.InWidth + iw;
+                                        int wi = ((((o * _cg) + c) * g.KernelHeight) + kh) * g.KernelWidth + kw;
                                         tap(yi, xi, wi);
                                     }
                                 }
@@ -320,9 +314,7 @@ public sealed class ConvDeterminismTests
             Assert.Equal(one[1], two[1]);
             Assert.Equal(one[3], two[3]);
             for (int i = 0; i < one[2].Length; i++)
-            {
                 Assert.True(Math.Abs(one[2][i] - two[2][i]) <= 1e-4f * (1 + Math.Abs(one[2][i])), $"gradWeight [{i}]: {one[2][i]} with 1 thread, {two[2][i]} with 2");
-            }
         }
         finally
         {

@@ -163,9 +163,7 @@ public sealed class GemmTests
             var c = RandomArray<float>(random, batch * m * n);
             var expected = (float[])c.Clone();
             for (int t = 0; t < batch; t++)
-            {
                 Gemm.Multiply(m, n, k, 1.5f, a.AsSpan(t * aBatch), 1, m, b.AsSpan(t * bBatch), n, 1, 0.5f, expected.AsSpan(t * m * n), n);
-            }
 
             Gemm.MultiplyBatched(batch, m, n, k, 1.5f, a, aBatch, 1, m, b, bBatch, n, 1, 0.5f, c, m * n, n);
             Assert.Equal(expected, c);
@@ -197,9 +195,7 @@ public sealed class GemmTests
             var expected = new double[m * n];
             Gemm.Multiply(m, n, k, 1.0, a.AsSpan(t * m * k), k, 1, b, n, 1, 0.0, expected, n);
             for (int i = 0; i < m; i++)
-            {
                 Assert.Equal(expected.AsSpan(i * n, n).ToArray(), c.AsSpan((i * batch * n) + (t * n), n).ToArray());
-            }
         }
     }
 
@@ -307,9 +303,7 @@ public sealed class GemmTests
     {
         var values = new T[length];
         for (int i = 0; i < length; i++)
-        {
             values[i] = T.CreateChecked((random.NextDouble() * 2) - 1);
-        }
 
         return values;
     }
@@ -365,22 +359,16 @@ public sealed class GemmTests
             var b = RandomArray<T>(random, ((transB ? n : k) * bStored) + 1);
             var c = RandomArray<T>(random, m * cRowStride);
             if (garbage is T g)
-            {
                 Array.Fill(c, g);
-            }
 
             var (aRow, aCol) = transA ? (1, aStored) : (aStored, 1);
             var (bRow, bCol) = transB ? (1, bStored) : (bStored, 1);
             var (expected, scales) = Reference<T>(m, n, k, alpha, a, aRow, aCol, b, bRow, bCol, beta, c, cRowStride);
             var cSpare = c.Clone();
             if (typeof(T) == typeof(float))
-            {
                 Gemm.Multiply(m, n, k, (float)alpha, (float[])(object)a, aRow, aCol, (float[])(object)b, bRow, bCol, (float)beta, (float[])(object)c, cRowStride);
-            }
             else
-            {
                 Gemm.Multiply(m, n, k, alpha, (double[])(object)a, aRow, aCol, (double[])(object)b, bRow, bCol, beta, (double[])(object)c, cRowStride);
-            }
 
             double tolerance = typeof(T) == typeof(float) ? 1e-5 * Math.Sqrt(k + 1) : 1e-12;
             var actual = new T[m * n];

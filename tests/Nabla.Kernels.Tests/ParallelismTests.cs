@@ -47,9 +47,7 @@ public sealed class ParallelismTests
             Parallelism.For(2, _ =>
             {
                 lock (threadIds)
-                {
                     threadIds.Add(Environment.CurrentManagedThreadId);
-                }
 
                 bothStarted.Signal();
                 Assert.True(bothStarted.Wait(TimeSpan.FromSeconds(10)), "the second index never ran concurrently");
@@ -89,9 +87,7 @@ public sealed class ParallelismTests
             Assert.ThrowsAny<Exception>(() => Parallelism.For(8, i =>
             {
                 if (i == 5)
-                {
                     throw new InvalidOperationException("boom");
-                }
             }));
             int count = 0;
             Parallelism.For(8, _ => Interlocked.Increment(ref count));

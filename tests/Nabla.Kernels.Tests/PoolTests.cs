@@ -163,9 +163,7 @@ public sealed class PoolTests
             var output = new double[y.Length];
             PoolKernels.AvgPool2dForward<double>(g, countIncludePad, x, output);
             for (int i = 0; i < y.Length; i++)
-            {
                 Assert.Equal(y[i], output[i], 12);
-            }
         }
     }
 
@@ -274,15 +272,11 @@ public sealed class PoolTests
                         {
                             int iw = (j * g.StrideW) - g.PadW + (kw * g.DilationW);
                             if (ih < 0 || ih >= h || iw < 0 || iw >= w)
-                            {
                                 continue;
-                            }
 
                             double v = double.CreateTruncating(x[(p * h * w) + (ih * w) + iw]);
                             if (bestIndex < 0)
-                            {
                                 bestIndex = (ih * w) + iw;
-                            }
 
                             if (v > best || double.IsNaN(v))
                             {
@@ -296,9 +290,7 @@ public sealed class PoolTests
                     Assert.Equal(best, double.CreateTruncating(y[o]));
                     Assert.Equal(bestIndex, argmax[o]);
                     if (bestIndex >= 0)
-                    {
                         expectedGx[(p * h * w) + bestIndex] += double.CreateTruncating(gy[o]);
-                    }
                 }
             }
         }
@@ -348,9 +340,7 @@ public sealed class PoolTests
                     for (int ih = Math.Max(0, (i * g.StrideH) - g.PadH); ih < Math.Min(h, (i * g.StrideH) - g.PadH + g.KernelH); ih++)
                     {
                         for (int iw = Math.Max(0, (j * g.StrideW) - g.PadW); iw < Math.Min(w, (j * g.StrideW) - g.PadW + g.KernelW); iw++)
-                        {
                             expectedGx[(p * h * w) + (ih * w) + iw] += double.CreateTruncating(gy[o]) / divisor;
-                        }
                     }
                 }
             }

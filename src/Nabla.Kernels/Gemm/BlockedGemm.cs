@@ -16,9 +16,6 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
     where T : unmanaged, IFloatingPointIeee754<T>
     where TShape : ITileShape
 {
-    [ThreadStatic]
-    private static Job? cachedJob;
-
     private static int Mr => MicroKernel<TOps, TVector, T, TShape>.Mr;
 
     private static int Nr => MicroKernel<TOps, TVector, T, TShape>.Nr;
@@ -30,31 +27,21 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
         if (threads == 1 || !GemmTuning.WorthSplitting(problem.M, problem.N, problem.K, problem.Batch))
         {
             for (int t = 0; t < problem.Batch; t++)
-            {
                 Region(problem, t, 0, problem.M, 0, problem.N);
-            }
 
             return;
         }
-
-        var job = cachedJob ??= new Job();
-        job.Problem = problem;
 
         // Whole items per thread when they divide evenly or are too small to split; otherwise split each item.
         if (problem.Batch > 1 && (problem.Batch % threads == 0 || problem.Batch >= 4 * threads || itemWork < 4 * GemmTuning.MinTaskWork))
         {
-            job.Item = -1;
-            Parallelism.For(problem.Batch, job.Body);
+            ParallelJob<Regions>.For(problem.Batch, new Regions(problem, -1, default));
             return;
         }
 
-        int tasks = (int)Math.Clamp(itemWork / GemmTuning.MinTaskWork, 1, threads);
-        job.Partition(tasks);
+        var grid = RegionGrid.Choose(problem, (int)Math.Clamp(itemWork / GemmTuning.MinTaskWork, 1, threads));
         for (int t = 0; t < problem.Batch; t++)
-        {
-            job.Item = t;
-            Parallelism.For(job.TileRows * job.TileCols, job.Body);
-        }
+            ParallelJob<Regions>.For(grid.Rows * grid.Cols, new Regions(problem, t, grid));
     }
 
     /// <summary>Computes rows [i0, i1) × columns [j0, j1) of item <paramref name="t"/> of C on the calling thread.</summary>
@@ -66,7 +53,7 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
         int kcMax = (k + kSlices - 1) / kSlices;
         int mcMax = RoundUp(Math.Min(GemmTuning.Mc, i1 - i0), mr);
         int ncMax = RoundUp(Math.Min(GemmTuning.Nc, j1 - j0), nr);
-        T* packA = PackBuffers<T>.Rent((mcMax * kcMax) + (ncMax * kcMax));
+        T* packA = ScratchBuffer<T, PackedPanels>.Rent((mcMax * kcMax) + (ncMax * kcMax));
         T* packB = packA + (mcMax * kcMax);
         T* a = problem.A + (t * problem.ABatchStride);
         T* b = problem.B + (t * problem.BBatchStride);
@@ -84,7 +71,7 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
                 int kc = Math.Min(kcMax, k - pc);
                 T* blockB = b + (pc * bRowStride) + (jc * bColStride);
                 int packedFromB = inPlaceB ? nc / nr * nr : 0;
-                Packing<T>.PackB(kc, nc - packedFromB, blockB + (packedFromB * bColStride), bRowStride, bColStride, nr, packB + (packedFromB * kc));
+                Packing<T>.Pack(nc - packedFromB, kc, blockB + (packedFromB * bColStride), bColStride, bRowStride, nr, packB + (packedFromB * kc));
                 var panelsB = new Panels(inPlaceB ? blockB : null, 1, bRowStride, packB, packedFromB, nr);
 
                 // Later k slices add onto the partial sums the earlier ones left in C.
@@ -94,7 +81,7 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
                     int mc = Math.Min(mcMax, i1 - ic);
                     T* blockA = a + (ic * aRowStride) + (pc * aColStride);
                     int packedFromA = inPlaceA ? mc / mr * mr : 0;
-                    Packing<T>.PackA(mc - packedFromA, kc, blockA + (packedFromA * aRowStride), aRowStride, aColStride, mr, packA + (packedFromA * kc));
+                    Packing<T>.Pack(mc - packedFromA, kc, blockA + (packedFromA * aRowStride), aRowStride, aColStride, mr, packA + (packedFromA * kc));
                     var panelsA = new Panels(inPlaceA ? blockA : null, aLineStride, aStep, packA, packedFromA, mr);
                     Macro(mc, nc, kc, panelsA, panelsB, c + (ic * problem.CRowStride) + (jc * problem.CColStride), problem.CRowStride, problem.CColStride, problem.Alpha, beta);
                 }
@@ -151,42 +138,11 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
                 T* output = direct ? target : tile;
                 nint outputStride = direct ? rowStride : nr;
                 if (!direct && !betaIsZero)
-                {
                     CopyTile(rows, cols, target, rowStride, colStride, tile, nr, 1);
-                }
 
-                switch (kernelRows, kernelCols > TOps.Count)
-                {
-                    case (1, false):
-                        MicroKernel<TOps, TVector, T, OneByOne>.Run(kc, panelA, aLineStride, aStep, panelB, bStep, output, outputStride, alpha, beta, betaIsZero);
-                        break;
-                    case (1, true):
-                        MicroKernel<TOps, TVector, T, OneByTwo>.Run(kc, panelA, aLineStride, aStep, panelB, bStep, output, outputStride, alpha, beta, betaIsZero);
-                        break;
-                    case (2, false):
-                        MicroKernel<TOps, TVector, T, TwoByOne>.Run(kc, panelA, aLineStride, aStep, panelB, bStep, output, outputStride, alpha, beta, betaIsZero);
-                        break;
-                    case (2, true):
-                        MicroKernel<TOps, TVector, T, TwoByTwo>.Run(kc, panelA, aLineStride, aStep, panelB, bStep, output, outputStride, alpha, beta, betaIsZero);
-                        break;
-                    case (4, false):
-                        MicroKernel<TOps, TVector, T, FourByOne>.Run(kc, panelA, aLineStride, aStep, panelB, bStep, output, outputStride, alpha, beta, betaIsZero);
-                        break;
-                    case (4, true):
-                        MicroKernel<TOps, TVector, T, FourByTwo>.Run(kc, panelA, aLineStride, aStep, panelB, bStep, output, outputStride, alpha, beta, betaIsZero);
-                        break;
-                    case (_, false):
-                        MicroKernel<TOps, TVector, T, FullByOne>.Run(kc, panelA, aLineStride, aStep, panelB, bStep, output, outputStride, alpha, beta, betaIsZero);
-                        break;
-                    default:
-                        MicroKernel<TOps, TVector, T, FullByTwo>.Run(kc, panelA, aLineStride, aStep, panelB, bStep, output, outputStride, alpha, beta, betaIsZero);
-                        break;
-                }
-
+                TileShapes.Select(rows, cols > TOps.Count, new EdgeTile(kc, panelA, aLineStride, aStep, panelB, bStep, output, outputStride, alpha, beta, betaIsZero));
                 if (!direct)
-                {
                     CopyTile(rows, cols, tile, nr, 1, target, rowStride, colStride);
-                }
             }
         }
     }
@@ -198,26 +154,17 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
             T* from = source + (r * sourceRowStride);
             T* to = destination + (r * destinationRowStride);
             for (int j = 0; j < cols; j++)
-            {
                 to[j * destinationColStride] = from[j * sourceColStride];
-            }
         }
     }
 
     /// <summary>
-    /// Where the panels of one operand block live: the first <see cref="packedFrom"/> lines (rows of A, columns of
-    /// B) are read in place at <see cref="inPlace"/>, line r of step p at r·lineStride + p·step; the rest come from
-    /// the packed buffer, whose panels hold their lines contiguously, one step every <see cref="width"/> elements.
+    /// Where the panels of one operand block live: the first <c>packedFrom</c> lines (rows of A, columns of B) are
+    /// read in place at <c>inPlace</c>, line r of step p at r·lineStride + p·step; the rest come from the packed
+    /// buffer, whose panels hold their lines contiguously, one step every <c>width</c> elements.
     /// </summary>
     private readonly struct Panels(T* inPlace, nint lineStride, nint step, T* packed, int packedFrom, int width)
     {
-        private readonly T* inPlace = inPlace;
-        private readonly nint lineStride = lineStride;
-        private readonly nint step = step;
-        private readonly T* packed = packed;
-        private readonly int packedFrom = packedFrom;
-        private readonly int width = width;
-
         /// <summary>Returns the panel starting at line <paramref name="offset"/> of the block, with its strides.</summary>
         public T* Panel(int offset, int kc, out nint panelLineStride, out nint panelStep)
         {
@@ -236,66 +183,74 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
-    /// <summary>The parallel part of one call, cached per calling thread so that dispatching it allocates nothing.</summary>
-    private sealed class Job
+    /// <summary>One edge tile of C through the micro-kernel instantiation whose tile covers it most tightly.</summary>
+    private readonly struct EdgeTile(int kc, T* a, nint aLineStride, nint aStep, T* b, nint bStep, T* c, nint ldc, T alpha, T beta, bool betaIsZero) : ITileAction
     {
-        public GemmProblem<T> Problem;
-        public int Item;
-        public int TileRows, TileCols, RowsPerTile, ColsPerTile;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Run<TTile>()
+            where TTile : ITileShape
+            => MicroKernel<TOps, TVector, T, TTile>.Run(kc, a, aLineStride, aStep, b, bStep, c, ldc, alpha, beta, betaIsZero);
+    }
 
-        public Job() => Body = Execute;
-
-        public Action<int> Body { get; }
-
+    /// <summary>
+    /// A split of each item of C into <see cref="Rows"/> × <see cref="Cols"/> regions of up to
+    /// <see cref="RowsPerRegion"/> × <see cref="ColsPerRegion"/> elements.
+    /// </summary>
+    private readonly record struct RegionGrid(int Rows, int Cols, int RowsPerRegion, int ColsPerRegion)
+    {
         /// <summary>
-        /// Splits C into TileRows × TileCols = <paramref name="tasks"/> regions. Each region packs the A rows and B
-        /// columns it needs, so splitting columns repeats A's packing and splitting rows repeats B's: pick the grid
-        /// that packs the least, counting a transposing copy as twice a straight one and reading in place as free.
+        /// Splits C into <paramref name="tasks"/> regions. Each region packs the A rows and B columns it needs, so
+        /// splitting columns repeats A's packing and splitting rows repeats B's: picks the grid that packs the least,
+        /// counting a transposing copy as twice a straight one and reading in place as free.
         /// </summary>
-        public void Partition(int tasks)
+        public static RegionGrid Choose(in GemmProblem<T> problem, int tasks)
         {
-            int rowPanels = (Problem.M + Mr - 1) / Mr;
-            int colPanels = (Problem.N + Nr - 1) / Nr;
-            long aCost = ReadsAInPlace(Problem, out _, out _) ? 0 : (long)Problem.M * (Problem.ARowStride == 1 ? 1 : 2);
-            long bCost = ReadsBInPlace(Problem) ? 0 : (long)Problem.N * (Problem.BColStride == 1 ? 1 : 2);
+            int rowPanels = (problem.M + Mr - 1) / Mr;
+            int colPanels = (problem.N + Nr - 1) / Nr;
+            long aCost = ReadsAInPlace(problem, out _, out _) ? 0 : (long)problem.M * (problem.ARowStride == 1 ? 1 : 2);
+            long bCost = ReadsBInPlace(problem) ? 0 : (long)problem.N * (problem.BColStride == 1 ? 1 : 2);
             long best = long.MaxValue;
-            TileRows = Math.Min(tasks, rowPanels);
-            TileCols = 1;
+            int rows = Math.Min(tasks, rowPanels), cols = 1;
             for (int rowsSplit = 1; rowsSplit <= tasks; rowsSplit++)
             {
                 int colsSplit = tasks / rowsSplit;
                 if (rowsSplit * colsSplit != tasks || rowsSplit > rowPanels || colsSplit > colPanels)
-                {
                     continue;
-                }
 
                 long packed = (colsSplit * aCost) + (rowsSplit * bCost);
                 if (packed < best)
                 {
                     best = packed;
-                    TileRows = rowsSplit;
-                    TileCols = colsSplit;
+                    rows = rowsSplit;
+                    cols = colsSplit;
                 }
             }
 
-            RowsPerTile = (rowPanels + TileRows - 1) / TileRows * Mr;
-            ColsPerTile = (colPanels + TileCols - 1) / TileCols * Nr;
+            return new RegionGrid(rows, cols, (rowPanels + rows - 1) / rows * Mr, (colPanels + cols - 1) / cols * Nr);
         }
+    }
 
-        private void Execute(int task)
+    /// <summary>
+    /// The parallel part of one call: for a negative item, task t is the whole of item t of the batch; otherwise task
+    /// t is region t of that item in the grid.
+    /// </summary>
+    private readonly struct Regions(GemmProblem<T> problem, int item, RegionGrid grid) : IParallelWork
+    {
+        public void Run(int task)
         {
-            if (Item < 0)
+            if (item < 0)
             {
-                Region(Problem, task, 0, Problem.M, 0, Problem.N);
+                Region(problem, task, 0, problem.M, 0, problem.N);
                 return;
             }
 
-            int i0 = task / TileCols * RowsPerTile;
-            int j0 = task % TileCols * ColsPerTile;
-            if (i0 < Problem.M && j0 < Problem.N)
-            {
-                Region(Problem, Item, i0, Math.Min(Problem.M, i0 + RowsPerTile), j0, Math.Min(Problem.N, j0 + ColsPerTile));
-            }
+            int i0 = task / grid.Cols * grid.RowsPerRegion;
+            int j0 = task % grid.Cols * grid.ColsPerRegion;
+            if (i0 < problem.M && j0 < problem.N)
+                Region(problem, item, i0, Math.Min(problem.M, i0 + grid.RowsPerRegion), j0, Math.Min(problem.N, j0 + grid.ColsPerRegion));
         }
     }
 }
+
+/// <summary>Names the per-thread <see cref="ScratchBuffer{T, TUse}"/> that holds a GEMM region's packed panels of A and B.</summary>
+internal readonly struct PackedPanels;

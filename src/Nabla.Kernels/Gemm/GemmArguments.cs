@@ -3,15 +3,15 @@ namespace Nabla.Kernels;
 /// <summary>Boundary checks for <see cref="Gemm"/>: everything the unchecked inner loops rely on is proven here once.</summary>
 internal static class GemmArguments
 {
-    public static void Validate(string op, int batch, int m, int n, int k,
+    public static void Validate<T>(string op, int batch, int m, int n, int k,
         int aLength, int aBatchStride, int aRowStride, int aColStride,
         int bLength, int bBatchStride, int bRowStride, int bColStride,
         int cLength, int cBatchStride, int cRowStride)
     {
+        KernelArguments.RequireFloatOrDouble<T>(op);
+
         if (batch < 0 || m < 0 || n < 0 || k < 0)
-        {
             Throw(op, $"sizes must be non-negative, got batch={batch}, m={m}, n={n}, k={k}");
-        }
 
         if (aBatchStride < 0 || aRowStride < 0 || aColStride < 0 || bBatchStride < 0 || bRowStride < 0 || bColStride < 0 || cBatchStride < 0 || cRowStride < 0)
         {
@@ -20,14 +20,10 @@ internal static class GemmArguments
         }
 
         if (batch == 0 || m == 0 || n == 0)
-        {
             return;
-        }
 
         if (m > 1 && cRowStride < n)
-        {
             Throw(op, $"rows of C (m×n = {m}×{n}) overlap: row stride {cRowStride} is less than n");
-        }
 
         long cItem = ((long)(m - 1) * cRowStride) + n;
         if (batch > 1)
@@ -36,9 +32,7 @@ internal static class GemmArguments
             bool stacked = cBatchStride >= cItem;
             bool interleaved = cBatchStride >= n && (m == 1 || cRowStride >= ((long)(batch - 1) * cBatchStride) + n);
             if (!stacked && !interleaved)
-            {
                 Throw(op, $"items of C (batch×m×n = {batch}×{m}×{n}) overlap: batch stride {cBatchStride}, row stride {cRowStride}");
-            }
         }
 
         CheckExtent(op, "C", batch, m, n, cLength, cBatchStride, cRowStride, 1);

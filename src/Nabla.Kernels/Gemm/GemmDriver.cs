@@ -7,27 +7,6 @@ using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
 
-/// <summary>One GEMM call's operands, with pointers into memory pinned for the duration of the call.</summary>
-internal unsafe struct GemmProblem<T>
-    where T : unmanaged
-{
-    public int Batch, M, N, K;
-    public T Alpha, Beta;
-    public T* A, B, C;
-    public nint ABatchStride, ARowStride, AColStride;
-    public nint BBatchStride, BRowStride, BColStride;
-    public nint CBatchStride, CRowStride, CColStride;
-
-    /// <summary>The same product seen as Cᵀ = Bᵀ·Aᵀ: operands swap roles and C is walked by columns.</summary>
-    public readonly GemmProblem<T> Transposed() => this with
-    {
-        M = N, N = M,
-        A = B, ABatchStride = BBatchStride, ARowStride = BColStride, AColStride = BRowStride,
-        B = A, BBatchStride = ABatchStride, BRowStride = AColStride, BColStride = ARowStride,
-        CRowStride = CColStride, CColStride = CRowStride,
-    };
-}
-
 /// <summary>
 /// Entry from <see cref="Gemm"/> after validation: pins the spans, settles the trivial cases, and picks the widest
 /// vector kernel the hardware runs natively, then the orientation and tile shape that suit the sizes.
@@ -41,9 +20,7 @@ internal static unsafe class GemmDriver<T>
         T beta, Span<T> c, int cBatchStride, int cRowStride)
     {
         if (batch == 0 || m == 0 || n == 0)
-        {
             return;
-        }
 
         fixed (T* pa = a, pb = b, pc = c)
         {
@@ -55,21 +32,13 @@ internal static unsafe class GemmDriver<T>
                 C = pc, CBatchStride = cBatchStride, CRowStride = cRowStride, CColStride = 1,
             };
             if (k == 0 || alpha == T.Zero)
-            {
                 ScaleOnly(problem);
-            }
             else if (Vector512Ops<T>.IsSupported)
-            {
                 Dispatch<Vector512Ops<T>, Vector512<T>>(problem);
-            }
             else if (Vector256Ops<T>.IsSupported)
-            {
                 Dispatch<Vector256Ops<T>, Vector256<T>>(problem);
-            }
             else
-            {
                 Dispatch<Vector128Ops<T>, Vector128<T>>(problem);
-            }
         }
     }
 
@@ -83,41 +52,9 @@ internal static unsafe class GemmDriver<T>
         where TOps : IVectorOps<TVector, T>
     {
         if (problem.N < TOps.Count / 2 && problem.M > problem.N)
-        {
             problem = problem.Transposed();
-        }
 
-        bool wide = problem.N > TOps.Count;
-        switch (problem.M)
-        {
-            case 1:
-                Run<OneByTwo, OneByOne>(problem, wide);
-                break;
-            case 2:
-                Run<TwoByTwo, TwoByOne>(problem, wide);
-                break;
-            case 3:
-            case 4:
-                Run<FourByTwo, FourByOne>(problem, wide);
-                break;
-            default:
-                Run<FullByTwo, FullByOne>(problem, wide);
-                break;
-        }
-
-        static void Run<TWide, TNarrow>(in GemmProblem<T> problem, bool wide)
-            where TWide : ITileShape
-            where TNarrow : ITileShape
-        {
-            if (wide)
-            {
-                BlockedGemm<TOps, TVector, T, TWide>.Run(problem);
-            }
-            else
-            {
-                BlockedGemm<TOps, TVector, T, TNarrow>.Run(problem);
-            }
-        }
+        TileShapes.Select(problem.M, problem.N > TOps.Count, new Blocked<TOps, TVector>(problem));
     }
 
     /// <summary>C = beta·C, the whole product when A·B contributes nothing (k = 0 or alpha = 0, as in BLAS).</summary>
@@ -129,17 +66,22 @@ internal static unsafe class GemmDriver<T>
             {
                 var row = new Span<T>(problem.C + (t * problem.CBatchStride) + (i * problem.CRowStride), problem.N);
                 if (problem.Beta == T.Zero)
-                {
                     row.Clear();
-                }
                 else
                 {
                     foreach (ref T value in row)
-                    {
                         value *= problem.Beta;
-                    }
                 }
             }
         }
+    }
+
+    /// <summary>The blocked algorithm with the register tile chosen for the problem's sizes.</summary>
+    private readonly struct Blocked<TOps, TVector>(GemmProblem<T> problem) : ITileAction
+        where TOps : IVectorOps<TVector, T>
+    {
+        public void Run<TShape>()
+            where TShape : ITileShape
+            => BlockedGemm<TOps, TVector, T, TShape>.Run(problem);
     }
 }

@@ -67,18 +67,14 @@ internal static unsafe class MicroKernel<TOps, TVector, T, TShape>
             x = TOps.Broadcast(a[0]);
             c00 = TOps.MultiplyAdd(x, b0, c00);
             if (TShape.Vectors > 1)
-            {
                 c01 = TOps.MultiplyAdd(x, b1, c01);
-            }
 
             if (mr > 1)
             {
                 x = TOps.Broadcast(a[1 * aRowStride]);
                 c10 = TOps.MultiplyAdd(x, b0, c10);
                 if (TShape.Vectors > 1)
-                {
                     c11 = TOps.MultiplyAdd(x, b1, c11);
-                }
             }
 
             if (mr > 2)
@@ -86,9 +82,7 @@ internal static unsafe class MicroKernel<TOps, TVector, T, TShape>
                 x = TOps.Broadcast(a[2 * aRowStride]);
                 c20 = TOps.MultiplyAdd(x, b0, c20);
                 if (TShape.Vectors > 1)
-                {
                     c21 = TOps.MultiplyAdd(x, b1, c21);
-                }
             }
 
             if (mr > 3)
@@ -96,9 +90,7 @@ internal static unsafe class MicroKernel<TOps, TVector, T, TShape>
                 x = TOps.Broadcast(a[3 * aRowStride]);
                 c30 = TOps.MultiplyAdd(x, b0, c30);
                 if (TShape.Vectors > 1)
-                {
                     c31 = TOps.MultiplyAdd(x, b1, c31);
-                }
             }
 
             if (mr > 4)
@@ -106,9 +98,7 @@ internal static unsafe class MicroKernel<TOps, TVector, T, TShape>
                 x = TOps.Broadcast(a[4 * aRowStride]);
                 c40 = TOps.MultiplyAdd(x, b0, c40);
                 if (TShape.Vectors > 1)
-                {
                     c41 = TOps.MultiplyAdd(x, b1, c41);
-                }
             }
 
             if (mr > 5)
@@ -116,9 +106,7 @@ internal static unsafe class MicroKernel<TOps, TVector, T, TShape>
                 x = TOps.Broadcast(a[5 * aRowStride]);
                 c50 = TOps.MultiplyAdd(x, b0, c50);
                 if (TShape.Vectors > 1)
-                {
                     c51 = TOps.MultiplyAdd(x, b1, c51);
-                }
             }
 
             if (mr > 6)
@@ -126,9 +114,7 @@ internal static unsafe class MicroKernel<TOps, TVector, T, TShape>
                 x = TOps.Broadcast(a[6 * aRowStride]);
                 c60 = TOps.MultiplyAdd(x, b0, c60);
                 if (TShape.Vectors > 1)
-                {
                     c61 = TOps.MultiplyAdd(x, b1, c61);
-                }
             }
 
             if (mr > 7)
@@ -136,9 +122,7 @@ internal static unsafe class MicroKernel<TOps, TVector, T, TShape>
                 x = TOps.Broadcast(a[7 * aRowStride]);
                 c70 = TOps.MultiplyAdd(x, b0, c70);
                 if (TShape.Vectors > 1)
-                {
                     c71 = TOps.MultiplyAdd(x, b1, c71);
-                }
             }
 
             a += aStep;
@@ -149,39 +133,25 @@ internal static unsafe class MicroKernel<TOps, TVector, T, TShape>
         TVector betas = TOps.Broadcast(beta);
         StoreRow(c, c00, c01, alphas, betas, betaIsZero);
         if (mr > 1)
-        {
             StoreRow(c + ldc, c10, c11, alphas, betas, betaIsZero);
-        }
 
         if (mr > 2)
-        {
             StoreRow(c + (2 * ldc), c20, c21, alphas, betas, betaIsZero);
-        }
 
         if (mr > 3)
-        {
             StoreRow(c + (3 * ldc), c30, c31, alphas, betas, betaIsZero);
-        }
 
         if (mr > 4)
-        {
             StoreRow(c + (4 * ldc), c40, c41, alphas, betas, betaIsZero);
-        }
 
         if (mr > 5)
-        {
             StoreRow(c + (5 * ldc), c50, c51, alphas, betas, betaIsZero);
-        }
 
         if (mr > 6)
-        {
             StoreRow(c + (6 * ldc), c60, c61, alphas, betas, betaIsZero);
-        }
 
         if (mr > 7)
-        {
             StoreRow(c + (7 * ldc), c70, c71, alphas, betas, betaIsZero);
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -189,18 +159,14 @@ internal static unsafe class MicroKernel<TOps, TVector, T, TShape>
     {
         low = TOps.Multiply(low, alphas);
         if (!betaIsZero)
-        {
             low = TOps.MultiplyAdd(betas, TOps.Load(c), low);
-        }
 
         TOps.Store(low, c);
         if (TShape.Vectors > 1)
         {
             high = TOps.Multiply(high, alphas);
             if (!betaIsZero)
-            {
                 high = TOps.MultiplyAdd(betas, TOps.Load(c + TOps.Count), high);
-            }
 
             TOps.Store(high, c + TOps.Count);
         }

@@ -12,41 +12,22 @@ internal static unsafe class Packing<T>
     where T : unmanaged
 {
     /// <summary>
-    /// Packs the mc×kc block of A at <paramref name="a"/> into ceil(mc/mr) panels, panel q holding rows
-    /// [q·mr, q·mr+mr) as kc consecutive groups of mr elements: dst[q·mr·kc + p·mr + r] = A(q·mr + r, p).
+    /// Packs <paramref name="lines"/> lines of <paramref name="steps"/> elements, element p of line l at
+    /// src[l·lineStride + p·stepStride], into ceil(lines/width) panels, panel q holding lines [q·width, q·width+width)
+    /// as consecutive groups of width elements, one per step: dst[q·width·steps + p·width + r] = line q·width + r at
+    /// step p. The lines are the rows of a block of A (steps along k) or the columns of a block of B; a line stride of
+    /// 1 makes every step a contiguous run, any other stride calls for a transposing copy.
     /// </summary>
-    public static void PackA(int mc, int kc, T* a, nint rowStride, nint colStride, int mr, T* dst)
+    public static void Pack(int lines, int steps, T* src, nint lineStride, nint stepStride, int width, T* dst)
     {
-        if (rowStride == 1)
+        if (lineStride == 1)
         {
-            // Aᵀ stored row-major: each step of p is a contiguous run of rows.
-            CopySteps(mc, kc, a, colStride, mr, dst);
+            CopySteps(lines, steps, src, stepStride, width, dst);
             return;
         }
 
-        for (int i = 0; i < mc; i += mr, dst += mr * kc)
-        {
-            Transpose(Math.Min(mr, mc - i), kc, a + (i * rowStride), rowStride, colStride, mr, dst);
-        }
-    }
-
-    /// <summary>
-    /// Packs the kc×nc block of B at <paramref name="b"/> into ceil(nc/nr) panels, panel q holding columns
-    /// [q·nr, q·nr+nr) as kc consecutive rows of nr elements: dst[q·nr·kc + p·nr + j] = B(p, q·nr + j).
-    /// </summary>
-    public static void PackB(int kc, int nc, T* b, nint rowStride, nint colStride, int nr, T* dst)
-    {
-        if (colStride == 1)
-        {
-            CopySteps(nc, kc, b, rowStride, nr, dst);
-            return;
-        }
-
-        for (int j = 0; j < nc; j += nr, dst += nr * kc)
-        {
-            // B(p, j) is element (j, p) of Bᵀ, so the same transposing copy serves both operands.
-            Transpose(Math.Min(nr, nc - j), kc, b + (j * colStride), colStride, rowStride, nr, dst);
-        }
+        for (int l = 0; l < lines; l += width, dst += width * steps)
+            Transpose(Math.Min(width, lines - l), steps, src + (l * lineStride), lineStride, stepStride, width, dst);
     }
 
     /// <summary>
@@ -57,9 +38,7 @@ internal static unsafe class Packing<T>
     private static void CopySteps(int lines, int steps, T* src, nint stepStride, int width, T* dst)
     {
         if (lines == 0)
-        {
             return;
-        }
 
         int fullPanels = lines / width;
         int tail = lines - (fullPanels * width);
@@ -69,9 +48,7 @@ internal static unsafe class Packing<T>
             T* from = src + (p * stepStride);
             T* to = dst + (p * width);
             for (int q = 0; q < fullPanels; q++, from += width, to += panelSize)
-            {
                 CopyRun(from, to, width);
-            }
 
             if (tail > 0)
             {
@@ -88,15 +65,11 @@ internal static unsafe class Packing<T>
         if (Vector.IsHardwareAccelerated)
         {
             for (; r + Vector<T>.Count <= count; r += Vector<T>.Count)
-            {
                 Vector.Store(Vector.Load(from + r), to + r);
-            }
         }
 
         for (; r < count; r++)
-        {
             to[r] = from[r];
-        }
     }
 
     /// <summary>dst[p·width + r] = src[r·lineStride + p·stepStride] for r &lt; lines, zero for lines ≤ r &lt; width.</summary>
@@ -115,21 +88,15 @@ internal static unsafe class Packing<T>
                 for (; p + block <= steps; p += block)
                 {
                     if (typeof(T) == typeof(float))
-                    {
                         Transpose8x8((float*)(line + p), lineStride, (float*)(column + (p * width)), width);
-                    }
                     else
-                    {
                         Transpose4x4((double*)(line + p), lineStride, (double*)(column + (p * width)), width);
-                    }
                 }
 
                 for (; p < steps; p++)
                 {
                     for (int q = 0; q < block; q++)
-                    {
                         column[(p * width) + q] = line[(q * lineStride) + p];
-                    }
                 }
             }
         }
@@ -139,17 +106,13 @@ internal static unsafe class Packing<T>
             T* line = src + (r * lineStride);
             T* column = dst + r;
             for (int p = 0; p < steps; p++)
-            {
                 column[p * width] = line[p * stepStride];
-            }
         }
 
         if (lines < width)
         {
             for (int p = 0; p < steps; p++)
-            {
                 new Span<T>(dst + (p * width) + lines, width - lines).Clear();
-            }
         }
     }
 

@@ -14,66 +14,20 @@ internal interface ITileShape
     static abstract int Vectors { get; }
 }
 
-/// <summary>Full-height tile, two vectors wide: the workhorse.</summary>
-internal readonly struct FullByTwo : ITileShape
+/// <summary>A tile <typeparamref name="TRows"/> tall and two vectors wide; at full height, the workhorse.</summary>
+internal readonly struct TwoVectors<TRows> : ITileShape
+    where TRows : ITileRows
 {
-    public static int Rows => 0;
+    public static int Rows => TRows.Rows;
 
     public static int Vectors => 2;
 }
 
-/// <summary>Full-height tile, one vector wide: for n up to one vector.</summary>
-internal readonly struct FullByOne : ITileShape
+/// <summary>A tile <typeparamref name="TRows"/> tall and one vector wide, for n up to one vector.</summary>
+internal readonly struct OneVector<TRows> : ITileShape
+    where TRows : ITileRows
 {
-    public static int Rows => 0;
-
-    public static int Vectors => 1;
-}
-
-/// <summary>Four rows by two vectors.</summary>
-internal readonly struct FourByTwo : ITileShape
-{
-    public static int Rows => 4;
-
-    public static int Vectors => 2;
-}
-
-/// <summary>Four rows by one vector.</summary>
-internal readonly struct FourByOne : ITileShape
-{
-    public static int Rows => 4;
-
-    public static int Vectors => 1;
-}
-
-/// <summary>Two rows by two vectors.</summary>
-internal readonly struct TwoByTwo : ITileShape
-{
-    public static int Rows => 2;
-
-    public static int Vectors => 2;
-}
-
-/// <summary>Two rows by one vector.</summary>
-internal readonly struct TwoByOne : ITileShape
-{
-    public static int Rows => 2;
-
-    public static int Vectors => 1;
-}
-
-/// <summary>One row by two vectors.</summary>
-internal readonly struct OneByTwo : ITileShape
-{
-    public static int Rows => 1;
-
-    public static int Vectors => 2;
-}
-
-/// <summary>One row by one vector.</summary>
-internal readonly struct OneByOne : ITileShape
-{
-    public static int Rows => 1;
+    public static int Rows => TRows.Rows;
 
     public static int Vectors => 1;
 }

@@ -14,13 +14,13 @@ public static class Parallelism
     // between the kernels of one training step, short enough not to burn a core when the process goes quiet.
     private static readonly long SpinTicks = Stopwatch.Frequency / 1000;
 
-    private static readonly Lock Gate = new();
-    private static int numThreads = ReadEnvironment();
-    private static Worker[] workers = [];
-    private static Job[] jobs = [];
+    private static readonly Lock s_gate = new();
+    private static int s_numThreads = ReadEnvironment();
+    private static Worker[] s_workers = [];
+    private static Job[] s_jobs = [];
 
     [ThreadStatic]
-    private static bool insideBody;
+    private static bool t_insideBody;
 
     /// <summary>
     /// Number of threads the kernels may use: the environment variable <c>NABLA_NUM_THREADS</c> when it is set to a
@@ -29,11 +29,11 @@ public static class Parallelism
     /// <exception cref="ArgumentOutOfRangeException">The value set is less than 1.</exception>
     public static int NumThreads
     {
-        get => Volatile.Read(ref numThreads);
+        get => Volatile.Read(ref s_numThreads);
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(NumThreads));
-            Volatile.Write(ref numThreads, value);
+            Volatile.Write(ref s_numThreads, value);
         }
     }
 
@@ -49,7 +49,7 @@ public static class Parallelism
     {
         ArgumentNullException.ThrowIfNull(body);
         int threads = Math.Min(NumThreads, count);
-        if (threads <= 1 || insideBody || !Gate.TryEnter())
+        if (threads <= 1 || t_insideBody || !s_gate.TryEnter())
         {
             RunInline(count, body);
             return;
@@ -63,13 +63,11 @@ public static class Parallelism
             job = RentJob();
             job.Start(body, count, helpers + 1);
             for (int w = 0; w < helpers; w++)
-            {
-                workers[w].Post(job);
-            }
+                s_workers[w].Post(job);
         }
         finally
         {
-            Gate.Exit();
+            s_gate.Exit();
         }
 
         job.RunItems();
@@ -81,51 +79,43 @@ public static class Parallelism
 
     private static void RunInline(int count, Action<int> body)
     {
-        bool outer = !insideBody;
-        insideBody = true;
+        bool outer = !t_insideBody;
+        t_insideBody = true;
         try
         {
             for (int i = 0; i < count; i++)
-            {
                 body(i);
-            }
         }
         finally
         {
-            insideBody = !outer;
+            t_insideBody = !outer;
         }
     }
 
     private static void EnsureWorkers(int helpers)
     {
-        if (workers.Length >= helpers)
-        {
+        if (s_workers.Length >= helpers)
             return;
-        }
 
         var grown = new Worker[helpers];
-        Array.Copy(workers, grown, workers.Length);
-        for (int w = workers.Length; w < helpers; w++)
-        {
+        Array.Copy(s_workers, grown, s_workers.Length);
+        for (int w = s_workers.Length; w < helpers; w++)
             grown[w] = new Worker(w + 1);
-        }
 
-        workers = grown;
+        s_workers = grown;
     }
 
     /// <summary>A job no thread still refers to; a worker that woke too late may hold the previous one for a while.</summary>
     private static Job RentJob()
     {
-        foreach (var job in jobs)
+        foreach (var job in s_jobs)
         {
             if (job.IsFree)
-            {
                 return job;
-            }
         }
 
         var fresh = new Job();
-        jobs = [.. jobs, fresh];
+        s_jobs = [.. s_jobs, fresh];
         return fresh;
     }
 
@@ -141,26 +131,26 @@ public static class Parallelism
     /// </summary>
     private sealed class Job
     {
-        private Action<int>? body;
-        private int count;
-        private int next;
-        private int finished;
-        private int references;
+        private Action<int>? _body;
+        private int _count;
+        private int _next;
+        private int _finished;
+        private int _references;
 
-        private ExceptionDispatchInfo? error;
+        private ExceptionDispatchInfo? _error;
 
-        public ExceptionDispatchInfo? Error => error;
+        public ExceptionDispatchInfo? Error => _error;
 
-        public bool IsFree => Volatile.Read(ref references) == 0;
+        public bool IsFree => Volatile.Read(ref _references) == 0;
 
         public void Start(Action<int> work, int items, int threads)
         {
-            body = work;
-            count = items;
-            next = 0;
-            finished = 0;
-            error = null;
-            Volatile.Write(ref references, threads);
+            _body = work;
+            _count = items;
+            _next = 0;
+            _finished = 0;
+            _error = null;
+            Volatile.Write(ref _references, threads);
         }
 
         public void RunItems()
@@ -168,32 +158,32 @@ public static class Parallelism
             // The body is read only after an index is claimed: a worker that arrives after the last index was
             // claimed may find the body already released by the caller.
             Action<int>? work = null;
-            insideBody = true;
+            t_insideBody = true;
             try
             {
                 int i;
-                while ((i = Interlocked.Increment(ref next) - 1) < count)
+                while ((i = Interlocked.Increment(ref _next) - 1) < _count)
                 {
-                    work ??= body!;
+                    work ??= _body!;
                     try
                     {
                         work(i);
                     }
                     catch (Exception e)
                     {
-                        Interlocked.CompareExchange(ref error, ExceptionDispatchInfo.Capture(e), null);
+                        Interlocked.CompareExchange(ref _error, ExceptionDispatchInfo.Capture(e), null);
 
                         // Unclaimed indices count as finished so that the caller stops waiting for them.
-                        int claimed = Math.Min(Interlocked.Exchange(ref next, count), count);
-                        Interlocked.Add(ref finished, count - claimed);
+                        int claimed = Math.Min(Interlocked.Exchange(ref _next, _count), _count);
+                        Interlocked.Add(ref _finished, _count - claimed);
                     }
 
-                    Interlocked.Increment(ref finished);
+                    Interlocked.Increment(ref _finished);
                 }
             }
             finally
             {
-                insideBody = false;
+                t_insideBody = false;
             }
         }
 
@@ -201,22 +191,20 @@ public static class Parallelism
         public void WaitForItems()
         {
             var wait = default(SpinWait);
-            while (Volatile.Read(ref finished) < count)
-            {
+            while (Volatile.Read(ref _finished) < _count)
                 wait.SpinOnce(sleep1Threshold: -1);
-            }
 
-            body = null;
+            _body = null;
         }
 
-        public void Leave() => Interlocked.Decrement(ref references);
+        public void Leave() => Interlocked.Decrement(ref _references);
     }
 
     private sealed class Worker
     {
-        private readonly SemaphoreSlim wakeUp = new(0);
-        private Job? posted;
-        private int sleeping;
+        private readonly SemaphoreSlim _wakeUp = new(0);
+        private Job? _posted;
+        private int _sleeping;
 
         public Worker(int index)
         {
@@ -227,11 +215,9 @@ public static class Parallelism
         /// <summary>Hands a job to this worker, taking back a previous one it never picked up.</summary>
         public void Post(Job job)
         {
-            Interlocked.Exchange(ref posted, job)?.Leave();
-            if (Interlocked.Exchange(ref sleeping, 0) == 1)
-            {
-                wakeUp.Release();
-            }
+            Interlocked.Exchange(ref _posted, job)?.Leave();
+            if (Interlocked.Exchange(ref _sleeping, 0) == 1)
+                _wakeUp.Release();
         }
 
         private void Loop()
@@ -251,27 +237,21 @@ public static class Parallelism
                 long deadline = Stopwatch.GetTimestamp() + SpinTicks;
                 for (int spins = 1; ; spins++)
                 {
-                    if (Volatile.Read(ref posted) is not null && Interlocked.Exchange(ref posted, null) is { } job)
-                    {
+                    if (Volatile.Read(ref _posted) is not null && Interlocked.Exchange(ref _posted, null) is { } job)
                         return job;
-                    }
 
                     Thread.SpinWait(8);
                     if ((spins & 63) == 0 && Stopwatch.GetTimestamp() > deadline)
-                    {
                         break;
-                    }
                 }
 
                 // Announce the sleep before the last look for a job; Post clears the flag before releasing, so
                 // exactly one side consumes the announcement and no wake-up is lost or left over.
-                Interlocked.Exchange(ref sleeping, 1);
-                if (Volatile.Read(ref posted) is not null && Interlocked.Exchange(ref sleeping, 0) == 1)
-                {
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (Volatile.Read(ref _posted) is not null && Interlocked.Exchange(ref _sleeping, 0) == 1)
                     continue;
-                }
 
-                wakeUp.Wait();
+                _wakeUp.Wait();
             }
         }
     }
