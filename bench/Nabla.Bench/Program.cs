@@ -40,8 +40,11 @@ static void Emit(string workload, string figure, double value, string unit) =>
 static double PeakRssMb()
 {
     foreach (var line in File.ReadLines("/proc/self/status"))
+    {
         if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
             return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+    }
+
     return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
 }
 
@@ -90,13 +93,13 @@ void Overhead()
 {
     var a = Tensor.Randn([16], requiresGrad: true);
     var b = Tensor.Randn([16], requiresGrad: true);
-    const int opsPerScope = 100;
+    const int OpsPerScope = 100;
     void Run(int scopes)
     {
         for (int s = 0; s < scopes; s++)
         {
             using var scope = TensorScope.Begin();
-            for (int i = 0; i < opsPerScope; i++) _ = a + b;
+            for (int i = 0; i < OpsPerScope; i++) _ = a + b;
         }
     }
 
@@ -105,7 +108,7 @@ void Overhead()
     int rounds = 20_000;
     var watch = Stopwatch.StartNew();
     Run(rounds);
-    Emit("overhead", "us_per_op", watch.Elapsed.TotalMicroseconds / ((double)rounds * opsPerScope), "us");
+    Emit("overhead", "us_per_op", watch.Elapsed.TotalMicroseconds / ((double)rounds * OpsPerScope), "us");
 }
 
 static Module Mlp()
@@ -149,12 +152,15 @@ static void FashionEpoch(string workload, Module model, bool flatten)
     model.Eval();
     double correct = 0;
     using (Autograd.NoGrad())
+    {
         for (int i = 0; i < test.Labels.Shape[0]; i += EvalBatch)
         {
             using var scope = TensorScope.Begin();
             int n = Math.Min(EvalBatch, test.Labels.Shape[0] - i);
             correct += Metrics.Accuracy(model.Forward(test.Images.Narrow(0, i, n)), test.Labels.Narrow(0, i, n)) * n;
         }
+    }
+
     Emit(workload, "samples/s", train.Labels.Shape[0] / elapsed, "samples/s");
     Emit(workload, "peak_rss_mb", PeakRssMb(), "MB");
     Emit(workload, "test_accuracy", correct / test.Labels.Shape[0], "fraction");

@@ -1,4 +1,3 @@
-using Nabla;
 using Nabla.Viz;
 
 return Nabla.Examples.LinearRegressionExample.Run(Console.Out);

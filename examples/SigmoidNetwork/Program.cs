@@ -1,5 +1,3 @@
-using Nabla;
-
 return Nabla.Examples.SigmoidNetworkExample.Run(Console.Out);
 
 namespace Nabla.Examples
@@ -51,8 +49,11 @@ namespace Nabla.Examples
             output.WriteLine($"dL/dW2 = {w2.Grad}");
 
             using (Autograd.NoGrad())
+            {
                 foreach (var p in new[] { w1, b1, w2, b2 })
                     p.SubInPlace(p.Grad! * learningRate);
+            }
+
             output.WriteLine($"updated W1 = {w1}");
             output.WriteLine($"updated b1 = {b1}");
             output.WriteLine($"updated W2 = {w2}");

@@ -50,7 +50,11 @@ internal static class GraphCommand
                 File.WriteAllText(path, text);
                 output.WriteLine($"wrote the graph of one {modelName} training step on {source.Spec} to {path}");
             }
-            else output.Write(text);
+            else
+            {
+                output.Write(text);
+            }
+
             return 0;
         }));
         return command;

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
-using Nabla.Kernels;
 
 namespace Nabla.Kernels.Tests;
 
@@ -184,7 +183,7 @@ public sealed class GemmTests
     public void BatchedWritesInterleavedOutputItems()
     {
         // C laid out as [m, batch, n]: item t's rows are batch·n apart, items n apart.
-        const int batch = 3, m = 4, n = 5, k = 6;
+        int batch = 3, m = 4, n = 5, k = 6;
         var random = new Random(8);
         var a = RandomArray<double>(random, batch * m * k);
         var b = RandomArray<double>(random, k * n);
@@ -397,10 +396,21 @@ public sealed class GemmTests
             {
                 var problem = new GemmProblem<T>
                 {
-                    Batch = 1, M = m, N = n, K = k, Alpha = T.CreateChecked(1.5), Beta = T.CreateChecked(0.5),
-                    A = pa, ARowStride = aRow, AColStride = aCol,
-                    B = pb, BRowStride = bRow, BColStride = bCol,
-                    C = pc, CRowStride = n, CColStride = 1,
+                    Batch = 1,
+                    M = m,
+                    N = n,
+                    K = k,
+                    Alpha = T.CreateChecked(1.5),
+                    Beta = T.CreateChecked(0.5),
+                    A = pa,
+                    ARowStride = aRow,
+                    AColStride = aCol,
+                    B = pb,
+                    BRowStride = bRow,
+                    BColStride = bCol,
+                    C = pc,
+                    CRowStride = n,
+                    CColStride = 1,
                 };
                 switch (bits)
                 {

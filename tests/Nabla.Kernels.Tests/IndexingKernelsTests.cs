@@ -107,9 +107,14 @@ public sealed class IndexingKernelsTests
         IndexingKernels.IndexSelect<T>(src, outer, size, inner, index, dst);
         var expected = new T[dst.Length];
         for (int o = 0; o < outer; o++)
+        {
             for (int i = 0; i < k; i++)
+            {
                 for (int j = 0; j < inner; j++)
                     expected[(((o * k) + i) * inner) + j] = src[(((o * size) + (int)index[i]) * inner) + j];
+            }
+        }
+
         Exact<T>(expected, dst, $"index select<{typeof(T).Name}> ({outer},{size},{inner}) k = {k}");
     }
 
@@ -122,9 +127,14 @@ public sealed class IndexingKernelsTests
         var dst = Random<T>(random, outer * size * inner, -100, 100).Select(v => T.CreateTruncating(Math.Floor(double.CreateTruncating(v)))).ToArray();
         var expected = (T[])dst.Clone();
         for (int o = 0; o < outer; o++)
+        {
             for (int i = 0; i < k; i++)
+            {
                 for (int j = 0; j < inner; j++)
                     expected[(((o * size) + (int)index[i]) * inner) + j] += src[(((o * k) + i) * inner) + j];
+            }
+        }
+
         IndexingKernels.IndexAdd<T>(src, outer, size, inner, index, dst);
         Exact<T>(expected, dst, $"index add<{typeof(T).Name}> ({outer},{size},{inner}) k = {k}");
     }

@@ -109,8 +109,10 @@ internal static class KernelReference
     {
         Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}.");
         for (int i = 0; i < expected.Length; i++)
+        {
             if (!EqualityComparer<T>.Default.Equals(expected[i], actual[i]))
                 Assert.Fail(string.Create(CultureInfo.InvariantCulture, $"{what}: element {i} is {actual[i]}, expected {expected[i]}."));
+        }
     }
 
     /// <summary>
@@ -126,8 +128,10 @@ internal static class KernelReference
             double e = double.CreateTruncating(T.CreateTruncating(expected[i])), a = double.CreateTruncating(actual[i]);
             if (e.Equals(a)) continue;
             if (!(Math.Abs(a - e) <= (rtol * Math.Abs(e)) + atol))
+            {
                 Assert.Fail(string.Create(CultureInfo.InvariantCulture,
                     $"{what}: element {i} is {a:R}, expected {e:R} (|error| {Math.Abs(a - e):G3}, rtol {rtol:G2}, atol {atol:G2})."));
+            }
         }
     }
 

@@ -1,5 +1,3 @@
-using Nabla.Kernels;
-
 namespace Nabla.Kernels.Tests;
 
 [CollectionDefinition(nameof(Parallelism), DisableParallelization = true)]

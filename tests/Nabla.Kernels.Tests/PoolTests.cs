@@ -1,5 +1,4 @@
 using System.Numerics;
-using Nabla.Kernels;
 
 namespace Nabla.Kernels.Tests;
 

@@ -59,6 +59,7 @@ public sealed class ReduceKernelsTests
             var dst32 = new float[outer * inner];
             ReduceKernels.Reduce<float, SumReducer<float>>(f32, outer, reduced, inner, dst32);
             for (int o = 0; o < outer; o++)
+            {
                 for (int j = 0; j < inner; j++)
                 {
                     double sum = 0, abs = 0, sum32 = 0;
@@ -71,6 +72,7 @@ public sealed class ReduceKernelsTests
                     Assert.True(Math.Abs(dst[(o * inner) + j] - sum) <= 1e-15 * reduced * abs, $"double sum ({outer},{reduced},{inner}) at ({o},{j}): {dst[(o * inner) + j]}, expected {sum}.");
                     Assert.True(Math.Abs(dst32[(o * inner) + j] - sum32) <= 1e-7 * reduced * abs, $"float sum ({outer},{reduced},{inner}) at ({o},{j}): {dst32[(o * inner) + j]}, expected {sum32}.");
                 }
+            }
         }
     }
 
@@ -153,6 +155,7 @@ public sealed class ReduceKernelsTests
             {
                 var expected = new long[outer * inner];
                 for (int o = 0; o < outer; o++)
+                {
                     for (int j = 0; j < inner; j++)
                     {
                         int best = -1;
@@ -164,11 +167,14 @@ public sealed class ReduceKernelsTests
                         }
                         expected[(o * inner) + j] = best;
                     }
+                }
+
                 Arg(x, outer, n, inner, max, expected);
                 var asLong = x.Select(v => double.IsNaN(v) ? 0L : (long)v).ToArray();
                 var expectedLong = new long[outer * inner];
                 var actualLong = new long[outer * inner];
                 for (int o = 0; o < outer; o++)
+                {
                     for (int j = 0; j < inner; j++)
                     {
                         int best = 0;
@@ -179,6 +185,8 @@ public sealed class ReduceKernelsTests
                         }
                         expectedLong[(o * inner) + j] = best;
                     }
+                }
+
                 ReduceKernels.ArgExtreme<long>(asLong, outer, n, inner, actualLong, max);
                 Exact<long>(expectedLong, actualLong, $"long arg{(max ? "max" : "min")} ({outer},{n},{inner})");
             }
@@ -216,12 +224,15 @@ public sealed class ReduceKernelsTests
     {
         var expected = new T[outer * inner];
         for (int o = 0; o < outer; o++)
+        {
             for (int j = 0; j < inner; j++)
             {
                 T acc = identity ?? src[(o * reduced * inner) + j];
                 for (int r = identity is null ? 1 : 0; r < reduced; r++) acc = combine(acc, src[(((o * reduced) + r) * inner) + j]);
                 expected[(o * inner) + j] = acc;
             }
+        }
+
         var sentinel = T.CreateTruncating(12345);
         var dst = Enumerable.Repeat(sentinel, expected.Length + 8).ToArray();
         ReduceKernels.Reduce<T, TReducer>(src, outer, reduced, inner, dst.AsSpan(4, expected.Length));

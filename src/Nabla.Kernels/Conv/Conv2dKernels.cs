@@ -34,9 +34,9 @@ public static class Conv2dKernels
     public static unsafe void Forward<T>(in Conv2dGeometry g, ReadOnlySpan<T> input, ReadOnlySpan<T> weight, ReadOnlySpan<T> bias, Span<T> output)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const string op = "Conv2d forward";
-        Check<T>(op, g);
-        KernelArguments.CheckLengths(op, [("input", input.Length, g.InputLength), ("weight", weight.Length, g.WeightLength),
+        const string Op = "Conv2d forward";
+        Check<T>(Op, g);
+        KernelArguments.CheckLengths(Op, [("input", input.Length, g.InputLength), ("weight", weight.Length, g.WeightLength),
             ("bias", bias.Length, bias.IsEmpty ? 0 : g.OutChannels), ("output", output.Length, g.OutputLength)]);
         if (g.Batch == 0)
             return;
@@ -65,9 +65,9 @@ public static class Conv2dKernels
     public static unsafe void BackwardInput<T>(in Conv2dGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> weight, Span<T> gradInput)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const string op = "Conv2d backward (input)";
-        Check<T>(op, g);
-        KernelArguments.CheckLengths(op, [("gradOutput", gradOutput.Length, g.OutputLength), ("weight", weight.Length, g.WeightLength),
+        const string Op = "Conv2d backward (input)";
+        Check<T>(Op, g);
+        KernelArguments.CheckLengths(Op, [("gradOutput", gradOutput.Length, g.OutputLength), ("weight", weight.Length, g.WeightLength),
             ("gradInput", gradInput.Length, g.InputLength)]);
         ConvLayout l = new(g);
         fixed (T* pgy = gradOutput)
@@ -92,9 +92,9 @@ public static class Conv2dKernels
     public static unsafe void BackwardWeight<T>(in Conv2dGeometry g, ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> input, Span<T> gradWeight)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const string op = "Conv2d backward (weight)";
-        Check<T>(op, g);
-        KernelArguments.CheckLengths(op, [("gradOutput", gradOutput.Length, g.OutputLength), ("input", input.Length, g.InputLength),
+        const string Op = "Conv2d backward (weight)";
+        Check<T>(Op, g);
+        KernelArguments.CheckLengths(Op, [("gradOutput", gradOutput.Length, g.OutputLength), ("input", input.Length, g.InputLength),
             ("gradWeight", gradWeight.Length, g.WeightLength)]);
         if (g.Batch == 0)
         {
@@ -130,9 +130,9 @@ public static class Conv2dKernels
     public static unsafe void BackwardBias<T>(in Conv2dGeometry g, ReadOnlySpan<T> gradOutput, Span<T> gradBias)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const string op = "Conv2d backward (bias)";
-        Check<T>(op, g);
-        KernelArguments.CheckLengths(op, [("gradOutput", gradOutput.Length, g.OutputLength), ("gradBias", gradBias.Length, g.OutChannels)]);
+        const string Op = "Conv2d backward (bias)";
+        Check<T>(Op, g);
+        KernelArguments.CheckLengths(Op, [("gradOutput", gradOutput.Length, g.OutputLength), ("gradBias", gradBias.Length, g.OutChannels)]);
         int threads = Parallelism.NumThreads;
         int chunks = threads > 1 && (long)gradOutput.Length >= ParallelThreshold ? Math.Min(g.OutChannels, 4 * threads) : 1;
         fixed (T* pgy = gradOutput)

@@ -22,7 +22,9 @@ public static class ElementwiseKernels
         where TOperator : IUnaryOperator<T>
     {
         if (Strided.IsContiguous(shape, strides))
+        {
             TOperator.Apply(x[..y.Length], y);
+        }
         else
         {
             Strided.Gather(x, shape, strides, y);
@@ -67,7 +69,9 @@ public static class ElementwiseKernels
         {
             var row = d.Slice(offs[2], inner);
             if (innerA <= 1 && innerB <= 1)
+            {
                 ApplyRow<T, TOperator>(a.Slice(offs[0], innerA == 0 ? 1 : inner), innerA == 0, b.Slice(offs[1], innerB == 0 ? 1 : inner), innerB == 0, row);
+            }
             else
             {
                 // An operand whose row is strided (a transposed view, say) is gathered a chunk at a time.
@@ -145,9 +149,18 @@ public static class ElementwiseKernels
     private static void ApplyRow<T, TOperator>(ReadOnlySpan<T> a, bool aScalar, ReadOnlySpan<T> b, bool bScalar, Span<T> d)
         where T : unmanaged where TOperator : IBinaryOperator<T>
     {
-        if (!aScalar && !bScalar) TOperator.Apply(a[..d.Length], b[..d.Length], d);
-        else if (!aScalar) TOperator.Apply(a[..d.Length], b[0], d);
-        else if (!bScalar) TOperator.Apply(a[0], b[..d.Length], d);
+        if (!aScalar && !bScalar)
+        {
+            TOperator.Apply(a[..d.Length], b[..d.Length], d);
+        }
+        else if (!aScalar)
+        {
+            TOperator.Apply(a[..d.Length], b[0], d);
+        }
+        else if (!bScalar)
+        {
+            TOperator.Apply(a[0], b[..d.Length], d);
+        }
         else
         {
             Span<T> one = stackalloc T[1];

@@ -32,15 +32,15 @@ public static class SpecialFunctions
     /// <summary>erfc(x) for x ≥ 3 by Lentz's evaluation of the continued fraction e^(−x²)/√π · 1/(x + ½/(x + 1/(x + 3⁄2/(x + …)))).</summary>
     private static double Erfc(double x)
     {
-        const double tiny = 1e-300;
+        const double Tiny = 1e-300;
         double f = x, c = x, d = 0;
         for (int n = 1; n < 300; n++)
         {
             double a = n * 0.5;
             d = x + a * d;
-            d = Math.Abs(d) < tiny ? 1 / tiny : 1 / d;
+            d = Math.Abs(d) < Tiny ? 1 / Tiny : 1 / d;
             c = x + a / c;
-            if (Math.Abs(c) < tiny) c = tiny;
+            if (Math.Abs(c) < Tiny) c = Tiny;
             double delta = c * d;
             f *= delta;
             if (Math.Abs(delta - 1) < 1e-16) break;

@@ -44,7 +44,7 @@ internal static class VectorFunction
     public static void Apply<TFunction>(ReadOnlySpan<double> x, Span<double> y)
         where TFunction : IVectorFunction
     {
-        CheckLengths(x.Length, y.Length);
+        CheckLengths(x.Length, y.Length, nameof(y));
         if (Vector512.IsHardwareAccelerated)
             Apply<TFunction, DoubleVector512>(x, y);
         else if (Vector256.IsHardwareAccelerated)
@@ -57,7 +57,7 @@ internal static class VectorFunction
     public static void Apply<TFunction>(ReadOnlySpan<float> x, Span<float> y)
         where TFunction : ISingleVectorFunction
     {
-        CheckLengths(x.Length, y.Length);
+        CheckLengths(x.Length, y.Length, nameof(y));
         if (Vector512.IsHardwareAccelerated)
             Apply<TFunction, DoubleVector512>(x, y);
         else if (Vector256.IsHardwareAccelerated)
@@ -78,15 +78,18 @@ internal static class VectorFunction
         TVector.Store(result, ref xs, MaxDoubles);
         TVector.Store(mask, ref xs, 2 * MaxDoubles);
         for (int i = 0; i < TVector.Count; i++)
+        {
             if (BitConverter.DoubleToInt64Bits(lanes[2 * MaxDoubles + i]) != 0)
                 lanes[MaxDoubles + i] = TScalar.Invoke(lanes[i]);
+        }
+
         return TVector.Load(ref xs, MaxDoubles);
     }
 
-    private static void CheckLengths(int source, int destination)
+    private static void CheckLengths(int source, int destination, string paramName)
     {
         if (destination < source)
-            throw new ArgumentException($"The destination ({destination} elements) is shorter than the source ({source}).", "y");
+            throw new ArgumentException($"The destination ({destination} elements) is shorter than the source ({source}).", paramName);
     }
 
     /// <summary>

@@ -26,10 +26,24 @@ internal static unsafe class GemmDriver<T>
         {
             var problem = new GemmProblem<T>
             {
-                Batch = batch, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
-                A = pa, ABatchStride = aBatchStride, ARowStride = aRowStride, AColStride = aColStride,
-                B = pb, BBatchStride = bBatchStride, BRowStride = bRowStride, BColStride = bColStride,
-                C = pc, CBatchStride = cBatchStride, CRowStride = cRowStride, CColStride = 1,
+                Batch = batch,
+                M = m,
+                N = n,
+                K = k,
+                Alpha = alpha,
+                Beta = beta,
+                A = pa,
+                ABatchStride = aBatchStride,
+                ARowStride = aRowStride,
+                AColStride = aColStride,
+                B = pb,
+                BBatchStride = bBatchStride,
+                BRowStride = bRowStride,
+                BColStride = bColStride,
+                C = pc,
+                CBatchStride = cBatchStride,
+                CRowStride = cRowStride,
+                CColStride = 1,
             };
             if (k == 0 || alpha == T.Zero)
                 ScaleOnly(problem);
@@ -66,7 +80,9 @@ internal static unsafe class GemmDriver<T>
             {
                 var row = new Span<T>(problem.C + (t * problem.CBatchStride) + (i * problem.CRowStride), problem.N);
                 if (problem.Beta == T.Zero)
+                {
                     row.Clear();
+                }
                 else
                 {
                     foreach (ref T value in row)

@@ -14,9 +14,17 @@ internal unsafe struct GemmProblem<T>
     /// <summary>The same product seen as Cᵀ = Bᵀ·Aᵀ: operands swap roles and C is walked by columns.</summary>
     public readonly GemmProblem<T> Transposed() => this with
     {
-        M = N, N = M,
-        A = B, ABatchStride = BBatchStride, ARowStride = BColStride, AColStride = BRowStride,
-        B = A, BBatchStride = ABatchStride, BRowStride = AColStride, BColStride = ARowStride,
-        CRowStride = CColStride, CColStride = CRowStride,
+        M = N,
+        N = M,
+        A = B,
+        ABatchStride = BBatchStride,
+        ARowStride = BColStride,
+        AColStride = BRowStride,
+        B = A,
+        BBatchStride = ABatchStride,
+        BRowStride = AColStride,
+        BColStride = ARowStride,
+        CRowStride = CColStride,
+        CColStride = CRowStride,
     };
 }

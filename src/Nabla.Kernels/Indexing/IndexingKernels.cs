@@ -14,8 +14,10 @@ public static class IndexingKernels
     {
         int k = index.Length;
         for (int o = 0; o < outer; o++)
+        {
             for (int i = 0; i < k; i++)
                 src.Slice(((o * size) + (int)index[i]) * inner, inner).CopyTo(dst.Slice(((o * k) + i) * inner, inner));
+        }
     }
 
     /// <summary>dst[o, index[i], :] += src[o, i, :], for dst (outer, size, inner) and src (outer, index.Length, inner).</summary>
@@ -24,11 +26,13 @@ public static class IndexingKernels
     {
         int k = index.Length;
         for (int o = 0; o < outer; o++)
+        {
             for (int i = 0; i < k; i++)
             {
                 var row = dst.Slice(((o * size) + (int)index[i]) * inner, inner);
                 TensorPrimitives.Add(row, src.Slice(((o * k) + i) * inner, inner), row);
             }
+        }
     }
 
     /// <summary>

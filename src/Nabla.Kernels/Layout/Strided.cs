@@ -122,9 +122,13 @@ public static class Strided
         for (int r = 0; r < rows; r++)
         {
             if (srcStep == 1 && dstStep == 1)
+            {
                 src.Slice(offs[0], inner).CopyTo(dst.Slice(offs[1], inner));
+            }
             else if (srcStep == 0 && dstStep == 1)
+            {
                 dst.Slice(offs[1], inner).Fill(src[offs[0]]);
+            }
             else
             {
                 ref T s = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), offs[0]);

@@ -25,9 +25,9 @@ public static class PoolKernels
     public static unsafe void MaxPool2dForward<T>(in PoolGeometry p, ReadOnlySpan<T> input, Span<T> output, Span<int> argmax)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const string op = "MaxPool2d forward";
-        p.Validate(op);
-        KernelArguments.CheckLengths(op, [("input", input.Length, p.InputLength), ("output", output.Length, p.OutputLength), ("argmax", argmax.Length, p.OutputLength)]);
+        const string Op = "MaxPool2d forward";
+        p.Validate(Op);
+        KernelArguments.CheckLengths(Op, [("input", input.Length, p.InputLength), ("output", output.Length, p.OutputLength), ("argmax", argmax.Length, p.OutputLength)]);
         fixed (T* px = input)
         fixed (T* py = output)
         fixed (int* pa = argmax)
@@ -53,12 +53,12 @@ public static class PoolKernels
     public static unsafe void MaxPool2dBackward<T>(in PoolGeometry p, ReadOnlySpan<T> gradOutput, ReadOnlySpan<int> argmax, Span<T> gradInput)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        const string op = "MaxPool2d backward";
-        p.Validate(op);
-        KernelArguments.CheckLengths(op, [("gradOutput", gradOutput.Length, p.OutputLength), ("argmax", argmax.Length, p.OutputLength), ("gradInput", gradInput.Length, p.InputLength)]);
+        const string Op = "MaxPool2d backward";
+        p.Validate(Op);
+        KernelArguments.CheckLengths(Op, [("gradOutput", gradOutput.Length, p.OutputLength), ("argmax", argmax.Length, p.OutputLength), ("gradInput", gradInput.Length, p.InputLength)]);
         int planeSize = p.InHeight * p.InWidth;
         if (argmax.Length > 0 && (TensorPrimitives.Min(argmax) < -1 || TensorPrimitives.Max(argmax) >= planeSize))
-            throw new ArgumentException($"{op}: argmax entries must lie in [-1, {planeSize}) for a {p.InHeight}×{p.InWidth} input plane.", nameof(argmax));
+            throw new ArgumentException($"{Op}: argmax entries must lie in [-1, {planeSize}) for a {p.InHeight}×{p.InWidth} input plane.", nameof(argmax));
 
         fixed (T* pgy = gradOutput)
         fixed (int* pa = argmax)

@@ -102,6 +102,7 @@ public static class ReduceKernels
     public static void ArgExtreme<T>(ReadOnlySpan<T> src, int outer, int n, int inner, Span<long> dst, bool max) where T : INumber<T>
     {
         for (int o = 0; o < outer; o++)
+        {
             for (int j = 0; j < inner; j++)
             {
                 int best = 0;
@@ -117,5 +118,6 @@ public static class ReduceKernels
                 }
                 dst[o * inner + j] = best;
             }
+        }
     }
 }

@@ -45,7 +45,10 @@ public static class SoftmaxKernels
                 logSum = Log1pOperator<T>.Invoke(TensorPrimitives.Sum<T>(d));
             }
             else
+            {
                 logSum = T.Log(TensorPrimitives.Sum<T>(d));
+            }
+
             TensorPrimitives.Subtract(row, max, d);
             TensorPrimitives.Subtract(d, logSum, d);
         }

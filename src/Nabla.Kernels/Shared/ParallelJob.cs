@@ -9,7 +9,7 @@ internal static class ParallelJob<TWork>
     where TWork : struct, IParallelWork
 {
     [ThreadStatic]
-    private static Runner? t_idle;
+    private static Runner? s_idle;
 
     /// <summary>
     /// Runs <paramref name="work"/>.Run(i) for every i in [0, <paramref name="count"/>) and returns when all have
@@ -25,12 +25,12 @@ internal static class ParallelJob<TWork>
         }
 
         // A re-entrant call on this thread finds the slot empty and takes a fresh runner.
-        var runner = t_idle ?? new Runner();
-        t_idle = null;
+        var runner = s_idle ?? new Runner();
+        s_idle = null;
         runner.Work = work;
         Parallelism.For(count, runner.Body);
         runner.Work = default;
-        t_idle = runner;
+        s_idle = runner;
     }
 
     private sealed class Runner

@@ -14,13 +14,13 @@ public static class Parallelism
     // between the kernels of one training step, short enough not to burn a core when the process goes quiet.
     private static readonly long SpinTicks = Stopwatch.Frequency / 1000;
 
-    private static readonly Lock s_gate = new();
+    private static readonly Lock Gate = new();
     private static int s_numThreads = ReadEnvironment();
     private static Worker[] s_workers = [];
     private static Job[] s_jobs = [];
 
     [ThreadStatic]
-    private static bool t_insideBody;
+    private static bool s_insideBody;
 
     /// <summary>
     /// Number of threads the kernels may use: the environment variable <c>NABLA_NUM_THREADS</c> when it is set to a
@@ -49,7 +49,7 @@ public static class Parallelism
     {
         ArgumentNullException.ThrowIfNull(body);
         int threads = Math.Min(NumThreads, count);
-        if (threads <= 1 || t_insideBody || !s_gate.TryEnter())
+        if (threads <= 1 || s_insideBody || !Gate.TryEnter())
         {
             RunInline(count, body);
             return;
@@ -67,7 +67,7 @@ public static class Parallelism
         }
         finally
         {
-            s_gate.Exit();
+            Gate.Exit();
         }
 
         job.RunItems();
@@ -79,8 +79,8 @@ public static class Parallelism
 
     private static void RunInline(int count, Action<int> body)
     {
-        bool outer = !t_insideBody;
-        t_insideBody = true;
+        bool outer = !s_insideBody;
+        s_insideBody = true;
         try
         {
             for (int i = 0; i < count; i++)
@@ -88,7 +88,7 @@ public static class Parallelism
         }
         finally
         {
-            t_insideBody = !outer;
+            s_insideBody = !outer;
         }
     }
 
@@ -158,7 +158,7 @@ public static class Parallelism
             // The body is read only after an index is claimed: a worker that arrives after the last index was
             // claimed may find the body already released by the caller.
             Action<int>? work = null;
-            t_insideBody = true;
+            s_insideBody = true;
             try
             {
                 int i;
@@ -183,7 +183,7 @@ public static class Parallelism
             }
             finally
             {
-                t_insideBody = false;
+                s_insideBody = false;
             }
         }
 
@@ -200,6 +200,8 @@ public static class Parallelism
         public void Leave() => Interlocked.Decrement(ref _references);
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
+        Justification = "A worker and its semaphore live as long as the process; its background thread never ends.")]
     private sealed class Worker
     {
         private readonly SemaphoreSlim _wakeUp = new(0);

@@ -21,7 +21,7 @@ internal static unsafe class ScratchBuffer<T, TUse>
     private const int Alignment = 64;
 
     [ThreadStatic]
-    private static T[]? t_storage;
+    private static T[]? s_storage;
 
     /// <summary>
     /// Returns a 64-byte aligned block of at least <paramref name="length"/> uninitialized elements, valid until the
@@ -30,11 +30,11 @@ internal static unsafe class ScratchBuffer<T, TUse>
     public static T* Rent(int length)
     {
         int padded = length + ((Alignment + sizeof(T) - 1) / sizeof(T));
-        var array = t_storage;
+        var array = s_storage;
         if (array is null || array.Length < padded)
         {
             array = GC.AllocateUninitializedArray<T>(padded, pinned: true);
-            t_storage = array;
+            s_storage = array;
         }
 
         nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));

@@ -3,10 +3,10 @@ namespace Nabla;
 /// <summary>Grad mode and functional gradients, the counterpart of <c>torch.autograd</c>.</summary>
 public static class Autograd
 {
-    [ThreadStatic] private static bool t_disabled;
+    [ThreadStatic] private static bool s_disabled;
 
     /// <summary>True when ops record the graph (the default); false inside <see cref="NoGrad"/>.</summary>
-    public static bool IsGradEnabled => !t_disabled;
+    public static bool IsGradEnabled => !s_disabled;
 
     /// <summary>Disables graph recording on this thread until the returned scope is disposed: <c>using (Autograd.NoGrad()) { ... }</c>.</summary>
     public static GradModeScope NoGrad() => new(enabled: false);
@@ -21,12 +21,12 @@ public static class Autograd
 
         internal GradModeScope(bool enabled)
         {
-            _previousDisabled = t_disabled;
-            t_disabled = !enabled;
+            _previousDisabled = s_disabled;
+            s_disabled = !enabled;
         }
 
         /// <summary>Restores the grad mode that was in force when the scope was created.</summary>
-        public void Dispose() => t_disabled = _previousDisabled;
+        public void Dispose() => s_disabled = _previousDisabled;
     }
 
     /// <summary>
@@ -45,9 +45,14 @@ public static class Autograd
     {
         var result = Engine.Run(outputs, gradOutputs, retainGraph ?? createGraph, createGraph, inputs);
         if (!allowUnused)
+        {
             for (int i = 0; i < inputs.Length; i++)
+            {
                 if (result[i] is null)
                     throw new InvalidOperationException($"Autograd.Grad: input {i} ({ShapeUtil.Describe(inputs[i])}) was not used to compute the outputs; pass allowUnused: true to get null for it.");
+            }
+        }
+
         return result;
     }
 

@@ -36,7 +36,7 @@ internal static class BackwardPrimitives
             var dtype = DTypeExtensions.Promote(g.DType, y.DType);
             (g, y) = (g.To(dtype), y.To(dtype));
         }
-        var shape = ShapeUtil.SameShape(g._shape, y._shape) ? (int[])g._shape.Clone() : ShapeUtil.Broadcast("ReluBackward", g, y);
+        var shape = ShapeUtil.SameShape(g.ShapeArray, y.ShapeArray) ? (int[])g.ShapeArray.Clone() : ShapeUtil.Broadcast("ReluBackward", g, y);
         return Elementwise.Binary<ReluBackwardOperator<float>, ReluBackwardOperator<double>>(Shared<OpKind.Relu>.Instance, g, y, shape);
     }
 

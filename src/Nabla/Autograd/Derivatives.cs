@@ -37,7 +37,7 @@ internal static class Derivatives
         OpKind.Erf => [g * (2 / Math.Sqrt(Math.PI)) * (-node.Saved(0).Square()).Exp()],
         OpKind.Softplus => [g * node.Saved(0).Sigmoid()],
         OpKind.Where => WhereBackward(node, g),
-        OpKind.Sum => [g.Expand(node.Inputs[0]._shape)],
+        OpKind.Sum => [g.Expand(node.Inputs[0].ShapeArray)],
         OpKind.Max max => ReduceExtremumBackward(node, g, node.SavedOutput(y), max.Dims),
         OpKind.Min min => ReduceExtremumBackward(node, g, node.SavedOutput(y), min.Dims),
         OpKind.Softmax softmax => [node.SavedOutput(y) * (g - (g * y).Sum(softmax.Dim, keepDim: true))],
@@ -46,11 +46,11 @@ internal static class Derivatives
             Need(node, 0) ? g.MatMul(node.Saved(1).Transpose(-1, -2)) : null,
             Need(node, 1) ? node.Saved(0).Transpose(-1, -2).MatMul(g) : null],
         OpKind.Linear => LinearBackward(node, g),
-        OpKind.Reshape => [g.Reshape(node.Inputs[0]._shape)],
+        OpKind.Reshape => [g.Reshape(node.Inputs[0].ShapeArray)],
         OpKind.Permute permute => [g.Permute(Inverse(permute.Dims))],
         OpKind.Expand => [g],
-        OpKind.Narrow narrow => [g.Pad(narrow.Dim, narrow.Start, node.Inputs[0]._shape[narrow.Dim] - narrow.Start - narrow.Length)],
-        OpKind.Pad pad => [g.Narrow(pad.Dim, pad.Before, node.Inputs[0]._shape[pad.Dim])],
+        OpKind.Narrow narrow => [g.Pad(narrow.Dim, narrow.Start, node.Inputs[0].ShapeArray[narrow.Dim] - narrow.Start - narrow.Length)],
+        OpKind.Pad pad => [g.Narrow(pad.Dim, pad.Before, node.Inputs[0].ShapeArray[pad.Dim])],
         OpKind.Contiguous => [g],
         OpKind.Cast => [g.To(node.Inputs[0].DType)],
         OpKind.Cat cat => CatBackward(node, g, cat.Dim),
@@ -92,8 +92,8 @@ internal static class Derivatives
         bool needBias = grads.Length == 3 && Need(node, 2);
         if (Need(node, 1) || needBias)
         {
-            var rows = g.Reshape(-1, weight._shape[0]);
-            if (Need(node, 1)) grads[1] = rows.T.MatMul(node.Saved(0).Reshape(-1, weight._shape[1]));
+            var rows = g.Reshape(-1, weight.ShapeArray[0]);
+            if (Need(node, 1)) grads[1] = rows.T.MatMul(node.Saved(0).Reshape(-1, weight.ShapeArray[1]));
             if (needBias) grads[2] = rows.Sum(0);
         }
         return grads;
@@ -151,7 +151,7 @@ internal static class Derivatives
         int offset = 0;
         for (int i = 0; i < grads.Length; i++)
         {
-            int len = node.Inputs[i]._shape[dim];
+            int len = node.Inputs[i].ShapeArray[dim];
             if (Need(node, i)) grads[i] = g.Narrow(dim, offset, len);
             offset += len;
         }

@@ -9,7 +9,7 @@ internal static class Engine
 {
     /// <summary>The collections one backward pass works in, kept per thread so a training step allocates none of them.</summary>
     [ThreadStatic]
-    private static Workspace? t_workspace;
+    private static Workspace? s_workspace;
 
     public static void Backward(Tensor root, Tensor? gradient, bool retainGraph, bool createGraph)
     {
@@ -28,8 +28,8 @@ internal static class Engine
             throw new ArgumentException($"Backward: {roots.Length} outputs but {rootGrads.Length} output gradients.");
 
         // Taken rather than shared: a hook may run another backward pass on this thread.
-        var workspace = t_workspace ?? new Workspace();
-        t_workspace = null;
+        var workspace = s_workspace ?? new Workspace();
+        s_workspace = null;
         try
         {
             return Run(workspace, roots, rootGrads, retainGraph, createGraph, inputs);
@@ -40,7 +40,7 @@ internal static class Engine
             if (workspace.Visited.Count <= Workspace.MaxKeptNodes)
             {
                 workspace.Clear();
-                t_workspace = workspace;
+                s_workspace = workspace;
             }
         }
     }
@@ -79,24 +79,33 @@ internal static class Engine
         {
             if (!pending.Remove(t, out var grad)) continue;
             if (t.Hooks is { } hooks)
+            {
                 foreach (var hook in hooks.ToArray())
                     grad = hook(grad) ?? grad;
+            }
 
             if (wanted is not null)
             {
                 if (wanted.Contains(t))
+                {
                     for (int i = 0; i < inputs!.Length; i++)
                         if (ReferenceEquals(inputs[i], t)) results[i] = grad;
+                }
             }
             else if (t.IsLeaf || t.RetainsGrad)
+            {
                 AccumulateIntoGrad(t, grad, createGraph);
+            }
 
             var node = t.Node;
             if (node is null) continue;
             if (node.Released)
+            {
                 throw new InvalidOperationException(
                     $"Backward: trying to backward through the graph a second time (at {node.Op}), but its saved values were freed by the first backward. " +
                     "Pass retainGraph: true to the first Backward call to keep them.");
+            }
+
             var inputGrads = Derivatives.Backward(node, grad, t);
             if (!retainGraph) node.Released = true;
             for (int i = 0; i < node.Inputs.Length; i++)
@@ -104,7 +113,7 @@ internal static class Engine
                 var input = node.Inputs[i];
                 var g = inputGrads[i];
                 if (g is null || !input.RequiresGrad) continue;
-                if (!ShapeUtil.SameShape(g.ShapeSpan, input.ShapeSpan)) g = g.SumToShape(input._shape);
+                if (!ShapeUtil.SameShape(g.ShapeSpan, input.ShapeSpan)) g = g.SumToShape(input.ShapeArray);
                 if (g.DType != input.DType) g = g.To(input.DType);
                 Accumulate(pending, input, g);
             }
@@ -128,14 +137,18 @@ internal static class Engine
     private static void AccumulateIntoGrad(Tensor t, Tensor grad, bool createGraph)
     {
         if (createGraph)
+        {
             t.Grad = t.Grad is null ? grad : t.Grad + grad;
+        }
         else if (t.Grad is null)
         {
             // The gradient outlives the step that produced it, so its memory must not come from a scope.
             using (TensorScope.Suspend()) t.Grad = grad.Detach().Clone();
         }
         else
+        {
             t.Grad.AddInPlace(grad.Detach());
+        }
     }
 
     /// <summary>Tensors reachable from the roots through tensors that require grad, each after all of its consumers.</summary>
@@ -158,7 +171,10 @@ internal static class Engine
                     var child = inputs[next];
                     if (child.RequiresGrad && visited.Add(child)) stack.Push((child, 0));
                 }
-                else postOrder.Add(t);
+                else
+                {
+                    postOrder.Add(t);
+                }
             }
         }
         postOrder.Reverse();

@@ -50,10 +50,10 @@ public static class GradCheck
     public static GradCheckResult CheckSecondOrder(Func<Tensor[], Tensor> func, Tensor[] inputs, double eps = 1e-6, double atol = 1e-5, double rtol = 1e-3,
         Generator? generator = null)
     {
-        const string op = "GradCheck.CheckSecondOrder";
-        Validate(op, func, inputs, eps, atol, rtol);
+        const string Op = "GradCheck.CheckSecondOrder";
+        Validate(Op, func, inputs, eps, atol, rtol);
         var probe = func(inputs);
-        CheckOutput(op, probe);
+        CheckOutput(Op, probe);
         var v = Tensor.Randn(probe.Shape.ToArray(), DType.Float64, generator ?? new Generator(0));
         var wrt = Enumerable.Range(0, inputs.Length).Where(i => inputs[i].RequiresGrad).ToArray();
 
@@ -68,7 +68,7 @@ public static class GradCheck
             return flat.Length == 1 ? flat[0] : Tensor.Cat(flat, 0);
         }
 
-        return Run(op, FirstDerivatives, inputs, eps, atol, rtol);
+        return Run(Op, FirstDerivatives, inputs, eps, atol, rtol);
     }
 
     private static GradCheckResult Run(string op, Func<Tensor[], Tensor> func, Tensor[] inputs, double eps, double atol, double rtol)
@@ -97,8 +97,10 @@ public static class GradCheck
             if (!t.IsLeaf)
                 throw new ArgumentException($"{op}: input {i} ({ShapeUtil.Describe(t)}) was computed by {t.GradFn}; pass leaves and make views inside the function.");
             for (int d = 0; d < t.Rank; d++)
+            {
                 if (t.Strides[d] == 0 && t.Shape[d] > 1)
                     throw new ArgumentException($"{op}: input {i} ({ShapeUtil.Describe(t)}) is an expanded view whose elements share memory, so they cannot be perturbed one at a time; expand inside the function.");
+            }
         }
         if (!any) throw new ArgumentException($"{op}: no input requires grad, so there is nothing to check.");
     }

@@ -28,9 +28,12 @@ internal sealed class Node
     {
         var t = Inputs[i];
         if (t.Storage.Version != _versions[i])
+        {
             throw new InvalidOperationException(
                 $"{Op}Backward: input {i} of shape {ShapeUtil.Describe(t)}, needed for gradient computation, was modified by an in-place operation " +
                 $"(it is at version {t.Storage.Version}; expected version {_versions[i]}).");
+        }
+
         return t;
     }
 
@@ -38,9 +41,12 @@ internal sealed class Node
     public Tensor SavedOutput(Tensor output)
     {
         if (output.Storage.Version != _outputVersion)
+        {
             throw new InvalidOperationException(
                 $"{Op}Backward: its output of shape {ShapeUtil.Describe(output)}, needed for gradient computation, was modified by an in-place operation " +
                 $"(it is at version {output.Storage.Version}; expected version {_outputVersion}).");
+        }
+
         return output;
     }
 }

@@ -133,7 +133,10 @@ public static class Idx
             using var gz = new GZipStream(file, CompressionLevel.Optimal);
             gz.Write(bytes);
         }
-        else file.Write(bytes);
+        else
+        {
+            file.Write(bytes);
+        }
     }
 
     private static bool IsGzip(FileStream file)

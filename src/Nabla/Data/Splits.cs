@@ -82,7 +82,10 @@ public static class Splits
         }
         var generator = new Generator(seed);
         int[] train, test;
-        if (stratify) (train, test) = Stratified(y, nTest, generator);
+        if (stratify)
+        {
+            (train, test) = Stratified(y, nTest, generator);
+        }
         else
         {
             var order = generator.Permutation(n);

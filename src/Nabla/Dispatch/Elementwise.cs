@@ -30,8 +30,8 @@ internal static class Elementwise
 
     private static Tensor Unary<T, TOperator>(Tensor x) where T : unmanaged where TOperator : IUnaryOperator<T>
     {
-        var result = Tensor.Empty((int[])x._shape.Clone(), x.DType);
-        ElementwiseKernels.Unary<T, TOperator>(x.Data<T>(), x._shape, x._strides, result.AsSpan<T>());
+        var result = Tensor.Empty((int[])x.ShapeArray.Clone(), x.DType);
+        ElementwiseKernels.Unary<T, TOperator>(x.Data<T>(), x.ShapeArray, x.StridesArray, result.AsSpan<T>());
         return result;
     }
 
@@ -85,7 +85,7 @@ internal static class Elementwise
     public static Tensor Cast(Tensor x, DType dtype)
     {
         var src = x.Materialize();
-        var result = Tensor.Empty((int[])x._shape.Clone(), dtype);
+        var result = Tensor.Empty((int[])x.ShapeArray.Clone(), dtype);
         switch (src.DType)
         {
             case DType.Float32: Convert<float>(src, result); break;

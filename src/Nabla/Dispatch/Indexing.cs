@@ -22,8 +22,8 @@ internal static class Indexing
     public static Tensor IndexSelect(Tensor x, int dim, long[] index)
     {
         var c = x.Materialize();
-        var (outer, size, inner) = Around(c._shape, dim);
-        var outShape = (int[])c._shape.Clone();
+        var (outer, size, inner) = Around(c.ShapeArray, dim);
+        var outShape = (int[])c.ShapeArray.Clone();
         outShape[dim] = index.Length;
         var result = Tensor.Empty(outShape, x.DType);
         switch (x.DType)
@@ -40,7 +40,7 @@ internal static class Indexing
     {
         var result = x.Copy();
         var s = src.Materialize();
-        var (outer, size, inner) = Around(result._shape, dim);
+        var (outer, size, inner) = Around(result.ShapeArray, dim);
         switch (x.DType)
         {
             case DType.Float32: IndexingKernels.IndexAdd(s.AsSpan<float>(), outer, size, inner, index, result.AsSpan<float>()); break;
@@ -54,12 +54,12 @@ internal static class Indexing
     public static Tensor Gather(Tensor x, int dim, Tensor index)
     {
         var idx = index.ToArray<long>();
-        var result = Tensor.Empty((int[])index._shape.Clone(), x.DType);
+        var result = Tensor.Empty((int[])index.ShapeArray.Clone(), x.DType);
         switch (x.DType)
         {
-            case DType.Float32: IndexingKernels.Gather(x.Data<float>(), x._strides, dim, idx, index._shape, result.AsSpan<float>()); break;
-            case DType.Float64: IndexingKernels.Gather(x.Data<double>(), x._strides, dim, idx, index._shape, result.AsSpan<double>()); break;
-            default: IndexingKernels.Gather(x.Data<long>(), x._strides, dim, idx, index._shape, result.AsSpan<long>()); break;
+            case DType.Float32: IndexingKernels.Gather(x.Data<float>(), x.StridesArray, dim, idx, index.ShapeArray, result.AsSpan<float>()); break;
+            case DType.Float64: IndexingKernels.Gather(x.Data<double>(), x.StridesArray, dim, idx, index.ShapeArray, result.AsSpan<double>()); break;
+            default: IndexingKernels.Gather(x.Data<long>(), x.StridesArray, dim, idx, index.ShapeArray, result.AsSpan<long>()); break;
         }
         return result;
     }
@@ -72,15 +72,15 @@ internal static class Indexing
         var values = src.Materialize();
         switch (self.DType)
         {
-            case DType.Float32: ScatterAdd<float>(values, dim, idx, index._shape, result); break;
-            case DType.Float64: ScatterAdd<double>(values, dim, idx, index._shape, result); break;
-            default: ScatterAdd<long>(values, dim, idx, index._shape, result); break;
+            case DType.Float32: ScatterAdd<float>(values, dim, idx, index.ShapeArray, result); break;
+            case DType.Float64: ScatterAdd<double>(values, dim, idx, index.ShapeArray, result); break;
+            default: ScatterAdd<long>(values, dim, idx, index.ShapeArray, result); break;
         }
         return result;
     }
 
     private static void ScatterAdd<T>(Tensor values, int dim, long[] index, int[] shape, Tensor result) where T : unmanaged, INumberBase<T> =>
-        IndexingKernels.ScatterAdd(values.AsSpan<T>(), dim, index, shape, result.AsSpan<T>(), result._strides);
+        IndexingKernels.ScatterAdd(values.AsSpan<T>(), dim, index, shape, result.AsSpan<T>(), result.StridesArray);
 
     /// <summary>Concatenation of same-dtype tensors along <paramref name="dim"/> (shapes already validated).</summary>
     public static Tensor Cat(Tensor[] tensors, int dim, int[] outShape)
@@ -89,7 +89,7 @@ internal static class Indexing
         int offset = 0;
         foreach (var t in tensors)
         {
-            int len = t._shape[dim];
+            int len = t.ShapeArray[dim];
             if (len == 0) continue;
             result.NarrowView(dim, offset, len).CopyFromUnchecked(t);
             offset += len;
@@ -100,10 +100,10 @@ internal static class Indexing
     /// <summary>Zeros of the padded shape with <paramref name="x"/> copied into the middle along <paramref name="dim"/>.</summary>
     public static Tensor Pad(Tensor x, int dim, int before, int after)
     {
-        var shape = (int[])x._shape.Clone();
+        var shape = (int[])x.ShapeArray.Clone();
         shape[dim] += before + after;
         var result = Tensor.ZerosInternal(shape, x.DType);
-        result.NarrowView(dim, before, x._shape[dim]).CopyFromUnchecked(x);
+        result.NarrowView(dim, before, x.ShapeArray[dim]).CopyFromUnchecked(x);
         return result;
     }
 }

@@ -9,7 +9,7 @@ internal static class MatMul
     /// <summary>a (…, m, k) · b (…, k, n) → (broadcast …, m, n). Both operands have rank ≥ 2 and a float dtype.</summary>
     public static Tensor Batched(Tensor a, Tensor b, int[] batchShape)
     {
-        int m = a._shape[^2], k = a._shape[^1], n = b._shape[^1];
+        int m = a.ShapeArray[^2], k = a.ShapeArray[^1], n = b.ShapeArray[^1];
         var outShape = new int[batchShape.Length + 2];
         batchShape.CopyTo(outShape, 0);
         outShape[^2] = m;
@@ -25,7 +25,7 @@ internal static class MatMul
         int rows = Strided.Rows(cs);
         Span<int> index = stackalloc int[cs.Length];
         Span<int> offs = stackalloc int[3] { a.Offset, b.Offset, 0 };
-        int ars = a._strides[^2], acs = a._strides[^1], brs = b._strides[^2], bcs = b._strides[^1];
+        int ars = a.StridesArray[^2], acs = a.StridesArray[^1], brs = b.StridesArray[^2], bcs = b.StridesArray[^1];
         for (int r = 0; r < rows; r++)
         {
             switch (a.Storage, b.Storage, result.Storage)
@@ -52,8 +52,8 @@ internal static class MatMul
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor w, Tensor? bias)
     {
-        int features = w._shape[1], outputs = w._shape[0];
-        var outShape = (int[])x._shape.Clone();
+        int features = w.ShapeArray[1], outputs = w.ShapeArray[0];
+        var outShape = (int[])x.ShapeArray.Clone();
         outShape[^1] = outputs;
         var result = Tensor.Empty(outShape, x.DType);
         if (result.Numel == 0) return result;
@@ -62,18 +62,18 @@ internal static class MatMul
         // Rows of x: a 2-D view is used as it is, whatever its strides; higher ranks are flattened (copied if they must be).
         Tensor rowsOfX;
         using (Autograd.NoGrad()) rowsOfX = x.Rank == 2 ? x : x.Reshape(rows, features);
-        int xrs = rowsOfX._strides[0], xcs = rowsOfX._strides[1];
+        int xrs = rowsOfX.StridesArray[0], xcs = rowsOfX.StridesArray[1];
         switch (rowsOfX.Storage, w.Storage, result.Storage)
         {
             case (Storage<float> sx, Storage<float> sw, Storage<float> sc):
                 float betaF = FillRows(bias, sc.Data.AsSpan(0, result.Numel), outputs);
                 Gemm.Multiply(rows, outputs, features, 1f, sx.Data.AsSpan(rowsOfX.Offset), xrs, xcs,
-                    sw.Data.AsSpan(w.Offset), w._strides[1], w._strides[0], betaF, sc.Data, outputs);
+                    sw.Data.AsSpan(w.Offset), w.StridesArray[1], w.StridesArray[0], betaF, sc.Data, outputs);
                 break;
             case (Storage<double> sx, Storage<double> sw, Storage<double> sc):
                 double betaD = FillRows(bias, sc.Data.AsSpan(0, result.Numel), outputs);
                 Gemm.Multiply(rows, outputs, features, 1.0, sx.Data.AsSpan(rowsOfX.Offset), xrs, xcs,
-                    sw.Data.AsSpan(w.Offset), w._strides[1], w._strides[0], betaD, sc.Data, outputs);
+                    sw.Data.AsSpan(w.Offset), w.StridesArray[1], w.StridesArray[0], betaD, sc.Data, outputs);
                 break;
             default:
                 throw new NotSupportedException($"Linear: not defined for {x.DType.Name()} tensors.");
@@ -87,7 +87,7 @@ internal static class MatMul
         if (bias is null) return T.Zero;
         var b = (Storage<T>)bias.Storage;
         if (bias.IsContiguous) b.Data.AsSpan(bias.Offset, width).CopyTo(c);
-        else for (int j = 0; j < width; j++) c[j] = b.Data[bias.Offset + (j * bias._strides[0])];
+        else for (int j = 0; j < width; j++) c[j] = b.Data[bias.Offset + (j * bias.StridesArray[0])];
         for (int filled = width; filled < c.Length; filled *= 2)
             c[..Math.Min(filled, c.Length - filled)].CopyTo(c[filled..]);
         return T.One;
@@ -98,7 +98,7 @@ internal static class MatMul
         var strides = new int[batchShape.Length];
         int lead = batchShape.Length - (t.Rank - 2);
         for (int i = 0; i < t.Rank - 2; i++)
-            strides[lead + i] = t._shape[i] == 1 ? 0 : t._strides[i];
+            strides[lead + i] = t.ShapeArray[i] == 1 ? 0 : t.StridesArray[i];
         return strides;
     }
 }

@@ -38,7 +38,7 @@ internal static class Reduction
 
     private static Tensor ReduceRun<T, TReducer>(string op, Tensor x, int lo, int hi) where T : unmanaged, INumber<T> where TReducer : IReducer<T>
     {
-        var shape = x._shape;
+        var shape = x.ShapeArray;
         int outer = 1, reduced = 1, inner = 1;
         for (int d = 0; d < lo; d++) outer *= shape[d];
         for (int d = lo; d <= hi; d++) reduced *= shape[d];
@@ -56,7 +56,7 @@ internal static class Reduction
     public static Tensor ArgExtreme(Tensor x, int dim, bool max)
     {
         var c = x.Materialize();
-        var shape = c._shape;
+        var shape = c.ShapeArray;
         int outer = 1, n = shape[dim], inner = 1;
         for (int d = 0; d < dim; d++) outer *= shape[d];
         for (int d = dim + 1; d < shape.Length; d++) inner *= shape[d];
@@ -78,8 +78,8 @@ internal static class Reduction
     public static Tensor SoftmaxLastDim(Tensor x, bool log)
     {
         var c = x.Materialize();
-        var result = Tensor.Empty((int[])c._shape.Clone(), c.DType);
-        int n = c.Rank == 0 ? 1 : c._shape[^1];
+        var result = Tensor.Empty((int[])c.ShapeArray.Clone(), c.DType);
+        int n = c.Rank == 0 ? 1 : c.ShapeArray[^1];
         switch (c.DType)
         {
             case DType.Float32 when log: SoftmaxKernels.LogSoftmax(c.AsSpan<float>(), n, result.AsSpan<float>()); break;

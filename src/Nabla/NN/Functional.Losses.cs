@@ -163,19 +163,19 @@ public static partial class Functional
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        const string op = "CrossEntropy";
-        RequireFloat(op, input);
+        const string Op = "CrossEntropy";
+        RequireFloat(Op, input);
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
-            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, $"{op}: labelSmoothing must be in [0, 1], got {labelSmoothing}.");
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, $"{Op}: labelSmoothing must be in [0, 1], got {labelSmoothing}.");
         if (input.Rank == 0)
-            throw new ArgumentException($"{op}: the input needs a class dimension, got {ShapeUtil.Describe(input)}.", nameof(input));
+            throw new ArgumentException($"{Op}: the input needs a class dimension, got {ShapeUtil.Describe(input)}.", nameof(input));
         int classDim = input.Rank == 1 ? 0 : 1;
         int classes = input.Shape[classDim];
-        CheckClassWeight(op, weight, classes);
+        CheckClassWeight(Op, weight, classes);
         var logProbs = input.LogSoftmax(classDim);
         if (target.DType.IsFloatingPoint() && ShapeUtil.SameShape(target.ShapeSpan, input.ShapeSpan))
             return ProbabilityCrossEntropy(logProbs, target, weight, ignoreIndex, reduction, labelSmoothing, classDim);
-        return ClassIndexLoss(op, logProbs, target, weight, ignoreIndex, reduction, labelSmoothing);
+        return ClassIndexLoss(Op, logProbs, target, weight, ignoreIndex, reduction, labelSmoothing);
     }
 
     /// <summary>
@@ -209,9 +209,12 @@ public static partial class Functional
         bool unbatched = logProbs.Rank == 1;
         var expected = logProbs.Shape.Where((_, i) => i != (unbatched ? 0 : 1)).ToArray();
         if (target.DType != DType.Int64 || !ShapeUtil.SameShape(target.ShapeSpan, expected))
+        {
             throw new ArgumentException(
                 $"{op}: expected int64 class indices of shape {ShapeUtil.Format(expected)} (or probabilities of the input's shape) for input {ShapeUtil.Describe(logProbs)}, got target {ShapeUtil.Describe(target)}.",
                 nameof(target));
+        }
+
         if (reduction == Reduction.BatchMean)
             throw new ArgumentException($"{op}: reduction BatchMean is only defined for KlDiv.", nameof(reduction));
         if (unbatched)
@@ -294,7 +297,10 @@ public static partial class Functional
     {
         CheckPair("KlDiv", input, target);
         Tensor loss;
-        if (logTarget) loss = target.Exp() * (target - input);
+        if (logTarget)
+        {
+            loss = target.Exp() * (target - input);
+        }
         else
         {
             Tensor positive;

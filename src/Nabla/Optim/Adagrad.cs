@@ -34,8 +34,12 @@ public sealed class Adagrad : Optimizer
         double initialAccumulatorValue = 0, double eps = 1e-10, bool maximize = false)
         : base(paramGroups, new AdagradOptions
         {
-            LearningRate = lr, LearningRateDecay = lrDecay, WeightDecay = weightDecay,
-            InitialAccumulatorValue = initialAccumulatorValue, Eps = eps, Maximize = maximize,
+            LearningRate = lr,
+            LearningRateDecay = lrDecay,
+            WeightDecay = weightDecay,
+            InitialAccumulatorValue = initialAccumulatorValue,
+            Eps = eps,
+            Maximize = maximize,
         })
     {
     }

@@ -36,7 +36,13 @@ public sealed class RMSprop : Optimizer
         double weightDecay = 0, double momentum = 0, bool centered = false, bool maximize = false)
         : base(paramGroups, new RMSpropOptions
         {
-            LearningRate = lr, Alpha = alpha, Eps = eps, WeightDecay = weightDecay, Momentum = momentum, Centered = centered, Maximize = maximize,
+            LearningRate = lr,
+            Alpha = alpha,
+            Eps = eps,
+            WeightDecay = weightDecay,
+            Momentum = momentum,
+            Centered = centered,
+            Maximize = maximize,
         })
     {
     }
@@ -82,14 +88,21 @@ public sealed class RMSprop : Optimizer
                 gradAvg = gradAvg * _alpha + _oneMinusAlpha * g;
                 avg = Vector.SquareRoot(squareAvg - gradAvg * gradAvg);
             }
-            else avg = Vector.SquareRoot(squareAvg);
+            else
+            {
+                avg = Vector.SquareRoot(squareAvg);
+            }
+
             avg += _eps;
             if (_hasMomentum)
             {
                 buffer = buffer * _momentum + g / avg;
                 param += _negLr * buffer;
             }
-            else param += _negLr * g / avg;
+            else
+            {
+                param += _negLr * g / avg;
+            }
         }
     }
 }

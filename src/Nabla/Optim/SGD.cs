@@ -36,7 +36,12 @@ public sealed class SGD : Optimizer
         double weightDecay = 0, bool nesterov = false, bool maximize = false)
         : base(paramGroups, new SGDOptions
         {
-            LearningRate = lr, Momentum = momentum, Dampening = dampening, WeightDecay = weightDecay, Nesterov = nesterov, Maximize = maximize,
+            LearningRate = lr,
+            Momentum = momentum,
+            Dampening = dampening,
+            WeightDecay = weightDecay,
+            Nesterov = nesterov,
+            Maximize = maximize,
         })
     {
     }

@@ -84,15 +84,15 @@ internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
 internal static class BufferPool<T> where T : unmanaged
 {
     private const long MaxPooledBytes = 1L << 30;
-    private static readonly Dictionary<int, Stack<T[]>> s_free = [];
-    private static readonly Lock s_lock = new();
+    private static readonly Dictionary<int, Stack<T[]>> FreeArrays = [];
+    private static readonly Lock Sync = new();
     private static long s_pooledBytes;
 
     public static T[]? TryRent(int length)
     {
-        lock (s_lock)
+        lock (Sync)
         {
-            if (!s_free.TryGetValue(length, out var stack) || stack.Count == 0) return null;
+            if (!FreeArrays.TryGetValue(length, out var stack) || stack.Count == 0) return null;
             s_pooledBytes -= (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
             return stack.Pop();
         }
@@ -101,11 +101,11 @@ internal static class BufferPool<T> where T : unmanaged
     public static void Return(T[] array)
     {
         long bytes = (long)array.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        lock (s_lock)
+        lock (Sync)
         {
             // Past the cap the array is simply dropped for the GC: the pool is a cache, not an owner.
             if (s_pooledBytes + bytes > MaxPooledBytes) return;
-            if (!s_free.TryGetValue(array.Length, out var stack)) s_free[array.Length] = stack = new Stack<T[]>();
+            if (!FreeArrays.TryGetValue(array.Length, out var stack)) FreeArrays[array.Length] = stack = new Stack<T[]>();
             stack.Push(array);
             s_pooledBytes += bytes;
         }

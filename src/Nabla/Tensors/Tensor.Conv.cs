@@ -1,5 +1,5 @@
-using Nabla.Kernels;
 using Nabla.Dispatch;
+using Nabla.Kernels;
 
 namespace Nabla;
 
@@ -16,19 +16,19 @@ public sealed partial class Tensor
     /// <summary>2-D cross-correlation with separate vertical and horizontal stride, padding and dilation.</summary>
     public Tensor Conv2d(Tensor weight, Tensor? bias, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, int groups = 1)
     {
-        const string op = "Conv2d";
-        RequireFloat(op);
+        const string Op = "Conv2d";
+        RequireFloat(Op);
         if (Rank != 4)
-            throw new ArgumentException($"{op}: expected a 4-D input (N, C, H, W), got {ShapeUtil.Describe(this)}.");
+            throw new ArgumentException($"{Op}: expected a 4-D input (N, C, H, W), got {ShapeUtil.Describe(this)}.");
         if (weight.Rank != 4)
-            throw new ArgumentException($"{op}: expected a 4-D weight (out_channels, in_channels/groups, kH, kW), got {ShapeUtil.Describe(weight)}.");
+            throw new ArgumentException($"{Op}: expected a 4-D weight (out_channels, in_channels/groups, kH, kW), got {ShapeUtil.Describe(weight)}.");
         if (weight.DType != DType || (bias is not null && bias.DType != DType))
-            throw new ArgumentException($"{op}: input {ShapeUtil.Describe(this)}, weight {ShapeUtil.Describe(weight)} and bias must share a dtype.");
-        if (groups < 1 || _shape[1] != weight._shape[1] * groups)
-            throw new ArgumentException($"{op}: input {ShapeUtil.Describe(this)} has {_shape[1]} channels, but weight {ShapeUtil.Describe(weight)} with groups={groups} expects {weight._shape[1] * groups}.");
-        if (bias is not null && (bias.Rank != 1 || bias._shape[0] != weight._shape[0]))
-            throw new ArgumentException($"{op}: bias must have shape [{weight._shape[0]}], got {ShapeUtil.Describe(bias)}.");
-        var g = new Conv2dGeometry(_shape[0], _shape[1], _shape[2], _shape[3], weight._shape[0], weight._shape[2], weight._shape[3],
+            throw new ArgumentException($"{Op}: input {ShapeUtil.Describe(this)}, weight {ShapeUtil.Describe(weight)} and bias must share a dtype.");
+        if (groups < 1 || ShapeArray[1] != weight.ShapeArray[1] * groups)
+            throw new ArgumentException($"{Op}: input {ShapeUtil.Describe(this)} has {ShapeArray[1]} channels, but weight {ShapeUtil.Describe(weight)} with groups={groups} expects {weight.ShapeArray[1] * groups}.");
+        if (bias is not null && (bias.Rank != 1 || bias.ShapeArray[0] != weight.ShapeArray[0]))
+            throw new ArgumentException($"{Op}: bias must have shape [{weight.ShapeArray[0]}], got {ShapeUtil.Describe(bias)}.");
+        var g = new Conv2dGeometry(ShapeArray[0], ShapeArray[1], ShapeArray[2], ShapeArray[3], weight.ShapeArray[0], weight.ShapeArray[2], weight.ShapeArray[3],
             stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, groups);
         g.Validate();
         return Conv2dOp(new OpKind.Conv2d(g), this, weight, bias);
@@ -53,7 +53,7 @@ public sealed partial class Tensor
         RequireFloat(op);
         if (Rank != 4)
             throw new ArgumentException($"{op}: expected a 4-D input (N, C, H, W), got {ShapeUtil.Describe(this)}.");
-        var p = new PoolGeometry(_shape[0], _shape[1], _shape[2], _shape[3], kernel.H, kernel.W, stride.H, stride.W,
+        var p = new PoolGeometry(ShapeArray[0], ShapeArray[1], ShapeArray[2], ShapeArray[3], kernel.H, kernel.W, stride.H, stride.W,
             padding.H, padding.W, dilation.H, dilation.W, ceilMode);
         p.Validate();
         return p;
@@ -94,7 +94,7 @@ public sealed partial class Tensor
             throw new ArgumentException($"AdaptiveAvgPool2d: expected a 4-D input (N, C, H, W), got {ShapeUtil.Describe(this)}.");
         if (outHeight < 1 || outWidth < 1)
             throw new ArgumentException($"AdaptiveAvgPool2d: the output size must be positive, got ({outHeight}, {outWidth}).");
-        return AdaptiveAvgPool2dOp(new OpKind.AdaptiveAvgPool2d((int[])_shape.Clone(), outHeight, outWidth), this);
+        return AdaptiveAvgPool2dOp(new OpKind.AdaptiveAvgPool2d((int[])ShapeArray.Clone(), outHeight, outWidth), this);
     }
 
     /// <summary>The recorded AdaptiveAvgPool2d primitive on a validated input.</summary>

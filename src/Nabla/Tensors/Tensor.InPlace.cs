@@ -7,18 +7,23 @@ public sealed partial class Tensor
     private void CheckInPlace(string op, Tensor? other = null)
     {
         if (Autograd.IsGradEnabled && (RequiresGrad || (other?.RequiresGrad ?? false)))
+        {
             throw new InvalidOperationException(
                 $"{op}: in-place operations are not recorded in the graph; a tensor that requires grad ({ShapeUtil.Describe(this)}) " +
                 "can only be modified inside `using (Autograd.NoGrad())`, e.g. for a parameter update.");
+        }
+
         if (other is not null)
         {
-            var shape = ShapeUtil.BroadcastShapes(op, _shape, other._shape);
-            if (!ShapeUtil.SameShape(shape, _shape))
+            var shape = ShapeUtil.BroadcastShapes(op, ShapeArray, other.ShapeArray);
+            if (!ShapeUtil.SameShape(shape, ShapeArray))
                 throw new ArgumentException($"{op}: {ShapeUtil.Describe(other)} cannot be broadcast into the in-place target {ShapeUtil.Describe(this)}.");
         }
         for (int i = 0; i < Rank; i++)
-            if (_strides[i] == 0 && _shape[i] > 1)
+        {
+            if (StridesArray[i] == 0 && ShapeArray[i] > 1)
                 throw new InvalidOperationException($"{op}: the target {ShapeUtil.Describe(this)} is an expanded view whose elements share memory; call Contiguous() first.");
+        }
     }
 
     private Tensor Assign(Tensor value)
@@ -32,7 +37,7 @@ public sealed partial class Tensor
     public Tensor AddInPlace(Tensor other, double alpha = 1)
     {
         CheckInPlace("AddInPlace", other);
-        if (IsContiguous && other.IsContiguous && other.DType == DType && ShapeUtil.SameShape(_shape, other._shape))
+        if (IsContiguous && other.IsContiguous && other.DType == DType && ShapeUtil.SameShape(ShapeArray, other.ShapeArray))
         {
             switch (Storage, other.Storage)
             {
@@ -84,14 +89,14 @@ public sealed partial class Tensor
     {
         CheckInPlace("CopyFrom", source);
         using (Autograd.NoGrad())
-            return Assign(ShapeUtil.SameShape(source._shape, _shape) ? source.Detach() : source.Detach().Expand(_shape));
+            return Assign(ShapeUtil.SameShape(source.ShapeArray, ShapeArray) ? source.Detach() : source.Detach().Expand(ShapeArray));
     }
 
     /// <summary>Sets every element to <paramref name="value"/> (like <c>fill_</c>).</summary>
     public Tensor Fill(double value)
     {
         CheckInPlace("Fill");
-        return Assign(Full(_shape, value, DType));
+        return Assign(Full(ShapeArray, value, DType));
     }
 
     /// <summary>Sets every element to zero (like <c>zero_</c>).</summary>

@@ -10,12 +10,12 @@ public sealed partial class Tensor
     /// <summary>A contiguous copy with fresh storage; never recorded in the graph.</summary>
     internal Tensor Copy()
     {
-        var result = Empty((int[])_shape.Clone(), DType);
+        var result = Empty((int[])ShapeArray.Clone(), DType);
         switch (DType)
         {
-            case DType.Float32: Strided.Gather<float>(Data<float>(), _shape, _strides, result.AsSpan<float>()); break;
-            case DType.Float64: Strided.Gather<double>(Data<double>(), _shape, _strides, result.AsSpan<double>()); break;
-            default: Strided.Gather<long>(Data<long>(), _shape, _strides, result.AsSpan<long>()); break;
+            case DType.Float32: Strided.Gather<float>(Data<float>(), ShapeArray, StridesArray, result.AsSpan<float>()); break;
+            case DType.Float64: Strided.Gather<double>(Data<double>(), ShapeArray, StridesArray, result.AsSpan<double>()); break;
+            default: Strided.Gather<long>(Data<long>(), ShapeArray, StridesArray, result.AsSpan<long>()); break;
         }
         return result;
     }
@@ -25,9 +25,9 @@ public sealed partial class Tensor
 
     internal Tensor NarrowView(int dim, int start, int length)
     {
-        var shape = (int[])_shape.Clone();
+        var shape = (int[])ShapeArray.Clone();
         shape[dim] = length;
-        return ViewRaw(shape, (int[])_strides.Clone(), Offset + start * _strides[dim]);
+        return ViewRaw(shape, (int[])StridesArray.Clone(), Offset + start * StridesArray[dim]);
     }
 
     /// <summary>Writes <paramref name="src"/> (same shape and dtype) into this view element by element.</summary>
@@ -37,9 +37,9 @@ public sealed partial class Tensor
         var c = src.Materialize();
         switch (DType)
         {
-            case DType.Float32: Strided.Scatter<float>(c.AsSpan<float>(), Data<float>(), _shape, _strides); break;
-            case DType.Float64: Strided.Scatter<double>(c.AsSpan<double>(), Data<double>(), _shape, _strides); break;
-            default: Strided.Scatter<long>(c.AsSpan<long>(), Data<long>(), _shape, _strides); break;
+            case DType.Float32: Strided.Scatter<float>(c.AsSpan<float>(), Data<float>(), ShapeArray, StridesArray); break;
+            case DType.Float64: Strided.Scatter<double>(c.AsSpan<double>(), Data<double>(), ShapeArray, StridesArray); break;
+            default: Strided.Scatter<long>(c.AsSpan<long>(), Data<long>(), ShapeArray, StridesArray); break;
         }
     }
 
@@ -103,6 +103,6 @@ public sealed partial class Tensor
     private void RequireFloat(string op)
     {
         if (!DType.IsFloatingPoint())
-            throw new NotSupportedException($"{op}: not defined for int64 tensors (shape {ShapeUtil.Format(_shape)}); convert with .To(DType.Float32) first.");
+            throw new NotSupportedException($"{op}: not defined for int64 tensors (shape {ShapeUtil.Format(ShapeArray)}); convert with .To(DType.Float32) first.");
     }
 }

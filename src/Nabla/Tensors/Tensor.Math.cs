@@ -13,7 +13,7 @@ public sealed partial class Tensor
     }
 
     private static int[] ResultShape<TOp>(TOp op, Tensor a, Tensor b) where TOp : notnull =>
-        ShapeUtil.SameShape(a._shape, b._shape) ? (int[])a._shape.Clone() : ShapeUtil.Broadcast(op, a, b);
+        ShapeUtil.SameShape(a.ShapeArray, b.ShapeArray) ? (int[])a.ShapeArray.Clone() : ShapeUtil.Broadcast(op, a, b);
 
     /// <summary>A differentiable binary primitive defined for float and int64 operands, computed by the operators named.</summary>
     private static Tensor Binary<TKind, TF, TD, TL>(Tensor a, Tensor b)
@@ -131,7 +131,7 @@ public sealed partial class Tensor
     public Tensor Sin() => Unary<OpKind.Sin, SinOperator<float>, SinOperator<double>>();
     /// <summary>cos x (x in radians).</summary>
     public Tensor Cos() => Unary<OpKind.Cos, CosOperator<float>, CosOperator<double>>();
-        /// <summary>erf x = 2/√π ∫₀ˣ e^(−t²) dt.</summary>
+    /// <summary>erf x = 2/√π ∫₀ˣ e^(−t²) dt.</summary>
     public Tensor Erf() => Unary<OpKind.Erf, ErfOperator<float>, ErfOperator<double>>();
 
     /// <summary>log(1 + eˣ) without overflow or a threshold: the primitive under <see cref="Softplus"/> and the logistic losses.</summary>
@@ -171,7 +171,7 @@ public sealed partial class Tensor
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)
     {
         (a, b) = Promote(a, b);
-        var shape = ShapeUtil.BroadcastShapes("Where", ShapeUtil.BroadcastShapes("Where", condition._shape, a._shape), b._shape);
+        var shape = ShapeUtil.BroadcastShapes("Where", ShapeUtil.BroadcastShapes("Where", condition.ShapeArray, a.ShapeArray), b.ShapeArray);
         var result = Elementwise.Where(condition, a, b, shape);
         return Record<OpKind.Where>(result, [condition.Detach(), a, b]);
     }
@@ -211,7 +211,7 @@ public sealed partial class Tensor
     /// <summary>True when every element of both tensors is within atol + rtol·|other| (NaNs never match).</summary>
     public bool AllClose(Tensor other, double rtol = 1e-5, double atol = 1e-8)
     {
-        if (!ShapeUtil.SameShape(_shape, other._shape)) return false;
+        if (!ShapeUtil.SameShape(ShapeArray, other.ShapeArray)) return false;
         var a = ToDoubleArray();
         var b = other.ToDoubleArray();
         for (int i = 0; i < a.Length; i++)
@@ -245,9 +245,9 @@ public sealed partial class Tensor
         bool squeezeRow = a.Rank == 1, squeezeCol = b.Rank == 1;
         if (squeezeRow) a = a.Unsqueeze(0);
         if (squeezeCol) b = b.Unsqueeze(1);
-        if (a._shape[^1] != b._shape[^2])
-            throw new ArgumentException($"MatMul: inner dimensions differ: {ShapeUtil.Describe(this)} @ {ShapeUtil.Describe(other)} ({a._shape[^1]} vs {b._shape[^2]}).");
-        var batch = ShapeUtil.BroadcastShapes("MatMul", a._shape.AsSpan(0, a.Rank - 2), b._shape.AsSpan(0, b.Rank - 2));
+        if (a.ShapeArray[^1] != b.ShapeArray[^2])
+            throw new ArgumentException($"MatMul: inner dimensions differ: {ShapeUtil.Describe(this)} @ {ShapeUtil.Describe(other)} ({a.ShapeArray[^1]} vs {b.ShapeArray[^2]}).");
+        var batch = ShapeUtil.BroadcastShapes("MatMul", a.ShapeArray.AsSpan(0, a.Rank - 2), b.ShapeArray.AsSpan(0, b.Rank - 2));
         var result = Record<OpKind.MatMul>(Dispatch.MatMul.Batched(a, b, batch), a, b);
         if (squeezeRow) result = result.Squeeze(-2);
         if (squeezeCol) result = result.Squeeze(-1);

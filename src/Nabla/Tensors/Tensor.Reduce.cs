@@ -65,7 +65,7 @@ public sealed partial class Tensor
     private int CountOver(int[]? dims)
     {
         int n = 1;
-        foreach (int d in ShapeUtil.NormalizeDims("Mean", dims, Rank)) n *= _shape[d];
+        foreach (int d in ShapeUtil.NormalizeDims("Mean", dims, Rank)) n *= ShapeArray[d];
         return n;
     }
 
@@ -136,7 +136,10 @@ public sealed partial class Tensor
         RequireFloat(name);
         int d = ShapeUtil.NormalizeDim(name, dim, Rank);
         Tensor result;
-        if (Rank == 0 || d == Rank - 1) result = Reduction.SoftmaxLastDim(this, log);
+        if (Rank == 0 || d == Rank - 1)
+        {
+            result = Reduction.SoftmaxLastDim(this, log);
+        }
         else
         {
             var moved = Detach().Transpose(d, -1);
@@ -151,8 +154,8 @@ public sealed partial class Tensor
         int lead = Rank - shape.Length;
         var dims = new List<int>();
         for (int i = 0; i < Rank; i++)
-            if (i < lead || (shape[i - lead] == 1 && _shape[i] != 1)) dims.Add(i);
+            if (i < lead || (shape[i - lead] == 1 && ShapeArray[i] != 1)) dims.Add(i);
         var summed = dims.Count == 0 ? this : Sum(dims.ToArray(), keepDim: true);
-        return ShapeUtil.SameShape(summed._shape, shape) ? summed : summed.Reshape(shape);
+        return ShapeUtil.SameShape(summed.ShapeArray, shape) ? summed : summed.Reshape(shape);
     }
 }

@@ -12,7 +12,7 @@ public sealed partial class Tensor
     public Tensor Reshape(params int[] shape)
     {
         var s = InferShape("Reshape", shape);
-        if (ShapeUtil.SameShape(s, _shape)) return this;
+        if (ShapeUtil.SameShape(s, ShapeArray)) return this;
         var source = Materialize();
         var view = source.ViewRaw(s, Strided.ContiguousStrides(s), source.Offset);
         return Record<OpKind.Reshape>(view, this);
@@ -32,8 +32,14 @@ public sealed partial class Tensor
                 if (inferred >= 0) throw new ArgumentException($"{op}: only one dimension can be inferred, got {ShapeUtil.Format(shape)}.");
                 inferred = i;
             }
-            else if (s[i] < 0) throw new ArgumentException($"{op}: invalid dimension {s[i]} in {ShapeUtil.Format(shape)}.");
-            else known *= s[i];
+            else if (s[i] < 0)
+            {
+                throw new ArgumentException($"{op}: invalid dimension {s[i]} in {ShapeUtil.Format(shape)}.");
+            }
+            else
+            {
+                known *= s[i];
+            }
         }
         int n = Numel;
         if (inferred >= 0)
@@ -43,7 +49,10 @@ public sealed partial class Tensor
             s[inferred] = n / known;
         }
         else if (known != n)
+        {
             throw new ArgumentException($"{op}: shape {ShapeUtil.Format(shape)} is invalid for input {ShapeUtil.Describe(this)} of {n} elements.");
+        }
+
         return s;
     }
 
@@ -54,21 +63,21 @@ public sealed partial class Tensor
         int s = ShapeUtil.NormalizeDim("Flatten", startDim, Rank), e = ShapeUtil.NormalizeDim("Flatten", endDim, Rank);
         if (s > e) throw new ArgumentException($"Flatten: startDim {startDim} comes after endDim {endDim} for a tensor of rank {Rank}.");
         var shape = new List<int>();
-        for (int i = 0; i < s; i++) shape.Add(_shape[i]);
+        for (int i = 0; i < s; i++) shape.Add(ShapeArray[i]);
         int merged = 1;
-        for (int i = s; i <= e; i++) merged *= _shape[i];
+        for (int i = s; i <= e; i++) merged *= ShapeArray[i];
         shape.Add(merged);
-        for (int i = e + 1; i < Rank; i++) shape.Add(_shape[i]);
+        for (int i = e + 1; i < Rank; i++) shape.Add(ShapeArray[i]);
         return Reshape(shape.ToArray());
     }
 
     /// <summary>Removes dim <paramref name="dim"/> if it has size 1 (PyTorch leaves other sizes alone), or every size-1 dim when null.</summary>
     public Tensor Squeeze(int? dim = null)
     {
-        if (dim is null) return Reshape(_shape.Where(d => d != 1).ToArray());
+        if (dim is null) return Reshape(ShapeArray.Where(d => d != 1).ToArray());
         if (Rank == 0) return this;
         int d = ShapeUtil.NormalizeDim("Squeeze", dim.Value, Rank);
-        return _shape[d] == 1 ? SqueezeDims([d]) : this;
+        return ShapeArray[d] == 1 ? SqueezeDims([d]) : this;
     }
 
     internal Tensor SqueezeDims(int[] sortedDims)
@@ -78,7 +87,7 @@ public sealed partial class Tensor
         for (int i = 0, j = 0; i < Rank; i++)
         {
             if (j < sortedDims.Length && sortedDims[j] == i) { j++; continue; }
-            shape.Add(_shape[i]);
+            shape.Add(ShapeArray[i]);
         }
         return Reshape(shape.ToArray());
     }
@@ -88,7 +97,7 @@ public sealed partial class Tensor
     {
         int d = ShapeUtil.NormalizeDim("Unsqueeze", dim, Rank + 1);
         var shape = new int[Rank + 1];
-        for (int i = 0, j = 0; i < shape.Length; i++) shape[i] = i == d ? 1 : _shape[j++];
+        for (int i = 0, j = 0; i < shape.Length; i++) shape[i] = i == d ? 1 : ShapeArray[j++];
         return Reshape(shape);
     }
 
@@ -107,7 +116,7 @@ public sealed partial class Tensor
         }
         var shape = new int[Rank];
         var strides = new int[Rank];
-        for (int i = 0; i < Rank; i++) { shape[i] = _shape[d[i]]; strides[i] = _strides[d[i]]; }
+        for (int i = 0; i < Rank; i++) { shape[i] = ShapeArray[d[i]]; strides[i] = StridesArray[d[i]]; }
         return Record(ViewRaw(shape, strides, Offset), new OpKind.Permute(d), this);
     }
 
@@ -153,28 +162,28 @@ public sealed partial class Tensor
                 s[i] = target;
                 continue;
             }
-            int current = _shape[i - lead];
+            int current = ShapeArray[i - lead];
             if (target == -1) target = current;
             if (target != current && current != 1)
                 throw new ArgumentException($"Expand: cannot expand {ShapeUtil.Describe(this)} to {ShapeUtil.Format(shape)} (dim {i}: {current} to {target}).");
             s[i] = target;
-            strides[i] = current == target ? _strides[i - lead] : 0;
+            strides[i] = current == target ? StridesArray[i - lead] : 0;
         }
-        if (ShapeUtil.SameShape(s, _shape)) return this;
+        if (ShapeUtil.SameShape(s, ShapeArray)) return this;
         return Record<OpKind.Expand>(ViewRaw(s, strides, Offset), this);
     }
 
     /// <summary>Expands to the shape of <paramref name="other"/>.</summary>
-    public Tensor ExpandAs(Tensor other) => Expand(other._shape);
+    public Tensor ExpandAs(Tensor other) => Expand(other.ShapeArray);
 
     /// <summary>The elements start..start+length−1 along <paramref name="dim"/> (a view).</summary>
     public Tensor Narrow(int dim, int start, int length)
     {
         int d = ShapeUtil.NormalizeDim("Narrow", dim, Rank);
-        if (start < 0) start += _shape[d];
-        if (start < 0 || length < 0 || start + length > _shape[d])
-            throw new ArgumentOutOfRangeException(nameof(start), $"Narrow: range start {start}, length {length} is outside dim {d} of size {_shape[d]} ({ShapeUtil.Describe(this)}).");
-        if (start == 0 && length == _shape[d]) return this;
+        if (start < 0) start += ShapeArray[d];
+        if (start < 0 || length < 0 || start + length > ShapeArray[d])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Narrow: range start {start}, length {length} is outside dim {d} of size {ShapeArray[d]} ({ShapeUtil.Describe(this)}).");
+        if (start == 0 && length == ShapeArray[d]) return this;
         return Record(NarrowView(d, start, length), new OpKind.Narrow(d, start, length), this);
     }
 
@@ -182,7 +191,7 @@ public sealed partial class Tensor
     public Tensor Slice(int dim, int start, int end)
     {
         int d = ShapeUtil.NormalizeDim("Slice", dim, Rank);
-        int n = _shape[d];
+        int n = ShapeArray[d];
         int s = Math.Clamp(start < 0 ? start + n : start, 0, n);
         int e = Math.Clamp(end < 0 ? end + n : end, 0, n);
         return Narrow(d, s, Math.Max(e - s, 0));
@@ -211,15 +220,15 @@ public sealed partial class Tensor
         int d = ShapeUtil.NormalizeDim("Cat", dim, first.Rank);
         var dtype = tensors.Select(t => t.DType).Aggregate(DTypeExtensions.Promote);
         var inputs = tensors.Select(t => t.To(dtype)).ToArray();
-        var shape = (int[])first._shape.Clone();
+        var shape = (int[])first.ShapeArray.Clone();
         shape[d] = 0;
         foreach (var t in inputs)
         {
             bool ok = t.Rank == first.Rank;
-            for (int i = 0; ok && i < t.Rank; i++) ok = i == d || t._shape[i] == first._shape[i];
+            for (int i = 0; ok && i < t.Rank; i++) ok = i == d || t.ShapeArray[i] == first.ShapeArray[i];
             if (!ok)
                 throw new ArgumentException($"Cat: shapes must match except in dim {d}: got {string.Join(", ", tensors.Select(ShapeUtil.Describe))}.");
-            shape[d] += t._shape[d];
+            shape[d] += t.ShapeArray[d];
         }
         if (inputs.Length == 1) return inputs[0];
         return Record(Indexing.Cat(inputs, d, shape), new OpKind.Cat(d), inputs);
@@ -230,8 +239,11 @@ public sealed partial class Tensor
     {
         if (tensors.Count == 0) throw new ArgumentException("Stack: expected at least one tensor.");
         foreach (var t in tensors)
-            if (!ShapeUtil.SameShape(t._shape, tensors[0]._shape))
+        {
+            if (!ShapeUtil.SameShape(t.ShapeArray, tensors[0].ShapeArray))
                 throw new ArgumentException($"Stack: all tensors must have the same shape, got {string.Join(", ", tensors.Select(ShapeUtil.Describe))}.");
+        }
+
         int d = ShapeUtil.NormalizeDim("Stack", dim, tensors[0].Rank + 1);
         return Cat(tensors.Select(t => t.Unsqueeze(d)).ToArray(), d);
     }
@@ -241,7 +253,7 @@ public sealed partial class Tensor
     {
         if (splitSize <= 0) throw new ArgumentException($"Split: splitSize must be positive, got {splitSize}.");
         int d = ShapeUtil.NormalizeDim("Split", dim, Rank);
-        int n = _shape[d];
+        int n = ShapeArray[d];
         var parts = new List<Tensor>();
         for (int start = 0; start < n; start += splitSize) parts.Add(Narrow(d, start, Math.Min(splitSize, n - start)));
         if (n == 0) parts.Add(this);
@@ -253,7 +265,7 @@ public sealed partial class Tensor
     {
         if (chunks <= 0) throw new ArgumentException($"Chunk: chunks must be positive, got {chunks}.");
         int d = ShapeUtil.NormalizeDim("Chunk", dim, Rank);
-        int size = Math.Max(1, (_shape[d] + chunks - 1) / chunks);
+        int size = Math.Max(1, (ShapeArray[d] + chunks - 1) / chunks);
         return Split(size, d);
     }
 
@@ -263,8 +275,11 @@ public sealed partial class Tensor
             throw new ArgumentException($"{op}: the index must be int64, got {ShapeUtil.Describe(index)}.");
         var idx = index.ToArray<long>();
         foreach (long i in idx)
+        {
             if (i < 0 || i >= size)
                 throw ShapeUtil.IndexError($"{op}: index {i} is out of range for dim {dim} of size {size} (input {ShapeUtil.Describe(this)}).");
+        }
+
         return idx;
     }
 
@@ -273,7 +288,7 @@ public sealed partial class Tensor
     {
         int d = ShapeUtil.NormalizeDim("IndexSelect", dim, Rank);
         if (index.Rank > 1) throw new ArgumentException($"IndexSelect: the index must be 0-D or 1-D, got {ShapeUtil.Describe(index)}.");
-        var idx = CheckIndex("IndexSelect", index, d, _shape[d]);
+        var idx = CheckIndex("IndexSelect", index, d, ShapeArray[d]);
         return Record(Indexing.IndexSelect(this, d, idx), new OpKind.IndexSelect(d), [this, index.Reshape(-1)]);
     }
 
@@ -281,10 +296,10 @@ public sealed partial class Tensor
     public Tensor IndexAdd(int dim, Tensor index, Tensor source)
     {
         int d = ShapeUtil.NormalizeDim("IndexAdd", dim, Rank);
-        var idx = CheckIndex("IndexAdd", index, d, _shape[d]);
-        var expected = (int[])_shape.Clone();
+        var idx = CheckIndex("IndexAdd", index, d, ShapeArray[d]);
+        var expected = (int[])ShapeArray.Clone();
         expected[d] = idx.Length;
-        if (!ShapeUtil.SameShape(source._shape, expected) || source.DType != DType)
+        if (!ShapeUtil.SameShape(source.ShapeArray, expected) || source.DType != DType)
             throw new ArgumentException($"IndexAdd: the source must be {ShapeUtil.Format(expected)} {DType.Name()}, got {ShapeUtil.Describe(source)}.");
         return Record(Indexing.IndexAdd(this, d, idx, source), new OpKind.IndexAdd(d), [this, index.Reshape(-1), source]);
     }
@@ -294,10 +309,13 @@ public sealed partial class Tensor
         if (index.Rank != Rank)
             throw new ArgumentException($"{op}: index rank must equal input rank: input {ShapeUtil.Describe(this)}, index {ShapeUtil.Describe(index)}.");
         for (int i = 0; i < Rank; i++)
-            if (i != d && index._shape[i] > _shape[i])
+        {
+            if (i != d && index.ShapeArray[i] > ShapeArray[i])
                 throw new ArgumentException($"{op}: index {ShapeUtil.Describe(index)} is larger than input {ShapeUtil.Describe(this)} in dim {i}.");
-        if (source is not null && (!ShapeUtil.SameShape(source._shape, index._shape) || source.DType != DType))
-            throw new ArgumentException($"{op}: the source must have the index's shape {ShapeUtil.Format(index._shape)} and dtype {DType.Name()}, got {ShapeUtil.Describe(source)}.");
+        }
+
+        if (source is not null && (!ShapeUtil.SameShape(source.ShapeArray, index.ShapeArray) || source.DType != DType))
+            throw new ArgumentException($"{op}: the source must have the index's shape {ShapeUtil.Format(index.ShapeArray)} and dtype {DType.Name()}, got {ShapeUtil.Describe(source)}.");
     }
 
     /// <summary>out[i][j] = x[i][index[i][j]] for dim 1 (generally: index replaces the coordinate along <paramref name="dim"/>).</summary>
@@ -305,7 +323,7 @@ public sealed partial class Tensor
     {
         int d = ShapeUtil.NormalizeDim("Gather", dim, Rank);
         CheckGatherShapes("Gather", d, index, null);
-        CheckIndex("Gather", index, d, _shape[d]);
+        CheckIndex("Gather", index, d, ShapeArray[d]);
         return Record(Indexing.Gather(this, d, index), new OpKind.Gather(d), [this, index]);
     }
 
@@ -314,7 +332,7 @@ public sealed partial class Tensor
     {
         int d = ShapeUtil.NormalizeDim("ScatterAdd", dim, Rank);
         CheckGatherShapes("ScatterAdd", d, index, source);
-        CheckIndex("ScatterAdd", index, d, _shape[d]);
+        CheckIndex("ScatterAdd", index, d, ShapeArray[d]);
         return Record(Indexing.ScatterAdd(this, d, index, source), new OpKind.ScatterAdd(d), [this, index, source]);
     }
 }

@@ -13,8 +13,8 @@ namespace Nabla;
 public sealed partial class Tensor
 {
     internal readonly Storage Storage;
-    internal readonly int[] _shape;
-    internal readonly int[] _strides;
+    internal readonly int[] ShapeArray;
+    internal readonly int[] StridesArray;
     internal readonly int Offset;
     internal Node? Node;
     private bool _requiresGrad;
@@ -27,8 +27,8 @@ public sealed partial class Tensor
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
     {
         Storage = storage;
-        _shape = shape;
-        _strides = strides;
+        ShapeArray = shape;
+        StridesArray = strides;
         Offset = offset;
         int numel = 1;
         foreach (int d in shape) numel *= d;
@@ -42,8 +42,8 @@ public sealed partial class Tensor
     private Tensor(Tensor view)
     {
         Storage = view.Storage;
-        _shape = view._shape;
-        _strides = view._strides;
+        ShapeArray = view.ShapeArray;
+        StridesArray = view.StridesArray;
         Offset = view.Offset;
         _numel = view._numel;
         _isContiguous = view._isContiguous;
@@ -57,17 +57,17 @@ public sealed partial class Tensor
         new(Storage.Allocate(dtype, ShapeUtil.Numel(shape), zeroed: true), shape);
 
     /// <summary>The size of every dimension.</summary>
-    public IReadOnlyList<int> Shape => _shape;
+    public IReadOnlyList<int> Shape => ShapeArray;
 
-    internal ReadOnlySpan<int> ShapeSpan => _shape;
+    internal ReadOnlySpan<int> ShapeSpan => ShapeArray;
 
-    internal ReadOnlySpan<int> StridesSpan => _strides;
+    internal ReadOnlySpan<int> StridesSpan => StridesArray;
 
     /// <summary>The element step of every dimension within the storage.</summary>
-    public IReadOnlyList<int> Strides => _strides;
+    public IReadOnlyList<int> Strides => StridesArray;
 
     /// <summary>The number of dimensions.</summary>
-    public int Rank => _shape.Length;
+    public int Rank => ShapeArray.Length;
 
     /// <summary>The element type.</summary>
     public DType DType => Storage.DType;
@@ -76,7 +76,7 @@ public sealed partial class Tensor
     public int Numel => _numel;
 
     /// <summary>The size of dimension <paramref name="dim"/> (negative counts from the end).</summary>
-    public int Size(int dim) => _shape[ShapeUtil.NormalizeDim("Size", dim, Rank)];
+    public int Size(int dim) => ShapeArray[ShapeUtil.NormalizeDim("Size", dim, Rank)];
 
     /// <summary>True when the elements are laid out row-major without gaps.</summary>
     public bool IsContiguous => _isContiguous;
@@ -156,14 +156,14 @@ public sealed partial class Tensor
     /// <summary>The single value of a one-element tensor, as a double.</summary>
     public double Item()
     {
-        if (Numel != 1) throw new InvalidOperationException($"Item: only one-element tensors can be converted to a scalar, got shape {ShapeUtil.Format(_shape)}.");
+        if (Numel != 1) throw new InvalidOperationException($"Item: only one-element tensors can be converted to a scalar, got shape {ShapeUtil.Format(ShapeArray)}.");
         return GetAsDouble(Offset);
     }
 
     /// <summary>The single value of a one-element tensor, as <typeparamref name="T"/> (which must match the dtype).</summary>
     public T Item<T>() where T : unmanaged
     {
-        if (Numel != 1) throw new InvalidOperationException($"Item: only one-element tensors can be converted to a scalar, got shape {ShapeUtil.Format(_shape)}.");
+        if (Numel != 1) throw new InvalidOperationException($"Item: only one-element tensors can be converted to a scalar, got shape {ShapeUtil.Format(ShapeArray)}.");
         return TypedStorage<T>("Item").Data[Offset];
     }
 
@@ -172,7 +172,7 @@ public sealed partial class Tensor
     {
         var storage = TypedStorage<T>("ToArray");
         var result = new T[Numel];
-        Strided.Gather<T>(storage.Data.AsSpan(Offset), _shape, _strides, result);
+        Strided.Gather<T>(storage.Data.AsSpan(Offset), ShapeArray, StridesArray, result);
         return result;
     }
 
@@ -208,7 +208,7 @@ public sealed partial class Tensor
     internal int StorageIndex(ReadOnlySpan<int> index)
     {
         int pos = Offset;
-        for (int i = 0; i < index.Length; i++) pos += index[i] * _strides[i];
+        for (int i = 0; i < index.Length; i++) pos += index[i] * StridesArray[i];
         return pos;
     }
 
@@ -220,8 +220,11 @@ public sealed partial class Tensor
         {
             if (index.Length != Rank) throw new ArgumentException($"Indexer: {index.Length} indices given for a tensor of rank {Rank}.");
             for (int i = 0; i < index.Length; i++)
-                if (index[i] < 0 || index[i] >= _shape[i])
-                    throw ShapeUtil.IndexError($"Indexer: index {index[i]} is out of range for dimension {i} of size {_shape[i]}.");
+            {
+                if (index[i] < 0 || index[i] >= ShapeArray[i])
+                    throw ShapeUtil.IndexError($"Indexer: index {index[i]} is out of range for dimension {i} of size {ShapeArray[i]}.");
+            }
+
             return GetAsDouble(StorageIndex(index));
         }
     }
@@ -276,9 +279,9 @@ public sealed partial class Tensor
     private void AppendDim(StringBuilder sb, string[] text, int width, int dim, int flat, bool summarize, int indent)
     {
         if (Rank == 0) { sb.Append(text[0]); return; }
-        int n = _shape[dim];
+        int n = ShapeArray[dim];
         int inner = 1;
-        for (int i = dim + 1; i < Rank; i++) inner *= _shape[i];
+        for (int i = dim + 1; i < Rank; i++) inner *= ShapeArray[i];
         sb.Append('[');
         for (int i = 0; i < n; i++)
         {

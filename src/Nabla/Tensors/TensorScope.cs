@@ -19,7 +19,7 @@ namespace Nabla;
 /// </summary>
 public sealed class TensorScope : IDisposable
 {
-    [ThreadStatic] private static TensorScope? t_current;
+    [ThreadStatic] private static TensorScope? s_current;
 
     private readonly TensorScope? _parent;
     private readonly List<Storage> _owned = [];
@@ -27,16 +27,16 @@ public sealed class TensorScope : IDisposable
 
     private TensorScope(TensorScope? parent) => _parent = parent;
 
-    internal static TensorScope? Current => t_current;
+    internal static TensorScope? Current => s_current;
 
     /// <summary>Opens a scope on this thread, nested inside the current one if any.</summary>
-    public static TensorScope Begin() => t_current = new TensorScope(t_current);
+    public static TensorScope Begin() => s_current = new TensorScope(s_current);
 
     /// <summary>
     /// Suspends pooling on this thread until the returned handle is disposed: tensors created meanwhile
     /// are ordinary objects that outlive every scope (used for parameter gradients and optimizer state).
     /// </summary>
-    public static SuspendHandle Suspend() => new(t_current);
+    public static SuspendHandle Suspend() => new(s_current);
 
     /// <summary>Moves the memory of <paramref name="tensor"/> out of this scope (to the enclosing one, or to the GC) and returns the tensor.</summary>
     public Tensor Keep(Tensor tensor)
@@ -53,7 +53,7 @@ public sealed class TensorScope : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (t_current == this) t_current = _parent;
+        if (s_current == this) s_current = _parent;
         foreach (var storage in _owned) storage.Release();
         _owned.Clear();
     }
@@ -66,10 +66,10 @@ public sealed class TensorScope : IDisposable
         internal SuspendHandle(TensorScope? suspended)
         {
             _suspended = suspended;
-            t_current = null;
+            s_current = null;
         }
 
         /// <summary>Re-enables the scope that was active when pooling was suspended.</summary>
-        public void Dispose() => t_current = _suspended;
+        public void Dispose() => s_current = _suspended;
     }
 }

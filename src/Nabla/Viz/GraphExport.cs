@@ -160,9 +160,18 @@ public static class GraphExport
             if (args is not null) op += " " + args;
             lines.Add(name is null ? op : $"{name} = {op}");
         }
-        else if (name is not null) lines.Add(name);
-        else if (kind == Kind.Constant && t.Numel == 1) lines.Add(t.Item().ToString("G6", CultureInfo.InvariantCulture));
-        else lines.Add(kind == Kind.Parameter ? "leaf" : "constant");
+        else if (name is not null)
+        {
+            lines.Add(name);
+        }
+        else if (kind == Kind.Constant && t.Numel == 1)
+        {
+            lines.Add(t.Item().ToString("G6", CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            lines.Add(kind == Kind.Parameter ? "leaf" : "constant");
+        }
 
         if (showShapes)
             lines.Add(t.DType == DType.Float32 ? ShapeUtil.Format(t.ShapeSpan) : ShapeUtil.Describe(t));

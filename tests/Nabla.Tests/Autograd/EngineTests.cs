@@ -308,13 +308,13 @@ public sealed class EngineTests
     [Fact]
     public void ADeepChainBackpropagatesWithoutStackOverflow()
     {
-        const int depth = 100_000;
+        const int Depth = 100_000;
         var x = Tensor.Scalar(1.0, DType.Float64, requiresGrad: true);
         var y = x;
-        for (int i = 0; i < depth; i++) y = y + 1e-3;
+        for (int i = 0; i < Depth; i++) y = y + 1e-3;
         y.Backward();
         Assert.Equal(1.0, x.Grad!.Item());
-        Assert.Equal(1.0 + depth * 1e-3, y.Item(), 1e-6);
+        Assert.Equal(1.0 + Depth * 1e-3, y.Item(), 1e-6);
     }
 
     [Fact]

@@ -292,11 +292,13 @@ public sealed class GradCheckOpTests
     public void EverySampleRecordsTheOpItIsFiledUnder()
     {
         foreach (var (op, samples) in OpSamples)
+        {
             foreach (var sample in samples)
             {
                 var output = sample.Func(sample.MakeInputs());
                 Assert.True(RecordedOps(output).Contains(op), $"Sample '{sample.Name}' is filed under {op.Name} but records only {string.Join(", ", RecordedOps(output).Select(t => t.Name))}.");
             }
+        }
     }
 
     [Theory]

@@ -24,8 +24,11 @@ public sealed class MnistTests : IDisposable
         string ext = gzip ? ".gz" : "";
         var pixels = new double[n * h * w];
         for (int k = 0; k < n; k++)
+        {
             for (int i = 0; i < h; i++)
                 for (int j = 0; j < w; j++) pixels[(k * h + i) * w + j] = (k * 37 + i * 5 + j) % 256;
+        }
+
         Idx.Write(_dir.File($"{prefix}-images-idx3-ubyte{ext}"), Tensor.FromArray(pixels, n, h, w), IdxType.UByte);
         Idx.Write(_dir.File($"{prefix}-labels-idx1-ubyte{ext}"), Tensor.FromArray(Enumerable.Range(0, n).Select(k => (double)(k % 10 + labelOffset)).ToArray()), IdxType.UByte);
     }

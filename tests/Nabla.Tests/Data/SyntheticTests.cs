@@ -44,12 +44,15 @@ public class SyntheticTests
         var (clean, cleanY) = Synthetic.MakeMoons(20_000, shuffle: false, dtype: DType.Float64);
         // The noise is zero-mean: per class the means equal the noise-free means; the residual spread is the noise.
         for (int c = 0; c < 2; c++)
+        {
             for (int f = 0; f < 2; f++)
             {
                 double noisyMean = Enumerable.Range(0, 20_000).Where(i => labels[i] == c).Average(i => x[i, f]);
                 double cleanMean = Enumerable.Range(0, 20_000).Where(i => (long)cleanY[i] == c).Average(i => clean[i, f]);
                 Assert.Equal(cleanMean, noisyMean, 0.005);
             }
+        }
+
         var again = Synthetic.MakeMoons(20_000, noise: 0.1, generator: new Generator(1));
         Assert.Equal(x.ToArray<float>(), again.X.ToArray<float>());
     }
@@ -73,12 +76,15 @@ public class SyntheticTests
         var (x, y) = Synthetic.Spirals(50, classes: 4, noise: 0.2, generator: new Generator(3), dtype: DType.Float64);
         Assert.Equal([200, 2], x.Shape);
         for (int k = 0; k < 4; k++)
+        {
             for (int i = 0; i < 50; i++)
             {
                 int row = k * 50 + i;
                 Assert.Equal(k, (long)y[row]);
                 Assert.Equal(i / 49.0, Math.Sqrt(x[row, 0] * x[row, 0] + x[row, 1] * x[row, 1]), 1e-12);
             }
+        }
+
         var (clean, _) = Synthetic.Spirals(5, classes: 1, noise: 0, dtype: DType.Float64);
         Assert.Equal(Math.Sin(4.0), clean[4, 0], 1e-15);
         Assert.Equal(Math.Cos(4.0), clean[4, 1], 1e-15);

@@ -29,8 +29,11 @@ public static class GoldenFixture
     {
         var data = new TheoryData<string, string>();
         foreach (var file in files)
+        {
             foreach (var c in Cases(file).Where(select))
                 data.Add(file, c.Name);
+        }
+
         return data;
     }
 
@@ -149,7 +152,9 @@ public sealed class GoldenCase
                 AssertClose($"gradient of input {i}", grad, inputs[i].Grad!, tolerance);
             }
             else
+            {
                 Assert.True(inputs[i].Grad is null, $"{Name} ({File}): input {i} does not require grad but received a gradient.");
+            }
         }
     }
 
@@ -166,8 +171,10 @@ public sealed class GoldenCase
         {
             double allowed = expected.DType == DType.Int64 ? 0 : rtol * Math.Abs(e[k]) + floor;
             if (!(Math.Abs(a[k] - e[k]) <= allowed))
+            {
                 Assert.Fail(string.Create(CultureInfo.InvariantCulture,
                     $"{where}: flat element {k} is {a[k]:R}, expected {e[k]:R} (|error| {Math.Abs(a[k] - e[k]):G3} > {allowed:G3}, rtol {rtol:G3})."));
+            }
         }
     }
 

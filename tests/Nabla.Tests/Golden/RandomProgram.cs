@@ -101,8 +101,10 @@ public sealed class RandomProgram
         {
             double allowed = rtol * (Math.Abs(e[i]) + scale);
             if (!(Math.Abs(a[i] - e[i]) <= allowed))
+            {
                 Assert.Fail(string.Create(CultureInfo.InvariantCulture,
                     $"{this} {what}: flat element {i} is {a[i]:R}, expected {e[i]:R} (|error| {Math.Abs(a[i] - e[i]):G3} > {allowed:G3}, rtol {rtol:G3}).\n{Describe()}"));
+            }
         }
     }
 

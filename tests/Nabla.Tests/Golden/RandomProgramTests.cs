@@ -83,8 +83,11 @@ public sealed class RandomProgramTests
         {
             var data = new TheoryData<string, string>();
             foreach (var file in new[] { Float64, Float32 })
+            {
                 foreach (var name in RandomProgram.Load(file).Keys.Where(n => !Discrepant.Contains(n)))
                     data.Add(file, name);
+            }
+
             return data;
         }
     }

@@ -132,7 +132,11 @@ public sealed class CheckpointTests : IDisposable
     {
         var good = new Dictionary<string, string>
         {
-            ["format"] = Checkpoint.Format, ["epoch"] = "1", ["step"] = "2", ["optimizer"] = "{}", ["rng_state"] = "00000000000000ff",
+            ["format"] = Checkpoint.Format,
+            ["epoch"] = "1",
+            ["step"] = "2",
+            ["optimizer"] = "{}",
+            ["rng_state"] = "00000000000000ff",
         };
         void Fails(Dictionary<string, string> meta, Dictionary<string, Tensor> tensors, string fragment)
         {

@@ -102,11 +102,11 @@ public sealed class SafeTensorsTests : IDisposable
         SafeTensors.Save(memory, tensors, new Dictionary<string, string> { ["k"] = "v" });
         var bytes = memory.ToArray();
 
-        const string json = "{\"__metadata__\":{\"k\":\"v\"},\"a\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}," +
+        const string Json = "{\"__metadata__\":{\"k\":\"v\"},\"a\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}," +
                             "\"c\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[8,16]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[16,20]}}";
-        int padded = (json.Length + 7) / 8 * 8;
+        int padded = (Json.Length + 7) / 8 * 8;
         Assert.Equal((ulong)padded, BinaryPrimitives.ReadUInt64LittleEndian(bytes));
-        Assert.Equal(json.PadRight(padded), Encoding.UTF8.GetString(bytes, 8, padded));
+        Assert.Equal(Json.PadRight(padded), Encoding.UTF8.GetString(bytes, 8, padded));
         Assert.Equal(8 + padded + 20, bytes.Length);
         Assert.Equal(5L, BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8 + padded)));
         Assert.Equal(2.0, BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(8 + padded + 8)));

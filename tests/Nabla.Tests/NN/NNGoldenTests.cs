@@ -73,8 +73,11 @@ public sealed class NNGoldenTests
     {
         var data = new TheoryData<string, string>();
         foreach (var dtype in new[] { "float64", "float32" })
+        {
             foreach (var c in NNGoldenLoader.Cases(dtype))
                 data.Add(dtype, c.GetProperty("name").GetString()!);
+        }
+
         return data;
     }
 

@@ -11,8 +11,10 @@ internal static class NNTestUtil
         Assert.True(shape.SequenceEqual(actual.Shape), $"{what}: shape [{string.Join(", ", actual.Shape)}], expected [{string.Join(", ", shape)}]");
         var a = actual.ToDoubleArray();
         for (int i = 0; i < a.Length; i++)
+        {
             Assert.True(Math.Abs(a[i] - expected[i]) <= rtol * Math.Max(1, Math.Abs(expected[i])),
                 $"{what}[{i}]: got {a[i]:R}, expected {expected[i]:R} (rtol {rtol})");
+        }
     }
 
     /// <summary>Asserts that two tensors have equal shapes and close values.</summary>
@@ -38,7 +40,7 @@ internal static class NNTestUtil
             for (int i = 0; i < data.Length; i++)
             {
                 double saved = data[i];
-                const double h = 1e-6;
+                double h = 1e-6;
                 double plus, minus;
                 using (Autograd.NoGrad())
                 {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Nabla.NN;
 
 namespace Nabla.Tests.NN;
@@ -25,6 +24,7 @@ public sealed class NetsGoldenTests
             .Single(n => n.GetProperty("name").GetString() == name);
         var model = new Sequential();
         foreach (var layer in net.GetProperty("layers").EnumerateArray())
+        {
             model.Add(layer.GetProperty("type").GetString() switch
             {
                 "linear" => new Linear(layer.GetProperty("in").GetInt32(), layer.GetProperty("out").GetInt32(), dtype: DType.Float64),
@@ -33,6 +33,7 @@ public sealed class NetsGoldenTests
                 "relu" => new ReLU(),
                 var t => throw new ArgumentException("unknown layer " + t),
             });
+        }
 
         var state = new Dictionary<string, Tensor>();
         foreach (var p in net.GetProperty("params").EnumerateObject())

@@ -26,7 +26,10 @@ public class GradClipTests
             double total = GradClip.ClipGradNorm(parameters, c.GetProperty("max_norm").GetDouble(), normType);
             OptimGolden.AssertClose([c.GetProperty("total_norm").GetDouble()], [total], 1e-12, 0, $"{name} total norm");
         }
-        else GradClip.ClipGradValue(parameters, c.GetProperty("clip_value").GetDouble());
+        else
+        {
+            GradClip.ClipGradValue(parameters, c.GetProperty("clip_value").GetDouble());
+        }
 
         var after = c.GetProperty("after").EnumerateArray().ToArray();
         for (int i = 0; i < parameters.Length; i++)

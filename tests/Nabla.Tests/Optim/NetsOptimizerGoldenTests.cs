@@ -13,8 +13,11 @@ public class NetsOptimizerGoldenTests
     {
         var data = new TheoryData<string, string>();
         foreach (var net in OptimGolden.Nets.GetProperty("nets").EnumerateArray())
+        {
             foreach (var run in net.GetProperty("after").EnumerateObject())
                 data.Add(net.GetProperty("name").GetString()!, run.Name);
+        }
+
         return data;
     }
 

@@ -5,12 +5,12 @@ namespace Nabla.Tests.Optim;
 /// <summary>Reads the PyTorch fixtures under tests/golden (made by make_optim_golden.py and make_golden.py).</summary>
 internal static class OptimGolden
 {
-    private static readonly Lazy<JsonElement> s_optim = new(() => Load("optim.json"));
-    private static readonly Lazy<JsonElement> s_nets = new(() => Load("nets.json"));
+    private static readonly Lazy<JsonElement> OptimCases = new(() => Load("optim.json"));
+    private static readonly Lazy<JsonElement> NetCases = new(() => Load("nets.json"));
 
-    public static JsonElement Optim => s_optim.Value;
+    public static JsonElement Optim => OptimCases.Value;
 
-    public static JsonElement Nets => s_nets.Value;
+    public static JsonElement Nets => NetCases.Value;
 
     public static JsonElement Case(string section, string name) =>
         Optim.GetProperty(section).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);

@@ -6,7 +6,7 @@ namespace Nabla.Tests.Optim;
 
 public class OptimizerStateDictTests
 {
-    private static readonly Func<IEnumerable<ParamGroup>, double, Optimizer>[] s_factories =
+    private static readonly Func<IEnumerable<ParamGroup>, double, Optimizer>[] Factories =
     [
         (g, lr) => new SGD(g, lr, momentum: 0.9, nesterov: true, weightDecay: 0.01),
         (g, lr) => new Adam(g, lr, amsgrad: true, weightDecay: 0.1),
@@ -41,14 +41,14 @@ public class OptimizerStateDictTests
     public void RestoredOptimizerContinuesExactlyLikeTheOriginal(int kind)
     {
         var original = MakeParameters(1);
-        var opt = s_factories[kind](Groups(original), 0.01);
+        var opt = Factories[kind](Groups(original), 0.01);
         Steps(opt, original, 0, 3);
         var saved = opt.StateDict();
         var copies = original.Select(p => p.Detach().Clone().SetRequiresGrad()).ToArray();
         Steps(opt, original, 3, 3);
 
         // A different default learning rate proves the group options come from the state dict.
-        var restored = s_factories[kind](Groups(copies), 0.5);
+        var restored = Factories[kind](Groups(copies), 0.5);
         restored.LoadStateDict(saved);
         Steps(restored, copies, 3, 3);
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Nabla.IO;
 using Nabla.NN;
-using Nabla.Optim;
 using Nabla.Optim.Schedulers;
 using Nabla.Tests.Data;
 using Nabla.Training;

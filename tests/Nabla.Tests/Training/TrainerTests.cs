@@ -1,4 +1,3 @@
-using Nabla.Data;
 using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Training;

@@ -77,7 +77,7 @@ public sealed class CyclicLR : LRScheduler
         };
 
         if (cycleMomentum)
-            (_baseMomentums, _maxMomentums) = StartCycledMomentum(baseMomentum ?? 0.8, nameof(baseMomentum), maxMomentum ?? 0.9, nameof(maxMomentum));
+            (_baseMomentums, _maxMomentums) = StartCycledMomentum(nameof(cycleMomentum), baseMomentum ?? 0.8, nameof(baseMomentum), maxMomentum ?? 0.9, nameof(maxMomentum));
         InitialStep();
     }
 

@@ -75,11 +75,11 @@ public abstract class LRScheduler
     /// rate, and sets each group's to the one the cycle starts from; throws when the optimizer has no such coefficient
     /// (see <see cref="OptimizerOptions.CycledMomentum"/>).
     /// </summary>
-    private protected (double[] Start, double[] Other) StartCycledMomentum(GroupValues start, string startArgument, GroupValues other, string otherArgument)
+    private protected (double[] Start, double[] Other) StartCycledMomentum(string cycleArgument, GroupValues start, string startArgument, GroupValues other, string otherArgument)
     {
         string name = GetType().Name;
         if (Optimizer.Defaults.CycledMomentum is null)
-            throw new ArgumentException($"{name}: {Optimizer.GetType().Name} has no momentum or beta1 to cycle; pass cycleMomentum: false.", "cycleMomentum");
+            throw new ArgumentException($"{name}: {Optimizer.GetType().Name} has no momentum or beta1 to cycle; pass {cycleArgument}: false.", cycleArgument);
         var starts = start.ForGroups(name, startArgument, GroupCount);
         var others = other.ForGroups(name, otherArgument, GroupCount);
         for (int i = 0; i < GroupCount; i++) SetCycledMomentum(i, starts[i]);

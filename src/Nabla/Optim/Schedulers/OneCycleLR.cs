@@ -55,7 +55,11 @@ public sealed class OneCycleLR : LRScheduler
             if (s <= 0) throw new ArgumentException($"OneCycleLR: expected a positive integer stepsPerEpoch, but got {s}.", nameof(stepsPerEpoch));
             TotalSteps = e * s;
         }
-        else throw new ArgumentException("OneCycleLR: you must define either totalSteps or (epochs and stepsPerEpoch).", nameof(totalSteps));
+        else
+        {
+            throw new ArgumentException("OneCycleLR: you must define either totalSteps or (epochs and stepsPerEpoch).", nameof(totalSteps));
+        }
+
         if (!(pctStart >= 0 && pctStart <= 1))
             throw new ArgumentException($"OneCycleLR: expected pctStart between 0 and 1, but got {pctStart}.", nameof(pctStart));
         if (!(divFactor > 0)) throw new ArgumentException($"OneCycleLR: divFactor must be greater than 0, got {divFactor}.", nameof(divFactor));
@@ -82,7 +86,7 @@ public sealed class OneCycleLR : LRScheduler
         BaseLRs = [.. _initialLRs];
 
         if (cycleMomentum)
-            (_maxMomentums, _baseMomentums) = StartCycledMomentum(maxMomentum ?? 0.95, nameof(maxMomentum), baseMomentum ?? 0.85, nameof(baseMomentum));
+            (_maxMomentums, _baseMomentums) = StartCycledMomentum(nameof(cycleMomentum), maxMomentum ?? 0.95, nameof(maxMomentum), baseMomentum ?? 0.85, nameof(baseMomentum));
         InitialStep();
     }
 

@@ -112,7 +112,10 @@ public sealed class ReduceLROnPlateau
             _best = metric;
             _numBadEpochs = 0;
         }
-        else _numBadEpochs++;
+        else
+        {
+            _numBadEpochs++;
+        }
 
         if (_cooldownCounter > 0)
         {
