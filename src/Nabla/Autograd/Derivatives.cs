@@ -71,6 +71,7 @@ internal static class Derivatives
         OpKind.AvgPool2dBackward pool => [Tensor.AvgPool2dOp(pool.Forward, g)],
         OpKind.AdaptiveAvgPool2d pool => [BackwardPrimitives.AdaptiveAvgPool2dBackward(pool, g)],
         OpKind.AdaptiveAvgPool2dBackward pool => [Tensor.AdaptiveAvgPool2dOp(pool.Forward, g)],
+        OpKind.Checkpoint checkpoint => checkpoint.Function.Backward(node, g),
         _ => throw new NotSupportedException($"{node.Op.Name}: no derivative in the table."),
     };
 

@@ -149,6 +149,9 @@ internal abstract partial record OpKind
 
     /// <summary>2-D average pooling of an input of <paramref name="InputShape"/> to a fixed output size</summary>
     public sealed record AdaptiveAvgPool2d(int[] InputShape, int OutHeight, int OutWidth) : OpKind;
+
+    /// <summary>a checkpointed block: run without its graph, recomputed by <paramref name="Function"/> in the backward pass</summary>
+    public sealed record Checkpoint(CheckpointFunction Function) : OpKind;
 }
 
 /// <summary>The one shared instance of a primitive without arguments, so that recording it allocates nothing.</summary>

@@ -47,6 +47,7 @@ public static partial class Functional
         if (p == 1) return input * 0.0;
         var mask = Tensor.Empty([.. input.Shape], input.DType);
         var g = generator ?? Generator.Default;
+        CheckpointFunction.Capture.NoteGenerator(g);
         double scale = 1 / (1 - p);
         if (input.DType == DType.Float32)
         {

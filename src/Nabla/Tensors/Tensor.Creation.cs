@@ -84,6 +84,7 @@ public sealed partial class Tensor
         RequireFloatDType("Rand", dtype);
         ShapeUtil.ValidateShape("Rand", shape);
         var g = generator ?? Generator.Default;
+        CheckpointFunction.Capture.NoteGenerator(g);
         var t = Empty((int[])shape.Clone(), dtype);
         if (t.Storage is Storage<float> f) for (int i = 0; i < f.Data.Length; i++) f.Data[i] = g.NextSingle();
         else if (t.Storage is Storage<double> d) for (int i = 0; i < d.Data.Length; i++) d.Data[i] = g.NextDouble();
@@ -99,6 +100,7 @@ public sealed partial class Tensor
         RequireFloatDType("Randn", dtype);
         ShapeUtil.ValidateShape("Randn", shape);
         var g = generator ?? Generator.Default;
+        CheckpointFunction.Capture.NoteGenerator(g);
         var t = Empty((int[])shape.Clone(), dtype);
         if (t.Storage is Storage<float> f) for (int i = 0; i < f.Data.Length; i++) f.Data[i] = (float)g.NextGaussian();
         else if (t.Storage is Storage<double> d) for (int i = 0; i < d.Data.Length; i++) d.Data[i] = g.NextGaussian();
@@ -114,6 +116,7 @@ public sealed partial class Tensor
         ShapeUtil.ValidateShape("RandInt", shape);
         if (high <= low) throw new ArgumentException($"RandInt: high ({high}) must exceed low ({low}).");
         var g = generator ?? Generator.Default;
+        CheckpointFunction.Capture.NoteGenerator(g);
         var t = Empty((int[])shape.Clone(), DType.Int64);
         var data = ((Storage<long>)t.Storage).Data;
         for (int i = 0; i < data.Length; i++) data[i] = g.NextInt64(low, high);

@@ -56,10 +56,17 @@ public sealed partial class Tensor
     /// <summary>The elements in row-major order: this tensor's own memory when contiguous, else a contiguous copy's.</summary>
     internal ReadOnlySpan<T> ReadContiguous<T>() where T : unmanaged => Materialize().AsSpan<T>();
 
-    /// <summary>Attaches a graph node to a freshly computed result when grad mode is on and an input requires grad.</summary>
+    /// <summary>
+    /// Attaches a graph node to a freshly computed result when grad mode is on and an input requires grad. With grad
+    /// mode off it tells a checkpointed forward pass which tensors requiring grad the block reads.
+    /// </summary>
     internal static Tensor Record(Tensor result, OpKind op, Tensor[] inputs)
     {
-        if (!Autograd.IsGradEnabled) return result;
+        if (!Autograd.IsGradEnabled)
+        {
+            CheckpointFunction.Capture.Note(inputs);
+            return result;
+        }
         foreach (var input in inputs)
         {
             if (!input.RequiresGrad) continue;
@@ -72,7 +79,12 @@ public sealed partial class Tensor
 
     internal static Tensor Record(Tensor result, OpKind op, Tensor input)
     {
-        if (!Autograd.IsGradEnabled || !input.RequiresGrad) return result;
+        if (!Autograd.IsGradEnabled)
+        {
+            CheckpointFunction.Capture.Note(input);
+            return result;
+        }
+        if (!input.RequiresGrad) return result;
         result.Node = new Node(op, [input], result);
         result._requiresGrad = true;
         return result;
@@ -80,7 +92,13 @@ public sealed partial class Tensor
 
     internal static Tensor Record(Tensor result, OpKind op, Tensor a, Tensor b)
     {
-        if (!Autograd.IsGradEnabled || !(a.RequiresGrad || b.RequiresGrad)) return result;
+        if (!Autograd.IsGradEnabled)
+        {
+            CheckpointFunction.Capture.Note(a);
+            CheckpointFunction.Capture.Note(b);
+            return result;
+        }
+        if (!(a.RequiresGrad || b.RequiresGrad)) return result;
         result.Node = new Node(op, [a, b], result);
         result._requiresGrad = true;
         return result;

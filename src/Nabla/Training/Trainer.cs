@@ -218,7 +218,7 @@ public sealed class Trainer
         target.DType == DType.Int64 ? target.Reshape(-1).ToArray<long>() : Array.ConvertAll(target.Reshape(-1).ToDoubleArray(), v => (long)Math.Round(v));
 
     /// <summary>
-    /// Writes everything needed to resume training to one safetensors file, atomically (<see cref="Checkpoint"/>): the
+    /// Writes everything needed to resume training to one safetensors file, atomically (<see cref="IO.Checkpoint"/>): the
     /// model's state dict, the optimizer's state (buffers as tensors, steps and hyper-parameters as JSON), the schedule's
     /// progress, <see cref="Epoch"/>, <see cref="GlobalStep"/>, <see cref="History"/>, the state of
     /// <see cref="Generator.Default"/> and of the training loader's shuffle generator and any other generators given.
@@ -236,7 +236,7 @@ public sealed class Trainer
         var states = ResumableGenerators(train, generators).Select(g => g.GetState()).ToList();
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        Checkpoint.Save(path, new CheckpointData
+        IO.Checkpoint.Save(path, new CheckpointData
         {
             Model = Model.StateDict(),
             OptimizerTensors = optimizerTensors,
@@ -265,7 +265,7 @@ public sealed class Trainer
     /// <exception cref="InvalidDataException">The file is not a checkpoint of this kind of run; the message says what does not match.</exception>
     public void LoadCheckpoint(string path, DataLoader? train = null, LRSchedulerCallback? scheduler = null, IReadOnlyList<Generator>? generators = null)
     {
-        var data = Checkpoint.Load(path);
+        var data = IO.Checkpoint.Load(path);
         string Fail(string problem) => $"Trainer.LoadCheckpoint: '{path}': {problem}";
         var optimizerState = TrainingCheckpoint.Read(data.OptimizerTensors, data.OptimizerJson, Fail);
         if (scheduler is not null && data.SchedulerJson is null)

@@ -221,6 +221,12 @@ public sealed class GradCheckOpTests
             new("AdaptiveAvgPool2dBackward via input gradient", x => Autograd.Grad([(x[0].AdaptiveAvgPool2d(2, 3) * x[1]).Sum()], [x[0]], createGraph: true)[0]!,
                 g => [Normal(g, 1, 2, 5, 4), Normal(g, 1, 2, 2, 3)]),
         ],
+        // First order only: double backward through a checkpoint throws NotSupportedException (GradientCheckpointTests).
+        [typeof(OpKind.Checkpoint)] =
+        [
+            new("Checkpoint with a captured parameter", x => Functional.Checkpoint(v => v[0].MatMul(x[1]).Tanh() * v[1], x[0].T, x[2]),
+                g => [Normal(g, 4, 3), Normal(g, 4, 2), Normal(g, 2)]),
+        ],
     };
 
     private static readonly Sample[] ComposedSamples =

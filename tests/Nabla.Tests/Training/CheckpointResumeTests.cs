@@ -1,5 +1,4 @@
 using Nabla.Data;
-using Nabla.IO;
 using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Optim.Schedulers;
@@ -86,7 +85,7 @@ public class CheckpointResumeTests
         run.Fit(1);
         run.Save(path);
 
-        var data = Checkpoint.Load(path);
+        var data = Nabla.IO.Checkpoint.Load(path);
         Assert.Equal(1, data.Epoch);
         Assert.Equal(8, data.Step);
         Assert.Equal(run.Model.StateDict().Keys.Order(), data.Model.Keys.Order());
