@@ -10,7 +10,8 @@ using Nabla.Optim;
 using Nabla.Training;
 
 // The benchmark workloads, one JSON object per line: gemm, moons, mlp and cnn print the same lines as
-// bench/peers/pytorch_bench.py; overhead (the cost of one recorded op) has no PyTorch twin.
+// bench/peers/pytorch_bench.py; overhead (the cost of one recorded op) and checkpoint (the memory gradient
+// checkpointing saves, see CheckpointWorkload.cs) have no PyTorch twin.
 // One workload per process (--workload), so that peak_rss_mb belongs to that workload alone.
 string workload = Arg("--workload") ?? "gemm";
 double seconds = double.Parse(Arg("--seconds") ?? "1", CultureInfo.InvariantCulture);
@@ -24,7 +25,8 @@ switch (workload)
     case "mlp": FashionEpoch("mlp", Mlp(), flatten: true); break;
     case "cnn": FashionEpoch("cnn", Cnn(), flatten: false); break;
     case "overhead": Overhead(); break;
-    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp, cnn or overhead"); return 2;
+    case "checkpoint": CheckpointedStack(); break;
+    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp, cnn, overhead or checkpoint"); return 2;
 }
 return 0;
 
@@ -109,6 +111,17 @@ void Overhead()
     var watch = Stopwatch.StartNew();
     Run(rounds);
     Emit("overhead", "us_per_op", watch.Elapsed.TotalMicroseconds / ((double)rounds * OpsPerScope), "us");
+}
+
+// A deep residual MLP, one step with and without a checkpoint per block: --blocks, --width, --batch, --variant.
+void CheckpointedStack()
+{
+    int blocks = int.Parse(Arg("--blocks") ?? "16", CultureInfo.InvariantCulture);
+    int width = int.Parse(Arg("--width") ?? "1024", CultureInfo.InvariantCulture);
+    int batch = int.Parse(Arg("--batch") ?? "256", CultureInfo.InvariantCulture);
+    var input = Tensor.Randn([batch, width], generator: new Generator(1));
+    CheckpointWorkload.Measure("checkpoint", blocks, _ => new Residual(new Sequential(new Linear(width, width), new ReLU(), new Linear(width, width))),
+        input, y => y.Square().Mean(), Arg("--variant") ?? "both", Emit, PeakRssMb);
 }
 
 static Module Mlp()
