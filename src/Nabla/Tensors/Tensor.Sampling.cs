@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Nabla;
 
 public sealed partial class Tensor
@@ -45,13 +47,16 @@ public sealed partial class Tensor
             {
                 double w = row[c];
                 if (!double.IsFinite(w) || w < 0)
-                    throw new ArgumentException($"{Op}: weights must be finite and non-negative, got {w} at {Position(r, c)} of {ShapeUtil.Describe(this)}.");
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{Op}: weights must be finite and non-negative, got {w} at {Position(r, c)} of {ShapeUtil.Describe(this)}."));
                 total += w;
                 if (w > 0) positive++;
                 cumulative[c] = total;
             }
             if (!(total > 0) || !double.IsFinite(total))
-                throw new ArgumentException($"{Op}: the weights of {(Rank == 1 ? "the tensor" : $"row {r}")} sum to {total}; they must have a positive, finite sum ({ShapeUtil.Describe(this)}).");
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"{Op}: the weights of {(Rank == 1 ? "the tensor" : $"row {r}")} sum to {total}; they must have a positive, finite sum ({ShapeUtil.Describe(this)})."));
+            }
             if (!replacement && positive < numSamples)
             {
                 throw new ArgumentException(
