@@ -146,9 +146,6 @@ public sealed class MultiheadAttention : Module
         };
     }
 
-    /// <inheritdoc/>
-    public override string ExtraRepr() => "";
-
     private bool CheckInputs(Tensor query, Tensor key, Tensor value)
     {
         string layout = BatchFirst ? "(N, L, E)" : "(L, N, E)";

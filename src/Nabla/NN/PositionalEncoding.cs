@@ -71,7 +71,4 @@ public sealed class PositionalEncoding : Module
         var pe = Pe.Narrow(0, 0, length);
         return Dropout.Forward(input + (BatchFirst ? pe.Transpose(0, 1) : pe));
     }
-
-    /// <inheritdoc/>
-    public override string ExtraRepr() => "";
 }

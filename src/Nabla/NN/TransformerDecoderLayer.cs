@@ -161,9 +161,6 @@ public sealed class TransformerDecoderLayer : Module
         return Forward(inputs[0], inputs[1], null);
     }
 
-    /// <inheritdoc/>
-    public override string ExtraRepr() => "";
-
     /// <summary>A new layer with this one's settings, parameter values and mode; it shares the dropout generator.</summary>
     internal TransformerDecoderLayer Clone()
     {

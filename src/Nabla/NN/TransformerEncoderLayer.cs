@@ -131,9 +131,6 @@ public sealed class TransformerEncoderLayer : Module
     /// <param name="input">(S, N, E), (N, S, E) with BatchFirst, or (S, E).</param>
     public override Tensor Forward(Tensor input) => Forward(input, null);
 
-    /// <inheritdoc/>
-    public override string ExtraRepr() => "";
-
     /// <summary>A new layer with this one's settings, parameter values and mode (PyTorch's deep copy in <c>_get_clones</c>); it shares the dropout generator.</summary>
     internal TransformerEncoderLayer Clone()
     {
