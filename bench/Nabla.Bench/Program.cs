@@ -9,7 +9,7 @@ using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Training;
 
-// The benchmark workloads, one JSON object per line: gemm, moons, mlp and cnn print the same lines as
+// The benchmark workloads, one JSON object per line: gemm, moons, mlp, cnn and transformer print the same lines as
 // bench/peers/pytorch_bench.py; overhead (the cost of one recorded op) and checkpoint (the memory gradient
 // checkpointing saves, see CheckpointWorkload.cs) have no PyTorch twin.
 // One workload per process (--workload), so that peak_rss_mb belongs to that workload alone.
@@ -24,9 +24,10 @@ switch (workload)
     case "moons": Moons(); break;
     case "mlp": FashionEpoch("mlp", Mlp(), flatten: true); break;
     case "cnn": FashionEpoch("cnn", Cnn(), flatten: false); break;
+    case "transformer": TransformerLm(); break;
     case "overhead": Overhead(); break;
     case "checkpoint": CheckpointedStack(); break;
-    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp, cnn, overhead or checkpoint"); return 2;
+    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp, cnn, transformer, overhead or checkpoint"); return 2;
 }
 return 0;
 
@@ -88,6 +89,38 @@ void Moons()
     for (int i = 0; i < steps; i++) Step();
     Emit("moons", "steps/s", steps / watch.Elapsed.TotalSeconds, "steps/s");
     using (Autograd.NoGrad()) Emit("moons", "train_accuracy", Metrics.Accuracy(model.Forward(x), labels), "fraction");
+}
+
+// A causal character language model on random tokens: Embedding(96, 128) + learned positions - 2 post-norm encoder
+// layers (4 heads, feed-forward 512, ReLU, dropout 0) - Linear(128 -> 96); sequence 64, batch 32, Adam lr 1e-3.
+void TransformerLm()
+{
+    const int Vocab = 96, Width = 128, Length = 64, Batch = 32;
+    Generator.ManualSeed(0);
+    var tokens = new Embedding(Vocab, Width);
+    var positions = new PositionalEmbedding(Length, Width, batchFirst: true);
+    var encoder = new TransformerEncoder(new TransformerEncoderLayer(Width, 4, 512, dropout: 0, batchFirst: true), 2);
+    var head = new Linear(Width, Vocab);
+    var optimizer = new Adam(tokens.Parameters().Concat(positions.Parameters()).Concat(encoder.Parameters()).Concat(head.Parameters()), lr: 1e-3);
+    var data = new Generator(0);
+
+    void Step()
+    {
+        using var scope = TensorScope.Begin();
+        var batch = Tensor.RandInt(0, Vocab, [Batch, Length + 1], data);
+        var hidden = encoder.Forward(positions.Forward(tokens.Forward(batch.Narrow(1, 0, Length))), isCausal: true);
+        var loss = Functional.CrossEntropy(head.Forward(hidden).Reshape(-1, Vocab), batch.Narrow(1, 1, Length).Reshape(-1));
+        optimizer.ZeroGrad(setToNone: false);
+        loss.Backward();
+        optimizer.Step();
+    }
+
+    for (int i = 0; i < 10; i++) Step();
+    int timed = Math.Min(steps, 200);
+    var watch = Stopwatch.StartNew();
+    for (int i = 0; i < timed; i++) Step();
+    Emit("transformer", "steps/s", timed / watch.Elapsed.TotalSeconds, "steps/s");
+    Emit("transformer", "peak_rss_mb", PeakRssMb(), "MB");
 }
 
 // The cost of one recorded op: adding two 16-element tensors that require grad, so the sum joins the graph.

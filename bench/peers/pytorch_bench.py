@@ -167,15 +167,47 @@ def cnn():
     train_epoch("cnn", model, flatten=False)
 
 
+def transformer():
+    """Causal character LM on random tokens, as Nabla.Bench's transformer workload."""
+    vocab, width, length, batch = 96, 128, 64, 32
+    torch.manual_seed(0)
+    tokens = nn.Embedding(vocab, width)
+    positions = nn.Embedding(length, width)
+    layer = nn.TransformerEncoderLayer(width, 4, 512, 0.0, batch_first=True)
+    encoder = nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+    head = nn.Linear(width, vocab)
+    params = [p for m in (tokens, positions, encoder, head) for p in m.parameters()]
+    opt = torch.optim.Adam(params, lr=1e-3)
+    mask = nn.Transformer.generate_square_subsequent_mask(length)
+    pos = torch.arange(length)
+
+    def step():
+        data = torch.randint(0, vocab, (batch, length + 1))
+        hidden = encoder(tokens(data[:, :-1]) + positions(pos), mask=mask)
+        loss = F.cross_entropy(head(hidden).reshape(-1, vocab), data[:, 1:].reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    for _ in range(10):
+        step()
+    start = time.perf_counter()
+    for _ in range(200):
+        step()
+    emit("transformer", "steps/s", 200 / (time.perf_counter() - start), "steps/s")
+    emit("transformer", "peak_rss_mb", peak_rss_mb(), "MB")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", choices=["gemm", "moons", "mlp", "cnn"], required=True)
+    parser.add_argument("--workload", choices=["gemm", "moons", "mlp", "cnn", "transformer"], required=True)
     parser.add_argument("--seconds", type=float, default=1.0, help="time per gemm shape")
     parser.add_argument("--steps", type=int, default=2000, help="moons training steps")
     parser.add_argument("--warmup-seconds", type=float, default=3.0, help="moons steps run before timing")
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count())))
-    {"gemm": lambda: gemm(args.seconds), "moons": lambda: moons(args.steps, args.warmup_seconds), "mlp": mlp, "cnn": cnn}[args.workload]()
+    {"gemm": lambda: gemm(args.seconds), "moons": lambda: moons(args.steps, args.warmup_seconds), "mlp": mlp, "cnn": cnn,
+     "transformer": transformer}[args.workload]()
 
 
 if __name__ == "__main__":

@@ -84,6 +84,10 @@ def _all_or(a, x):
     return tuple(range(x.dim())) if a["dims"] is None else tuple(a["dims"])
 
 
+def _maybe_t(x, a):
+    return x.transpose(-2, -1) if a["transposed"] else x
+
+
 def _vec(a, key, like):
     return None if a.get(key) is None else torch.tensor(a[key], dtype=like.dtype)
 
@@ -159,6 +163,10 @@ OPS = {
     "exp_of_transpose": lambda t, a: torch.exp(t[0].t()),
     "split": lambda t, a: torch.split(t[0], a["split_size"], a["dim"])[a["index"]],
     "chunk": lambda t, a: torch.chunk(t[0], a["chunks"], a["dim"])[a["index"]],
+    # masking: "transposed" means the op receives t[0].transpose(-2, -1), a non-contiguous view
+    "tril": lambda t, a: torch.tril(_maybe_t(t[0], a), a["diagonal"]),
+    "triu": lambda t, a: torch.triu(_maybe_t(t[0], a), a["diagonal"]),
+    "masked_fill": lambda t, a: _maybe_t(t[0], a).masked_fill(t[1] != 0, a["value"]),
     # losses: inputs [input, target]
     "mse_loss": lambda t, a: F.mse_loss(t[0], t[1], reduction=a["reduction"]),
     "l1_loss": lambda t, a: F.l1_loss(t[0], t[1], reduction=a["reduction"]),
@@ -458,6 +466,22 @@ def paired(g, shape, bad, target_grad=False):
             return x, y
 
 
+def mask_cases():
+    for op in ("tril", "triu"):
+        for variant, shape, diagonal, transposed in [("square", [4, 4], 0, False), ("wide_d1", [3, 5], 1, False),
+                                                     ("batched_dneg1", [2, 3, 4], -1, False),
+                                                     ("transposed_d2", [2, 5, 3], 2, True)]:
+            name = f"{op}_{variant}"
+            case(name, op, [Gen(name).x(shape)], {"diagonal": diagonal, "transposed": transposed})
+    for variant, shape, mshape, value, transposed in [("same", [3, 4], [3, 4], -1.5, False),
+                                                      ("row_broadcast", [2, 3, 4], [4], 0.0, False),
+                                                      ("transposed_column", [4, 3], [3, 1], 2.25, True)]:
+        name = f"masked_fill_{variant}"
+        g = Gen(name)
+        mask = idx(mshape, [int(g.rng.random() < 0.5) for _ in range(numel(mshape))])
+        case(name, "masked_fill", [g.x(shape), mask], {"value": value, "transposed": transposed})
+
+
 def loss_cases():
     reds = [("mean", [3, 4]), ("sum", [3, 4]), ("none", [2, 3])]
     for red, shape in reds:
@@ -657,6 +681,7 @@ def write_ops():
     reduction_cases()
     matmul_cases()
     view_cases()
+    mask_cases()
     loss_cases()
     layer_cases()
     results = {}

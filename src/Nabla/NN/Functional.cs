@@ -5,7 +5,7 @@ namespace Nabla.NN;
 /// arguments, and the <see cref="Module"/> classes call these with their parameters. Everything here is built
 /// from differentiable tensor ops, so it needs no backward code of its own. The file is split by family: layers
 /// and activations here, convolution and pooling in <c>Functional.Convolution.cs</c>, normalisation in
-/// <c>Functional.Normalization.cs</c>, losses in <c>Functional.Losses.cs</c>.
+/// <c>Functional.Normalization.cs</c>, losses in <c>Functional.Losses.cs</c>, attention in <c>Functional.Attention.cs</c>.
 /// </summary>
 public static partial class Functional
 {

@@ -15,7 +15,8 @@ public sealed class LayerNorm : Module
     /// <param name="eps">Added to the variance for stability, &gt; 0.</param>
     /// <param name="elementwiseAffine">Whether to learn a per-element weight and bias.</param>
     /// <param name="dtype">The parameters' dtype.</param>
-    public LayerNorm(int[] normalizedShape, double eps = 1e-5, bool elementwiseAffine = true, DType dtype = DType.Float32)
+    /// <param name="bias">With elementwise affine, whether to learn the shift too (PyTorch 2.1's <c>bias</c>).</param>
+    public LayerNorm(int[] normalizedShape, double eps = 1e-5, bool elementwiseAffine = true, DType dtype = DType.Float32, bool bias = true)
     {
         ArgumentNullException.ThrowIfNull(normalizedShape);
         if (normalizedShape.Length == 0 || normalizedShape.Any(d => d <= 0))
@@ -23,7 +24,8 @@ public sealed class LayerNorm : Module
         if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, $"LayerNorm: eps must be positive, got {eps}.");
         _normalizedShape = (int[])normalizedShape.Clone();
         Eps = eps;
-        if (elementwiseAffine) RegisterAffine(_normalizedShape, dtype);
+        if (elementwiseAffine && bias) RegisterAffine(_normalizedShape, dtype);
+        else if (elementwiseAffine) RegisterParameter("weight", Tensor.Ones(_normalizedShape, dtype));
     }
 
     /// <summary>Creates the layer over the last dim of size <paramref name="normalizedShape"/>.</summary>
@@ -31,8 +33,9 @@ public sealed class LayerNorm : Module
     /// <param name="eps">Added to the variance for stability, &gt; 0.</param>
     /// <param name="elementwiseAffine">Whether to learn a per-element weight and bias.</param>
     /// <param name="dtype">The parameters' dtype.</param>
-    public LayerNorm(int normalizedShape, double eps = 1e-5, bool elementwiseAffine = true, DType dtype = DType.Float32)
-        : this([normalizedShape], eps, elementwiseAffine, dtype) { }
+    /// <param name="bias">With elementwise affine, whether to learn the shift too.</param>
+    public LayerNorm(int normalizedShape, double eps = 1e-5, bool elementwiseAffine = true, DType dtype = DType.Float32, bool bias = true)
+        : this([normalizedShape], eps, elementwiseAffine, dtype, bias) { }
 
     /// <summary>The trailing shape normalised.</summary>
     public IReadOnlyList<int> NormalizedShape => _normalizedShape;
@@ -43,7 +46,7 @@ public sealed class LayerNorm : Module
     /// <summary>The scale, of shape NormalizedShape, or null without elementwise affine.</summary>
     public Tensor? Weight => TryGetParameter("weight");
 
-    /// <summary>The shift, of shape NormalizedShape, or null without elementwise affine.</summary>
+    /// <summary>The shift, of shape NormalizedShape, or null without elementwise affine or bias.</summary>
     public Tensor? Bias => TryGetParameter("bias");
 
     /// <summary>The normalised input.</summary>

@@ -265,12 +265,16 @@ public sealed class GradCheckOpTests
         new("MatMul 3-D @ 2-D", x => x[0].MatMul(x[1]), g => [Normal(g, 2, 3, 4), Normal(g, 4, 2)]),
         new("MatMul 1-D @ 3-D", x => x[0].MatMul(x[1]), g => [Normal(g, 4), Normal(g, 2, 4, 3)]),
         new("MatMul 2-D @ batched 4-D", x => x[0].MatMul(x[1]), g => [Normal(g, 3, 4), Normal(g, 2, 1, 4, 2)]),
+        new("Tril diagonal 1 of transposed", x => x[0].Transpose(-2, -1).Tril(1).Exp(), g => [Normal(g, 2, 5, 3)]),
+        new("Triu diagonal -1", x => x[0].Triu(-1) * x[0], g => [Normal(g, 4, 3)]),
+        new("MaskedFill broadcast int64 mask", x => x[0].T.MaskedFill(Index([4, 1], 1, 0, 0, 1), 0.75).Exp(), g => [Normal(g, 3, 4)]),
     ];
 
     private static readonly string[] SecondOrderOps =
         ["Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Neg", "Exp", "Log", "Sqrt", "Abs", "Relu", "Sigmoid", "Tanh", "Sin", "Cos", "Erf", "LogOnePlusExp", "Where",
          "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-         "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p"];
+         "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p",
+         "Tril", "Triu", "MaskedFill"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
 

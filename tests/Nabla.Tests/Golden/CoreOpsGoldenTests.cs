@@ -81,7 +81,12 @@ public sealed class CoreOpsGoldenTests
         ["exp_of_transpose"] = (c, t) => t[0].T.Exp(),
         ["split"] = (c, t) => t[0].Split(c.Arg<int>("split_size"), c.Arg<int>("dim"))[c.Arg<int>("index")],
         ["chunk"] = (c, t) => t[0].Chunk(c.Arg<int>("chunks"), c.Arg<int>("dim"))[c.Arg<int>("index")],
+        ["tril"] = (c, t) => MaybeTransposed(c, t[0]).Tril(c.Arg<int>("diagonal")),
+        ["triu"] = (c, t) => MaybeTransposed(c, t[0]).Triu(c.Arg<int>("diagonal")),
+        ["masked_fill"] = (c, t) => MaybeTransposed(c, t[0]).MaskedFill(t[1], c.Arg<double>("value")),
     };
+
+    private static Tensor MaybeTransposed(GoldenCase c, Tensor x) => c.Arg<bool>("transposed") ? x.Transpose(-2, -1) : x;
 
     /// <summary>(file, case) for every core-op case of both op fixtures.</summary>
     public static TheoryData<string, string> CoreCases => GoldenFixture.TheoryCases(Files, c => !NonCoreOps.Contains(c.Op));
