@@ -221,6 +221,18 @@ public sealed class GradCheckOpTests
             new("AdaptiveAvgPool2dBackward via input gradient", x => Autograd.Grad([(x[0].AdaptiveAvgPool2d(2, 3) * x[1]).Sum()], [x[0]], createGraph: true)[0]!,
                 g => [Normal(g, 1, 2, 5, 4), Normal(g, 1, 2, 2, 3)]),
         ],
+        [typeof(OpKind.LstmCell)] =
+        [
+            new("LstmCell step", x => Tensor.LstmCell(x[0], x[1], x[2]), g => [Normal(g, 3, 8), Normal(g, 3, 8), Normal(g, 3, 2)]),
+            new("LstmCell strided rows and transposed state", x => Tensor.LstmCell(x[0].Narrow(1, 1, 8), x[1].T, x[2].T),
+                g => [Normal(g, 2, 10), Normal(g, 8, 2), Normal(g, 2, 2)]),
+        ],
+        [typeof(OpKind.GruCell)] =
+        [
+            new("GruCell step", x => Tensor.GruCell(x[0], x[1], x[2]), g => [Normal(g, 3, 6), Normal(g, 3, 6), Normal(g, 3, 2)]),
+            new("GruCell strided rows and transposed state", x => Tensor.GruCell(x[0].Narrow(1, 2, 6), x[1].T, x[2].T),
+                g => [Normal(g, 2, 9), Normal(g, 6, 2), Normal(g, 2, 2)]),
+        ],
     };
 
     private static readonly Sample[] ComposedSamples =
@@ -264,7 +276,8 @@ public sealed class GradCheckOpTests
     private static readonly string[] SecondOrderOps =
         ["Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Neg", "Exp", "Log", "Sqrt", "Abs", "Relu", "Sigmoid", "Tanh", "Sin", "Cos", "Erf", "LogOnePlusExp", "Where",
          "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
-         "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p"];
+         "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p",
+         "LstmCell", "GruCell"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
 
