@@ -15,7 +15,7 @@ if ! "$PY" -c 'import torch, numpy' 2>/dev/null || [ ! -d /usr/share/datasets/fa
 fi
 
 workloads=("$@")
-[ ${#workloads[@]} -gt 0 ] || workloads=(gemm moons mlp cnn transformer)
+[ ${#workloads[@]} -gt 0 ] || workloads=(gemm moons mlp cnn lstm transformer)
 rounds=${ROUNDS:-3}
 threads=${THREADS:-2}
 

@@ -9,7 +9,7 @@ using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Training;
 
-// The benchmark workloads, one JSON object per line: gemm, moons, mlp, cnn and transformer print the same lines as
+// The benchmark workloads, one JSON object per line: gemm, moons, mlp, cnn, lstm and transformer print the same lines as
 // bench/peers/pytorch_bench.py; overhead (the cost of one recorded op) and checkpoint (the memory gradient
 // checkpointing saves, see CheckpointWorkload.cs) have no PyTorch twin.
 // One workload per process (--workload), so that peak_rss_mb belongs to that workload alone.
@@ -24,10 +24,11 @@ switch (workload)
     case "moons": Moons(); break;
     case "mlp": FashionEpoch("mlp", Mlp(), flatten: true); break;
     case "cnn": FashionEpoch("cnn", Cnn(), flatten: false); break;
+    case "lstm": CharLstm(); break;
     case "transformer": TransformerLm(); break;
     case "overhead": Overhead(); break;
     case "checkpoint": CheckpointedStack(); break;
-    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp, cnn, transformer, overhead or checkpoint"); return 2;
+    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp, cnn, lstm, transformer, overhead or checkpoint"); return 2;
 }
 return 0;
 
@@ -89,6 +90,37 @@ void Moons()
     for (int i = 0; i < steps; i++) Step();
     Emit("moons", "steps/s", steps / watch.Elapsed.TotalSeconds, "steps/s");
     using (Autograd.NoGrad()) Emit("moons", "train_accuracy", Metrics.Accuracy(model.Forward(x), labels), "fraction");
+}
+
+// A character language model on random tokens: Embedding(96, 64) - LSTM(64→256, batch first) - Linear(256→96),
+// next-token cross-entropy over sequences of 64, batch 32, Adam; 10 warm-up steps, then 200 timed.
+void CharLstm()
+{
+    const int Vocabulary = 96, Sequence = 64, Batch = 32, WarmupSteps = 10, TimedSteps = 200;
+    Generator.ManualSeed(0);
+    var embedding = new Embedding(Vocabulary, 64);
+    var lstm = new LSTM(64, 256, batchFirst: true);
+    var head = new Linear(256, Vocabulary);
+    var model = new Sequential(embedding, lstm, head);
+    var optimizer = new Adam(model.Parameters(), lr: 1e-3);
+    var tokens = new Generator(0);
+
+    void Step()
+    {
+        using var scope = TensorScope.Begin();
+        var batch = Tensor.RandInt(0, Vocabulary, [Batch, Sequence + 1], tokens);
+        var logits = model.Forward(batch.Narrow(1, 0, Sequence));
+        var loss = Functional.CrossEntropy(logits.Reshape(-1, Vocabulary), batch.Narrow(1, 1, Sequence).Reshape(-1));
+        optimizer.ZeroGrad(setToNone: false);
+        loss.Backward();
+        optimizer.Step();
+    }
+
+    for (int i = 0; i < WarmupSteps; i++) Step();
+    var watch = Stopwatch.StartNew();
+    for (int i = 0; i < TimedSteps; i++) Step();
+    Emit("lstm", "steps/s", TimedSteps / watch.Elapsed.TotalSeconds, "steps/s");
+    Emit("lstm", "peak_rss_mb", PeakRssMb(), "MB");
 }
 
 // A causal character language model on random tokens: Embedding(96, 128) + learned positions - 2 post-norm encoder

@@ -167,6 +167,31 @@ def cnn():
     train_epoch("cnn", model, flatten=False)
 
 
+def char_lstm():
+    # A character language model on random tokens, as in Nabla.Bench: 10 warm-up steps, then 200 timed.
+    vocabulary, sequence, batch = 96, 64, 32
+    torch.manual_seed(0)
+    embedding, lstm, head = nn.Embedding(vocabulary, 64), nn.LSTM(64, 256, batch_first=True), nn.Linear(256, vocabulary)
+    params = list(embedding.parameters()) + list(lstm.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, lr=1e-3)
+
+    def step():
+        tokens = torch.randint(0, vocabulary, (batch, sequence + 1))
+        out, _ = lstm(embedding(tokens[:, :sequence]))
+        loss = F.cross_entropy(head(out).reshape(-1, vocabulary), tokens[:, 1:].reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    for _ in range(10):
+        step()
+    start = time.perf_counter()
+    for _ in range(200):
+        step()
+    emit("lstm", "steps/s", 200 / (time.perf_counter() - start), "steps/s")
+    emit("lstm", "peak_rss_mb", peak_rss_mb(), "MB")
+
+
 def transformer():
     """Causal character LM on random tokens, as Nabla.Bench's transformer workload."""
     vocab, width, length, batch = 96, 128, 64, 32
@@ -200,14 +225,14 @@ def transformer():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", choices=["gemm", "moons", "mlp", "cnn", "transformer"], required=True)
+    parser.add_argument("--workload", choices=["gemm", "moons", "mlp", "cnn", "lstm", "transformer"], required=True)
     parser.add_argument("--seconds", type=float, default=1.0, help="time per gemm shape")
     parser.add_argument("--steps", type=int, default=2000, help="moons training steps")
     parser.add_argument("--warmup-seconds", type=float, default=3.0, help="moons steps run before timing")
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count())))
     {"gemm": lambda: gemm(args.seconds), "moons": lambda: moons(args.steps, args.warmup_seconds), "mlp": mlp, "cnn": cnn,
-     "transformer": transformer}[args.workload]()
+     "lstm": char_lstm, "transformer": transformer}[args.workload]()
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ internal abstract partial record OpKind
 /// <summary>
 /// The ops that only backward passes run: the derivatives of convolution and pooling, which are primitives of their own
 /// (recorded, so that a backward pass with <c>createGraph: true</c> can be differentiated again, their own derivatives
-/// being the forward ops), and the fused ReLU backward.
+/// being the forward ops), and the fused ReLU, LSTM-step and GRU-step backward passes.
 /// </summary>
 internal static class BackwardPrimitives
 {
@@ -59,6 +59,14 @@ internal static class BackwardPrimitives
     /// <summary>The input gradient of adaptive average pooling.</summary>
     public static Tensor AdaptiveAvgPool2dBackward(OpKind.AdaptiveAvgPool2d forward, Tensor gy) =>
         Tensor.Record(Pooling.AdaptiveAvgPool2dBackward(forward.InputShape, forward.OutHeight, forward.OutWidth, gy), new OpKind.AdaptiveAvgPool2dBackward(forward), gy);
+
+    /// <summary>The LSTM step's backward in one unrecorded pass over the saved activations: the gate gradient and the gradient of c.</summary>
+    public static (Tensor Gates, Tensor C) LstmCellBackward(OpKind.LstmCell forward, Tensor c, Tensor g) =>
+        Recurrent.LstmCellBackward(forward.Workspace, c, g.DType == c.DType ? g : g.To(c.DType));
+
+    /// <summary>The GRU step's backward in one unrecorded pass over the saved activations: the gradients of gi, gh and h.</summary>
+    public static (Tensor Gi, Tensor Gh, Tensor H) GruCellBackward(OpKind.GruCell forward, Tensor gh, Tensor h, Tensor g) =>
+        Recurrent.GruCellBackward(forward.Workspace, gh, h, g.DType == h.DType ? g : g.To(h.DType));
 
     /// <summary>The adjoint of routing gradients to the max positions: the values of <paramref name="h"/> at those positions.</summary>
     public static Tensor MaxPool2dSelect(OpKind.MaxPool2d forward, Tensor h)

@@ -72,6 +72,8 @@ internal static class Derivatives
         OpKind.AdaptiveAvgPool2d pool => [BackwardPrimitives.AdaptiveAvgPool2dBackward(pool, g)],
         OpKind.AdaptiveAvgPool2dBackward pool => [Tensor.AdaptiveAvgPool2dOp(pool.Forward, g)],
         OpKind.Checkpoint checkpoint => checkpoint.Function.Backward(node, g),
+        OpKind.LstmCell lstm => LstmCellBackward(node, g, lstm),
+        OpKind.GruCell gru => GruCellBackward(node, g, gru),
         _ => throw new NotSupportedException($"{node.Op.Name}: no derivative in the table."),
     };
 
@@ -170,6 +172,60 @@ internal static class Derivatives
         if (Need(node, 1)) grads[1] = BackwardPrimitives.Conv2dBackwardWeight(geometry, g, node.Saved(0));
         if (grads.Length == 3 && Need(node, 2)) grads[2] = g.Sum([0, 2, 3]);
         return grads;
+    }
+
+    /// <summary>
+    /// The LSTM step (inputs gi, gh, c): both gate inputs receive the gradient of the pre-activation gates. One fused pass
+    /// over the saved activations, or, when the backward pass is itself recorded, the formula in differentiable ops.
+    /// </summary>
+    private static Tensor?[] LstmCellBackward(Node node, Tensor g, OpKind.LstmCell op)
+    {
+        Tensor gates, gc;
+        if (Autograd.IsGradEnabled)
+        {
+            var c = node.Saved(2);
+            int h = c.ShapeArray[1];
+            var pre = node.Saved(0) + node.Saved(1);
+            var i = pre.Narrow(1, 0, h).Sigmoid();
+            var f = pre.Narrow(1, h, h).Sigmoid();
+            var cell = pre.Narrow(1, 2 * h, h).Tanh();
+            var o = pre.Narrow(1, 3 * h, h).Sigmoid();
+            var tanhC = ((f * c) + (i * cell)).Tanh();
+            var gh = g.Narrow(0, 0, 1).Squeeze(0);
+            var dc = g.Narrow(0, 1, 1).Squeeze(0) + (gh * o * (1.0 - tanhC.Square()));
+            gates = Tensor.Cat([dc * cell * i * (1.0 - i), dc * c * f * (1.0 - f), dc * i * (1.0 - cell.Square()), gh * tanhC * o * (1.0 - o)], 1);
+            gc = dc * f;
+        }
+        else
+        {
+            (gates, gc) = BackwardPrimitives.LstmCellBackward(op, node.Saved(2), g);
+        }
+        return [Need(node, 0) ? gates : null, Need(node, 1) ? gates : null, Need(node, 2) ? gc : null];
+    }
+
+    /// <summary>The GRU step (inputs gi, gh, h): fused, or the formula in differentiable ops when the backward pass is recorded.</summary>
+    private static Tensor?[] GruCellBackward(Node node, Tensor g, OpKind.GruCell op)
+    {
+        if (!Autograd.IsGradEnabled)
+        {
+            var (dgi, dgh, dhFused) = BackwardPrimitives.GruCellBackward(op, node.Saved(1), node.Saved(2), g);
+            return [Need(node, 0) ? dgi : null, Need(node, 1) ? dgh : null, Need(node, 2) ? dhFused : null];
+        }
+        var gi = node.Saved(0);
+        var ghAll = node.Saved(1);
+        var hPrev = node.Saved(2);
+        int h = hPrev.ShapeArray[1];
+        var r = (gi.Narrow(1, 0, h) + ghAll.Narrow(1, 0, h)).Sigmoid();
+        var z = (gi.Narrow(1, h, h) + ghAll.Narrow(1, h, h)).Sigmoid();
+        var ghN = ghAll.Narrow(1, 2 * h, h);
+        var n = (gi.Narrow(1, 2 * h, h) + (r * ghN)).Tanh();
+        var dnPre = g * (1.0 - z) * (1.0 - n.Square());
+        var drPre = dnPre * ghN * r * (1.0 - r);
+        var dzPre = g * (hPrev - n) * z * (1.0 - z);
+        return [
+            Need(node, 0) ? Tensor.Cat([drPre, dzPre, dnPre], 1) : null,
+            Need(node, 1) ? Tensor.Cat([drPre, dzPre, dnPre * r], 1) : null,
+            Need(node, 2) ? g * z : null];
     }
 
     private static int[] Inverse(int[] permutation)

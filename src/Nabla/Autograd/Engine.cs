@@ -57,7 +57,7 @@ internal static class Engine
             if (!ShapeUtil.SameShape(g.ShapeSpan, root.ShapeSpan))
                 throw new ArgumentException($"Backward: the output gradient has shape {ShapeUtil.Describe(g)} but the output has shape {ShapeUtil.Describe(root)}.");
             if (g.DType != root.DType) g = g.To(root.DType);
-            Accumulate(pending, root, g);
+            Accumulate(workspace, root, g, createGraph);
         }
 
         HashSet<Tensor>? wanted = null;
@@ -78,6 +78,7 @@ internal static class Engine
         foreach (var t in order)
         {
             if (!pending.Remove(t, out var grad)) continue;
+            workspace.Owned.Remove(grad);
             if (t.Hooks is { } hooks)
             {
                 foreach (var hook in hooks.ToArray())
@@ -106,6 +107,15 @@ internal static class Engine
                     "Pass retainGraph: true to the first Backward call to keep them.");
             }
 
+            if (!createGraph && node.Op is OpKind.Narrow narrow && node.Inputs[0].RequiresGrad)
+            {
+                // Slices of one tensor (the time steps of a sequence, say) add their gradients into one buffer in place,
+                // rather than each padding its gradient to the full shape.
+                AccumulateSlice(workspace, node.Inputs[0], narrow, grad);
+                if (!retainGraph) node.Released = true;
+                continue;
+            }
+
             var inputGrads = Derivatives.Backward(node, grad, t);
             if (!retainGraph) node.Released = true;
             for (int i = 0; i < node.Inputs.Length; i++)
@@ -115,7 +125,7 @@ internal static class Engine
                 if (g is null || !input.RequiresGrad) continue;
                 if (!ShapeUtil.SameShape(g.ShapeSpan, input.ShapeSpan)) g = g.SumToShape(input.ShapeArray);
                 if (g.DType != input.DType) g = g.To(input.DType);
-                Accumulate(pending, input, g);
+                Accumulate(workspace, input, g, createGraph);
             }
         }
         return results;
@@ -128,10 +138,46 @@ internal static class Engine
         return Tensor.OnesLike(root);
     }
 
-    private static void Accumulate(Dictionary<Tensor, Tensor> pending, Tensor t, Tensor g)
+    /// <summary>
+    /// Adds <paramref name="g"/> to the gradient pending for <paramref name="t"/>. Outside a recorded backward pass, the
+    /// first sum is a buffer of the engine's own, and later gradients are added into it in place.
+    /// </summary>
+    private static void Accumulate(Workspace workspace, Tensor t, Tensor g, bool createGraph)
     {
-        if (pending.TryGetValue(t, out var existing)) pending[t] = existing + g;
-        else pending[t] = g;
+        var pending = workspace.Pending;
+        if (!pending.TryGetValue(t, out var existing))
+        {
+            pending[t] = g;
+        }
+        else if (createGraph)
+        {
+            pending[t] = existing + g;
+        }
+        else if (workspace.Owned.Contains(existing) && ShapeUtil.SameShape(existing.ShapeSpan, g.ShapeSpan) && existing.DType == g.DType)
+        {
+            existing.AddInPlace(g);
+        }
+        else
+        {
+            var sum = existing + g;
+            pending[t] = sum;
+            workspace.Owned.Add(sum);
+        }
+    }
+
+    /// <summary>Adds the gradient of a narrowed view into its slice of a zero buffer of the engine's own for the whole input.</summary>
+    private static void AccumulateSlice(Workspace workspace, Tensor input, OpKind.Narrow narrow, Tensor grad)
+    {
+        var pending = workspace.Pending;
+        if (grad.DType != input.DType) grad = grad.To(input.DType);
+        if (!pending.TryGetValue(input, out var buffer) || !workspace.Owned.Contains(buffer))
+        {
+            var fresh = Tensor.ZerosLike(input);
+            if (buffer is not null) fresh.AddInPlace(buffer);
+            pending[input] = buffer = fresh;
+            workspace.Owned.Add(fresh);
+        }
+        buffer.NarrowView(narrow.Dim, narrow.Start, narrow.Length).AddInPlace(grad);
     }
 
     private static void AccumulateIntoGrad(Tensor t, Tensor grad, bool createGraph)
@@ -190,6 +236,9 @@ internal static class Engine
         public readonly List<Tensor> Order = [];
         public readonly Stack<(Tensor Tensor, int NextInput)> Stack = new();
 
+        /// <summary>Pending gradients that the engine allocated itself and nothing else holds, so they may be added to in place.</summary>
+        public readonly HashSet<Tensor> Owned = new(ReferenceEqualityComparer.Instance);
+
         /// <summary>Empties the collections, so that no tensor of a finished pass stays reachable from here.</summary>
         public void Clear()
         {
@@ -197,6 +246,7 @@ internal static class Engine
             Visited.Clear();
             Order.Clear();
             Stack.Clear();
+            Owned.Clear();
         }
     }
 }

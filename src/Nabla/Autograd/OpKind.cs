@@ -152,6 +152,12 @@ internal abstract partial record OpKind
 
     /// <summary>a checkpointed block: run without its graph, recomputed by <paramref name="Function"/> in the backward pass</summary>
     public sealed record Checkpoint(CheckpointFunction Function) : OpKind;
+
+    /// <summary>one fused LSTM step: [h'; c'] (2, N, H) from the input gates, the recurrent gates (N, 4H) and c (N, H); <paramref name="Workspace"/> holds the activated gates and tanh c'</summary>
+    public sealed record LstmCell(Tensor Workspace) : OpKind;
+
+    /// <summary>one fused GRU step: h' (N, H) from the input gates, the recurrent gates (N, 3H) and h (N, H); <paramref name="Workspace"/> holds r, z and n</summary>
+    public sealed record GruCell(Tensor Workspace) : OpKind;
 }
 
 /// <summary>The one shared instance of a primitive without arguments, so that recording it allocates nothing.</summary>

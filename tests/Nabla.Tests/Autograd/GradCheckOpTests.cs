@@ -227,6 +227,18 @@ public sealed class GradCheckOpTests
             new("Checkpoint with a captured parameter", x => Functional.Checkpoint(v => v[0].MatMul(x[1]).Tanh() * v[1], x[0].T, x[2]),
                 g => [Normal(g, 4, 3), Normal(g, 4, 2), Normal(g, 2)]),
         ],
+        [typeof(OpKind.LstmCell)] =
+        [
+            new("LstmCell step", x => Tensor.LstmCell(x[0], x[1], x[2]), g => [Normal(g, 3, 8), Normal(g, 3, 8), Normal(g, 3, 2)]),
+            new("LstmCell strided rows and transposed state", x => Tensor.LstmCell(x[0].Narrow(1, 1, 8), x[1].T, x[2].T),
+                g => [Normal(g, 2, 10), Normal(g, 8, 2), Normal(g, 2, 2)]),
+        ],
+        [typeof(OpKind.GruCell)] =
+        [
+            new("GruCell step", x => Tensor.GruCell(x[0], x[1], x[2]), g => [Normal(g, 3, 6), Normal(g, 3, 6), Normal(g, 3, 2)]),
+            new("GruCell strided rows and transposed state", x => Tensor.GruCell(x[0].Narrow(1, 2, 6), x[1].T, x[2].T),
+                g => [Normal(g, 2, 9), Normal(g, 6, 2), Normal(g, 2, 2)]),
+        ],
     };
 
     private static readonly Sample[] ComposedSamples =
@@ -274,7 +286,8 @@ public sealed class GradCheckOpTests
         ["Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Neg", "Exp", "Log", "Sqrt", "Abs", "Relu", "Sigmoid", "Tanh", "Sin", "Cos", "Erf", "LogOnePlusExp", "Where",
          "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
          "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p",
-         "Tril", "Triu", "MaskedFill"];
+         "Tril", "Triu", "MaskedFill",
+         "LstmCell", "GruCell"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
 

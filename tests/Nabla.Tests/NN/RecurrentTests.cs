@@ -1,0 +1,183 @@
+using Nabla.NN;
+
+namespace Nabla.Tests.NN;
+
+/// <summary>
+/// The recurrent layers beyond the PyTorch fixtures: padded batches with lengths against each sequence run alone,
+/// finite-difference checks of whole layers, dropout between layers, the parameter layout and the errors for bad input.
+/// </summary>
+public sealed class RecurrentTests
+{
+    private static RNNBase Make(string kind, int layers, bool bidirectional, bool batchFirst, ulong seed)
+    {
+        var g = new Generator(seed);
+        return kind switch
+        {
+            "rnn" => new RNN(3, 4, layers, "tanh", batchFirst: batchFirst, bidirectional: bidirectional, dtype: DType.Float64, generator: g),
+            "lstm" => new LSTM(3, 4, layers, batchFirst: batchFirst, bidirectional: bidirectional, dtype: DType.Float64, generator: g),
+            _ => new GRU(3, 4, layers, batchFirst: batchFirst, bidirectional: bidirectional, dtype: DType.Float64, generator: g),
+        };
+    }
+
+    /// <summary>Output and final states (c is null but for LSTM).</summary>
+    private static (Tensor Output, Tensor H, Tensor? C) Run(RNNBase layer, Tensor x, Tensor? lengths) => layer switch
+    {
+        LSTM lstm => lstm.Forward(x, null, lengths) is var (o, (h, c)) ? (o, h, c) : default,
+        RNN rnn => rnn.Forward(x, null, lengths) is var (o, h) ? (o, h, null) : default,
+        GRU gru => gru.Forward(x, null, lengths) is var (o, h) ? (o, h, null) : default,
+        _ => throw new InvalidOperationException(),
+    };
+
+    public static TheoryData<string, bool> Kinds => new() { { "rnn", false }, { "lstm", false }, { "lstm", true }, { "gru", false }, { "gru", true } };
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void PaddedBatchWithLengthsEqualsEachSequenceAlone(string kind, bool batchFirst)
+    {
+        const int T = 5, N = 3;
+        long[] lengths = [5, 2, 3];
+        var layer = Make(kind, layers: 2, bidirectional: true, batchFirst, seed: 11);
+        var x = NNTestUtil.Sample(1, batchFirst ? [N, T, 3] : [T, N, 3]).SetRequiresGrad();
+        int outWidth = 8;
+        var wOut = NNTestUtil.Sample(2, batchFirst ? [N, T, outWidth] : [T, N, outWidth]);
+        var wH = NNTestUtil.Sample(3, 4, N, 4);
+        var wC = NNTestUtil.Sample(4, 4, N, 4);
+        int timeDim = batchFirst ? 1 : 0, batchDim = batchFirst ? 0 : 1;
+
+        var (output, h, c) = Run(layer, x, Tensor.FromArray(lengths));
+        var loss = (output * wOut).Sum() + (h * wH).Sum() + (c is null ? Tensor.Scalar(0, DType.Float64) : (c * wC).Sum());
+        loss.Backward();
+        var padded = layer.Parameters().Select(p => p.Grad!.Clone()).ToArray();
+        var gradX = x.Grad!;
+
+        var alone = layer.Parameters().Select(p => Tensor.ZerosLike(p)).ToArray();
+        for (int n = 0; n < N; n++)
+        {
+            int len = (int)lengths[n];
+            layer.ZeroGrad();
+            var xn = x.Detach().Narrow(batchDim, n, 1).Narrow(timeDim, 0, len).Contiguous().SetRequiresGrad();
+            var (on, hn, cn) = Run(layer, xn, null);
+            var lossN = (on * wOut.Narrow(batchDim, n, 1).Narrow(timeDim, 0, len)).Sum() + (hn * wH.Narrow(1, n, 1)).Sum()
+                + (cn is null ? Tensor.Scalar(0, DType.Float64) : (cn * wC.Narrow(1, n, 1)).Sum());
+            lossN.Backward();
+            using (Autograd.NoGrad())
+            {
+                NNTestUtil.AssertClose(on, output.Narrow(batchDim, n, 1).Narrow(timeDim, 0, len), 1e-12, $"{kind} output of sequence {n}");
+                if (len < T)
+                {
+                    var pad = output.Narrow(batchDim, n, 1).Narrow(timeDim, len, T - len);
+                    Assert.All(pad.ToDoubleArray(), v => Assert.Equal(0.0, v));
+                    Assert.All(gradX.Narrow(batchDim, n, 1).Narrow(timeDim, len, T - len).ToDoubleArray(), v => Assert.Equal(0.0, v));
+                }
+                NNTestUtil.AssertClose(hn, h.Narrow(1, n, 1), 1e-12, $"{kind} h_n of sequence {n}");
+                if (cn is not null) NNTestUtil.AssertClose(cn, c!.Narrow(1, n, 1), 1e-12, $"{kind} c_n of sequence {n}");
+                NNTestUtil.AssertClose(xn.Grad!, gradX.Narrow(batchDim, n, 1).Narrow(timeDim, 0, len), 1e-12, $"{kind} input gradient of sequence {n}");
+                var ps = layer.Parameters().ToArray();
+                for (int k = 0; k < ps.Length; k++) alone[k].AddInPlace(ps[k].Grad!);
+            }
+        }
+        for (int k = 0; k < padded.Length; k++) NNTestUtil.AssertClose(alone[k], padded[k], 1e-12, $"{kind} parameter gradient {k}");
+    }
+
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    [InlineData("rnn")]
+    public void WholeLayerGradientsMatchFiniteDifferences(string kind)
+    {
+        var layer = Make(kind, layers: 2, bidirectional: true, batchFirst: false, seed: 5);
+        var x = NNTestUtil.Sample(7, 3, 2, 3).SetRequiresGrad();
+        var lengths = Tensor.FromArray(new long[] { 3, 2 });
+        var inputs = new[] { x }.Concat(layer.Parameters()).ToArray();
+        var result = GradCheck.Check(_ =>
+        {
+            var (o, h, c) = Run(layer, x, lengths);
+            return c is null ? Tensor.Cat([o.Reshape(-1), h.Reshape(-1)], 0) : Tensor.Cat([o.Reshape(-1), h.Reshape(-1), c.Reshape(-1)], 0);
+        }, inputs);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void LstmSecondOrderGradientsMatchFiniteDifferences()
+    {
+        var lstm = new LSTM(2, 3, dtype: DType.Float64, generator: new Generator(3));
+        var x = NNTestUtil.Sample(8, 3, 2, 2).SetRequiresGrad();
+        var result = GradCheck.CheckSecondOrder(xs => lstm.Forward(xs[0]).Output, [x, lstm.GetParameter("weight_hh_l0")]);
+        Assert.True(result.Passed, result.ToString());
+    }
+
+    [Fact]
+    public void DropoutActsBetweenLayersOnlyInTraining()
+    {
+        var x = NNTestUtil.Sample(9, 4, 2, 3);
+        var noDropout = new LSTM(3, 4, 2, dtype: DType.Float64, generator: new Generator(1));
+        var dropout = new LSTM(3, 4, 2, dropout: 0.5, dtype: DType.Float64, generator: new Generator(1));
+        var single = new LSTM(3, 4, 1, dropout: 0.5, dtype: DType.Float64, generator: new Generator(1));
+        var singleReference = new LSTM(3, 4, 1, dtype: DType.Float64, generator: new Generator(1));
+        using var noGrad = Autograd.NoGrad();
+        var reference = noDropout.Forward(x).Output;
+        Assert.False(reference.AllClose(dropout.Forward(x).Output), "dropout between layers in training mode");
+        dropout.Eval();
+        Assert.True(reference.AllClose(dropout.Forward(x).Output, 0, 0), "no dropout in evaluation mode");
+        Assert.True(singleReference.Forward(x).Output.AllClose(single.Forward(x).Output, 0, 0), "no dropout after the last layer");
+    }
+
+    [Fact]
+    public void ParametersFollowPyTorchsNamesShapesOrderAndInitialisation()
+    {
+        var gru = new GRU(3, 5, 2, bias: true, bidirectional: true);
+        Assert.Equal(
+            ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0", "weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse",
+             "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1", "weight_ih_l1_reverse", "weight_hh_l1_reverse", "bias_ih_l1_reverse", "bias_hh_l1_reverse"],
+            gru.StateDict().Keys);
+        Assert.Equal([15, 3], gru.GetParameter("weight_ih_l0").Shape);
+        Assert.Equal([15, 10], gru.GetParameter("weight_ih_l1_reverse").Shape);
+        Assert.Equal([15, 5], gru.GetParameter("weight_hh_l1").Shape);
+        Assert.All(gru.Parameters().SelectMany(p => p.ToDoubleArray()), v => Assert.InRange(v, -1 / Math.Sqrt(5), 1 / Math.Sqrt(5)));
+        Assert.Equal(["weight_ih", "weight_hh"], new LSTMCell(3, 2, bias: false).StateDict().Keys);
+        Assert.Equal([8, 3], new LSTMCell(3, 2).GetParameter("weight_ih").Shape);
+        Assert.Equal("LSTM(3, 5, num_layers=2, bias=False, batch_first=True, dropout=0.5, bidirectional=True)",
+            new LSTM(3, 5, 2, bias: false, batchFirst: true, dropout: 0.5, bidirectional: true).ToString());
+        Assert.Equal("RNN(3, 5, nonlinearity=relu)", new RNN(3, 5, nonlinearity: "relu").ToString());
+        Assert.Equal("GRUCell(3, 5, bias=False)", new GRUCell(3, 5, bias: false).ToString());
+    }
+
+    [Fact]
+    public void LayersWorkInsideSequential()
+    {
+        var model = new Sequential(new Embedding(10, 4), new LSTM(4, 6, batchFirst: true), new Linear(6, 10));
+        var logits = model.Forward(Tensor.FromArray(new long[] { 1, 2, 3, 4, 5, 6 }).Reshape(2, 3));
+        Assert.Equal([2, 3, 10], logits.Shape);
+    }
+
+    [Fact]
+    public void BadInputsNameTheLayerAndTheShapes()
+    {
+        var lstm = new LSTM(3, 4, 2);
+        AssertThrows("LSTM", "[2, 5]", () => lstm.Forward(Tensor.Zeros(2, 5)));
+        AssertThrows("LSTM", "[2, 2, 2, 3]", () => lstm.Forward(Tensor.Zeros(2, 2, 2, 3)));
+        AssertThrows("LSTM: expected hidden state c of shape [2, 2, 4]", "[2, 3, 4]",
+            () => lstm.Forward(Tensor.Zeros(5, 2, 3), (Tensor.Zeros(2, 2, 4), Tensor.Zeros(2, 3, 4))));
+        var gru = new GRU(3, 4, batchFirst: true);
+        AssertThrows("GRU: expected hidden state h of shape [1, 2, 4]", "[2, 4]", () => gru.Forward(Tensor.Zeros(2, 5, 3), Tensor.Zeros(2, 4)));
+        AssertThrows("GRU: expected lengths of shape [2] int64", "[2] float32", () => gru.Forward(Tensor.Zeros(2, 5, 3), null, Tensor.Zeros(2)));
+        AssertThrows("GRU: expected lengths of shape [2] int64", "[3] int64", () => gru.Forward(Tensor.Zeros(2, 5, 3), null, Tensor.FromArray(new long[] { 1, 2, 3 })));
+        AssertThrows("GRU", "got 6", () => gru.Forward(Tensor.Zeros(2, 5, 3), null, Tensor.FromArray(new long[] { 6, 2 })));
+        AssertThrows("GRU", "got 0", () => gru.Forward(Tensor.Zeros(2, 5, 3), null, Tensor.FromArray(new long[] { 1, 0 })));
+        var rnn = new RNN(3, 4);
+        AssertThrows("RNN", "float64", () => rnn.Forward(Tensor.Zeros([5, 2, 3], DType.Float64)));
+        AssertThrows("RNN", "unbatched", () => rnn.Forward(Tensor.Zeros(5, 3), null, Tensor.FromArray(new long[] { 5 })));
+        AssertThrows("LSTMCell", "[2, 4]", () => new LSTMCell(3, 4).Forward(Tensor.Zeros(2, 4), null));
+        AssertThrows("GRUCell: expected hidden state hx of shape [2, 4]", "[3, 4]", () => new GRUCell(3, 4).Forward(Tensor.Zeros(2, 3), Tensor.Zeros(3, 4)));
+        Assert.Throws<ArgumentException>(() => new RNN(3, 4, nonlinearity: "sigmoid"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LSTM(3, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GRU(3, 4, dropout: 1.5));
+    }
+
+    private static void AssertThrows(string start, string contains, Action act)
+    {
+        var e = Assert.ThrowsAny<ArgumentException>(act);
+        Assert.StartsWith(start, e.Message, StringComparison.Ordinal);
+        Assert.Contains(contains, e.Message, StringComparison.Ordinal);
+    }
+}
