@@ -9,8 +9,11 @@ internal static class CliOptions
     /// <summary>Metadata keys <c>train</c> writes into model.safetensors, so <c>eval</c> and <c>predict</c> can default to them.</summary>
     public const string ModelKey = "nabla.model", DataKey = "nabla.data", SeedKey = "nabla.seed";
 
+    /// <summary>The metadata key of a text model's window length (its transformer's context).</summary>
+    public const string SequenceLengthKey = "nabla.sequence_length";
+
     /// <summary>The start of every <c>--model</c> description.</summary>
-    public const string ModelChoices = "The model: mlp, cnn or cnn-bn";
+    public const string ModelChoices = "The model: mlp, cnn or cnn-bn, or for text lstm, gru or transformer";
 
     public static Option<string> Data(string defaultValue) => new("--data")
     {

@@ -6,19 +6,32 @@ namespace Nabla.Cli;
 /// <summary>
 /// A data set named on the command line (<c>--data</c>): the generated 2-D sets <c>moons</c>, <c>circles</c>,
 /// <c>spirals</c> and <c>xor</c>, the image sets <c>fashion-mnist</c> (optionally <c>fashion-mnist:DIR</c>) and
-/// <c>mnist:DIR</c>, or a table <c>csv:PATH</c> (last column the integer class). Images are (N, 1, 28, 28) in [0, 1];
-/// labels are int64 classes. Generated sets and tables are split 80/20 into training and test parts with the run's seed
-/// (tables stratified by class).
+/// <c>mnist:DIR</c>, a table <c>csv:PATH</c> (last column the integer class), or a UTF-8 text <c>text[:PATH]</c> (by default
+/// <see cref="DefaultTextPath"/>) for the character language models. Images are (N, 1, 28, 28) in [0, 1]; labels are
+/// int64 classes. Generated sets and tables are split 80/20 into training and test parts with the run's seed (tables
+/// stratified by class). A text's last tenth of characters is held out for testing, so no window straddles both parts;
+/// each part is cut into non-overlapping windows of <see cref="SequenceLength"/> characters, the input (T) int64 ids and
+/// the target the same window shifted by one character.
 /// </summary>
 internal sealed class DataSource
 {
-    public const string Choices = "moons, circles, spirals, xor, fashion-mnist[:DIR], mnist:DIR or csv:PATH";
+    public const string Choices = "moons, circles, spirals, xor, fashion-mnist[:DIR], mnist:DIR, csv:PATH or text[:PATH]";
+
+    /// <summary>The text <c>--data text</c> reads: the GPL version 3, on every Debian system.</summary>
+    public const string DefaultTextPath = "/usr/share/common-licenses/GPL-3";
+
+    /// <summary>The window length of a text when none is asked for.</summary>
+    public const int DefaultSequenceLength = 64;
+
+    /// <summary>The fraction of a text's characters, at its end, held out for testing.</summary>
+    public const double HeldOutFraction = 0.1;
 
     private readonly Func<bool, (Tensor X, Tensor Y)>? _images;
     private readonly CsvData? _table;
+    private readonly (TextSequences Train, TextSequences Test)? _text;
 
     private DataSource(string spec, string kind, int[] exampleShape, int numClasses, IReadOnlyList<string>? classNames,
-        Func<bool, (Tensor X, Tensor Y)>? images = null, CsvData? table = null)
+        Func<bool, (Tensor X, Tensor Y)>? images = null, CsvData? table = null, (TextSequences Train, TextSequences Test)? text = null)
     {
         Spec = spec;
         Kind = kind;
@@ -27,6 +40,7 @@ internal sealed class DataSource
         ClassNames = classNames;
         _images = images;
         _table = table;
+        _text = text;
     }
 
     /// <summary>The text given to <c>--data</c>.</summary>
@@ -44,22 +58,38 @@ internal sealed class DataSource
     /// <summary>Whether the inputs are images (for the convolutional models).</summary>
     public bool IsImage => ExampleShape.Length == 3;
 
-    /// <summary>The number of classes; 2 means one logit and binary cross-entropy.</summary>
+    /// <summary>Whether the data is a text, for the character language models.</summary>
+    public bool IsText => _text is not null;
+
+    /// <summary>The vocabulary of a text (its classes are the characters), or null.</summary>
+    public CharVocabulary? Vocabulary => _text?.Train.Vocabulary;
+
+    /// <summary>The window length T of a text; 0 for other data.</summary>
+    public int SequenceLength => _text?.Train.SequenceLength ?? 0;
+
+    /// <summary>The number of characters of a text's training and held-out parts.</summary>
+    public (int Train, int Test) TextCharacters => _text is { } t ? (t.Train.Tokens.Length, t.Test.Tokens.Length) : (0, 0);
+
+    /// <summary>The number of classes; 2 means one logit and binary cross-entropy (except for a text).</summary>
     public int NumClasses { get; }
 
     /// <summary>The class names, or null for numbered classes.</summary>
     public IReadOnlyList<string>? ClassNames { get; }
 
-    /// <summary>Parses <c>--data</c>; a table is read now, to learn its width and classes.</summary>
-    public static DataSource Parse(string spec)
+    /// <summary>
+    /// Parses <c>--data</c>; a table or a text is read now, to learn its width and classes. A text is cut into windows of
+    /// <paramref name="sequenceLength"/> characters and encoded with <paramref name="vocabulary"/> (a trained model's),
+    /// or with the vocabulary of its own characters when that is null.
+    /// </summary>
+    public static DataSource Parse(string spec, int sequenceLength = DefaultSequenceLength, CharVocabulary? vocabulary = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         int colon = spec.IndexOf(':');
         string kind = colon < 0 ? spec : spec[..colon];
         string? argument = colon < 0 ? null : spec[(colon + 1)..];
         if (argument is not null && argument.Length == 0) throw new UsageException($"--data {spec}: the part after ':' is empty.");
-        if (argument is not null && kind is not ("fashion-mnist" or "mnist" or "csv"))
-            throw new UsageException($"--data {spec}: only fashion-mnist, mnist and csv take a ':' argument.");
+        if (argument is not null && kind is not ("fashion-mnist" or "mnist" or "csv" or "text"))
+            throw new UsageException($"--data {spec}: only fashion-mnist, mnist, csv and text take a ':' argument.");
         switch (kind)
         {
             case "moons" or "circles" or "xor":
@@ -75,6 +105,8 @@ internal sealed class DataSource
             case "csv":
                 if (argument is null) throw new UsageException("--data csv needs a file: --data csv:PATH.");
                 return FromTable(spec, Csv.Load(argument));
+            case "text":
+                return FromText(spec, argument ?? DefaultTextPath, sequenceLength, vocabulary);
             default:
                 throw new UsageException($"unknown data '{spec}': expected {Choices}.");
         }
@@ -93,10 +125,34 @@ internal sealed class DataSource
         return new DataSource(spec, "csv", [table.Features.Shape[1]], classes, table.ClassNames, table: table);
     }
 
-    /// <summary>The training or test part, generated or read with <paramref name="seed"/>.</summary>
+    private static DataSource FromText(string spec, string path, int sequenceLength, CharVocabulary? vocabulary)
+    {
+        if (sequenceLength < 1) throw new UsageException($"--sequence-length must be at least 1, got {sequenceLength}.");
+        var whole = TextSequences.FromFile(path, sequenceLength, vocabulary: vocabulary);
+        var tokens = whole.Tokens;
+        int heldOut = (int)(tokens.Length * HeldOutFraction);
+        if (heldOut < sequenceLength + 1)
+        {
+            throw new UsageException(
+                $"--data {spec}: the text has {tokens.Length} characters; its last tenth ({heldOut}) is held out for testing and must hold a window of " +
+                $"{sequenceLength} characters and the one after it ({sequenceLength + 1}); use a longer text or a smaller --sequence-length.");
+        }
+        var chars = whole.Vocabulary;
+        int trainLength = tokens.Length - heldOut;
+        var train = new TextSequences(chars.Decode(tokens[..trainLength]), sequenceLength, vocabulary: chars);
+        var test = new TextSequences(chars.Decode(tokens[trainLength..]), sequenceLength, vocabulary: chars);
+        return new DataSource(spec, "text", [sequenceLength], chars.Count, null, text: (train, test));
+    }
+
+    /// <summary>The training or test part, generated or read with <paramref name="seed"/>; a text's windows as (N, T) inputs and targets.</summary>
     public (Tensor X, Tensor Y) Load(bool train, ulong seed)
     {
         if (_images is not null) return _images(train);
+        if (_text is { } text)
+        {
+            var windows = train ? text.Train : text.Test;
+            return windows.GetBatch([.. Enumerable.Range(0, windows.Count)]);
+        }
         if (Kind == "xor")
         {
             // Four points: training and testing on the same ones is the whole problem.

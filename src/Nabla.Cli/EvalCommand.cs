@@ -7,7 +7,10 @@ using Nabla.Training;
 
 namespace Nabla.Cli;
 
-/// <summary><c>nabla eval</c>: the test loss, accuracy, confusion matrix and per-class report of a trained model.</summary>
+/// <summary>
+/// <c>nabla eval</c>: the test loss, accuracy, confusion matrix and per-class report of a trained model; for a
+/// character language model, the loss, perplexity and next-character accuracy on the held-out part of its text.
+/// </summary>
 internal static class EvalCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -24,9 +27,17 @@ internal static class EvalCommand
             CliOptions.ApplyThreads(parse.GetValue(threads));
             var (network, source, s) = modelFile.Load(parse, parse.GetValue(seed));
             var (x, y) = source.Load(train: false, s);
-            var loader = new DataLoader(new TensorDataset(x, y), batchSize: 1000);
+            var loader = new DataLoader(new TensorDataset(x, y), batchSize: source.IsText ? 64 : 1000);
             // Evaluation never steps the optimizer; the trainer only needs one to exist.
-            var trainer = new Trainer(network, new SGD(network.Parameters(), lr: 0), ModelZoo.Loss(source), new TrainerOptions { ComputeAccuracy = true });
+            var trainer = new Trainer(network, new SGD(network.Parameters(), lr: 0), ModelZoo.Loss(source),
+                new TrainerOptions { ComputeAccuracy = true, ComputePerplexity = source.IsText });
+            if (source.IsText)
+            {
+                var text = trainer.Evaluate(loader);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{source.Spec}: {text.Count} held-out windows of {source.SequenceLength} characters  loss {text.Loss:F4}  perplexity {text.Perplexity:F3}  next-char accuracy {text.Accuracy:F4}"));
+                return 0;
+            }
             var result = trainer.Evaluate(loader, collectPredictions: true);
             var confusion = result.ConfusionMatrix(source.NumClasses);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{source.Spec}: {result.Count} test examples  accuracy {result.Accuracy:F4}  loss {result.Loss:F4}"));

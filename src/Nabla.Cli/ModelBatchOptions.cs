@@ -5,14 +5,14 @@ namespace Nabla.Cli;
 /// <summary>
 /// The options of the commands that build a fresh model and run it on one small batch (<c>graph</c>,
 /// <c>gradcheck</c>): <c>--model</c>, <c>--data</c> (by default moons for the MLP and Fashion-MNIST for the CNNs),
-/// <c>--batch-size</c> and <c>--seed</c>.
+/// <c>--batch-size</c> and <c>--seed</c> (a text's windows have the default length).
 /// </summary>
 internal sealed class ModelBatchOptions
 {
     /// <summary>The options, with <paramref name="dataPurpose"/> (e.g. "The data set of the batch") opening the --data description.</summary>
     public ModelBatchOptions(string dataPurpose)
     {
-        Data = new Option<string?>("--data") { Description = $"{dataPurpose} (default: moons for mlp, fashion-mnist for the CNNs): {DataSource.Choices}." };
+        Data = new Option<string?>("--data") { Description = $"{dataPurpose} (default: moons for mlp, fashion-mnist for the CNNs, text for the text models): {DataSource.Choices}." };
     }
 
     public Option<string> Model { get; } = CliOptions.Model("mlp");
@@ -27,7 +27,7 @@ internal sealed class ModelBatchOptions
     public (string Model, DataSource Data, int BatchSize, ulong Seed) Resolve(ParseResult parse)
     {
         string model = parse.GetValue(Model)!;
-        var data = DataSource.Parse(parse.GetValue(Data) ?? (model == "mlp" ? "moons" : "fashion-mnist"));
+        var data = DataSource.Parse(parse.GetValue(Data) ?? (model == "mlp" ? "moons" : ModelZoo.IsTextModel(model) ? "text" : "fashion-mnist"));
         int batch = parse.GetValue(BatchSize);
         if (batch < 1) throw new UsageException($"--batch-size must be at least 1, got {batch}.");
         return (model, data, batch, parse.GetValue(Seed) ?? 0);

@@ -6,15 +6,27 @@ namespace Nabla.Cli;
 /// The models <c>--model</c> names, sized for the data: <c>mlp</c> is 784-256-128-C for images (the benchmark MLP)
 /// and F-16-16-C for points and tables; <c>cnn</c> is the benchmark's two-convolution network; <c>cnn-bn</c> adds
 /// batch normalisation after each convolution and dropout before each fully connected layer. Binary problems get one
-/// output logit (C = 1) and binary cross-entropy, others C logits and cross-entropy.
+/// output logit (C = 1) and binary cross-entropy, others C logits and cross-entropy. <c>lstm</c>, <c>gru</c> and
+/// <c>transformer</c> are character language models for text (<see cref="CharModel"/>), trained with cross-entropy
+/// on the next character at every position.
 /// </summary>
 internal static class ModelZoo
 {
-    public static readonly string[] Names = ["mlp", "cnn", "cnn-bn"];
+    public static readonly string[] Names = ["mlp", "cnn", "cnn-bn", "lstm", "gru", "transformer"];
+
+    /// <summary>Whether <paramref name="name"/> is a character language model.</summary>
+    public static bool IsTextModel(string name) => name is "lstm" or "gru" or "transformer";
 
     /// <summary>Builds <paramref name="name"/> for <paramref name="data"/>, initialised from <paramref name="init"/>; dropout draws from <paramref name="dropout"/>.</summary>
-    public static Sequential Build(string name, DataSource data, DType dtype, Generator init, Generator dropout)
+    public static Module Build(string name, DataSource data, DType dtype, Generator init, Generator dropout)
     {
+        if (IsTextModel(name) != data.IsText)
+        {
+            throw new UsageException(data.IsText
+                ? $"--model {name} does not read text; for '{data.Spec}' use lstm, gru or transformer."
+                : $"--model {name} is a character language model; it needs text (--data text or text:PATH), not '{data.Spec}'.");
+        }
+        if (data.IsText) return new CharModel(name, data.NumClasses, data.SequenceLength, dtype, init, dropout);
         int outputs = Outputs(data);
         switch (name)
         {
@@ -53,10 +65,17 @@ internal static class ModelZoo
     /// <summary>One logit for two classes, otherwise one per class.</summary>
     public static int Outputs(DataSource data) => data.NumClasses == 2 ? 1 : data.NumClasses;
 
-    /// <summary>Binary cross-entropy on the logit for two classes, cross-entropy otherwise; targets are int64 classes (N).</summary>
-    public static Func<Tensor, Tensor, Tensor> Loss(DataSource data) => data.NumClasses == 2
-        ? (output, target) => Functional.BinaryCrossEntropyWithLogits(output, target.To(output.DType).Reshape(output.Shape.ToArray()))
-        : (output, target) => Functional.CrossEntropy(output, target);
+    /// <summary>
+    /// Binary cross-entropy on the logit for two classes, cross-entropy otherwise; targets are int64 classes (N). For
+    /// text, the mean cross-entropy over every position of (N, T, V) logits and (N, T) next characters.
+    /// </summary>
+    public static Func<Tensor, Tensor, Tensor> Loss(DataSource data)
+    {
+        if (data.IsText) return (output, target) => Functional.CrossEntropy(output.Reshape(-1, output.Shape[^1]), target.Reshape(-1));
+        return data.NumClasses == 2
+            ? (output, target) => Functional.BinaryCrossEntropyWithLogits(output, target.To(output.DType).Reshape(output.Shape.ToArray()))
+            : (output, target) => Functional.CrossEntropy(output, target);
+    }
 
     /// <summary>The class probabilities (N, C) from the model's outputs: sigmoid for one logit, softmax otherwise.</summary>
     public static Tensor Probabilities(Tensor output)

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Nabla.Cli;
 
 /// <summary>
-/// The <c>nabla</c> command: <c>train</c>, <c>eval</c>, <c>predict</c>, <c>graph</c> and <c>gradcheck</c>. Exit codes:
+/// The <c>nabla</c> command: <c>train</c>, <c>eval</c>, <c>predict</c>, <c>generate</c>, <c>graph</c> and <c>gradcheck</c>. Exit codes:
 /// 0 success, 1 a failed check or an unexpected error, 2 bad input (an unknown option value, a missing file), which is
 /// reported as one line on the error writer.
 /// </summary>
@@ -23,6 +23,7 @@ public static class NablaCli
         root.Subcommands.Add(TrainCommand.Create(output, error));
         root.Subcommands.Add(EvalCommand.Create(output, error));
         root.Subcommands.Add(PredictCommand.Create(output, error));
+        root.Subcommands.Add(GenerateCommand.Create(output, error));
         root.Subcommands.Add(GraphCommand.Create(output, error));
         root.Subcommands.Add(GradCheckCommand.Create(output, error));
 

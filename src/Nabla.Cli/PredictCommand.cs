@@ -20,7 +20,7 @@ internal static class PredictCommand
         };
         command.SetAction(parse => NablaCli.Guard("predict", error, () =>
         {
-            var (network, source, _) = modelFile.Load(parse, seed: null);
+            var (network, source, _) = modelFile.Load(parse, seed: null, textHint: "continue a text with 'nabla generate --model-file FILE --prompt TEXT'.");
             var features = ParseFeatures(parse.GetValue(input)!, source.Features);
             Tensor probabilities;
             using (Autograd.NoGrad())

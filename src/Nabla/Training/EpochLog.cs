@@ -7,8 +7,8 @@ namespace Nabla.Training;
 /// <summary>
 /// The metrics of one epoch, as <see cref="Trainer.Fit"/> records them in <see cref="Trainer.History"/> and hands
 /// them to <see cref="Callback.OnEpochEnd"/>. By name (<see cref="NamedValues"/>, <see cref="TryGetMetric"/>, the
-/// callbacks' <c>monitor</c>): <c>epoch</c>, <c>train_loss</c>, <c>train_accuracy</c>, <c>val_loss</c>,
-/// <c>val_accuracy</c>, <c>lr</c> and <c>seconds</c>, where <c>val</c> is <see cref="ValidationName"/>; <c>loss</c>
+/// callbacks' <c>monitor</c>): <c>epoch</c>, <c>train_loss</c>, <c>train_accuracy</c>, <c>train_perplexity</c>,
+/// <c>val_loss</c>, <c>val_accuracy</c>, <c>val_perplexity</c>, <c>lr</c> and <c>seconds</c>, where <c>val</c> is <see cref="ValidationName"/>; <c>loss</c>
 /// and <c>accuracy</c> are accepted for the training ones, as in Keras.
 /// </summary>
 public sealed record EpochLog
@@ -22,11 +22,17 @@ public sealed record EpochLog
     /// <summary>The fraction of training examples classified correctly during the epoch, when <see cref="TrainerOptions.ComputeAccuracy"/> is set.</summary>
     public double? TrainAccuracy { get; init; }
 
+    /// <summary>exp(<see cref="TrainLoss"/>), when <see cref="TrainerOptions.ComputePerplexity"/> is set.</summary>
+    public double? TrainPerplexity { get; init; }
+
     /// <summary>The mean loss on the validation data after the epoch, when <see cref="Trainer.Fit"/> got validation data.</summary>
     public double? ValidationLoss { get; init; }
 
     /// <summary>The validation accuracy after the epoch, with validation data and <see cref="TrainerOptions.ComputeAccuracy"/>.</summary>
     public double? ValidationAccuracy { get; init; }
+
+    /// <summary>exp(<see cref="ValidationLoss"/>), with validation data and <see cref="TrainerOptions.ComputePerplexity"/>.</summary>
+    public double? ValidationPerplexity { get; init; }
 
     /// <summary>The learning rate of the optimizer's first parameter group while the epoch ran.</summary>
     public double LearningRate { get; init; }
@@ -37,13 +43,18 @@ public sealed record EpochLog
     /// <summary>The prefix of the validation metrics' names (<see cref="TrainerOptions.ValidationName"/>): <c>val</c> gives <c>val_loss</c>.</summary>
     public string ValidationName { get; init; } = "val";
 
-    /// <summary>The metrics that are present, by name, in a fixed order: epoch, train_loss, train_accuracy, val_loss, val_accuracy, lr, seconds.</summary>
+    /// <summary>
+    /// The metrics that are present, by name, in a fixed order: epoch, train_loss, train_accuracy, train_perplexity,
+    /// val_loss, val_accuracy, val_perplexity, lr, seconds.
+    /// </summary>
     public IReadOnlyList<KeyValuePair<string, double>> NamedValues()
     {
-        var metrics = new List<KeyValuePair<string, double>>(7) { new("epoch", Epoch), new("train_loss", TrainLoss) };
+        var metrics = new List<KeyValuePair<string, double>>(9) { new("epoch", Epoch), new("train_loss", TrainLoss) };
         if (TrainAccuracy is { } trainAccuracy) metrics.Add(new("train_accuracy", trainAccuracy));
+        if (TrainPerplexity is { } trainPerplexity) metrics.Add(new("train_perplexity", trainPerplexity));
         if (ValidationLoss is { } validationLoss) metrics.Add(new(ValidationName + "_loss", validationLoss));
         if (ValidationAccuracy is { } validationAccuracy) metrics.Add(new(ValidationName + "_accuracy", validationAccuracy));
+        if (ValidationPerplexity is { } validationPerplexity) metrics.Add(new(ValidationName + "_perplexity", validationPerplexity));
         metrics.Add(new("lr", LearningRate));
         metrics.Add(new("seconds", Seconds));
         return metrics;
@@ -118,8 +129,10 @@ public sealed record EpochLog
             Epoch = checked((int)Required("epoch")),
             TrainLoss = Required("train_loss"),
             TrainAccuracy = Optional("train_accuracy"),
+            TrainPerplexity = Optional("train_perplexity"),
             ValidationLoss = Optional(validationName + "_loss"),
             ValidationAccuracy = Optional(validationName + "_accuracy"),
+            ValidationPerplexity = Optional(validationName + "_perplexity"),
             LearningRate = Required("lr"),
             Seconds = Required("seconds"),
             ValidationName = validationName,

@@ -6,8 +6,11 @@ public sealed record EvaluationResult
     /// <summary>The mean loss over the examples (each batch's loss weighted by its size); NaN for an empty dataset.</summary>
     public required double Loss { get; init; }
 
-    /// <summary>The fraction of examples classified correctly, when <see cref="TrainerOptions.ComputeAccuracy"/> is set.</summary>
+    /// <summary>The fraction of predictions that are right (one per example, or per position of a sequence), when <see cref="TrainerOptions.ComputeAccuracy"/> is set.</summary>
     public double? Accuracy { get; init; }
+
+    /// <summary>exp(<see cref="Loss"/>), when <see cref="TrainerOptions.ComputePerplexity"/> is set.</summary>
+    public double? Perplexity { get; init; }
 
     /// <summary>The number of examples evaluated.</summary>
     public required int Count { get; init; }

@@ -8,27 +8,38 @@ public static class Metrics
 {
     /// <summary>
     /// Predicted class per row: the argmax over the last dim of (N, C) scores, or, for (N) or (N, 1)
-    /// binary logits, 1 where the logit is positive.
+    /// binary logits, 1 where the logit is positive. Scores of a sequence model, (N, T, C) (or more leading dims),
+    /// predict one class per position: the argmax over the last dim, (N, T).
     /// </summary>
     public static Tensor PredictedClasses(Tensor scores)
     {
+        ArgumentNullException.ThrowIfNull(scores);
         using var _ = Autograd.NoGrad();
         if (scores.Rank == 1 || (scores.Rank == 2 && scores.Shape[1] == 1))
             return scores.Reshape(-1).Gt(0.0).To(DType.Int64);
-        if (scores.Rank != 2)
-            throw new ArgumentException($"PredictedClasses: expected (N, C) scores or (N)/(N, 1) logits, got {ShapeUtil.Describe(scores)}.");
-        return scores.Argmax(1);
+        if (scores.Rank < 2)
+            throw new ArgumentException($"PredictedClasses: expected (N, C) or (N, T, C) scores or (N)/(N, 1) logits, got {ShapeUtil.Describe(scores)}.");
+        return scores.Argmax(-1);
     }
 
-    /// <summary>The fraction of rows whose predicted class (see <see cref="PredictedClasses"/>) equals the target.</summary>
+    /// <summary>
+    /// The fraction of predictions (see <see cref="PredictedClasses"/>: one per row, or one per position of a
+    /// sequence) that equal the targets, which hold one class per prediction in any shape of that many elements.
+    /// </summary>
     public static double Accuracy(Tensor scores, Tensor targets)
+    {
+        var (correct, count) = CountCorrect(scores, targets);
+        return count == 0 ? 0 : (double)correct / count;
+    }
+
+    /// <summary>How many of the predictions (see <see cref="Accuracy"/>) equal the targets, and how many there are.</summary>
+    internal static (long Correct, long Count) CountCorrect(Tensor scores, Tensor targets)
     {
         var predicted = PredictedClasses(scores).ToArray<long>();
         var truth = Labels("Accuracy", targets, predicted.Length);
-        if (predicted.Length == 0) return 0;
-        int correct = 0;
+        long correct = 0;
         for (int i = 0; i < predicted.Length; i++) if (predicted[i] == truth[i]) correct++;
-        return (double)correct / predicted.Length;
+        return (correct, predicted.Length);
     }
 
     /// <summary>Counts[t, p]: how many rows of true class t were predicted as p.</summary>

@@ -32,7 +32,7 @@ internal sealed class Monitor
         if (log.TryGetMetric(Metric, out double value)) return value;
         throw new InvalidOperationException(
             $"{_owner}: the monitored metric '{Metric}' is not in the epoch log, which has {string.Join(", ", log.NamedValues().Select(m => m.Key))}. " +
-            "Validation metrics need validation data in Fit, accuracies need TrainerOptions.ComputeAccuracy.");
+            "Validation metrics need validation data in Fit, accuracies need TrainerOptions.ComputeAccuracy, perplexities TrainerOptions.ComputePerplexity.");
     }
 
     /// <summary>Keras's rule: better than <paramref name="best"/> by more than <see cref="MinDelta"/>; NaN never improves.</summary>

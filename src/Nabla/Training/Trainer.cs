@@ -111,7 +111,7 @@ public sealed class Trainer
         Model.Train();
         double learningRate = Optimizer.LearningRate;
         double lossSum = 0;
-        long examples = 0, correct = 0;
+        long examples = 0, correct = 0, predictions = 0;
         int batch = 0;
         foreach (var (input, target) in train)
         {
@@ -126,7 +126,7 @@ public sealed class Trainer
                 if (Options.ClipGradNorm is { } maxNorm) GradClip.ClipGradNorm(parameters, maxNorm);
                 Optimizer.Step();
                 loss = lossTensor.Item();
-                if (Options.ComputeAccuracy) correct += CountCorrect(output, target, size);
+                if (Options.ComputeAccuracy) Count(output, target, ref correct, ref predictions);
             }
             batch++;
             GlobalStep++;
@@ -141,13 +141,16 @@ public sealed class Trainer
             }
         }
         var evaluation = validation is null ? null : Evaluate(validation);
+        double trainLoss = examples == 0 ? double.NaN : lossSum / examples;
         return new EpochLog
         {
             Epoch = epoch,
-            TrainLoss = examples == 0 ? double.NaN : lossSum / examples,
-            TrainAccuracy = Options.ComputeAccuracy ? (examples == 0 ? double.NaN : (double)correct / examples) : null,
+            TrainLoss = trainLoss,
+            TrainAccuracy = Options.ComputeAccuracy ? (predictions == 0 ? double.NaN : (double)correct / predictions) : null,
+            TrainPerplexity = Options.ComputePerplexity ? Math.Exp(trainLoss) : null,
             ValidationLoss = evaluation?.Loss,
             ValidationAccuracy = evaluation?.Accuracy,
+            ValidationPerplexity = evaluation?.Perplexity,
             LearningRate = learningRate,
             Seconds = watch.Elapsed.TotalSeconds,
             ValidationName = Options.ValidationName,
@@ -169,7 +172,7 @@ public sealed class Trainer
         {
             using var noGrad = Autograd.NoGrad();
             double lossSum = 0;
-            long correct = 0;
+            long correct = 0, predicted = 0;
             int examples = 0;
             var predictions = new List<long[]>();
             var targets = new List<long[]>();
@@ -180,17 +183,19 @@ public sealed class Trainer
                 var output = Model.Forward(input);
                 lossSum += ComputeLoss(output, target).Item() * size;
                 examples += size;
-                if (Options.ComputeAccuracy) correct += CountCorrect(output, target, size);
+                if (Options.ComputeAccuracy) Count(output, target, ref correct, ref predicted);
                 if (collectPredictions)
                 {
                     predictions.Add(Metrics.PredictedClasses(output).ToArray<long>());
                     targets.Add(Labels(target));
                 }
             }
+            double loss = examples == 0 ? double.NaN : lossSum / examples;
             return new EvaluationResult
             {
-                Loss = examples == 0 ? double.NaN : lossSum / examples,
-                Accuracy = Options.ComputeAccuracy ? (examples == 0 ? double.NaN : (double)correct / examples) : null,
+                Loss = loss,
+                Accuracy = Options.ComputeAccuracy ? (predicted == 0 ? double.NaN : (double)correct / predicted) : null,
+                Perplexity = Options.ComputePerplexity ? Math.Exp(loss) : null,
                 Count = examples,
                 Predictions = collectPredictions ? Tensor.FromArray(predictions.SelectMany(p => p).ToArray()) : null,
                 Targets = collectPredictions ? Tensor.FromArray(targets.SelectMany(t => t).ToArray()) : null,
@@ -211,8 +216,13 @@ public sealed class Trainer
         return loss;
     }
 
-    private static long CountCorrect(Tensor output, Tensor target, int size) =>
-        (long)Math.Round(Metrics.Accuracy(output, target) * size);
+    /// <summary>Adds a batch's correct predictions and its number of predictions (one per example, or one per position of a sequence).</summary>
+    private static void Count(Tensor output, Tensor target, ref long correct, ref long predictions)
+    {
+        var (right, count) = Metrics.CountCorrect(output, target);
+        correct += right;
+        predictions += count;
+    }
 
     private static long[] Labels(Tensor target) =>
         target.DType == DType.Int64 ? target.Reshape(-1).ToArray<long>() : Array.ConvertAll(target.Reshape(-1).ToDoubleArray(), v => (long)Math.Round(v));

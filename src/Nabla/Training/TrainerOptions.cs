@@ -13,9 +13,17 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// Also measure classification accuracy, during training and on validation data: the predicted class is the
-    /// argmax of (N, C) scores, or logit &gt; 0 for (N) or (N, 1) binary logits (<see cref="Metrics.PredictedClasses"/>).
+    /// argmax of (N, C) scores, or logit &gt; 0 for (N) or (N, 1) binary logits (<see cref="Metrics.PredictedClasses"/>);
+    /// a sequence model's (N, T, C) scores are counted per position (next-token accuracy for a language model).
     /// </summary>
     public bool ComputeAccuracy { get; init; }
+
+    /// <summary>
+    /// Also report perplexity, exp of the mean loss, during training and on validation data (<c>train_perplexity</c>,
+    /// <c>val_perplexity</c>). It is the usual measure of a language model whose loss is the mean cross-entropy per
+    /// token in nats: the number of equally likely tokens the model is as unsure as.
+    /// </summary>
+    public bool ComputePerplexity { get; init; }
 
     /// <summary>Write a progress line to <see cref="Output"/> every this many batches; 0 (the default) for none. At least 0.</summary>
     public int LogInterval { get; init; }

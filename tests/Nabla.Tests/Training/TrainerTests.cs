@@ -1,3 +1,4 @@
+using Nabla.Data;
 using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Training;
@@ -175,5 +176,50 @@ public class TrainerTests
         Assert.Contains("single value", error.Message);
         Assert.Contains("[8, 1]", error.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => perExample.Fit(Loader(train, 8), epochs: -1));
+    }
+
+    [Fact]
+    public void PerplexityIsTheExponentialOfTheMeanLossAndIsLogged()
+    {
+        var (train, test) = Moons(100);
+        var trainer = MoonsTrainer(options: new TrainerOptions { ComputePerplexity = true, ValidationName = "test" });
+        var history = trainer.Fit(Loader(train, 16), epochs: 2, validation: Loader(test, 50, shuffleSeed: null));
+
+        Assert.All(history, e =>
+        {
+            Assert.Equal(Math.Exp(e.TrainLoss), e.TrainPerplexity);
+            Assert.Equal(Math.Exp(e.ValidationLoss!.Value), e.ValidationPerplexity);
+            Assert.Equal(["epoch", "train_loss", "train_perplexity", "test_loss", "test_perplexity", "lr", "seconds"], e.NamedValues().Select(m => m.Key));
+        });
+        var result = trainer.Evaluate(Loader(test, 50, shuffleSeed: null));
+        Assert.Equal(Math.Exp(result.Loss), result.Perplexity);
+        Assert.Null(result.Accuracy);
+        var back = EpochLog.FromJson(history[1].ToJson(), "test");
+        Assert.Equal(history[1].TrainPerplexity, back.TrainPerplexity);
+        Assert.Equal(history[1].ValidationPerplexity, back.ValidationPerplexity);
+        Assert.Null(MoonsTrainer().Evaluate(Loader(test, 50, shuffleSeed: null)).Perplexity);
+    }
+
+    [Fact]
+    public void AccuracyOfASequenceModelCountsEveryPosition()
+    {
+        // (N, T, C) scores predict one class per position: 5 of these 6 are right.
+        var scores = Tensor.FromArray(new float[]
+        {
+            1, 0, 0,  0, 1, 0,  0, 0, 1,
+            0, 1, 0,  0, 1, 0,  1, 0, 0,
+        }, 2, 3, 3);
+        var targets = Tensor.FromArray(new long[] { 0, 1, 2, 1, 1, 2 }, 2, 3);
+        Assert.Equal(new long[] { 0, 1, 2, 1, 1, 0 }, Metrics.PredictedClasses(scores).ToArray<long>());
+        Assert.Equal([2, 3], Metrics.PredictedClasses(scores).Shape);
+        Assert.Equal(5.0 / 6, Metrics.Accuracy(scores, targets), 12);
+
+        // The trainer counts predictions, not examples: 2 windows of 3 positions give accuracy 5/6, not a multiple of 1/2.
+        var model = new Sequential(new Identity());
+        var trainer = new Trainer(model, new SGD([Tensor.Zeros([1], DType.Float32, requiresGrad: true)], lr: 0),
+            (o, t) => Functional.CrossEntropy(o.Reshape(-1, 3), t.Reshape(-1)), new TrainerOptions { ComputeAccuracy = true });
+        var result = trainer.Evaluate(new DataLoader(new TensorDataset(scores, targets), batchSize: 2));
+        Assert.Equal(5.0 / 6, result.Accuracy!.Value, 12);
+        Assert.Equal(2, result.Count);
     }
 }
