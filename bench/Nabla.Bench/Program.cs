@@ -178,15 +178,34 @@ void Overhead()
     Emit("overhead", "us_per_op", watch.Elapsed.TotalMicroseconds / ((double)rounds * OpsPerScope), "us");
 }
 
-// A deep residual MLP, one step with and without a checkpoint per block: --blocks, --width, --batch, --variant.
+// One training step of a deep stack, with and without a checkpoint per block (--variant plain|checkpoint|both), for
+// --stack mlp (residual Linear-ReLU-Linear blocks: --blocks 16, --width 1024, --batch 256), lstm (8 LSTM layers of 256
+// over sequences of 128, batch 32) or transformer (8 post-norm encoder layers, d_model 256, 4 heads, feed-forward 1024,
+// dropout 0, sequence 128, batch 32); --blocks, --width, --batch and --seq override the sizes.
 void CheckpointedStack()
 {
-    int blocks = int.Parse(Arg("--blocks") ?? "16", CultureInfo.InvariantCulture);
-    int width = int.Parse(Arg("--width") ?? "1024", CultureInfo.InvariantCulture);
-    int batch = int.Parse(Arg("--batch") ?? "256", CultureInfo.InvariantCulture);
-    var input = Tensor.Randn([batch, width], generator: new Generator(1));
-    CheckpointWorkload.Measure("checkpoint", blocks, _ => new Residual(new Sequential(new Linear(width, width), new ReLU(), new Linear(width, width))),
-        input, y => y.Square().Mean(), Arg("--variant") ?? "both", Emit, PeakRssMb);
+    string stack = Arg("--stack") ?? "mlp";
+    int Size(string name, int mlp, int sequenceModel) =>
+        int.Parse(Arg(name) ?? (stack == "mlp" ? mlp : sequenceModel).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    int blocks = Size("--blocks", 16, 8), width = Size("--width", 1024, 256), batch = Size("--batch", 256, 32), seq = Size("--seq", 1, 128);
+    string variant = Arg("--variant") ?? "both";
+    switch (stack)
+    {
+        case "mlp":
+            CheckpointWorkload.Measure("checkpoint", blocks, _ => new Residual(new Sequential(new Linear(width, width), new ReLU(), new Linear(width, width))),
+                Tensor.Randn([batch, width], generator: new Generator(1)), y => y.Square().Mean(), variant, Emit, PeakRssMb);
+            break;
+        case "lstm":
+            CheckpointWorkload.Measure("checkpoint_lstm", blocks, _ => new LSTM(width, width, batchFirst: true),
+                Tensor.Randn([batch, seq, width], generator: new Generator(1)), y => y.Square().Mean(), variant, Emit, PeakRssMb);
+            break;
+        case "transformer":
+            CheckpointWorkload.Measure("checkpoint_transformer", blocks, _ => new TransformerEncoderLayer(width, 4, 4 * width, dropout: 0, batchFirst: true),
+                Tensor.Randn([batch, seq, width], generator: new Generator(1)), y => y.Square().Mean(), variant, Emit, PeakRssMb);
+            break;
+        default:
+            throw new ArgumentException($"checkpoint workload: --stack must be mlp, lstm or transformer, got '{stack}'.");
+    }
 }
 
 static Module Mlp()

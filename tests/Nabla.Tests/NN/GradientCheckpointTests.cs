@@ -46,6 +46,34 @@ public sealed class GradientCheckpointTests
     }
 
     [Fact]
+    public void LstmStackHasThePlainGradients()
+    {
+        // The stacks of the benchmark's checkpoint workload (--stack lstm), small: every layer a checkpointed block.
+        var g = new Generator(7);
+        Module[] blocks = [.. Enumerable.Range(0, 3).Select(_ => (Module)new LSTM(4, 4, batchFirst: true, dtype: DType.Float64, generator: g))];
+        var x = NNTestUtil.Sample(1, 2, 5, 4).SetRequiresGrad();
+        var r = NNTestUtil.Sample(2, 2, 5, 4);
+        var plain = Gradients(new Sequential(blocks), x, r);
+        var checkpointed = Gradients(Checkpointed(blocks), x, r);
+        AssertIdentical(plain, checkpointed);
+    }
+
+    [Fact]
+    public void TransformerStackWithDropoutHasThePlainGradients()
+    {
+        var dropout = new Generator(9);
+        Module[] blocks = [.. Enumerable.Range(0, 3).Select(i =>
+            (Module)new TransformerEncoderLayer(8, 2, 16, dropout: 0.1, batchFirst: true, dtype: DType.Float64, generator: dropout))];
+        var x = NNTestUtil.Sample(3, 2, 5, 8).SetRequiresGrad();
+        var r = NNTestUtil.Sample(4, 2, 5, 8);
+        dropout.Reseed(1);
+        var plain = Gradients(new Sequential(blocks), x, r);
+        dropout.Reseed(1);
+        var checkpointed = Gradients(Checkpointed(blocks), x, r);
+        AssertIdentical(plain, checkpointed);
+    }
+
+    [Fact]
     public void DropoutDrawsTheSameMasksInTheRecompute()
     {
         var own = new Generator(3);
