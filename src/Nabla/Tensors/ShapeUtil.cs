@@ -27,6 +27,19 @@ internal static class ShapeUtil
         return (int)n;
     }
 
+    /// <summary>The multi-index of row-major element <paramref name="flat"/> in <paramref name="shape"/>, for messages.</summary>
+    public static int[] Unravel(long flat, ReadOnlySpan<int> shape)
+    {
+        var index = new int[shape.Length];
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            int size = Math.Max(shape[d], 1);
+            index[d] = (int)(flat % size);
+            flat /= size;
+        }
+        return index;
+    }
+
     public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 
     public static string Describe(Tensor t) => $"{Format(t.ShapeSpan)} {t.DType.Name()}";
