@@ -16,22 +16,35 @@ internal static class Quoted
     public static string Of(string? text, int max = MaxLength)
     {
         if (text is null) return "null";
+        string shown = Escape(text, max, out bool cut);
+        return cut ? $"'{shown}…' ({text.Length.ToString(CultureInfo.InvariantCulture)} characters)" : $"'{shown}'";
+    }
+
+    /// <summary><paramref name="text"/> without quotes (for JSON fragments such as a shape), escaped and cut to <paramref name="max"/> characters.</summary>
+    public static string Bare(string text, int max = MaxLength)
+    {
+        string shown = Escape(text, max, out bool cut);
+        return cut ? shown + "…" : shown;
+    }
+
+    private static string Escape(string text, int max, out bool cut)
+    {
         var sb = new StringBuilder(Math.Min(text.Length, max) + 8);
-        sb.Append('\'');
         int shown = 0;
+        cut = false;
         for (int i = 0; i < text.Length; i++)
         {
             if (shown >= max)
             {
-                sb.Append("'… (").Append(text.Length.ToString(CultureInfo.InvariantCulture)).Append(" characters)");
-                return sb.ToString();
+                cut = true;
+                break;
             }
             char c = text[i];
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
                 sb.Append(c).Append(text[++i]);
             }
-            else if (c == '\'' || c == '\\')
+            else if (c == '\\' || c == '\'')
             {
                 sb.Append('\\').Append(c);
             }
@@ -52,6 +65,6 @@ internal static class Quoted
             }
             shown++;
         }
-        return sb.Append('\'').ToString();
+        return sb.ToString();
     }
 }
