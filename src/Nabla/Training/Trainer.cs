@@ -277,8 +277,17 @@ public sealed class Trainer
             throw new InvalidDataException(Fail($"the checkpoint holds the state of {states.Count} generator(s) (the training loader's and the extra ones), but {targets.Count} were given."));
         if (data.RngState.Length != 6)
             throw new InvalidDataException(Fail($"the global generator's state has {data.RngState.Length} words, expected 6."));
+        if (data.RngState[0] == 0 && data.RngState[1] == 0 && data.RngState[2] == 0 && data.RngState[3] == 0)
+            throw new InvalidDataException(Fail("the global generator's state is all zeros, which xoshiro256** can never leave."));
         var history = new History();
-        if (data.Metadata.TryGetValue(HistoryKey, out var historyJson)) history.Load(historyJson, Options.ValidationName);
+        try
+        {
+            if (data.Metadata.TryGetValue(HistoryKey, out var historyJson)) history.Load(historyJson, Options.ValidationName);
+        }
+        catch (Exception e) when (TrainingCheckpoint.IsMalformed(e))
+        {
+            throw new InvalidDataException(Fail($"the training history is malformed: {e.Message}"), e);
+        }
 
         try
         {
@@ -286,7 +295,7 @@ public sealed class Trainer
             Optimizer.LoadStateDict(optimizerState);
             if (schedulerState is not null) scheduler!.LoadStateDict(schedulerState);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             throw new InvalidDataException(Fail($"it does not fit this run's model, optimizer or schedule: {e.Message}"), e);
         }
