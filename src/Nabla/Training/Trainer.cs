@@ -123,9 +123,12 @@ public sealed class Trainer
                 var lossTensor = ComputeLoss(output, target);
                 Optimizer.ZeroGrad(setToNone: false);
                 lossTensor.Backward();
-                if (Options.ClipGradNorm is { } maxNorm) GradClip.ClipGradNorm(parameters, maxNorm);
-                Optimizer.Step();
                 loss = lossTensor.Item();
+                double gradNorm = Options.ClipGradNorm is { } maxNorm ? GradClip.ClipGradNorm(parameters, maxNorm) : 0;
+                // Checked before the step, so that the parameters are still those of the last finite step.
+                if (!Options.AllowNonFinite && !(double.IsFinite(loss) && double.IsFinite(gradNorm)))
+                    throw NonFinite(epoch, batch + 1, loss, gradNorm);
+                Optimizer.Step();
                 if (Options.ComputeAccuracy) correct += CountCorrect(output, target, size);
             }
             batch++;
@@ -201,6 +204,17 @@ public sealed class Trainer
             // Pre-order: a parent's Train call resets its children, which are restored right after it.
             foreach (var (module, training) in modes) module.Train(training);
         }
+    }
+
+    private NonFiniteLossException NonFinite(int epoch, int batch, double loss, double gradNorm)
+    {
+        string what = double.IsFinite(loss)
+            ? $"the gradient norm is {gradNorm.ToString(CultureInfo.InvariantCulture)} (the loss is {loss.ToString(CultureInfo.InvariantCulture)})"
+            : $"the loss is {loss.ToString(CultureInfo.InvariantCulture)}";
+        return new NonFiniteLossException(
+            $"Trainer.Fit: training stopped at epoch {epoch}, batch {batch} (global step {GlobalStep + 1}): {what}. The optimizer step was not taken. " +
+            "Run the step inside 'using (Autograd.DetectAnomaly())' to find the op that first produced it, lower the learning rate, " +
+            "or set TrainerOptions.AllowNonFinite to train on regardless.", epoch, batch);
     }
 
     private Tensor ComputeLoss(Tensor output, Tensor target)
