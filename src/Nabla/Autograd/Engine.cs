@@ -116,13 +116,14 @@ internal static class Engine
                 continue;
             }
 
-            var inputGrads = Derivatives.Backward(node, grad, t);
+            var inputGrads = Autograd.IsAnomalyEnabled ? Autograd.BackwardFormula(node, grad, t) : Derivatives.Backward(node, grad, t);
             if (!retainGraph) node.Released = true;
             for (int i = 0; i < node.Inputs.Length; i++)
             {
                 var input = node.Inputs[i];
                 var g = inputGrads[i];
                 if (g is null || !input.RequiresGrad) continue;
+                if (Autograd.IsAnomalyEnabled) Autograd.CheckBackward(node, i, g);
                 if (!ShapeUtil.SameShape(g.ShapeSpan, input.ShapeSpan)) g = g.SumToShape(input.ShapeArray);
                 if (g.DType != input.DType) g = g.To(input.DType);
                 Accumulate(workspace, input, g, createGraph);

@@ -12,6 +12,9 @@ internal sealed class Node
     private readonly int _outputVersion;
     public bool Released;
 
+    /// <summary>The stack trace of the forward call that recorded this op, kept only in <see cref="Autograd.DetectAnomaly"/> mode.</summary>
+    public readonly string? ForwardTrace;
+
     public Node(OpKind op, Tensor[] inputs, Tensor output)
     {
         Op = op;
@@ -19,6 +22,7 @@ internal sealed class Node
         _versions = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) _versions[i] = inputs[i].Storage.Version;
         _outputVersion = output.Storage.Version;
+        if (Autograd.IsAnomalyEnabled) ForwardTrace = Environment.StackTrace;
     }
 
     public bool NeedsGrad(int i) => Inputs[i].RequiresGrad;

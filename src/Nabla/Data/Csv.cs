@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Text;
+using Nabla.IO;
 
 namespace Nabla.Data;
 
 /// <summary>
 /// Reads numeric tables from delimited text files into a feature matrix and a label vector. Fields may be
 /// quoted ("…", with "" for a quote); blank lines are skipped. A ragged row, an empty or non-numeric feature,
-/// or an unterminated quote is an <see cref="InvalidDataException"/> naming the file, the line and the column.
+/// or an unterminated quote is an <see cref="InvalidDataException"/> naming the file, the line and the column. So is
+/// a value that is not finite as float32 (NaN, infinity, or a number such as 1e300 that overflows to infinity) unless
+/// the caller passes <c>allowNonFinite: true</c>. Messages quote file content escaped and cut short.
 /// </summary>
 public static class Csv
 {
@@ -19,8 +22,9 @@ public static class Csv
     /// The dtype of the labels. By default: int64 when every label is an integer, float32 when some are not,
     /// and int64 indices into <see cref="CsvData.ClassNames"/> when some label is not a number.
     /// </param>
-    public static CsvData Load(string path, int labelColumn = -1, bool hasHeader = true, char separator = ',', DType? labelDType = null) =>
-        Read(path, hasHeader, separator, labelDType, (columns, _) =>
+    /// <param name="allowNonFinite">Accept NaN, infinite and overflowing numbers (read as NaN or ±infinity) instead of rejecting them.</param>
+    public static CsvData Load(string path, int labelColumn = -1, bool hasHeader = true, char separator = ',', DType? labelDType = null, bool allowNonFinite = false) =>
+        Read(path, hasHeader, separator, labelDType, allowNonFinite, (columns, _) =>
         {
             int index = labelColumn < 0 ? labelColumn + columns : labelColumn;
             if (index < 0 || index >= columns)
@@ -37,21 +41,22 @@ public static class Csv
     /// The dtype of the labels. By default: int64 when every label is an integer, float32 when some are not,
     /// and int64 indices into <see cref="CsvData.ClassNames"/> when some label is not a number.
     /// </param>
-    public static CsvData Load(string path, string labelColumn, bool hasHeader = true, char separator = ',', DType? labelDType = null)
+    /// <param name="allowNonFinite">Accept NaN, infinite and overflowing numbers (read as NaN or ±infinity) instead of rejecting them.</param>
+    public static CsvData Load(string path, string labelColumn, bool hasHeader = true, char separator = ',', DType? labelDType = null, bool allowNonFinite = false)
     {
         ArgumentNullException.ThrowIfNull(labelColumn);
         if (!hasHeader)
             throw new ArgumentException($"Csv.Load: the label column '{labelColumn}' is given by name, which needs a header (hasHeader: true).", nameof(hasHeader));
-        return Read(path, hasHeader, separator, labelDType, (_, header) =>
+        return Read(path, hasHeader, separator, labelDType, allowNonFinite, (_, header) =>
         {
             int index = header!.IndexOf(labelColumn);
             if (index < 0)
-                throw new ArgumentException($"Csv.Load: {path} has no column '{labelColumn}'; its columns are {string.Join(", ", header.Select(h => $"'{h}'"))}.", nameof(labelColumn));
+                throw new ArgumentException($"Csv.Load: {path} has no column {Quoted.Of(labelColumn)}; its columns are {string.Join(", ", header.Take(20).Select(h => Quoted.Of(h)))}{(header.Count > 20 ? ", …" : "")}.", nameof(labelColumn));
             return index;
         });
     }
 
-    private static CsvData Read(string path, bool hasHeader, char separator, DType? labelDType, Func<int, List<string>?, int> findLabel)
+    private static CsvData Read(string path, bool hasHeader, char separator, DType? labelDType, bool allowNonFinite, Func<int, List<string>?, int> findLabel)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (separator is '"' or '\r' or '\n')
@@ -82,12 +87,12 @@ public static class Csv
             for (int c = 0; c < columns; c++)
             {
                 if (c == label) labels.Add((fields[c], lineNumber));
-                else features.Add(ParseFeature(fields[c], path, lineNumber, c, header));
+                else features.Add(ParseFeature(fields[c], path, lineNumber, c, header, allowNonFinite));
             }
         }
         if (labels.Count == 0) throw new InvalidDataException($"Csv.Load: {path} has no data rows.");
         var names = header ?? Enumerable.Range(0, columns).Select(c => $"column{c}").ToList();
-        var (labelTensor, classNames) = ParseLabels(labels, labelDType, path, label, names[label]);
+        var (labelTensor, classNames) = ParseLabels(labels, labelDType, path, label, names[label], allowNonFinite);
         return new CsvData(
             Tensor.FromArray(features.ToArray(), labels.Count, columns - 1),
             labelTensor,
@@ -96,15 +101,24 @@ public static class Csv
             classNames);
     }
 
-    private static float ParseFeature(string text, string path, int line, int column, List<string>? header)
+    private static float ParseFeature(string text, string path, int line, int column, List<string>? header, bool allowNonFinite)
     {
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) return (float)value;
-        string name = header is null ? "" : $" ('{header[column]}')";
-        string problem = text.Length == 0 ? "the value is empty" : $"'{text}' is not a number";
+        bool parsed = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value);
+        if (parsed && (allowNonFinite || float.IsFinite((float)value))) return (float)value;
+        string name = header is null ? "" : $" ({Quoted.Of(header[column])})";
+        string problem = text.Length == 0 ? "the value is empty"
+            : !parsed ? $"{Quoted.Of(text)} is not a number"
+            : NotFinite(text, value, "float32");
         throw new InvalidDataException($"Csv.Load: {path} line {line}, column {column}{name}: {problem}.");
     }
 
-    private static (Tensor Labels, IReadOnlyList<string>? ClassNames) ParseLabels(List<(string Text, int Line)> labels, DType? dtype, string path, int column, string name)
+    private static string NotFinite(string text, double value, string dtype) =>
+        double.IsFinite(value)
+            ? $"{Quoted.Of(text)} overflows {dtype} to infinity (pass allowNonFinite: true to accept it)"
+            : $"{Quoted.Of(text)} is not finite (pass allowNonFinite: true to accept NaN and infinities)";
+
+    private static (Tensor Labels, IReadOnlyList<string>? ClassNames) ParseLabels(
+        List<(string Text, int Line)> labels, DType? dtype, string path, int column, string name, bool allowNonFinite)
     {
         var values = new double[labels.Count];
         int firstNonNumeric = -1;
@@ -113,13 +127,13 @@ public static class Csv
             if (!double.TryParse(labels[i].Text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) && firstNonNumeric < 0)
                 firstNonNumeric = i;
         }
-        string At(int i) => $"Csv.Load: {path} line {labels[i].Line}, column {column} ('{name}')";
+        string At(int i) => $"Csv.Load: {path} line {labels[i].Line}, column {column} ({Quoted.Of(name)})";
         if (firstNonNumeric >= 0)
         {
             var (text, _) = labels[firstNonNumeric];
             if (text.Length == 0) throw new InvalidDataException($"{At(firstNonNumeric)}: the label is empty.");
             if (dtype is { } d && d.IsFloatingPoint())
-                throw new InvalidDataException($"{At(firstNonNumeric)}: '{text}' is not a number, but the labels were asked for as {d.Name()}.");
+                throw new InvalidDataException($"{At(firstNonNumeric)}: {Quoted.Of(text)} is not a number, but the labels were asked for as {d.Name()}.");
             var classes = labels.Select(l => l.Text).Distinct().Order(StringComparer.Ordinal).ToArray();
             for (int i = 0; i < labels.Count; i++)
                 if (labels[i].Text.Length == 0) throw new InvalidDataException($"{At(i)}: the label is empty.");
@@ -128,10 +142,16 @@ public static class Csv
         }
         int firstFractional = Array.FindIndex(values, v => v != Math.Floor(v) || Math.Abs(v) > 1L << 53);
         var result = dtype ?? (firstFractional < 0 ? DType.Int64 : DType.Float32);
+        if (!allowNonFinite && result.IsFloatingPoint())
+        {
+            bool single = result == DType.Float32;
+            int bad = Array.FindIndex(values, v => single ? !float.IsFinite((float)v) : !double.IsFinite(v));
+            if (bad >= 0) throw new InvalidDataException($"{At(bad)}: {NotFinite(labels[bad].Text, values[bad], result.Name())}.");
+        }
         if (result == DType.Int64)
         {
             if (firstFractional >= 0)
-                throw new InvalidDataException($"{At(firstFractional)}: '{labels[firstFractional].Text}' is not an integer, but the labels were asked for as int64.");
+                throw new InvalidDataException($"{At(firstFractional)}: {Quoted.Of(labels[firstFractional].Text)} is not an integer, but the labels were asked for as int64.");
             return (Tensor.FromArray(Array.ConvertAll(values, v => (long)v)), null);
         }
         return (Tensor.FromArray(values).To(result), null);
@@ -164,7 +184,7 @@ public static class Csv
                 }
                 while (i < line.Length && line[i] != separator && char.IsWhiteSpace(line[i])) i++;
                 if (i < line.Length && line[i] != separator)
-                    throw new InvalidDataException($"Csv.Load: {path} line {lineNumber}: unexpected '{line[i]}' at character {i + 1}, after a closing quote.");
+                    throw new InvalidDataException($"Csv.Load: {path} line {lineNumber}: unexpected {Quoted.Of(line[i].ToString())} at character {i + 1}, after a closing quote.");
                 fields.Add(field.ToString());
             }
             else

@@ -80,7 +80,8 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
     /// <summary>The number of batches per epoch: ⌈n / batchSize⌉, or ⌊n / batchSize⌋ with <see cref="DropLast"/>, for n = <see cref="Sampler"/>.Count.</summary>
     public int Count => BatchCount(Sampler.Count);
 
-    private int BatchCount(int examples) => DropLast ? examples / BatchSize : (examples + BatchSize - 1) / BatchSize;
+    // Rounded up without forming examples + BatchSize - 1, which overflows for a batch size near int.MaxValue.
+    private int BatchCount(int examples) => DropLast || examples % BatchSize == 0 ? examples / BatchSize : examples / BatchSize + 1;
 
     /// <summary>Starts an epoch: draws the sampler's order now, then yields its batches.</summary>
     public IEnumerator<(Tensor Input, Tensor Target)> GetEnumerator()
@@ -138,7 +139,7 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
 
     private (Tensor Input, Tensor Target) Fetch(int[] order, int batch)
     {
-        int start = batch * BatchSize;
+        int start = checked(batch * BatchSize);
         var indices = order.AsSpan(start, Math.Min(BatchSize, order.Length - start));
         if (_collate is null) return Dataset.GetBatch(indices);
         var samples = new (Tensor Input, Tensor Target)[indices.Length];

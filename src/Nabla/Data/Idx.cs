@@ -35,8 +35,12 @@ public static class Idx
     /// <summary>The largest number of dims the reader accepts.</summary>
     public const int MaxDims = 8;
 
-    // Deflate cannot compress by more than about 1032:1, so a claim beyond that is corrupt without reading further.
-    private const long MaxDeflateRatio = 1032;
+    /// <summary>
+    /// The default of the largest expansion <see cref="Read"/> accepts from a gzip file: its decompressed size over its
+    /// compressed size. Real data sets stay far below it (MNIST's images expand about 5 times, its labels about 2);
+    /// deflate itself cannot exceed about 1032.
+    /// </summary>
+    public const int DefaultMaxGzipExpansion = 256;
 
     private const int ChunkBytes = 1 << 20;
 
@@ -46,19 +50,35 @@ public static class Idx
     /// 0x0E <see cref="DType.Float64"/>; <paramref name="dtype"/> converts to another dtype while reading
     /// (e.g. ubyte pixels straight to float32).
     /// </summary>
+    /// <remarks>
+    /// A gzip file is inflated in chunks and only as far as its header's dims say, into memory that grows with what
+    /// was actually decompressed; the tensor is allocated once all of it has been read. A header that claims more than
+    /// <paramref name="maxGzipExpansion"/> times the compressed size is rejected before anything is inflated.
+    /// Concatenated gzip members (RFC 1952) are read as one stream.
+    /// </remarks>
+    /// <param name="path">The file to read.</param>
+    /// <param name="dtype">The dtype of the result; by default the one that matches the file's element type.</param>
+    /// <param name="allowNonFinite">Accept NaN and infinite elements in a float file; by default they are an error naming the element.</param>
+    /// <param name="maxGzipExpansion">The largest decompressed-to-compressed size ratio accepted from a gzip file; at least 1.</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not valid IDX: bad magic number, bad dims, or a size that does not match its header.</exception>
-    public static Tensor Read(string path, DType? dtype = null)
+    /// <exception cref="InvalidDataException">
+    /// The file is not valid IDX: bad magic number, bad dims, a size that does not match its header, an expansion beyond
+    /// the limit, or a non-finite float element.
+    /// </exception>
+    public static Tensor Read(string path, DType? dtype = null, bool allowNonFinite = false, int maxGzipExpansion = DefaultMaxGzipExpansion)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxGzipExpansion, 1);
         if (!File.Exists(path)) throw new FileNotFoundException($"Idx.Read: the file {path} does not exist.", path);
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         long fileLength = file.Length;
         bool gzip = IsGzip(file);
-        uint? gzipSize = gzip ? GzipTrailerSize(file, path) : null;
+        if (gzip && fileLength < 20)
+            throw new InvalidDataException($"Idx.Read: {path} is a gzip file of only {fileLength} bytes; a complete one has at least 20.");
         using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
         var (type, shape, headerBytes) = ReadHeader(stream, path);
-        long dataBytes = (long)ShapeUtil.Numel(shape) * ElementSize(type);
+        int size = ElementSize(type);
+        long dataBytes = (long)ShapeUtil.Numel(shape) * size;
         long total = headerBytes + dataBytes;
         string layout = $"{headerBytes}-byte header + {dataBytes} data bytes for {TypeName(type)} {ShapeUtil.Format(shape)}";
         if (!gzip && fileLength != total)
@@ -66,22 +86,22 @@ public static class Idx
             throw new InvalidDataException(
                 $"Idx.Read: {path} is {fileLength} bytes, but its header implies {total} ({layout}); the file is {(fileLength < total ? "truncated" : "longer than its header says")}.");
         }
-        if (gzip && gzipSize != (uint)total)
+        if (gzip && total > fileLength * maxGzipExpansion)
         {
             throw new InvalidDataException(
-                $"Idx.Read: {path} is truncated or corrupt: its gzip trailer gives the decompressed size as {gzipSize} bytes, but its header implies {total} ({layout}).");
+                $"Idx.Read: {path} is a gzip file of {fileLength} bytes, but its header implies {total} decompressed bytes ({layout}), " +
+                $"more than {maxGzipExpansion} times its size (the limit; pass maxGzipExpansion to raise it).");
         }
-        if (gzip && total > fileLength * MaxDeflateRatio)
-        {
-            throw new InvalidDataException(
-                $"Idx.Read: {path} is a gzip file of {fileLength} bytes, which cannot decompress to the {total} bytes its header implies ({layout}).");
-        }
+        var source = new Source(stream, path, headerBytes, total);
+        // A raw file's length was checked against its header, so the tensor can be allocated at once and filled
+        // chunk by chunk. A gzip file's content is only known once inflated: it is buffered first.
+        var chunks = gzip ? Inflate(source, dataBytes) : null;
         var result = Tensor.Empty(shape, dtype ?? DefaultDType(type));
         switch (result.Storage)
         {
-            case Storage<float> s: ReadData(stream, type, s.Data, path, headerBytes, total); break;
-            case Storage<double> s: ReadData(stream, type, s.Data, path, headerBytes, total); break;
-            case Storage<long> s: ReadData(stream, type, s.Data, path, headerBytes, total); break;
+            case Storage<float> s: ReadData(source, chunks, type, s.Data, shape, allowNonFinite); break;
+            case Storage<double> s: ReadData(source, chunks, type, s.Data, shape, allowNonFinite); break;
+            case Storage<long> s: ReadData(source, chunks, type, s.Data, shape, allowNonFinite); break;
         }
         if (gzip && Fill(stream, stackalloc byte[1], path) > 0)
             throw new InvalidDataException($"Idx.Read: {path} holds more data than its header implies ({layout}).");
@@ -147,18 +167,6 @@ public static class Idx
         return read == 2 && head[0] == 0x1F && head[1] == 0x8B;
     }
 
-    /// <summary>The ISIZE field of the gzip trailer: the decompressed length modulo 2³².</summary>
-    private static uint GzipTrailerSize(FileStream file, string path)
-    {
-        // 10-byte header + at least a 2-byte deflate block + 8-byte trailer.
-        if (file.Length < 20) throw new InvalidDataException($"Idx.Read: {path} is a gzip file of only {file.Length} bytes; a complete one has at least 20.");
-        Span<byte> trailer = stackalloc byte[4];
-        file.Position = file.Length - 4;
-        file.ReadExactly(trailer);
-        file.Position = 0;
-        return BinaryPrimitives.ReadUInt32LittleEndian(trailer);
-    }
-
     private static (IdxType Type, int[] Shape, int HeaderBytes) ReadHeader(Stream stream, string path)
     {
         Span<byte> magic = stackalloc byte[4];
@@ -195,25 +203,54 @@ public static class Idx
         return (type, shape, 4 + dimBytes.Length);
     }
 
-    private static void ReadData<T>(Stream stream, IdxType type, T[] destination, string path, int headerBytes, long total)
+    /// <summary>Where the data comes from, for the errors: the stream, its file, and the sizes its header implies.</summary>
+    private sealed record Source(Stream Stream, string Path, int HeaderBytes, long Total);
+
+    /// <summary>Inflates exactly <paramref name="dataBytes"/> bytes in chunks, failing as soon as the stream ends short.</summary>
+    private static List<byte[]> Inflate(Source source, long dataBytes)
+    {
+        var chunks = new List<byte[]>();
+        for (long done = 0; done < dataBytes;)
+        {
+            var chunk = new byte[(int)Math.Min(ChunkBytes, dataBytes - done)];
+            int got = Fill(source.Stream, chunk, source.Path);
+            if (got < chunk.Length) throw Truncated(source, done + got);
+            chunks.Add(chunk);
+            done += chunk.Length;
+        }
+        return chunks;
+    }
+
+    private static void ReadData<T>(Source source, List<byte[]>? chunks, IdxType type, T[] destination, int[] shape, bool allowNonFinite)
         where T : unmanaged, INumberBase<T>
     {
         int size = ElementSize(type);
-        var buffer = new byte[(int)Math.Min(ChunkBytes, (long)destination.Length * size)];
-        int perChunk = buffer.Length / size;
-        for (int start = 0; start < destination.Length; start += perChunk)
+        var buffer = chunks is null ? new byte[(int)Math.Min(ChunkBytes, (long)destination.Length * size)] : null;
+        // Offsets are longs: near int.MaxValue elements, an int offset plus one more chunk wraps around.
+        long start = 0;
+        int index = 0;
+        while (start < destination.Length)
         {
-            int count = Math.Min(perChunk, destination.Length - start);
-            var chunk = buffer.AsSpan(0, count * size);
-            int got = Fill(stream, chunk, path);
-            if (got < chunk.Length)
+            Span<byte> chunk;
+            if (chunks is null)
             {
-                throw new InvalidDataException(
-                    $"Idx.Read: {path} is truncated: it ends after {headerBytes + (long)start * size + got} bytes, but its header implies {total}.");
+                chunk = buffer.AsSpan(0, (int)Math.Min(buffer!.Length / size, destination.Length - start) * size);
+                int got = Fill(source.Stream, chunk, source.Path);
+                if (got < chunk.Length) throw Truncated(source, start * size + got);
             }
-            Decode(chunk, type, destination.AsSpan(start, count));
+            else
+            {
+                chunk = chunks[index];
+                chunks[index++] = [];
+            }
+            int count = chunk.Length / size;
+            Decode(chunk, type, destination.AsSpan((int)start, count), source, start, shape, allowNonFinite);
+            start += count;
         }
     }
+
+    private static InvalidDataException Truncated(Source source, long dataRead) =>
+        new($"Idx.Read: {source.Path} is truncated: it ends after {source.HeaderBytes + dataRead} bytes, but its header implies {source.Total}.");
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; a corrupt gzip stream becomes an error naming the file.</summary>
     private static int Fill(Stream stream, Span<byte> buffer, string path)
@@ -229,7 +266,8 @@ public static class Idx
     }
 
     /// <summary>Converts big-endian elements to <typeparamref name="T"/>; the source bytes are byte-swapped in place.</summary>
-    private static void Decode<T>(Span<byte> src, IdxType type, Span<T> dst) where T : unmanaged, INumberBase<T>
+    private static void Decode<T>(Span<byte> src, IdxType type, Span<T> dst, Source source, long first, int[] shape, bool allowNonFinite)
+        where T : unmanaged, INumberBase<T>
     {
         switch (type)
         {
@@ -252,13 +290,27 @@ public static class Idx
             case IdxType.Float32:
                 var bits32 = MemoryMarshal.Cast<byte, int>(src);
                 BinaryPrimitives.ReverseEndianness(bits32, bits32);
+                if (!allowNonFinite) RequireFinite(MemoryMarshal.Cast<byte, float>(src), source, first, shape);
                 TensorPrimitives.ConvertSaturating<float, T>(MemoryMarshal.Cast<byte, float>(src), dst);
                 break;
             default:
                 var bits64 = MemoryMarshal.Cast<byte, long>(src);
                 BinaryPrimitives.ReverseEndianness(bits64, bits64);
+                if (!allowNonFinite) RequireFinite(MemoryMarshal.Cast<byte, double>(src), source, first, shape);
                 TensorPrimitives.ConvertSaturating<double, T>(MemoryMarshal.Cast<byte, double>(src), dst);
                 break;
+        }
+    }
+
+    private static void RequireFinite<TFloat>(ReadOnlySpan<TFloat> values, Source source, long first, int[] shape)
+        where TFloat : unmanaged, IFloatingPointIeee754<TFloat>
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (TFloat.IsFinite(values[i])) continue;
+            throw new InvalidDataException(
+                $"Idx.Read: {source.Path}: element {first + i} (index {ShapeUtil.Format(ShapeUtil.Unravel(first + i, shape))}) is {(TFloat.IsNaN(values[i]) ? "NaN" : TFloat.IsPositive(values[i]) ? "+Inf" : "-Inf")}; " +
+                "the data must be finite (pass allowNonFinite: true to accept NaN and infinities).");
         }
     }
 

@@ -15,6 +15,9 @@ namespace Nabla.Data;
 /// </summary>
 public sealed class OnlineLoader : IEnumerable<(Tensor Input, Tensor Target)>
 {
+    // A batch size is a bound, not a promise: the list grows as examples arrive instead of reserving int.MaxValue slots.
+    private const int InitialCapacity = 1024;
+
     private readonly IEnumerable<(Tensor Input, Tensor Target)> _source;
 
     /// <summary>Batches the examples of <paramref name="examples"/> as they are enumerated.</summary>
@@ -45,7 +48,7 @@ public sealed class OnlineLoader : IEnumerable<(Tensor Input, Tensor Target)>
     /// <summary>Reads examples from the source and yields a batch every <see cref="BatchSize"/> examples.</summary>
     public IEnumerator<(Tensor Input, Tensor Target)> GetEnumerator()
     {
-        var pending = new List<(Tensor Input, Tensor Target)>(BatchSize);
+        var pending = new List<(Tensor Input, Tensor Target)>(Math.Min(BatchSize, InitialCapacity));
         foreach (var example in _source)
         {
             pending.Add(example);

@@ -94,11 +94,11 @@ public static class Checkpoint
             meta.TryGetValue(key, out var value) ? value : throw Invalid(path, $"the metadata entry '{key}' is missing.");
 
         if (!meta.TryGetValue("format", out var format) || format != Format)
-            throw Invalid(path, $"the metadata entry 'format' is {(format is null ? "missing" : $"'{format}'")}; a Nabla checkpoint has '{Format}'.");
+            throw Invalid(path, $"the metadata entry 'format' is {(format is null ? "missing" : Quoted.Of(format))}; a Nabla checkpoint has '{Format}'.");
         if (!int.TryParse(Required("epoch"), NumberStyles.None, CultureInfo.InvariantCulture, out int epoch))
-            throw Invalid(path, $"the epoch '{meta["epoch"]}' is not a non-negative integer.");
+            throw Invalid(path, $"the epoch {Quoted.Of(meta["epoch"])} is not a non-negative integer.");
         if (!long.TryParse(Required("step"), NumberStyles.None, CultureInfo.InvariantCulture, out long step))
-            throw Invalid(path, $"the step '{meta["step"]}' is not a non-negative integer.");
+            throw Invalid(path, $"the step {Quoted.Of(meta["step"])} is not a non-negative integer.");
         string optimizer = Required("optimizer");
         if (!IsJson(optimizer)) throw Invalid(path, "the 'optimizer' entry is not valid JSON.");
         string? scheduler = meta.TryGetValue("scheduler", out var s) ? s : null;
@@ -110,7 +110,7 @@ public static class Checkpoint
         {
             if (key.StartsWith(UserPrefix, StringComparison.Ordinal)) user[key[UserPrefix.Length..]] = value;
             else if (key is not ("format" or "epoch" or "step" or "optimizer" or "scheduler" or "rng_state"))
-                throw Invalid(path, $"unexpected metadata entry '{key}'.");
+                throw Invalid(path, $"unexpected metadata entry {Quoted.Of(key)}.");
         }
 
         var model = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -119,7 +119,7 @@ public static class Checkpoint
         {
             if (name.StartsWith(ModelPrefix, StringComparison.Ordinal)) model[name[ModelPrefix.Length..]] = tensor;
             else if (name.StartsWith(OptimizerPrefix, StringComparison.Ordinal)) optimTensors[name[OptimizerPrefix.Length..]] = tensor;
-            else throw Invalid(path, $"tensor '{name}' is neither 'model.*' nor 'optim.*'.");
+            else throw Invalid(path, $"tensor {Quoted.Of(name)} is neither 'model.*' nor 'optim.*'.");
         }
 
         return new CheckpointData
@@ -143,7 +143,7 @@ public static class Checkpoint
         for (int i = 0; i < words.Length; i++)
         {
             if (!ulong.TryParse(words[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out state[i]))
-                throw Invalid(path, $"word {i} of 'rng_state', '{words[i]}', is not a hexadecimal 64-bit integer.");
+                throw Invalid(path, $"word {i} of 'rng_state', {Quoted.Of(words[i])}, is not a hexadecimal 64-bit integer.");
         }
         return state;
     }
@@ -161,7 +161,7 @@ public static class Checkpoint
             using var _ = JsonDocument.Parse(text);
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
         {
             return false;
         }

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Nabla.IO;
 
@@ -21,7 +22,9 @@ public sealed record SafeTensorsData(OrderedDictionary<string, Tensor> Tensors, 
 /// Files are parsed defensively: the header length, every dtype, shape and offset are checked against
 /// the file before any tensor memory is allocated, the tensors must cover the data section exactly
 /// without gaps or overlaps (as the format requires), and any violation raises an
-/// <see cref="InvalidDataException"/> naming the file, the tensor and the problem.
+/// <see cref="InvalidDataException"/> naming the file, the tensor and the problem: so do a header that is not valid
+/// UTF-8, a name with a lone surrogate, a field given twice in one entry, and (unless the caller allows them) NaN or
+/// infinite values in a floating-point tensor. Names from the file are quoted escaped and cut short.
 /// Nabla writes F32, F64 and I64; it reads those plus F16 and BF16 (as float32) and
 /// I32, I16, I8, U8 and BOOL (as int64).
 /// </remarks>
@@ -80,11 +83,20 @@ public static class SafeTensors
 
     /// <summary>Reads every tensor and the metadata of the safetensors file at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid safetensors file; the message names the file, the tensor and the problem.</exception>
-    public static SafeTensorsData Load(string path)
+    public static SafeTensorsData Load(string path) => Load(path, allowNonFinite: false);
+
+    /// <summary>
+    /// Reads every tensor and the metadata of the safetensors file at <paramref name="path"/>, which may also be a pipe
+    /// or another file that cannot seek (it is then read once, forward, into memory that grows with what arrives).
+    /// </summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="allowNonFinite">Accept NaN and infinite values in floating-point tensors; by default they are an error naming the tensor and the element.</param>
+    /// <exception cref="InvalidDataException">The file is not a valid safetensors file; the message names the file, the tensor and the problem.</exception>
+    public static SafeTensorsData Load(string path, bool allowNonFinite)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        return Read(stream, path);
+        return stream.CanSeek ? Read(stream, path, allowNonFinite) : ReadForwardOnly(stream, path, allowNonFinite);
     }
 
     /// <summary>
@@ -92,15 +104,21 @@ public static class SafeTensors
     /// A stream that cannot seek is first copied to memory, so that sizes can be checked before allocating.
     /// </summary>
     /// <exception cref="InvalidDataException">The data is not a valid safetensors file.</exception>
-    public static SafeTensorsData Load(Stream stream)
+    public static SafeTensorsData Load(Stream stream) => Load(stream, allowNonFinite: false);
+
+    /// <summary>
+    /// Reads a safetensors file from <paramref name="stream"/>, from its current position to its end. A stream that
+    /// cannot seek is read forward: the header first, then exactly the data it describes, into memory that grows with
+    /// what arrives (never with what the header claims), and a stream that goes on past the data is an error.
+    /// </summary>
+    /// <param name="stream">A readable stream; it is not closed.</param>
+    /// <param name="allowNonFinite">Accept NaN and infinite values in floating-point tensors.</param>
+    /// <exception cref="InvalidDataException">The data is not a valid safetensors file.</exception>
+    public static SafeTensorsData Load(Stream stream, bool allowNonFinite)
     {
         ArgumentNullException.ThrowIfNull(stream);
         string source = stream is FileStream fs ? fs.Name : "<stream>";
-        if (stream.CanSeek) return Read(stream, source);
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        copy.Position = 0;
-        return Read(copy, source);
+        return stream.CanSeek ? Read(stream, source, allowNonFinite) : ReadForwardOnly(stream, source, allowNonFinite);
     }
 
     private static Entry[] Plan(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata)
@@ -192,7 +210,57 @@ public static class SafeTensors
         stream.Write(MemoryMarshal.AsBytes(data));
     }
 
-    private static SafeTensorsData Read(Stream stream, string source)
+    /// <summary>
+    /// Copies the 8-byte prefix, the header and exactly the data its entries cover into memory, in chunks, then reads
+    /// the copy like a file; a pipe cannot make the reader allocate what it merely claims.
+    /// </summary>
+    private static SafeTensorsData ReadForwardOnly(Stream stream, string source, bool allowNonFinite)
+    {
+        using var copy = new MemoryStream();
+        long got = CopyAtMost(stream, copy, 8);
+        if (got < 8) throw Invalid(source, $"the stream holds {got} bytes, too short for the 8-byte header length.");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(copy.GetBuffer().AsSpan(0, 8));
+        if (headerLength > MaxHeaderBytes)
+            throw Invalid(source, $"the header length {headerLength} exceeds the limit of {MaxHeaderBytes} bytes.");
+        got = CopyAtMost(stream, copy, (long)headerLength);
+        if (got < (long)headerLength)
+            throw Invalid(source, $"the stream ended after {got} of the {headerLength} header bytes (truncated).");
+        var (entries, _) = ParseHeader(copy.GetBuffer().AsSpan(8, (int)headerLength).ToArray(), long.MaxValue, source);
+        long dataLength = entries.Length == 0 ? 0 : entries.Max(e => e.End);
+        if (dataLength > Array.MaxLength - 8 - (long)headerLength)
+            throw Invalid(source, $"its tensors need {dataLength} data bytes, more than a stream that cannot seek can be read into memory; load it from a file.");
+        got = CopyAtMost(stream, copy, dataLength);
+        if (got < dataLength)
+            throw Invalid(source, $"the stream ended after {got} of the {dataLength} data bytes its header describes (truncated).");
+        if (CopyAtMost(stream, copy, 1) > 0)
+            throw Invalid(source, $"the stream goes on past the {dataLength} data bytes its tensors cover.");
+        copy.Position = 0;
+        return Read(copy, source, allowNonFinite);
+    }
+
+    /// <summary>Copies up to <paramref name="count"/> bytes in chunks; the number copied is less only at the end of the stream.</summary>
+    private static long CopyAtMost(Stream from, MemoryStream to, long count)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(count, 1 << 16));
+        try
+        {
+            long done = 0;
+            while (done < count)
+            {
+                int read = from.Read(buffer, 0, (int)Math.Min(buffer.Length, count - done));
+                if (read == 0) break;
+                to.Write(buffer, 0, read);
+                done += read;
+            }
+            return done;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static SafeTensorsData Read(Stream stream, string source, bool allowNonFinite)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("SafeTensors: only little-endian machines are supported.");
         long available = stream.Length - stream.Position;
@@ -215,7 +283,12 @@ public static class SafeTensors
         CheckCoverage(entries, dataLength, source);
 
         var tensors = new OrderedDictionary<string, Tensor>(entries.Length, StringComparer.Ordinal);
-        foreach (var e in entries) tensors.Add(e.Name, ReadTensor(stream, e, source));
+        foreach (var e in entries)
+        {
+            var tensor = ReadTensor(stream, e, source);
+            if (!allowNonFinite) RequireFinite(tensor, e, source);
+            tensors.Add(e.Name, tensor);
+        }
         return new SafeTensorsData(tensors, metadata);
     }
 
@@ -223,6 +296,21 @@ public static class SafeTensors
     {
         if (header.Length == 0 || header[0] != (byte)'{')
             throw Invalid(source, "the header does not start with '{' (not a safetensors file).");
+        if (!Utf8.IsValid(header))
+            throw Invalid(source, "the header is not valid UTF-8.");
+        try
+        {
+            return ParseDocument(header, dataLength, source);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A string the reader cannot turn into UTF-16 (an escaped lone surrogate, for one).
+            throw Invalid(source, $"the header holds a string that is not valid text: {ex.Message}", ex);
+        }
+    }
+
+    private static (Entry[] Entries, IReadOnlyDictionary<string, string> Metadata) ParseDocument(byte[] header, long dataLength, string source)
+    {
         JsonDocument doc;
         try
         {
@@ -241,12 +329,13 @@ public static class SafeTensors
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in doc.RootElement.EnumerateObject())
             {
-                if (!seen.Add(property.Name))
-                    throw Invalid(source, $"the header names '{property.Name}' twice.");
+                string name = Text(property.Name, source, "a tensor name");
+                if (!seen.Add(name))
+                    throw Invalid(source, $"the header names {Quoted.Of(name)} twice.");
                 if (property.Name == MetadataKey)
                     ParseMetadata(property.Value, metadata, source);
                 else
-                    entries.Add(ParseEntry(property.Name, property.Value, dataLength, source));
+                    entries.Add(ParseEntry(name, property.Value, dataLength, source));
             }
             return ([.. entries], metadata);
         }
@@ -258,10 +347,11 @@ public static class SafeTensors
             throw Invalid(source, $"'{MetadataKey}' is a JSON {element.ValueKind}, not an object of strings.");
         foreach (var item in element.EnumerateObject())
         {
+            string key = Text(item.Name, source, $"a '{MetadataKey}' key");
             if (item.Value.ValueKind != JsonValueKind.String)
-                throw Invalid(source, $"'{MetadataKey}' entry '{item.Name}' is a JSON {item.Value.ValueKind}, not a string.");
-            if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
-                throw Invalid(source, $"'{MetadataKey}' names '{item.Name}' twice.");
+                throw Invalid(source, $"'{MetadataKey}' entry {Quoted.Of(key)} is a JSON {item.Value.ValueKind}, not a string.");
+            if (!metadata.TryAdd(key, Text(item.Value.GetString()!, source, $"'{MetadataKey}' entry {Quoted.Of(key)}")))
+                throw Invalid(source, $"'{MetadataKey}' names {Quoted.Of(key)} twice.");
         }
     }
 
@@ -269,11 +359,18 @@ public static class SafeTensors
     {
         if (element.ValueKind != JsonValueKind.Object)
             throw InvalidTensor(source, name, $"the entry is a JSON {element.ValueKind}, not an object with dtype, shape and data_offsets.");
+        // JSON allows a name twice in an object and a lookup would silently take one copy; the format means one value each.
+        var fields = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in element.EnumerateObject())
+        {
+            if (!fields.Add(field.Name))
+                throw InvalidTensor(source, name, $"the entry gives {Quoted.Of(field.Name)} twice.");
+        }
         if (!element.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
             throw InvalidTensor(source, name, "'dtype' is missing or not a string.");
         string dtypeName = dtypeElement.GetString()!;
         if (!FileDTypes.TryGetValue(dtypeName, out var dtype))
-            throw InvalidTensor(source, name, $"unknown or unsupported dtype '{dtypeName}' (supported: {string.Join(", ", FileDTypes.Keys)}).");
+            throw InvalidTensor(source, name, $"unknown or unsupported dtype {Quoted.Of(dtypeName)} (supported: {string.Join(", ", FileDTypes.Keys)}).");
 
         if (!element.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
             throw InvalidTensor(source, name, "'shape' is missing or not an array.");
@@ -283,12 +380,12 @@ public static class SafeTensors
         foreach (var d in shapeElement.EnumerateArray())
         {
             if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int size) || size < 0)
-                throw InvalidTensor(source, name, $"shape {shapeElement.GetRawText()} has a dimension that is not an integer in [0, {int.MaxValue}].");
+                throw InvalidTensor(source, name, $"shape {Quoted.Bare(shapeElement.GetRawText())} has a dimension that is not an integer in [0, {int.MaxValue}].");
             shape[k++] = size;
             numel = Math.Min(numel * size, (long)int.MaxValue + 1);
         }
         if (numel > int.MaxValue)
-            throw InvalidTensor(source, name, $"shape {shapeElement.GetRawText()} has more than {int.MaxValue} elements, the most a Nabla tensor holds.");
+            throw InvalidTensor(source, name, $"shape {Quoted.Bare(shapeElement.GetRawText())} has more than {int.MaxValue} elements, the most a Nabla tensor holds.");
 
         if (!element.TryGetProperty("data_offsets", out var offsetsElement) || offsetsElement.ValueKind != JsonValueKind.Array || offsetsElement.GetArrayLength() != 2)
             throw InvalidTensor(source, name, "'data_offsets' is missing or not an array of two integers.");
@@ -297,18 +394,18 @@ public static class SafeTensors
         foreach (var o in offsetsElement.EnumerateArray())
         {
             if (o.ValueKind != JsonValueKind.Number || !o.TryGetUInt64(out ulong value))
-                throw InvalidTensor(source, name, $"data_offsets {offsetsElement.GetRawText()} are not non-negative integers.");
+                throw InvalidTensor(source, name, $"data_offsets {Quoted.Bare(offsetsElement.GetRawText())} are not non-negative integers.");
             offsets[k++] = value > (ulong)long.MaxValue ? long.MaxValue : (long)value;
         }
         long begin = offsets[0], end = offsets[1];
-        string range = offsetsElement.GetRawText();
+        string range = Quoted.Bare(offsetsElement.GetRawText());
         if (end < begin)
             throw InvalidTensor(source, name, $"data_offsets {range} end before they begin.");
         if (end > dataLength)
             throw InvalidTensor(source, name, $"data_offsets {range} lie outside the data section of {dataLength} bytes (the file may be truncated).");
         long expected = numel * dtype.Size;
         if (end - begin != expected)
-            throw InvalidTensor(source, name, $"data_offsets {range} hold {end - begin} bytes, but shape {shapeElement.GetRawText()} of {dtypeName} needs {expected} bytes.");
+            throw InvalidTensor(source, name, $"data_offsets {range} hold {end - begin} bytes, but shape {Quoted.Bare(shapeElement.GetRawText())} of {dtypeName} needs {expected} bytes.");
         return new Entry(name, dtype, shape, begin, end);
     }
 
@@ -322,7 +419,7 @@ public static class SafeTensors
         foreach (var e in entries)
         {
             if (e.Begin < covered)
-                throw InvalidTensor(source, e.Name, $"data_offsets [{e.Begin}, {e.End}] overlap tensor '{previous!.Name}' at [{previous.Begin}, {previous.End}].");
+                throw InvalidTensor(source, e.Name, $"data_offsets [{e.Begin}, {e.End}] overlap tensor {Quoted.Of(previous!.Name)} at [{previous.Begin}, {previous.End}].");
             if (e.Begin > covered)
                 throw InvalidTensor(source, e.Name, $"data_offsets [{e.Begin}, {e.End}] leave bytes [{covered}, {e.Begin}) of the data section unused.");
             covered = e.End;
@@ -343,7 +440,7 @@ public static class SafeTensors
             case "I64": storage = new Storage<long>(ReadNative<long>(stream, numel, e, source)); break;
             default:
                 var bytes = new byte[e.End - e.Begin];
-                ReadExactly(stream, bytes, source, $"the data of tensor '{e.Name}'");
+                ReadExactly(stream, bytes, source, $"the data of tensor {Quoted.Of(e.Name)}");
                 storage = Widen(e.DType.Name, bytes, numel);
                 break;
         }
@@ -353,7 +450,7 @@ public static class SafeTensors
     private static T[] ReadNative<T>(Stream stream, int numel, Entry e, string source) where T : unmanaged
     {
         var data = GC.AllocateUninitializedArray<T>(numel);
-        ReadExactly(stream, MemoryMarshal.AsBytes(data.AsSpan()), source, $"the data of tensor '{e.Name}'");
+        ReadExactly(stream, MemoryMarshal.AsBytes(data.AsSpan()), source, $"the data of tensor {Quoted.Of(e.Name)}");
         return data;
     }
 
@@ -401,5 +498,39 @@ public static class SafeTensors
         new($"SafeTensors.Load: '{source}': {problem}", inner);
 
     private static InvalidDataException InvalidTensor(string source, string tensor, string problem) =>
-        new($"SafeTensors.Load: '{source}': tensor '{tensor}': {problem}");
+        new($"SafeTensors.Load: '{source}': tensor {Quoted.Of(tensor)}: {problem}");
+
+    /// <summary>A string from the header, which must be valid UTF-16 (a JSON escape can encode a lone surrogate).</summary>
+    private static string Text(string text, string source, string what)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i])) continue;
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
+            else throw Invalid(source, $"{what}, {Quoted.Of(text)}, holds a lone surrogate (U+{(int)text[i]:X4}), which is not text.");
+        }
+        return text;
+    }
+
+    private static void RequireFinite(Tensor tensor, Entry e, string source)
+    {
+        int bad = tensor.DType switch
+        {
+            DType.Float32 => IndexOfNonFinite(tensor.AsSpan<float>()),
+            DType.Float64 => IndexOfNonFinite(tensor.AsSpan<double>()),
+            _ => -1,
+        };
+        if (bad < 0) return;
+        double value = tensor.DType == DType.Float32 ? tensor.AsSpan<float>()[bad] : tensor.AsSpan<double>()[bad];
+        throw InvalidTensor(source, e.Name,
+            $"element {bad} (index {ShapeUtil.Format(ShapeUtil.Unravel(bad, e.Shape))}) is {(double.IsNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf")}; " +
+            "the values must be finite (pass allowNonFinite: true to accept NaN and infinities).");
+    }
+
+    private static int IndexOfNonFinite<T>(ReadOnlySpan<T> values) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!T.IsFinite(values[i])) return i;
+        return -1;
+    }
 }

@@ -307,12 +307,14 @@ public abstract class Module
     /// in place (so optimizers keep working). Nothing is copied unless every entry checks out. A shape mismatch is
     /// always an error. With <paramref name="strict"/> a missing key, an unexpected key or a dtype mismatch is an
     /// error too; otherwise missing and unexpected keys are reported in the result and values are converted to the
-    /// module's dtype.
+    /// module's dtype. A NaN or infinite value in a floating-point tensor is an error too, naming the tensor and the
+    /// element, unless <paramref name="allowNonFinite"/>: weights that are not numbers would only make every output NaN.
     /// </summary>
     /// <param name="stateDict">Names (as produced by <see cref="StateDict"/>) to tensors.</param>
     /// <param name="strict">Require exactly this module's keys and dtypes.</param>
+    /// <param name="allowNonFinite">Accept NaN and infinite values (a buffer that holds −∞ on purpose, for instance).</param>
     /// <exception cref="ArgumentException">The state does not fit this module; the message lists every problem.</exception>
-    public LoadStateDictResult LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true)
+    public LoadStateDictResult LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true, bool allowNonFinite = false)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
         var entries = StateEntries();
@@ -326,6 +328,8 @@ public abstract class Module
                 errors.Add($"size mismatch for '{name}': expected {ShapeUtil.Describe(tensor)}, found {ShapeUtil.Describe(source)}");
             else if (source.DType != tensor.DType && (strict || source.DType.IsFloatingPoint() != tensor.DType.IsFloatingPoint()))
                 errors.Add($"dtype mismatch for '{name}': expected {ShapeUtil.Describe(tensor)}, found {ShapeUtil.Describe(source)}");
+            else if (!allowNonFinite && NonFinite(source) is { } problem)
+                errors.Add($"'{name}' {problem}; the values must be finite (pass allowNonFinite: true to accept NaN and infinities)");
         }
         var unexpected = stateDict.Keys.Where(k => !own.Contains(k)).ToList();
         if (strict)
@@ -345,6 +349,17 @@ public abstract class Module
             }
         }
         return new LoadStateDictResult(missing, unexpected);
+    }
+
+    /// <summary>Where a floating-point tensor first holds NaN or ±∞, as a phrase for a message; null when it is finite.</summary>
+    private static string? NonFinite(Tensor t)
+    {
+        if (!t.DType.IsFloatingPoint()) return null;
+        var values = t.ToDoubleArray();
+        int bad = Array.FindIndex(values, v => !double.IsFinite(v));
+        if (bad < 0) return null;
+        string what = double.IsNaN(values[bad]) ? "NaN" : values[bad] > 0 ? "+Inf" : "-Inf";
+        return $"holds {what} at index {ShapeUtil.Format(ShapeUtil.Unravel(bad, t.ShapeSpan))}";
     }
 
     /// <summary>

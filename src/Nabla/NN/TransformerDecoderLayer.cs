@@ -166,7 +166,7 @@ public sealed class TransformerDecoderLayer : Module
     {
         var clone = new TransformerDecoderLayer(DModel, NHead, DimFeedforward, DropoutP, ActivationName, LayerNormEps, BatchFirst, NormFirst, HasBias,
             SelfAttn.OutProj.Weight.DType, new Generator(0), _generator);
-        clone.LoadStateDict(StateDict());
+        clone.LoadStateDict(StateDict(), allowNonFinite: true);
         clone.Train(IsTraining);
         return clone;
     }

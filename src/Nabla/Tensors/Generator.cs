@@ -34,6 +34,9 @@ public sealed class Generator
     public void SetState(ReadOnlySpan<ulong> state)
     {
         if (state.Length != 6) throw new ArgumentException($"Generator.SetState: expected 6 words, got {state.Length}.");
+        // xoshiro256** maps the all-zero state to itself: every draw would be 0 and rejection sampling would never end.
+        if ((state[0] | state[1] | state[2] | state[3]) == 0)
+            throw new ArgumentException("Generator.SetState: the first four words are all zero, a state the generator can never leave.");
         _s0 = state[0]; _s1 = state[1]; _s2 = state[2]; _s3 = state[3];
         _hasSpare = state[4] != 0; _spareGaussian = BitConverter.UInt64BitsToDouble(state[5]);
     }

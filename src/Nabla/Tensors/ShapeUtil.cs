@@ -3,12 +3,41 @@ namespace Nabla;
 /// <summary>Shape arithmetic shared by every op: strides, broadcasting, dimension normalisation.</summary>
 internal static class ShapeUtil
 {
+    /// <summary>
+    /// The number of elements of <paramref name="shape"/>. The product is checked as it grows, and so is the product of
+    /// the dims counted as at least 1, which is the largest contiguous stride: a shape whose size or strides do not fit
+    /// an int is an error naming it, never a count wrapped around to something small (or to 0).
+    /// </summary>
     public static int Numel(ReadOnlySpan<int> shape)
     {
-        long n = 1;
-        foreach (int d in shape) n *= d;
-        if (n > int.MaxValue) throw new ArgumentException($"Tensor with shape {Format(shape)} has {n} elements; at most {int.MaxValue} are supported.");
+        long n = 1, extent = 1;
+        foreach (int d in shape)
+        {
+            if (d < 0) throw new ArgumentException($"Tensor with shape {Format(shape)} has a negative dimension.");
+            n *= d;
+            extent *= Math.Max(d, 1);
+            // Both factors are at most int.MaxValue, so the products cannot overflow a long before this check.
+            if (extent > int.MaxValue)
+            {
+                throw new ArgumentException(n == 0
+                    ? $"Tensor with shape {Format(shape)} has strides beyond {int.MaxValue}, the most Nabla's int strides hold."
+                    : $"Tensor with shape {Format(shape)} has more than {int.MaxValue} elements, the most a tensor holds.");
+            }
+        }
         return (int)n;
+    }
+
+    /// <summary>The multi-index of row-major element <paramref name="flat"/> in <paramref name="shape"/>, for messages.</summary>
+    public static int[] Unravel(long flat, ReadOnlySpan<int> shape)
+    {
+        var index = new int[shape.Length];
+        for (int d = shape.Length - 1; d >= 0; d--)
+        {
+            int size = Math.Max(shape[d], 1);
+            index[d] = (int)(flat % size);
+            flat /= size;
+        }
+        return index;
     }
 
     public static string Format(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";

@@ -62,6 +62,7 @@ public sealed partial class Tensor
     /// </summary>
     internal static Tensor Record(Tensor result, OpKind op, Tensor[] inputs)
     {
+        if (Autograd.IsAnomalyEnabled) Autograd.CheckForward(result, op, inputs);
         if (!Autograd.IsGradEnabled)
         {
             CheckpointFunction.Capture.Note(inputs);
@@ -79,6 +80,7 @@ public sealed partial class Tensor
 
     internal static Tensor Record(Tensor result, OpKind op, Tensor input)
     {
+        if (Autograd.IsAnomalyEnabled) Autograd.CheckForward(result, op, [input]);
         if (!Autograd.IsGradEnabled)
         {
             CheckpointFunction.Capture.Note(input);
@@ -92,6 +94,7 @@ public sealed partial class Tensor
 
     internal static Tensor Record(Tensor result, OpKind op, Tensor a, Tensor b)
     {
+        if (Autograd.IsAnomalyEnabled) Autograd.CheckForward(result, op, [a, b]);
         if (!Autograd.IsGradEnabled)
         {
             CheckpointFunction.Capture.Note(a);

@@ -31,7 +31,7 @@ public sealed partial class Tensor
         StridesArray = strides;
         Offset = offset;
         int numel = 1;
-        foreach (int d in shape) numel *= d;
+        foreach (int d in shape) numel = checked(numel * d);
         _numel = numel;
         _isContiguous = Strided.IsContiguous(shape, strides);
     }

@@ -123,9 +123,12 @@ public sealed class Trainer
                 var lossTensor = ComputeLoss(output, target);
                 Optimizer.ZeroGrad(setToNone: false);
                 lossTensor.Backward();
-                if (Options.ClipGradNorm is { } maxNorm) GradClip.ClipGradNorm(parameters, maxNorm);
-                Optimizer.Step();
                 loss = lossTensor.Item();
+                double gradNorm = Options.ClipGradNorm is { } maxNorm ? GradClip.ClipGradNorm(parameters, maxNorm) : 0;
+                // Checked before the step, so that the parameters are still those of the last finite step.
+                if (!Options.AllowNonFinite && !(double.IsFinite(loss) && double.IsFinite(gradNorm)))
+                    throw NonFinite(epoch, batch + 1, loss, gradNorm);
+                Optimizer.Step();
                 if (Options.ComputeAccuracy) Count(output, target, ref correct, ref predictions);
             }
             batch++;
@@ -208,6 +211,17 @@ public sealed class Trainer
         }
     }
 
+    private NonFiniteLossException NonFinite(int epoch, int batch, double loss, double gradNorm)
+    {
+        string what = double.IsFinite(loss)
+            ? $"the gradient norm is {gradNorm.ToString(CultureInfo.InvariantCulture)} (the loss is {loss.ToString(CultureInfo.InvariantCulture)})"
+            : $"the loss is {loss.ToString(CultureInfo.InvariantCulture)}";
+        return new NonFiniteLossException(
+            $"Trainer.Fit: training stopped at epoch {epoch}, batch {batch} (global step {GlobalStep + 1}): {what}. The optimizer step was not taken. " +
+            "Run the step inside 'using (Autograd.DetectAnomaly())' to find the op that first produced it, lower the learning rate, " +
+            "or set TrainerOptions.AllowNonFinite to train on regardless.", epoch, batch);
+    }
+
     private Tensor ComputeLoss(Tensor output, Tensor target)
     {
         var loss = LossFunction(output, target) ?? throw new InvalidOperationException("Trainer: the loss function returned null.");
@@ -287,8 +301,17 @@ public sealed class Trainer
             throw new InvalidDataException(Fail($"the checkpoint holds the state of {states.Count} generator(s) (the training loader's and the extra ones), but {targets.Count} were given."));
         if (data.RngState.Length != 6)
             throw new InvalidDataException(Fail($"the global generator's state has {data.RngState.Length} words, expected 6."));
+        if (data.RngState[0] == 0 && data.RngState[1] == 0 && data.RngState[2] == 0 && data.RngState[3] == 0)
+            throw new InvalidDataException(Fail("the global generator's state is all zeros, which xoshiro256** can never leave."));
         var history = new History();
-        if (data.Metadata.TryGetValue(HistoryKey, out var historyJson)) history.Load(historyJson, Options.ValidationName);
+        try
+        {
+            if (data.Metadata.TryGetValue(HistoryKey, out var historyJson)) history.Load(historyJson, Options.ValidationName);
+        }
+        catch (Exception e) when (TrainingCheckpoint.IsMalformed(e))
+        {
+            throw new InvalidDataException(Fail($"the training history is malformed: {e.Message}"), e);
+        }
 
         try
         {
@@ -296,7 +319,7 @@ public sealed class Trainer
             Optimizer.LoadStateDict(optimizerState);
             if (schedulerState is not null) scheduler!.LoadStateDict(schedulerState);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             throw new InvalidDataException(Fail($"it does not fit this run's model, optimizer or schedule: {e.Message}"), e);
         }

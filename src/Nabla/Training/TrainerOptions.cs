@@ -38,6 +38,13 @@ public sealed record TrainerOptions
     /// </summary>
     public string ValidationName { get; init; } = "val";
 
+    /// <summary>
+    /// Keep training when a batch's loss (or, with <see cref="ClipGradNorm"/>, its gradient norm) is NaN or infinite.
+    /// False (the default) stops <see cref="Trainer.Fit"/> at the first such batch, before its optimizer step, with a
+    /// <see cref="NonFiniteLossException"/> naming the epoch and the batch.
+    /// </summary>
+    public bool AllowNonFinite { get; init; }
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the option and its value when an option is out of range.</summary>
     internal void Validate()
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -57,7 +58,12 @@ internal static class TrainingCheckpoint
                 var options = Required(g, "options", fail).Deserialize<OptimizerOptions>(Json)
                     ?? throw new InvalidDataException(fail("a parameter group has null options."));
                 var indices = Required(g, "params", fail).AsArray().Select(i => (i ?? throw new InvalidDataException(fail("a parameter index is null."))).GetValue<int>()).ToArray();
-                groups.Add(new ParamGroupState(options, indices, g["initial_lr"]?.GetValue<double>()));
+                foreach (int i in indices)
+                    if (i < 0) throw new InvalidDataException(fail($"a parameter group lists the parameter index {i}; indices are at least 0."));
+                double? initial = g["initial_lr"]?.GetValue<double>();
+                if (initial is { } lr && !(lr >= 0 && double.IsFinite(lr)))
+                    throw new InvalidDataException(fail($"a parameter group's initial_lr is {lr.ToString(CultureInfo.InvariantCulture)}; it must be a finite number ≥ 0."));
+                groups.Add(new ParamGroupState(options, indices, initial));
             }
             var used = new HashSet<string>(StringComparer.Ordinal);
             var state = new Dictionary<int, ParameterState>();
@@ -66,7 +72,9 @@ internal static class TrainingCheckpoint
                 if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
                     throw new InvalidDataException(fail($"the optimizer state has the parameter key '{key}', which is not an index."));
                 var entry = value?.AsObject() ?? throw new InvalidDataException(fail($"the optimizer state of parameter {index} is null."));
-                var parameterState = new ParameterState { Step = Required(entry, "step", fail).GetValue<long>() };
+                long step = Required(entry, "step", fail).GetValue<long>();
+                if (step < 0) throw new InvalidDataException(fail($"the optimizer state of parameter {index} has step {step}; a step count is at least 0."));
+                var parameterState = new ParameterState { Step = step };
                 foreach (var name in Required(entry, "buffers", fail).AsArray().Select(n => (n ?? throw new InvalidDataException(fail("a buffer name is null."))).GetValue<string>()))
                 {
                     string tensorName = $"state.{key}.{name}";
@@ -81,7 +89,7 @@ internal static class TrainingCheckpoint
             if (extra is not null) throw new InvalidDataException(fail($"the optimizer tensor '{extra}' belongs to no parameter's state."));
             return new OptimizerStateDict(groups, state);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NotSupportedException)
+        catch (Exception e) when (IsMalformed(e))
         {
             throw new InvalidDataException(fail($"the optimizer state is malformed: {e.Message}"), e);
         }
@@ -93,9 +101,19 @@ internal static class TrainingCheckpoint
     {
         try
         {
-            return JsonSerializer.Deserialize<LRSchedulerState>(json, Json) ?? throw new InvalidDataException(fail("the schedule state is null."));
+            var state = JsonSerializer.Deserialize<LRSchedulerState>(json, Json) ?? throw new InvalidDataException(fail("the schedule state is null."));
+            if (state.BaseLRs is null || state.LastLR is null || state.Values is null)
+                throw new InvalidDataException(fail("the schedule state has a null BaseLRs, LastLR or Values."));
+            if (state.LastEpoch < -1)
+                throw new InvalidDataException(fail($"the schedule state's LastEpoch is {state.LastEpoch}; it is at least -1."));
+            foreach (double lr in state.BaseLRs.Concat(state.LastLR))
+            {
+                if (!(lr >= 0 && double.IsFinite(lr)))
+                    throw new InvalidDataException(fail($"the schedule state holds the learning rate {lr.ToString(CultureInfo.InvariantCulture)}; learning rates are finite numbers ≥ 0."));
+            }
+            return state;
         }
-        catch (JsonException e)
+        catch (Exception e) when (IsMalformed(e))
         {
             throw new InvalidDataException(fail($"the schedule state is malformed: {e.Message}"), e);
         }
@@ -122,15 +140,25 @@ internal static class TrainingCheckpoint
                         throw new InvalidDataException(fail($"the generator state word '{words[i]}' is not hexadecimal."));
                 }
                 if (state.Length != 6) throw new InvalidDataException(fail($"a generator state has {state.Length} words, expected 6."));
+                if (state[0] == 0 && state[1] == 0 && state[2] == 0 && state[3] == 0)
+                    throw new InvalidDataException(fail("a generator state is all zeros, which xoshiro256** can never leave."));
                 states.Add(state);
             }
             return states;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (Exception e) when (IsMalformed(e))
         {
             throw new InvalidDataException(fail($"the generator states are malformed: {e.Message}"), e);
         }
     }
+
+    /// <summary>
+    /// The exceptions that JSON of the wrong shape raises on its way through System.Text.Json and the typed getters: a
+    /// wrong kind of node, a number out of range, a string that is not text. They all mean a malformed file.
+    /// </summary>
+    internal static bool IsMalformed(Exception e) =>
+        e is JsonException or InvalidOperationException or FormatException or NotSupportedException or OverflowException
+            or ArgumentException or InvalidCastException or KeyNotFoundException or DecoderFallbackException or EncoderFallbackException;
 
     private static JsonNode Required(JsonObject node, string name, Func<string, string> fail) =>
         node[name] ?? throw new InvalidDataException(fail($"the entry '{name}' is missing from the saved state."));
