@@ -1,16 +1,20 @@
 using System.CommandLine;
+using Nabla.Training;
 
 namespace Nabla.Cli;
 
 /// <summary>
 /// The <c>nabla</c> command: <c>train</c>, <c>eval</c>, <c>predict</c>, <c>generate</c>, <c>graph</c> and <c>gradcheck</c>. Exit codes:
-/// 0 success, 1 a failed check or an unexpected error, 2 bad input (an unknown option value, a missing file), which is
-/// reported as one line on the error writer.
+/// 0 success, 1 a failed check or an unexpected error, 2 bad input (an unknown option value, a missing file), 3 training
+/// stopped because the loss or the gradient became NaN or infinite; each failure is one line on the error writer.
 /// </summary>
 public static class NablaCli
 {
     /// <summary>The exit code for bad input.</summary>
     public const int UsageError = 2;
+
+    /// <summary>The exit code for training stopped by a non-finite loss or gradient.</summary>
+    public const int Diverged = 3;
 
     /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and problems to <paramref name="error"/>.</summary>
     /// <returns>The process exit code.</returns>
@@ -37,8 +41,9 @@ public static class NablaCli
     }
 
     /// <summary>
-    /// Runs a command's body, turning bad input into one line on <paramref name="error"/> and exit code 2, and any other
-    /// failure into one line and exit code 1; never a stack trace.
+    /// Runs a command's body, turning bad input into one line on <paramref name="error"/> and exit code 2, training that
+    /// stopped at a non-finite loss or gradient into one line and exit code 3, and any other failure into one line and
+    /// exit code 1; never a stack trace.
     /// </summary>
     internal static int Guard(string command, TextWriter error, Func<int> body)
     {
@@ -50,6 +55,11 @@ public static class NablaCli
         {
             error.WriteLine($"nabla {command}: {OneLine(e.Message)}");
             return UsageError;
+        }
+        catch (NonFiniteLossException e)
+        {
+            error.WriteLine($"nabla {command}: {OneLine(e.Message)}");
+            return Diverged;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -24,6 +24,17 @@ public class CliTests
     }
 
     [Fact]
+    public void TrainingThatDivergesStopsWithItsOwnExitCode()
+    {
+        var (code, _, error) = Run("train", "--optimizer", "sgd", "--lr", "1e6", "--epochs", "3");
+        Assert.Equal(NablaCli.Diverged, code);
+        Assert.StartsWith("nabla train: ", error, StringComparison.Ordinal);
+        Assert.Contains("epoch 1, batch", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void TrainWithoutArgumentsLearnsMoons()
     {
         var (code, output, error) = Run("train");
