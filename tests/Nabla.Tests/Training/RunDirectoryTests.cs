@@ -57,6 +57,17 @@ public sealed class RunDirectoryTests : IDisposable
     }
 
     [Fact]
+    public void DirectoriesAreFlushedWhereTheSystemCan()
+    {
+        // On Linux and macOS this calls fsync(2) through the C library, so a missing entry point or library fails here.
+        AtomicFile.SyncDirectory(_dir.Path);
+        AtomicFile.SyncDirectory(_dir.File("no-such-directory"));
+        AtomicFile.WriteAllText(_dir.File("flushed.txt"), "whole");
+        Assert.Equal("whole", File.ReadAllText(_dir.File("flushed.txt")));
+        Assert.Empty(Directory.GetFiles(_dir.Path, "*" + AtomicFile.TempMarker + "*"));
+    }
+
+    [Fact]
     public void RunFilesThatAreSymlinksAreReplacedNotFollowed()
     {
         string run = _dir.File("run");
