@@ -54,7 +54,7 @@ internal static class TrainCommand
         var threads = CliOptions.Threads();
         var outDir = new Option<string?>("--out")
         {
-            Description = "A directory for metrics.jsonl, model.safetensors, checkpoint.safetensors (every epoch), loss.svg and graph.dot.",
+            Description = "A directory for metrics.jsonl, model.safetensors, checkpoint.safetensors (every epoch), loss.svg and graph.dot, each written atomically; locked while the run lasts, and refused if it already holds a run (see --resume and --force).",
         };
         var resume = new Option<bool>("--resume")
         {
