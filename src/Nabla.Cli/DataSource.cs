@@ -17,6 +17,9 @@ internal sealed class DataSource
 {
     public const string Choices = "moons, circles, spirals, xor, fashion-mnist[:DIR], mnist:DIR, csv:PATH or text[:PATH]";
 
+    /// <summary>The data sets named without a path, which a model file may record and <c>eval</c> and <c>predict</c> then use without <c>--data</c>.</summary>
+    public static readonly string[] BuiltInNames = ["moons", "circles", "spirals", "xor", "fashion-mnist", "text"];
+
     /// <summary>The text <c>--data text</c> reads: the GPL version 3, on every Debian system.</summary>
     public const string DefaultTextPath = "/usr/share/common-licenses/GPL-3";
 

@@ -22,7 +22,7 @@ internal sealed class ModelFileOptions
 
     public Option<string?> Data { get; } = new("--data")
     {
-        Description = $"The data set: {DataSource.Choices} (default: the one the model file was trained on).",
+        Description = $"The data set: {DataSource.Choices} (default: the one the model file was trained on, if it is a built-in set named without a path).",
     };
 
     private static Option<string?> OptionalModel()
@@ -46,8 +46,7 @@ internal sealed class ModelFileOptions
             : throw new UsageException($"'{path}' does not record its model; pass --model."));
         if (ModelZoo.IsTextModel(modelName) && textHint is not null) throw new UsageException($"'{path}' is a character language model ({modelName}); {textHint}");
         var (sequenceLength, vocabulary) = ModelZoo.IsTextModel(modelName) ? TextSettings(path, file.Metadata) : (DataSource.DefaultSequenceLength, null);
-        var source = DataSource.Parse(parse.GetValue(Data) ?? (file.Metadata.TryGetValue(CliOptions.DataKey, out var d) ? d
-            : throw new UsageException($"'{path}' does not record its data set; pass --data.")), sequenceLength, vocabulary);
+        var source = DataSource.Parse(parse.GetValue(Data) ?? RecordedData(path, file.Metadata), sequenceLength, vocabulary);
         ulong resolvedSeed = seed ?? (file.Metadata.TryGetValue(CliOptions.SeedKey, out var s) && ulong.TryParse(s, out var parsed) ? parsed : 0);
         var network = ModelZoo.Build(modelName, source, DType.Float32, new Generator(resolvedSeed), new Generator(resolvedSeed));
         try
@@ -60,6 +59,20 @@ internal sealed class ModelFileOptions
         }
         network.Eval();
         return (network, source, resolvedSeed);
+    }
+
+    /// <summary>
+    /// The data set a model file records, when it is a built-in one named without a path. A file never chooses a file
+    /// to read: one downloaded from elsewhere could name <c>/dev/zero</c> or a private file, so a recorded data set that
+    /// names a path (<c>csv:…</c>, <c>mnist:…</c>, <c>fashion-mnist:DIR</c>, <c>text:PATH</c>) is refused, unopened, and
+    /// <c>--data</c> must say it.
+    /// </summary>
+    private static string RecordedData(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (!metadata.TryGetValue(CliOptions.DataKey, out var recorded)) throw new UsageException($"'{path}' does not record its data set; pass --data.");
+        if (DataSource.BuiltInNames.Contains(recorded, StringComparer.Ordinal)) return recorded;
+        throw new UsageException($"'{path}' records the data set {Quoted.Of(recorded)}, which is not one of the built-in sets ({string.Join(", ", DataSource.BuiltInNames)}); " +
+            "a model file never chooses a file to read, so pass --data.");
     }
 
     /// <summary>The window length and the vocabulary a text model's file records.</summary>

@@ -54,9 +54,13 @@ internal static class TrainCommand
         var threads = CliOptions.Threads();
         var outDir = new Option<string?>("--out")
         {
-            Description = "A directory for metrics.jsonl, model.safetensors, checkpoint.safetensors (every epoch), loss.svg and graph.dot.",
+            Description = "A directory for metrics.jsonl, model.safetensors, checkpoint.safetensors (every epoch), loss.svg and graph.dot, each written atomically; locked while the run lasts, and refused if it already holds a run (see --resume and --force).",
         };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint.safetensors up to --epochs." };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue the run in --out from its checkpoint.safetensors up to --epochs; the other settings must be the run's (see the README).",
+        };
+        var force = new Option<bool>("--force") { Description = "Replace the run already in --out instead of refusing to." };
         var earlyStopping = new Option<int?>("--early-stopping")
         {
             Description = "Stop after this many epochs without a lower test loss, and keep the best epoch's weights.",
@@ -64,7 +68,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP).")
         {
-            data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, sequenceLength, clip, seed, threads, outDir, resume, earlyStopping,
+            data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, sequenceLength, clip, seed, threads, outDir, resume, force, earlyStopping,
         };
         command.SetAction(parse => NablaCli.Guard("train", error, () => Run(output, new Settings
         {
@@ -82,6 +86,7 @@ internal static class TrainCommand
             Threads = parse.GetValue(threads),
             Out = parse.GetValue(outDir),
             Resume = parse.GetValue(resume),
+            Force = parse.GetValue(force),
             EarlyStopping = parse.GetValue(earlyStopping),
         })));
         return command;
@@ -103,6 +108,7 @@ internal static class TrainCommand
         public int? Threads { get; init; }
         public string? Out { get; init; }
         public bool Resume { get; init; }
+        public bool Force { get; init; }
         public int? EarlyStopping { get; init; }
     }
 
@@ -136,9 +142,28 @@ internal static class TrainCommand
         if (!(s.WeightDecay >= 0) || !double.IsFinite(s.WeightDecay)) throw new UsageException($"--weight-decay must be 0 or more, got {s.WeightDecay.ToString(CultureInfo.InvariantCulture)}.");
         if (s.EarlyStopping is < 1) throw new UsageException($"--early-stopping must be at least 1 epoch, got {s.EarlyStopping}.");
         if (s.Resume && s.Out is null) throw new UsageException("--resume continues the run in --out DIR; pass --out.");
-        string? checkpointPath = s.Out is null ? null : Path.Combine(s.Out, "checkpoint.safetensors");
-        if (s.Resume && !File.Exists(checkpointPath)) throw new UsageException($"--resume: there is no checkpoint at '{checkpointPath}'.");
+        if (s.Force && s.Out is null) throw new UsageException("--force replaces the run in --out DIR; pass --out.");
+        if (s.Force && s.Resume) throw new UsageException("--force replaces the run in --out and --resume continues it; pass one of them.");
         CliOptions.ApplyThreads(s.Threads);
+        using var run = s.Out is null ? null : RunDirectory.Open(s.Out, s.Resume, s.Force);
+        string? checkpointPath = run?.File(CheckpointName);
+        if (s.Resume && !File.Exists(checkpointPath)) throw new UsageException($"--resume: there is no checkpoint at '{checkpointPath}'.");
+        var recorded = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [CliOptions.DataKey] = data.Spec,
+            [CliOptions.ModelKey] = s.Model,
+            [CliOptions.SeedKey] = s.Seed.ToString(CultureInfo.InvariantCulture),
+            [CliOptions.SequenceLengthKey] = data.SequenceLength.ToString(CultureInfo.InvariantCulture),
+            [OptimizerKey] = s.Optimizer,
+            [LearningRateKey] = lr.ToString("R", CultureInfo.InvariantCulture),
+            [WeightDecayKey] = s.WeightDecay.ToString("R", CultureInfo.InvariantCulture),
+            [BatchSizeKey] = batchSize.ToString(CultureInfo.InvariantCulture),
+            [ScheduleKey] = schedule,
+            [AugmentKey] = augment,
+            [ClipKey] = clip is { } maxNorm ? maxNorm.ToString("R", CultureInfo.InvariantCulture) : "none",
+            [EpochsKey] = epochs.ToString(CultureInfo.InvariantCulture),
+        };
+        if (s.Resume) CheckResume(checkpointPath!, recorded);
 
         // Every random choice has its own generator seeded from --seed, so runs repeat exactly and a resumed run
         // can restore each one; the global generator is seeded too, for anything that falls back on it.
@@ -167,15 +192,22 @@ internal static class TrainCommand
         var callbacks = new List<Callback>();
         if (scheduler is not null) callbacks.Add(scheduler);
         if (s.EarlyStopping is { } patience) callbacks.Add(new EarlyStopping("test_loss", patience: patience, restoreBestWeights: true));
-        if (s.Out is { } dir)
+        if (run is not null)
         {
-            Directory.CreateDirectory(dir);
-            if (s.Resume) trainer.LoadCheckpoint(checkpointPath!, trainLoader, scheduler, generators);
-            callbacks.Add(new JsonlLogger(Path.Combine(dir, "metrics.jsonl"), append: s.Resume));
+            if (s.Resume)
+            {
+                trainer.LoadCheckpoint(checkpointPath!, trainLoader, scheduler, generators);
+                // A run killed after its checkpoint but before its metrics line is one line short, and one killed by an
+                // older nabla between the two is one line long; the checkpoint's history is the truth either way.
+                WriteMetrics(run, trainer.History);
+            }
+            // The checkpoint goes first: a kill between the two writes leaves the metrics one epoch behind, which the
+            // resume above rewrites, and never ahead of the checkpoint, which would repeat an epoch.
             callbacks.Add(new LambdaCallback(onEpochEnd: (t, _) =>
             {
-                t.SaveCheckpoint(checkpointPath!, trainLoader, scheduler, generators);
-                WriteLossChart(t.History, Path.Combine(dir, "loss.svg"));
+                t.SaveCheckpoint(checkpointPath!, trainLoader, scheduler, generators, recorded);
+                WriteMetrics(run, t.History);
+                WriteLossChart(t.History, run.File("loss.svg"));
             }));
         }
 
@@ -204,7 +236,7 @@ internal static class TrainCommand
             output.WriteLine(Metrics.Report(result.ConfusionMatrix(data.NumClasses), [.. Enumerable.Range(0, data.NumClasses).Select(data.ClassName)]));
         }
 
-        if (s.Out is { } outDir)
+        if (run is not null)
         {
             var metadata = new Dictionary<string, string>
             {
@@ -217,17 +249,53 @@ internal static class TrainCommand
                 metadata[CharVocabulary.MetadataKey] = vocabulary.ToJson();
                 metadata[CliOptions.SequenceLengthKey] = data.SequenceLength.ToString(CultureInfo.InvariantCulture);
             }
-            SafeTensors.Save(Path.Combine(outDir, "model.safetensors"), model.StateDict(), metadata);
-            WriteLossChart(trainer.History, Path.Combine(outDir, "loss.svg"));
+            SafeTensors.Save(run.File("model.safetensors"), model.StateDict(), metadata);
+            WriteLossChart(trainer.History, run.File("loss.svg"));
             // A recurrent step's graph grows with the window, so a text's graph is drawn for its first few characters.
             var (graphX, graphY) = data.IsText
                 ? (xTest.Narrow(1, 0, Math.Min(GraphCharacters, data.SequenceLength)), yTest.Narrow(1, 0, Math.Min(GraphCharacters, data.SequenceLength)))
                 : (xTest, yTest);
             var (loss, names) = StepGraph.Build(model, trainer.LossFunction, graphX, graphY, batch: 4);
-            File.WriteAllText(Path.Combine(outDir, "graph.dot"), GraphExport.ToDot(loss, names));
-            output.WriteLine($"wrote metrics.jsonl, model.safetensors, checkpoint.safetensors, loss.svg and graph.dot to {outDir}");
+            run.WriteText("graph.dot", GraphExport.ToDot(loss, names));
+            output.WriteLine($"wrote metrics.jsonl, model.safetensors, checkpoint.safetensors, loss.svg and graph.dot to {run.Path}");
         }
         return 0;
+    }
+
+    private const string CheckpointName = "checkpoint.safetensors", MetricsName = "metrics.jsonl";
+
+    /// <summary>The checkpoint metadata keys of the settings a resumed run is checked against, beside <see cref="CliOptions"/>' keys.</summary>
+    private const string OptimizerKey = "nabla.optimizer", LearningRateKey = "nabla.lr", WeightDecayKey = "nabla.weight_decay", BatchSizeKey = "nabla.batch_size",
+        ScheduleKey = "nabla.lr_schedule", AugmentKey = "nabla.augment", ClipKey = "nabla.clip_grad_norm", EpochsKey = "nabla.epochs";
+
+    private static readonly (string Key, string Option)[] ResumeChecks =
+    [
+        (CliOptions.DataKey, "--data"), (CliOptions.ModelKey, "--model"), (CliOptions.SeedKey, "--seed"), (CliOptions.SequenceLengthKey, "--sequence-length"),
+        (OptimizerKey, "--optimizer"), (LearningRateKey, "--lr"), (WeightDecayKey, "--weight-decay"), (BatchSizeKey, "--batch-size"),
+        (ScheduleKey, "--lr-schedule"), (AugmentKey, "--augment"), (ClipKey, "--clip-grad-norm"),
+    ];
+
+    /// <summary>
+    /// Refuses a resume whose settings contradict those the checkpoint records: the run goes on as it began or not at
+    /// all. Only --epochs may change, and only without a cosine schedule, which anneals over the epochs it began with.
+    /// </summary>
+    private static void CheckResume(string checkpointPath, Dictionary<string, string> settings)
+    {
+        var saved = IO.Checkpoint.Load(checkpointPath).Metadata;
+        foreach (var (key, option) in ResumeChecks)
+        {
+            if (!saved.TryGetValue(key, out var value) || value == settings[key]) continue;
+            string why = option == "--lr"
+                ? "the learning rate is part of the optimizer's and the schedule's state, which the checkpoint restores, so a resumed run cannot change it"
+                : "a resumed run continues with the settings it began with";
+            throw new UsageException($"--resume: {option} {Quoted.Of(settings[key])} contradicts the checkpoint's {Quoted.Of(value)} ({why}); " +
+                $"repeat the run's {option}, or start a new run in another --out.");
+        }
+        if (settings[ScheduleKey] == "cosine" && saved.TryGetValue(EpochsKey, out var epochs) && epochs != settings[EpochsKey])
+        {
+            throw new UsageException($"--resume: --epochs {settings[EpochsKey]} differs from the run's {Quoted.Of(epochs)}, but its cosine schedule anneals the learning rate " +
+                "to 0 over the epochs the run began with; resume with that --epochs, or start a new run to train longer.");
+        }
     }
 
     /// <summary>The window length of a text model's graph.dot.</summary>
@@ -260,7 +328,10 @@ internal static class TrainCommand
         return linear.Count == 0 ? "" : string.Join("-", linear.Take(1).Select(l => l.InFeatures).Concat(linear.Select(l => l.OutFeatures)));
     }
 
+    private static void WriteMetrics(RunDirectory run, History history) =>
+        run.WriteText(MetricsName, string.Concat(history.Select(e => e.ToJson() + "\n")));
+
     private static void WriteLossChart(History history, string path) =>
-        File.WriteAllText(path, Plot.LineChart([("train", history.Values("train_loss")), ("test", history.Values("test_loss"))],
+        AtomicFile.WriteAllText(path, Plot.LineChart([("train", history.Values("train_loss")), ("test", history.Values("test_loss"))],
             title: "loss", xLabel: "epoch", yLabel: "loss", xStart: history.Count == 0 ? 1 : history[0].Epoch));
 }

@@ -253,9 +253,18 @@ public sealed class Trainer
     /// <param name="train">The training loader, whose <see cref="DataLoader.Generator"/> decides the next epochs' orders.</param>
     /// <param name="scheduler">The learning-rate schedule, if one is used.</param>
     /// <param name="generators">Further generators the run draws from, e.g. random transforms' and dropout's, in a fixed order.</param>
-    public void SaveCheckpoint(string path, DataLoader? train = null, LRSchedulerCallback? scheduler = null, IReadOnlyList<Generator>? generators = null)
+    /// <param name="metadata">Further string pairs to record, such as the run's settings; read them back from <see cref="CheckpointData.Metadata"/>. Keys starting with <c>trainer.</c> are the trainer's own.</param>
+    public void SaveCheckpoint(string path, DataLoader? train = null, LRSchedulerCallback? scheduler = null, IReadOnlyList<Generator>? generators = null,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            if (key.StartsWith("trainer.", StringComparison.Ordinal))
+                throw new ArgumentException($"Trainer.SaveCheckpoint: the metadata key '{key}' is reserved; keys starting with 'trainer.' are the trainer's own.", nameof(metadata));
+            entries[key] = value;
+        }
         var (optimizerTensors, optimizerJson) = TrainingCheckpoint.Write(Optimizer.StateDict());
         var states = ResumableGenerators(train, generators).Select(g => g.GetState()).ToList();
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -269,7 +278,7 @@ public sealed class Trainer
             Epoch = Epoch,
             Step = GlobalStep,
             RngState = Generator.Default.GetState(),
-            Metadata = new Dictionary<string, string>
+            Metadata = new Dictionary<string, string>(entries, StringComparer.Ordinal)
             {
                 [HistoryKey] = History.ToJson(),
                 [GeneratorsKey] = TrainingCheckpoint.WriteGenerators(states),

@@ -92,7 +92,11 @@ public sealed class CliTextTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("'€' (U+20AC), 'é' (U+00E9)", error);
 
-        (code, output, error) = Run("eval", "--model-file", modelFile);
+        // The model file records text:PATH, and a file never chooses what eval reads, so the text is named again.
+        (code, _, error) = Run("eval", "--model-file", modelFile);
+        Assert.Equal(2, code);
+        Assert.Contains("pass --data", error);
+        (code, output, error) = Run("eval", "--model-file", modelFile, "--data", "text:" + TextPath);
         Assert.True(code == 0, error);
         Assert.Contains($"perplexity {resumed[1].GetProperty("test_perplexity").GetDouble():F3}", output);
 
