@@ -9,6 +9,9 @@ internal static class CliOptions
     /// <summary>Metadata keys <c>train</c> writes into model.safetensors, so <c>eval</c> and <c>predict</c> can default to them.</summary>
     public const string ModelKey = "nabla.model", DataKey = "nabla.data", SeedKey = "nabla.seed";
 
+    /// <summary>The metadata key of a table's class names (a JSON array in label order), so evaluation maps labels by name.</summary>
+    public const string ClassesKey = "nabla.classes";
+
     /// <summary>The metadata key of a text model's window length (its transformer's context).</summary>
     public const string SequenceLengthKey = "nabla.sequence_length";
 

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Nabla.Data;
+using Nabla.IO;
 
 namespace Nabla.Cli;
 
@@ -177,6 +180,74 @@ internal sealed class DataSource
             "circles" => Synthetic.MakeCircles(1000, noise: 0.05, factor: 0.5, generator: generator),
             _ => Synthetic.Spirals(300, classes: 3, noise: 0.2, generator: generator),
         };
+    }
+
+    /// <summary>The most class names a model file may record.</summary>
+    private const int MaxClassNames = 1000;
+
+    /// <summary>
+    /// This table with its labels renumbered to <paramref name="classes"/>, the class names a model was trained with, so
+    /// that a test file holding only some of the classes, or naming them in another order, is still scored by name. A
+    /// class the model never saw is an error naming it. Data without class names is returned as it is.
+    /// </summary>
+    public DataSource WithClasses(IReadOnlyList<string> classes)
+    {
+        if (_table?.ClassNames is not { } own || own.SequenceEqual(classes, StringComparer.Ordinal)) return this;
+        var index = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (int k = 0; k < classes.Count; k++) index[classes[k]] = k;
+        var map = new long[own.Count];
+        for (int k = 0; k < own.Count; k++)
+        {
+            if (!index.TryGetValue(own[k], out map[k]))
+                throw new UsageException($"--data {Spec}: the class {Quoted.Of(own[k])} is not one of the {classes.Count} classes the model was trained with ({string.Join(", ", classes.Take(10).Select(c => Quoted.Of(c)))}{(classes.Count > 10 ? ", …" : "")}).");
+        }
+        var labels = _table.Labels.ToArray<long>().Select(l => map[l]).ToArray();
+        var table = new CsvData(_table.Features, Tensor.FromArray(labels), _table.FeatureNames, _table.LabelName, classes);
+        return new DataSource(Spec, Kind, ExampleShape, Math.Max(2, classes.Count), classes, table: table);
+    }
+
+    /// <summary>The class names as the JSON array a model file records.</summary>
+    public static string ClassNamesJson(IReadOnlyList<string> classes)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var name in classes) writer.WriteStringValue(name);
+            writer.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>The class names a model file records: a JSON array of distinct strings, read defensively.</summary>
+    public static IReadOnlyList<string> ParseClassNames(string path, string json)
+    {
+        string Bad(string why) => $"'{path}': its class names ({CliOptions.ClassesKey}) {why}.";
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 2 });
+        }
+        catch (JsonException)
+        {
+            throw new InvalidDataException(Bad("are not valid JSON"));
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Array) throw new InvalidDataException(Bad("are not a JSON array"));
+            int count = document.RootElement.GetArrayLength();
+            if (count is < 1 or > MaxClassNames) throw new InvalidDataException(Bad($"number {count}; expected 1 to {MaxClassNames}"));
+            var names = new List<string>(count);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var element in document.RootElement.EnumerateArray())
+            {
+                if (element.ValueKind != JsonValueKind.String) throw new InvalidDataException(Bad("hold something other than a string"));
+                string name = element.GetString()!;
+                if (!seen.Add(name)) throw new InvalidDataException(Bad($"repeat {Quoted.Of(name)}"));
+                names.Add(name);
+            }
+            return names;
+        }
     }
 
     /// <summary>The name of class <paramref name="k"/> for reports.</summary>

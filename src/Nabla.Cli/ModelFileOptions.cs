@@ -47,6 +47,7 @@ internal sealed class ModelFileOptions
         if (ModelZoo.IsTextModel(modelName) && textHint is not null) throw new UsageException($"'{path}' is a character language model ({modelName}); {textHint}");
         var (sequenceLength, vocabulary) = ModelZoo.IsTextModel(modelName) ? TextSettings(path, file.Metadata) : (DataSource.DefaultSequenceLength, null);
         var source = DataSource.Parse(parse.GetValue(Data) ?? RecordedData(path, file.Metadata), sequenceLength, vocabulary);
+        if (file.Metadata.TryGetValue(CliOptions.ClassesKey, out var classes)) source = source.WithClasses(DataSource.ParseClassNames(path, classes));
         ulong resolvedSeed = seed ?? (file.Metadata.TryGetValue(CliOptions.SeedKey, out var s) && ulong.TryParse(s, out var parsed) ? parsed : 0);
         var network = ModelZoo.Build(modelName, source, DType.Float32, new Generator(resolvedSeed), new Generator(resolvedSeed));
         try

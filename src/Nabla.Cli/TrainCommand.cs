@@ -244,6 +244,7 @@ internal static class TrainCommand
                 [CliOptions.DataKey] = data.Spec,
                 [CliOptions.SeedKey] = s.Seed.ToString(CultureInfo.InvariantCulture),
             };
+            if (data.Kind == "csv" && data.ClassNames is { } classes) metadata[CliOptions.ClassesKey] = DataSource.ClassNamesJson(classes);
             if (data.Vocabulary is { } vocabulary)
             {
                 metadata[CharVocabulary.MetadataKey] = vocabulary.ToJson();

@@ -16,14 +16,17 @@ public static class Csv
     /// <summary>Reads <paramref name="path"/>, taking the column at <paramref name="labelColumn"/> as the labels and every other column as a feature.</summary>
     /// <param name="path">The file to read.</param>
     /// <param name="labelColumn">The position of the label column; negative counts from the end (−1, the default, is the last column).</param>
-    /// <param name="hasHeader">The first non-blank line holds the column names.</param>
+    /// <param name="hasHeader">
+    /// Whether the first non-blank line holds the column names. When null (the default) it is a header exactly when
+    /// one of its feature fields is not a number, so a table without a header keeps its first row.
+    /// </param>
     /// <param name="separator">The field separator.</param>
     /// <param name="labelDType">
     /// The dtype of the labels. By default: int64 when every label is an integer, float32 when some are not,
     /// and int64 indices into <see cref="CsvData.ClassNames"/> when some label is not a number.
     /// </param>
     /// <param name="allowNonFinite">Accept NaN, infinite and overflowing numbers (read as NaN or ±infinity) instead of rejecting them.</param>
-    public static CsvData Load(string path, int labelColumn = -1, bool hasHeader = true, char separator = ',', DType? labelDType = null, bool allowNonFinite = false) =>
+    public static CsvData Load(string path, int labelColumn = -1, bool? hasHeader = null, char separator = ',', DType? labelDType = null, bool allowNonFinite = false) =>
         Read(path, hasHeader, separator, labelDType, allowNonFinite, (columns, _) =>
         {
             int index = labelColumn < 0 ? labelColumn + columns : labelColumn;
@@ -56,7 +59,7 @@ public static class Csv
         });
     }
 
-    private static CsvData Read(string path, bool hasHeader, char separator, DType? labelDType, bool allowNonFinite, Func<int, List<string>?, int> findLabel)
+    private static CsvData Read(string path, bool? hasHeader, char separator, DType? labelDType, bool allowNonFinite, Func<int, List<string>?, int> findLabel)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (separator is '"' or '\r' or '\n')
@@ -78,9 +81,10 @@ public static class Csv
                 firstLine = lineNumber;
                 if (columns < 2)
                     throw new InvalidDataException($"Csv.Load: {path} line {lineNumber} has {columns} column; expected at least two (features and a label). Is the separator '{separator}' right?");
-                if (hasHeader) header = fields;
+                bool isHeader = hasHeader ?? IsHeader(fields, findLabel(columns, null));
+                if (isHeader) header = fields;
                 label = findLabel(columns, header);
-                if (hasHeader) continue;
+                if (isHeader) continue;
             }
             if (fields.Count != columns)
                 throw new InvalidDataException($"Csv.Load: {path} line {lineNumber} has {fields.Count} fields, expected {columns} (as in line {firstLine}).");
@@ -99,6 +103,16 @@ public static class Csv
             names.Where((_, c) => c != label).ToArray(),
             names[label],
             classNames);
+    }
+
+    /// <summary>A first line is a header when one of its feature fields is not a number (the label may be a class name).</summary>
+    private static bool IsHeader(List<string> fields, int label)
+    {
+        for (int c = 0; c < fields.Count; c++)
+        {
+            if (c != label && !double.TryParse(fields[c].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)) return true;
+        }
+        return false;
     }
 
     private static float ParseFeature(string text, string path, int line, int column, List<string>? header, bool allowNonFinite)

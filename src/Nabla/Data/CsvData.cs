@@ -1,6 +1,6 @@
 namespace Nabla.Data;
 
-/// <summary>A table read by <see cref="Csv.Load(string, int, bool, char, DType?, bool)"/>: the feature matrix, the labels and the column names.</summary>
+/// <summary>A table read by <see cref="Csv.Load(string, int, bool?, char, DType?, bool)"/>: the feature matrix, the labels and the column names.</summary>
 public sealed class CsvData
 {
     internal CsvData(Tensor features, Tensor labels, IReadOnlyList<string> featureNames, string labelName, IReadOnlyList<string>? classNames)

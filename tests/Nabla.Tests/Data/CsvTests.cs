@@ -64,6 +64,25 @@ public sealed class CsvTests : IDisposable
     }
 
     [Fact]
+    public void DetectsWhetherTheFirstLineIsAHeader()
+    {
+        // A headerless table keeps its first row; a header is recognised by a feature field that is not a number.
+        var bare = Csv.Load(Write("1,2,0\n3,4,1\n5,6,0\n"));
+        Assert.Equal(3, bare.Labels.Shape[0]);
+        Assert.Equal(["column0", "column1"], bare.FeatureNames);
+        Assert.Equal(new float[] { 1, 2, 3, 4, 5, 6 }, bare.Features.ToArray<float>());
+        var named = Csv.Load(Write("x,y,label\n1,2,0\n3,4,1\n"));
+        Assert.Equal(2, named.Labels.Shape[0]);
+        Assert.Equal(["x", "y"], named.FeatureNames);
+        // A class name in the label column of the first row does not make it a header.
+        var classes = Csv.Load(Write("1.5,2,setosa\n3,4,virginica\n"));
+        Assert.Equal(2, classes.Labels.Shape[0]);
+        Assert.Equal(["setosa", "virginica"], classes.ClassNames!);
+        // Numeric column names need the header said explicitly.
+        Assert.Equal(1, Csv.Load(Write("1,2,3\n4,5,0\n"), hasHeader: true).Labels.Shape[0]);
+    }
+
+    [Fact]
     public void HandlesQuotedFields()
     {
         var data = Csv.Load(Write("\"a, with comma\",\"say \"\"hi\"\"\"\n\"1\", 0\n"));

@@ -23,6 +23,42 @@ public class CliTests
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[2], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Rows of three well-separated named classes along x: ant near 0, bee near 10, cat near 20.</summary>
+    private static string NamedClassTable(params string[] classes)
+    {
+        var sb = new System.Text.StringBuilder("x,y,kind\n");
+        var centres = new Dictionary<string, int> { ["ant"] = 0, ["bee"] = 10, ["cat"] = 20, ["dog"] = 30 };
+        foreach (var name in classes)
+        {
+            for (int i = 0; i < 20; i++)
+                sb.Append(CultureInfo.InvariantCulture, $"{centres[name] + ((i % 5) * 0.2)},{i % 3},{name}\n");
+        }
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void EvaluationMapsClassesByTheNamesTheModelWasTrainedWith()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("train.csv"), NamedClassTable("ant", "bee", "cat"));
+        var (code, output, error) = Run("train", "--data", "csv:" + dir.File("train.csv"), "--epochs", "60", "--out", dir.File("run"));
+        Assert.True(code == 0, output + error);
+        Assert.Equal("[\"ant\",\"bee\",\"cat\"]", SafeTensors.Load(dir.File("run/model.safetensors")).Metadata[CliOptions.ClassesKey]);
+
+        // A file of cats alone numbers them 0 by itself; scored by name they are class 2 of the model.
+        File.WriteAllText(dir.File("cats.csv"), NamedClassTable("cat"));
+        (code, output, error) = Run("eval", "--model-file", dir.File("run/model.safetensors"), "--data", "csv:" + dir.File("cats.csv"));
+        Assert.True(code == 0, output + error);
+        var accuracy = double.Parse(System.Text.RegularExpressions.Regex.Match(output, @"accuracy (\S+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(accuracy > 0.9, output);
+        Assert.Contains("cat", output, StringComparison.Ordinal);
+
+        File.WriteAllText(dir.File("dogs.csv"), NamedClassTable("cat", "dog"));
+        (code, _, error) = Run("eval", "--model-file", dir.File("run/model.safetensors"), "--data", "csv:" + dir.File("dogs.csv"));
+        Assert.Equal(NablaCli.UsageError, code);
+        Assert.Contains("the class 'dog' is not one of the 3 classes the model was trained with", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TrainingThatDivergesStopsWithItsOwnExitCode()
     {
