@@ -170,10 +170,9 @@ public sealed class IdxTests : IDisposable
     }
 
     [Fact]
-    public void AGzipBombIsRejectedQuicklyWithoutItsMemory()
+    public void AGzipBombIsRejectedWithoutItsMemory()
     {
         // 16 MB of zeros compress to about 16 KB; each header lies in a different way about what follows.
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         var huge = GzipZeros(0x08, [60_000, 28, 28], 16 << 20);
         var e = ReadFails(Save("huge.idx.gz", huge));
         Assert.Contains("more than 256 times its size", e.Message);
@@ -186,7 +185,6 @@ public sealed class IdxTests : IDisposable
         e = Assert.Throws<InvalidDataException>(() => Idx.Read(Save("short.idx.gz", shortData), maxGzipExpansion: int.MaxValue));
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 8 << 20);
         Assert.Contains("truncated", e.Message);
-        Assert.InRange(watch.Elapsed.TotalSeconds, 0, 10);
     }
 
     [Fact]

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Nabla.Examples;
+using Nabla.Tests.Data;
 
 namespace Nabla.Tests.Examples;
 
 /// <summary>The sequence-model examples, run small: the character language models, digit reversal and gradient clipping.</summary>
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed partial class SequenceExampleTests
 {
     /// <summary>A text with structure to learn (words, spaces, a period) and no file to depend on.</summary>

@@ -1,7 +1,9 @@
 using Nabla.NN;
+using Nabla.Tests.Data;
 
 namespace Nabla.Tests.NN;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class GradientCheckpointTests
 {
     private static Residual Block(int seed, int width, double dropout = 0, Generator? dropoutGenerator = null)

@@ -1,5 +1,8 @@
+using Nabla.Tests.Data;
+
 namespace Nabla.Tests.Tensors;
 
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class MultinomialTests
 {
     private static double[] Frequencies(long[] samples, int categories)

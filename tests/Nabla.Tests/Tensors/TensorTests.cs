@@ -1,6 +1,9 @@
+using Nabla.Tests.Data;
+
 namespace Nabla.Tests.Tensors;
 
 /// <summary>Creation, conversion, random generation, comparisons and printing of tensors.</summary>
+[Collection(GlobalGeneratorCollection.Name)]
 public sealed class TensorTests
 {
     [Fact]

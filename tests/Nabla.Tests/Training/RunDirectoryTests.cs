@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Nabla.Cli;
 using Nabla.IO;
@@ -231,13 +230,11 @@ public sealed class RunDirectoryTests : IDisposable
         string crafted = _dir.File("crafted.safetensors");
         SafeTensors.Save(crafted, model.Tensors, metadata);
 
-        var clock = Stopwatch.StartNew();
         foreach (var result in new[] { Run("eval", "--model-file", crafted), Run("predict", "--model-file", crafted, "--input", "0.5,-0.2") })
         {
             AssertUsage("a model file never chooses a file to read, so pass --data", result);
             Assert.DoesNotContain("TOPSECRET", result.Error, StringComparison.Ordinal);
         }
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
 
         // Named on the command line, the same data is read.
         var (code, output, error) = Run("eval", "--model-file", crafted, "--data", "moons");
