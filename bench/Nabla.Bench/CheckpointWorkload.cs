@@ -13,7 +13,7 @@ namespace Nabla.Bench;
 /// garbage that the collection removes rather than pooled buffers. Allocation totals are no measure of this (they
 /// count the garbage), and peak RSS depends on when the collector happened to run; it is reported only when one
 /// variant runs in the process (<c>--variant plain</c> or <c>--variant checkpoint</c>), as a cross-check.
-/// Any block works: the coordinator's recurrent and Transformer stacks pass their own <c>makeBlock</c>.
+/// Any block works: the mlp, lstm and transformer stacks (`--stack`) each pass their own <c>makeBlock</c>.
 /// </summary>
 internal static class CheckpointWorkload
 {
