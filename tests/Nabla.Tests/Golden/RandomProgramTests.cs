@@ -64,6 +64,11 @@ public sealed class RandomProgramTests
         ["index_select"] = (s, t) => t[0].IndexSelect(s.Arg<int>("dim"), s.Constant("index", DType.Int64)),
         ["gather"] = (s, t) => t[0].Gather(s.Arg<int>("dim"), s.Constant("index", DType.Int64)),
         ["expand"] = (s, t) => t[0].Expand(s.Arg<int[]>("shape")),
+        ["tril"] = (s, t) => t[0].Tril(s.Arg<int>("diagonal")),
+        ["triu"] = (s, t) => t[0].Triu(s.Arg<int>("diagonal")),
+        ["masked_fill"] = (s, t) => t[0].MaskedFill(s.Constant("mask", t[0].DType), s.Arg<double>("value")),
+        ["lstm_cell"] = (s, t) => Tensor.LstmCell(t[0], t[1], t[2]),
+        ["gru_cell"] = (s, t) => Tensor.GruCell(t[0], t[1], t[2]),
     };
 
     /// <summary>
@@ -128,8 +133,8 @@ public sealed class RandomProgramTests
     [Fact]
     public void BothFixturesHoldTheirProgramCounts()
     {
-        Assert.Equal(200, RandomProgram.Load(Float64).Count);
-        Assert.Equal(100, RandomProgram.Load(Float32).Count);
+        Assert.Equal(240, RandomProgram.Load(Float64).Count);
+        Assert.Equal(120, RandomProgram.Load(Float32).Count);
     }
 
     /// <summary>
