@@ -92,25 +92,19 @@ void Moons()
     using (Autograd.NoGrad()) Emit("moons", "train_accuracy", Metrics.Accuracy(model.Forward(x), labels), "fraction");
 }
 
-// A character language model on random tokens: Embedding(96, 64) - LSTM(64→256, batch first) - Linear(256→96),
-// next-token cross-entropy over sequences of 64, batch 32, Adam; 10 warm-up steps, then 200 timed.
-void CharLstm()
+// The language-model workloads: 10 warm-up and 200 timed Adam steps (lr 1e-3) of next-token cross-entropy on random
+// tokens of a 96-character vocabulary, sequences of 64, batch 32; `logits` maps (N, T) tokens to (N, T, 96).
+void LanguageModel(string name, IEnumerable<Tensor> parameters, Func<Tensor, Tensor> logits)
 {
     const int Vocabulary = 96, Sequence = 64, Batch = 32, WarmupSteps = 10, TimedSteps = 200;
-    Generator.ManualSeed(0);
-    var embedding = new Embedding(Vocabulary, 64);
-    var lstm = new LSTM(64, 256, batchFirst: true);
-    var head = new Linear(256, Vocabulary);
-    var model = new Sequential(embedding, lstm, head);
-    var optimizer = new Adam(model.Parameters(), lr: 1e-3);
+    var optimizer = new Adam(parameters, lr: 1e-3);
     var tokens = new Generator(0);
 
     void Step()
     {
         using var scope = TensorScope.Begin();
         var batch = Tensor.RandInt(0, Vocabulary, [Batch, Sequence + 1], tokens);
-        var logits = model.Forward(batch.Narrow(1, 0, Sequence));
-        var loss = Functional.CrossEntropy(logits.Reshape(-1, Vocabulary), batch.Narrow(1, 1, Sequence).Reshape(-1));
+        var loss = Functional.CrossEntropy(logits(batch.Narrow(1, 0, Sequence)).Reshape(-1, Vocabulary), batch.Narrow(1, 1, Sequence).Reshape(-1));
         optimizer.ZeroGrad(setToNone: false);
         loss.Backward();
         optimizer.Step();
@@ -119,40 +113,30 @@ void CharLstm()
     for (int i = 0; i < WarmupSteps; i++) Step();
     var watch = Stopwatch.StartNew();
     for (int i = 0; i < TimedSteps; i++) Step();
-    Emit("lstm", "steps/s", TimedSteps / watch.Elapsed.TotalSeconds, "steps/s");
-    Emit("lstm", "peak_rss_mb", PeakRssMb(), "MB");
+    Emit(name, "steps/s", TimedSteps / watch.Elapsed.TotalSeconds, "steps/s");
+    Emit(name, "peak_rss_mb", PeakRssMb(), "MB");
 }
 
-// A causal character language model on random tokens: Embedding(96, 128) + learned positions - 2 post-norm encoder
-// layers (4 heads, feed-forward 512, ReLU, dropout 0) - Linear(128 -> 96); sequence 64, batch 32, Adam lr 1e-3.
+// Embedding(96, 64) - LSTM(64→256, batch first) - Linear(256→96).
+void CharLstm()
+{
+    Generator.ManualSeed(0);
+    var model = new Sequential(new Embedding(96, 64), new LSTM(64, 256, batchFirst: true), new Linear(256, 96));
+    LanguageModel("lstm", model.Parameters(), model.Forward);
+}
+
+// Embedding(96, 128) + learned positions - 2 causal post-norm encoder layers (4 heads, feed-forward 512, ReLU,
+// dropout 0) - Linear(128 -> 96).
 void TransformerLm()
 {
-    const int Vocab = 96, Width = 128, Length = 64, Batch = 32;
+    const int Width = 128;
     Generator.ManualSeed(0);
-    var tokens = new Embedding(Vocab, Width);
-    var positions = new PositionalEmbedding(Length, Width, batchFirst: true);
+    var tokens = new Embedding(96, Width);
+    var positions = new PositionalEmbedding(64, Width, batchFirst: true);
     var encoder = new TransformerEncoder(new TransformerEncoderLayer(Width, 4, 512, dropout: 0, batchFirst: true), 2);
-    var head = new Linear(Width, Vocab);
-    var optimizer = new Adam(tokens.Parameters().Concat(positions.Parameters()).Concat(encoder.Parameters()).Concat(head.Parameters()), lr: 1e-3);
-    var data = new Generator(0);
-
-    void Step()
-    {
-        using var scope = TensorScope.Begin();
-        var batch = Tensor.RandInt(0, Vocab, [Batch, Length + 1], data);
-        var hidden = encoder.Forward(positions.Forward(tokens.Forward(batch.Narrow(1, 0, Length))), isCausal: true);
-        var loss = Functional.CrossEntropy(head.Forward(hidden).Reshape(-1, Vocab), batch.Narrow(1, 1, Length).Reshape(-1));
-        optimizer.ZeroGrad(setToNone: false);
-        loss.Backward();
-        optimizer.Step();
-    }
-
-    for (int i = 0; i < 10; i++) Step();
-    int timed = Math.Min(steps, 200);
-    var watch = Stopwatch.StartNew();
-    for (int i = 0; i < timed; i++) Step();
-    Emit("transformer", "steps/s", timed / watch.Elapsed.TotalSeconds, "steps/s");
-    Emit("transformer", "peak_rss_mb", PeakRssMb(), "MB");
+    var head = new Linear(Width, 96);
+    LanguageModel("transformer", tokens.Parameters().Concat(positions.Parameters()).Concat(encoder.Parameters()).Concat(head.Parameters()),
+        x => head.Forward(encoder.Forward(positions.Forward(tokens.Forward(x)), isCausal: true)));
 }
 
 // The cost of one recorded op: adding two 16-element tensors that require grad, so the sum joins the graph.
