@@ -72,6 +72,7 @@ internal static class Derivatives
         OpKind.AdaptiveAvgPool2d pool => [BackwardPrimitives.AdaptiveAvgPool2dBackward(pool, g)],
         OpKind.AdaptiveAvgPool2dBackward pool => [Tensor.AdaptiveAvgPool2dOp(pool.Forward, g)],
         OpKind.Checkpoint checkpoint => checkpoint.Function.Backward(node, g),
+        OpKind.Custom custom => custom.Function.Backward(node, g),
         OpKind.LstmCell lstm => LstmCellBackward(node, g, lstm),
         OpKind.GruCell gru => GruCellBackward(node, g, gru),
         _ => throw new NotSupportedException($"{node.Op.Name}: no derivative in the table."),

@@ -13,7 +13,7 @@ internal abstract partial record OpKind
     private OpKind() { }
 
     /// <summary>The primitive's name, as in PyTorch's <c>grad_fn</c> without the <c>Backward</c> suffix.</summary>
-    public string Name => GetType().Name;
+    public virtual string Name => GetType().Name;
 
     /// <summary>The name, so that error messages and graph labels read as the op.</summary>
     public sealed override string ToString() => Name;
@@ -152,6 +152,13 @@ internal abstract partial record OpKind
 
     /// <summary>a checkpointed block: run without its graph, recomputed by <paramref name="Function"/> in the backward pass</summary>
     public sealed record Checkpoint(CheckpointFunction Function) : OpKind;
+
+    /// <summary>A user-defined <see cref="Nabla.Function"/> or <see cref="MultiOutputFunction"/>, named as the user's class</summary>
+    public sealed record Custom(FunctionNode Function) : OpKind
+    {
+        /// <inheritdoc/>
+        public override string Name => Function.Name;
+    }
 
     /// <summary>one fused LSTM step: [h'; c'] (2, N, H) from the input gates, the recurrent gates (N, 4H) and c (N, H); <paramref name="Workspace"/> holds the activated gates and tanh c'</summary>
     public sealed record LstmCell(Tensor Workspace) : OpKind;

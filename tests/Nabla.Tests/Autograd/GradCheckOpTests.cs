@@ -239,6 +239,12 @@ public sealed class GradCheckOpTests
             new("GruCell strided rows and transposed state", x => Tensor.GruCell(x[0].Narrow(1, 2, 6), x[1].T, x[2].T),
                 g => [Normal(g, 2, 9), Normal(g, 6, 2), Normal(g, 2, 2)]),
         ],
+        // User-defined autograd functions
+        [typeof(OpKind.Custom)] =
+        [
+            new("Custom Legendre P3 of a transposed input", x => new Nabla.Examples.LegendrePolynomial3().Apply(x[0].T), g => [Normal(g, 3, 4)]),
+            new("Custom two outputs, one a broadcast gradient", x => CustomFunctionTests.SinCos(x[0], x[1]), g => [Normal(g, 2, 3), Normal(g, 3)]),
+        ],
     };
 
     private static readonly Sample[] ComposedSamples =
@@ -287,7 +293,8 @@ public sealed class GradCheckOpTests
          "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
          "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p",
          "Tril", "Triu", "MaskedFill",
-         "LstmCell", "GruCell"];
+         "LstmCell", "GruCell",
+         "Custom"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
 
