@@ -75,6 +75,26 @@ internal static class Derivatives
         OpKind.Custom custom => custom.Function.Backward(node, g),
         OpKind.LstmCell lstm => LstmCellBackward(node, g, lstm),
         OpKind.GruCell gru => GruCellBackward(node, g, gru),
+        OpKind.Floor or OpKind.Ceil or OpKind.Round or OpKind.Trunc or OpKind.Sign => [Tensor.ZerosLike(g)],
+        OpKind.Tan => [g * (1.0 + node.SavedOutput(y).Square())],
+        OpKind.Asin => [g / (1.0 - node.Saved(0).Square()).Sqrt()],
+        OpKind.Acos => [-g / (1.0 - node.Saved(0).Square()).Sqrt()],
+        OpKind.Atan => [g / (1.0 + node.Saved(0).Square())],
+        OpKind.Atan2 => Atan2Backward(node, g),
+        OpKind.Sinh => [g * node.Saved(0).Cosh()],
+        OpKind.Cosh => [g * node.Saved(0).Sinh()],
+        OpKind.Asinh => [g / (node.Saved(0).Square() + 1.0).Sqrt()],
+        OpKind.Acosh => [g / (node.Saved(0).Square() - 1.0).Sqrt()],
+        OpKind.Atanh => [g / (1.0 - node.Saved(0).Square())],
+        OpKind.Log2 => [g / (node.Saved(0) * Math.Log(2))],
+        OpKind.Log10 => [g / (node.Saved(0) * Math.Log(10))],
+        OpKind.Exp2 => [g * node.SavedOutput(y) * Math.Log(2)],
+        OpKind.Expm1 => [g * (node.SavedOutput(y) + 1.0)],
+        OpKind.Hypot => [
+            Need(node, 0) ? g * node.Saved(0) / node.SavedOutput(y) : null,
+            Need(node, 1) ? g * node.Saved(1) / node.SavedOutput(y) : null],
+        OpKind.Fmod => [g, Need(node, 1) ? -g * Mask((node.Saved(0) / node.Saved(1)).Trunc()) : null],
+        OpKind.Remainder => [g, Need(node, 1) ? -g * Mask((node.Saved(0) / node.Saved(1)).Floor()) : null],
         _ => throw new NotSupportedException($"{node.Op.Name}: no derivative in the table."),
     };
 
@@ -227,6 +247,15 @@ internal static class Derivatives
             Need(node, 0) ? Tensor.Cat([drPre, dzPre, dnPre], 1) : null,
             Need(node, 1) ? Tensor.Cat([drPre, dzPre, dnPre * r], 1) : null,
             Need(node, 2) ? g * z : null];
+    }
+
+    /// <summary>atan2(a, b): ga = g·b / (a² + b²), gb = −g·a / (a² + b²).</summary>
+    private static Tensor?[] Atan2Backward(Node node, Tensor g)
+    {
+        var a = node.Saved(0);
+        var b = node.Saved(1);
+        var norm = a.Square() + b.Square();
+        return [Need(node, 0) ? g * b / norm : null, Need(node, 1) ? -g * a / norm : null];
     }
 
     private static int[] Inverse(int[] permutation)

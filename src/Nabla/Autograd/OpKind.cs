@@ -165,6 +165,74 @@ internal abstract partial record OpKind
 
     /// <summary>one fused GRU step: h' (N, H) from the input gates, the recurrent gates (N, 3H) and h (N, H); <paramref name="Workspace"/> holds r, z and n</summary>
     public sealed record GruCell(Tensor Workspace) : OpKind;
+
+    // Everyday elementwise functions: rounding, sign, trigonometric and hyperbolic, logarithms, remainders.
+
+    /// <summary>⌊x⌋; zero gradient</summary>
+    public sealed record Floor : OpKind;
+
+    /// <summary>⌈x⌉; zero gradient</summary>
+    public sealed record Ceil : OpKind;
+
+    /// <summary>x rounded half to even; zero gradient</summary>
+    public sealed record Round : OpKind;
+
+    /// <summary>x rounded toward zero; zero gradient</summary>
+    public sealed record Trunc : OpKind;
+
+    /// <summary>−1, 0 or 1 by the sign of x; zero gradient</summary>
+    public sealed record Sign : OpKind;
+
+    /// <summary>tan x</summary>
+    public sealed record Tan : OpKind;
+
+    /// <summary>arcsin x</summary>
+    public sealed record Asin : OpKind;
+
+    /// <summary>arccos x</summary>
+    public sealed record Acos : OpKind;
+
+    /// <summary>arctan x</summary>
+    public sealed record Atan : OpKind;
+
+    /// <summary>atan2(a, b), the angle of the point (b, a)</summary>
+    public sealed record Atan2 : OpKind;
+
+    /// <summary>sinh x</summary>
+    public sealed record Sinh : OpKind;
+
+    /// <summary>cosh x</summary>
+    public sealed record Cosh : OpKind;
+
+    /// <summary>arsinh x</summary>
+    public sealed record Asinh : OpKind;
+
+    /// <summary>arcosh x</summary>
+    public sealed record Acosh : OpKind;
+
+    /// <summary>artanh x</summary>
+    public sealed record Atanh : OpKind;
+
+    /// <summary>log₂ x; a primitive for accuracy</summary>
+    public sealed record Log2 : OpKind;
+
+    /// <summary>log₁₀ x; a primitive for accuracy</summary>
+    public sealed record Log10 : OpKind;
+
+    /// <summary>2ˣ; a primitive for accuracy</summary>
+    public sealed record Exp2 : OpKind;
+
+    /// <summary>eˣ − 1, exact to rounding for small x; a primitive for accuracy</summary>
+    public sealed record Expm1 : OpKind;
+
+    /// <summary>√(a² + b²) without overflow</summary>
+    public sealed record Hypot : OpKind;
+
+    /// <summary>a − trunc(a / b)·b, the sign of a</summary>
+    public sealed record Fmod : OpKind;
+
+    /// <summary>a − floor(a / b)·b, the sign of b</summary>
+    public sealed record Remainder : OpKind;
 }
 
 /// <summary>The one shared instance of a primitive without arguments, so that recording it allocates nothing.</summary>

@@ -201,13 +201,6 @@ public sealed partial class Tensor
     /// <summary>1 where this ≠ s else 0.</summary>
     public Tensor Ne(double s) => Ne(ScalarLike(s));
 
-    /// <summary>−1, 0 or 1 by the sign of each element (not differentiable).</summary>
-    public Tensor Sign()
-    {
-        using var _ = Autograd.NoGrad();
-        return Gt(0.0) - Lt(0.0);
-    }
-
     /// <summary>True when every element of both tensors is within atol + rtol·|other| (NaNs never match).</summary>
     public bool AllClose(Tensor other, double rtol = 1e-5, double atol = 1e-8)
     {

@@ -245,6 +245,47 @@ public sealed class GradCheckOpTests
             new("Custom Legendre P3 of a transposed input", x => new Nabla.Examples.LegendrePolynomial3().Apply(x[0].T), g => [Normal(g, 3, 4)]),
             new("Custom two outputs, one a broadcast gradient", x => CustomFunctionTests.SinCos(x[0], x[1]), g => [Normal(g, 2, 3), Normal(g, 3)]),
         ],
+        // Everyday elementwise functions: rounding, sign, trigonometric and hyperbolic, logarithms, remainders.
+        [typeof(OpKind.Floor)] = Unary("Floor", t => t.Floor(), OffHalves),
+        [typeof(OpKind.Ceil)] = Unary("Ceil", t => t.Ceil(), OffHalves),
+        [typeof(OpKind.Round)] = Unary("Round", t => t.Round(), OffHalves),
+        [typeof(OpKind.Trunc)] = Unary("Trunc", t => t.Trunc(), OffHalves),
+        [typeof(OpKind.Sign)] = Unary("Sign", t => t.Sign(), AwayFromZero),
+        [typeof(OpKind.Tan)] = Unary("Tan", t => t.Tan(), (g, s) => Uniform(g, -1.2, 1.2, s)),
+        [typeof(OpKind.Asin)] = Unary("Asin", t => t.Asin(), (g, s) => Uniform(g, -0.8, 0.8, s)),
+        [typeof(OpKind.Acos)] = Unary("Acos", t => t.Acos(), (g, s) => Uniform(g, -0.8, 0.8, s)),
+        [typeof(OpKind.Atan)] = Unary("Atan", t => t.Atan(), Normal),
+        [typeof(OpKind.Atan2)] =
+        [
+            new("Atan2 row broadcast", x => x[0].Atan2(x[1]), g => [Normal(g, 3, 4), AwayFromZero(g, 4)]),
+            new("Atan2 transposed + column", x => x[0].T.Atan2(x[1]), g => [AwayFromZero(g, 4, 3), Normal(g, 3, 1)]),
+        ],
+        [typeof(OpKind.Sinh)] = Unary("Sinh", t => t.Sinh(), Normal),
+        [typeof(OpKind.Cosh)] = Unary("Cosh", t => t.Cosh(), Normal),
+        [typeof(OpKind.Asinh)] = Unary("Asinh", t => t.Asinh(), Normal),
+        [typeof(OpKind.Acosh)] = Unary("Acosh", t => t.Acosh(), (g, s) => Uniform(g, 1.2, 3, s)),
+        [typeof(OpKind.Atanh)] = Unary("Atanh", t => t.Atanh(), (g, s) => Uniform(g, -0.8, 0.8, s)),
+        [typeof(OpKind.Log2)] = Unary("Log2", t => t.Log2(), Positive),
+        [typeof(OpKind.Log10)] = Unary("Log10", t => t.Log10(), Positive),
+        [typeof(OpKind.Exp2)] = Unary("Exp2", t => t.Exp2(), Normal),
+        [typeof(OpKind.Expm1)] = Unary("Expm1", t => t.Expm1(), Normal),
+        [typeof(OpKind.Hypot)] =
+        [
+            new("Hypot row broadcast", x => x[0].Hypot(x[1]), g => [AwayFromZero(g, 3, 4), AwayFromZero(g, 4)]),
+            new("Hypot transposed + 0-d", x => x[0].T.Hypot(x[1]), g => [AwayFromZero(g, 4, 3), AwayFromZero(g)]),
+        ],
+        [typeof(OpKind.Fmod)] =
+        [
+            new("Fmod row broadcast", x => x[0].Fmod(x[1]), g => [Dividends(g, 3, 4), Divisors(g, 4)]),
+            new("Fmod transposed dividend", x => x[0].T.Fmod(x[1]), g => [Dividends(g, 4, 3), Divisors(g, 3, 1)]),
+            new("Fmod scalar divisor", x => x[0].Fmod(-1.875), g => [Dividends(g, 7)]),
+        ],
+        [typeof(OpKind.Remainder)] =
+        [
+            new("Remainder row broadcast", x => x[0].Remainder(x[1]), g => [Dividends(g, 3, 4), Divisors(g, 4)]),
+            new("Remainder transposed divisor", x => x[0] % x[1].T, g => [Dividends(g, 3, 4), Divisors(g, 4, 3)]),
+            new("Remainder scalar divisor", x => x[0] % 1.875, g => [Dividends(g, 7)]),
+        ],
     };
 
     private static readonly Sample[] ComposedSamples =
@@ -286,6 +327,16 @@ public sealed class GradCheckOpTests
         new("Tril diagonal 1 of transposed", x => x[0].Transpose(-2, -1).Tril(1).Exp(), g => [Normal(g, 2, 5, 3)]),
         new("Triu diagonal -1", x => x[0].Triu(-1) * x[0], g => [Normal(g, 4, 3)]),
         new("MaskedFill broadcast int64 mask", x => x[0].T.MaskedFill(Index([4, 1], 1, 0, 0, 1), 0.75).Exp(), g => [Normal(g, 3, 4)]),
+        // Everyday elementwise functions: rounding, sign, trigonometric and hyperbolic, logarithms, remainders.
+        new("Frac", x => x[0].Frac(), g => [OffHalves(g, 3, 4)]),
+        new("Frac of transposed", x => x[0].T.Frac() * x[0].T, g => [OffHalves(g, 3, 4)]),
+        new("Round decimals 2 of transposed", x => x[0].T.Round(2) * x[0].T, g => [OffHalves(g, 3, 4)]),
+        new("Lerp tensor weight broadcast", x => x[0].Lerp(x[1], x[2]), g => [Normal(g, 3, 4), Normal(g, 4), Normal(g, 3, 1)]),
+        new("Lerp transposed start, weight on both sides of 0.5", x => x[0].T.Lerp(x[1], x[2]), g => [Normal(g, 4, 3), Normal(g, 3, 4), Uniform(g, -1, 2, 3, 4)]),
+        new("Lerp scalar weight 0.25", x => x[0].Lerp(x[1].T, 0.25), g => [Normal(g, 3, 4), Normal(g, 4, 3)]),
+        new("Lerp scalar weight 0.75", x => x[0].Lerp(x[1], 0.75), g => [Normal(g, 3, 4), Normal(g, 4)]),
+        new("Xlogy broadcast", x => x[0].Xlogy(x[1]), g => [AwayFromZero(g, 3, 4), Positive(g, 4)]),
+        new("Xlogy transposed", x => x[0].T.Xlogy(x[1]), g => [AwayFromZero(g, 4, 3), Positive(g, 3, 4)]),
     ];
 
     private static readonly string[] SecondOrderOps =
@@ -294,7 +345,9 @@ public sealed class GradCheckOpTests
          "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p",
          "Tril", "Triu", "MaskedFill",
          "LstmCell", "GruCell",
-         "Custom"];
+         "Custom",
+         "Floor", "Ceil", "Round", "Trunc", "Sign", "Tan", "Asin", "Acos", "Atan", "Atan2", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
+         "Log2", "Log10", "Exp2", "Expm1", "Hypot", "Fmod", "Remainder", "Frac", "Lerp", "Xlogy"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
 
@@ -432,6 +485,24 @@ public sealed class GradCheckOpTests
 
     /// <summary>Normal samples rounded to multiples of 1/1024 (exact in float32).</summary>
     private static Tensor OnGrid(Generator g, params int[] shape) => Fill(g, shape, () => Math.Round(g.NextGaussian() * 1024) / 1024);
+
+    /// <summary>Uniform in [<paramref name="lo"/>, <paramref name="hi"/>].</summary>
+    private static Tensor Uniform(Generator g, double lo, double hi, params int[] shape) => Fill(g, shape, () => lo + (hi - lo) * g.NextDouble());
+
+    /// <summary>Uniform in [−3, 3] but at least 0.1 from every multiple of 0.5: away from the steps of the rounding functions.</summary>
+    private static Tensor OffHalves(Generator g, params int[] shape) => Fill(g, shape, () =>
+    {
+        double v;
+        do v = -3 + 6 * g.NextDouble(); while (Math.Abs(v * 2 - Math.Round(v * 2)) < 0.2);
+        return v;
+    });
+
+    /// <summary>Divisors ±[1.8, 2]: against <see cref="Dividends"/> every quotient is at least 0.1 from an integer.</summary>
+    private static Tensor Divisors(Generator g, params int[] shape) => Fill(g, shape, () => (g.NextDouble() < 0.5 ? -1 : 1) * (1.8 + 0.2 * g.NextDouble()));
+
+    /// <summary>Dividends ±[0.2, 1.6] or ±[2.2, 3.4], random sign: quotients by <see cref="Divisors"/> fall in ±(0.1, 0.9) or ±(1.1, 1.9).</summary>
+    private static Tensor Dividends(Generator g, params int[] shape) => Fill(g, shape, () =>
+        (g.NextDouble() < 0.5 ? -1 : 1) * (g.NextDouble() < 0.5 ? 0.2 + 1.4 * g.NextDouble() : 2.2 + 1.2 * g.NextDouble()));
 
     /// <summary>Distinct constant weights, so that an identity-like view has a Jacobian that would expose a permuted gradient.</summary>
     private static Tensor Weights(params int[] shape)
