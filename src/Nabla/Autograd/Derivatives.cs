@@ -74,6 +74,9 @@ internal static class Derivatives
         OpKind.Checkpoint checkpoint => checkpoint.Function.Backward(node, g),
         OpKind.LstmCell lstm => LstmCellBackward(node, g, lstm),
         OpKind.GruCell gru => GruCellBackward(node, g, gru),
+        OpKind.CumSum cumSum => [g.CumSumOp(cumSum.Dim, !cumSum.Reverse)],
+        OpKind.CumProd cumProd => [CumProdBackward(node, g, node.SavedOutput(y), cumProd.Dim)],
+        OpKind.Median => ReduceExtremumBackward(node, g, node.SavedOutput(y), null),
         _ => throw new NotSupportedException($"{node.Op.Name}: no derivative in the table."),
     };
 
@@ -141,7 +144,7 @@ internal static class Derivatives
     }
 
     /// <summary>max/min over dims (kept): the gradient is shared evenly among the elements equal to the extremum.</summary>
-    private static Tensor?[] ReduceExtremumBackward(Node node, Tensor g, Tensor y, int[] dims)
+    private static Tensor?[] ReduceExtremumBackward(Node node, Tensor g, Tensor y, int[]? dims)
     {
         var hits = Mask(node.Saved(0).Eq(y));
         var count = hits.Sum(dims, keepDim: true);
@@ -226,6 +229,26 @@ internal static class Derivatives
             Need(node, 0) ? Tensor.Cat([drPre, dzPre, dnPre], 1) : null,
             Need(node, 1) ? Tensor.Cat([drPre, dzPre, dnPre * r], 1) : null,
             Need(node, 2) ? g * z : null];
+    }
+
+    /// <summary>
+    /// y = cumprod(x) along dim, exact with zeros in x (PyTorch's formula): before the first zero of a line the gradient
+    /// is Σ_{j≥k} g_j·y_j / x_k (a reverse cumsum); at the first zero it is Σ_{j≥k} g_j·y'_j, with y' the running
+    /// product of x with that zero replaced by 1; after it, 0.
+    /// </summary>
+    private static Tensor CumProdBackward(Node node, Tensor g, Tensor y, int dim)
+    {
+        var x = node.Saved(0);
+        var one = Tensor.Scalar(1, x.DType);
+        var zero = Tensor.Scalar(0, x.DType);
+        var isZero = Mask(x.Eq(0.0).To(x.DType));
+        var zerosSoFar = Mask(isZero.CumSumOp(dim, reverse: false));
+        var beforeZero = Mask(zerosSoFar.Eq(0.0));
+        var grad = Tensor.Where(beforeZero, (g * y).CumSumOp(dim, reverse: true) / Tensor.Where(beforeZero, x, one), zero);
+        var firstZero = Mask(isZero * zerosSoFar.Eq(1.0).To(x.DType));
+        if (firstZero.Sum().Item() == 0) return grad;
+        var skipped = Tensor.Where(firstZero, one, x).CumProdOp(dim);
+        return grad + Tensor.Where(firstZero, (g * skipped).CumSumOp(dim, reverse: true), zero);
     }
 
     private static int[] Inverse(int[] permutation)
