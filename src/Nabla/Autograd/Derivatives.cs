@@ -95,6 +95,9 @@ internal static class Derivatives
             Need(node, 1) ? g * node.Saved(1) / node.SavedOutput(y) : null],
         OpKind.Fmod => [g, Need(node, 1) ? -g * Mask((node.Saved(0) / node.Saved(1)).Trunc()) : null],
         OpKind.Remainder => [g, Need(node, 1) ? -g * Mask((node.Saved(0) / node.Saved(1)).Floor()) : null],
+        OpKind.CumSum cumSum => [g.CumSumOp(cumSum.Dim, !cumSum.Reverse)],
+        OpKind.CumProd cumProd => [CumProdBackward(node, g, node.SavedOutput(y), cumProd.Dim)],
+        OpKind.Median => ReduceExtremumBackward(node, g, node.SavedOutput(y), null),
         _ => throw new NotSupportedException($"{node.Op.Name}: no derivative in the table."),
     };
 
@@ -162,7 +165,7 @@ internal static class Derivatives
     }
 
     /// <summary>max/min over dims (kept): the gradient is shared evenly among the elements equal to the extremum.</summary>
-    private static Tensor?[] ReduceExtremumBackward(Node node, Tensor g, Tensor y, int[] dims)
+    private static Tensor?[] ReduceExtremumBackward(Node node, Tensor g, Tensor y, int[]? dims)
     {
         var hits = Mask(node.Saved(0).Eq(y));
         var count = hits.Sum(dims, keepDim: true);
@@ -256,6 +259,26 @@ internal static class Derivatives
         var b = node.Saved(1);
         var norm = a.Square() + b.Square();
         return [Need(node, 0) ? g * b / norm : null, Need(node, 1) ? -g * a / norm : null];
+    }
+
+    /// <summary>
+    /// y = cumprod(x) along dim, exact with zeros in x (PyTorch's formula): before the first zero of a line the gradient
+    /// is Σ_{j≥k} g_j·y_j / x_k (a reverse cumsum); at the first zero it is Σ_{j≥k} g_j·y'_j, with y' the running
+    /// product of x with that zero replaced by 1; after it, 0.
+    /// </summary>
+    private static Tensor CumProdBackward(Node node, Tensor g, Tensor y, int dim)
+    {
+        var x = node.Saved(0);
+        var one = Tensor.Scalar(1, x.DType);
+        var zero = Tensor.Scalar(0, x.DType);
+        var isZero = Mask(x.Eq(0.0).To(x.DType));
+        var zerosSoFar = Mask(isZero.CumSumOp(dim, reverse: false));
+        var beforeZero = Mask(zerosSoFar.Eq(0.0));
+        var grad = Tensor.Where(beforeZero, (g * y).CumSumOp(dim, reverse: true) / Tensor.Where(beforeZero, x, one), zero);
+        var firstZero = Mask(isZero * zerosSoFar.Eq(1.0).To(x.DType));
+        if (firstZero.Sum().Item() == 0) return grad;
+        var skipped = Tensor.Where(firstZero, one, x).CumProdOp(dim);
+        return grad + Tensor.Where(firstZero, (g * skipped).CumSumOp(dim, reverse: true), zero);
     }
 
     private static int[] Inverse(int[] permutation)

@@ -233,6 +233,16 @@ internal abstract partial record OpKind
 
     /// <summary>a − floor(a / b)·b, the sign of b</summary>
     public sealed record Remainder : OpKind;
+    // Scans and order statistics
+
+    /// <summary>running sum along <paramref name="Dim"/>, from the back when <paramref name="Reverse"/>; its adjoint is the same scan the other way</summary>
+    public sealed record CumSum(int Dim, bool Reverse) : OpKind;
+
+    /// <summary>running product along <paramref name="Dim"/></summary>
+    public sealed record CumProd(int Dim) : OpKind;
+
+    /// <summary>the lower median of all elements, its gradient shared evenly among the elements equal to it (as in PyTorch)</summary>
+    public sealed record Median : OpKind;
 }
 
 /// <summary>The one shared instance of a primitive without arguments, so that recording it allocates nothing.</summary>
