@@ -53,7 +53,7 @@ public sealed class TensorErrorTests
         ["narrow out of range"] = new(() => Tensor.Zeros(3, 2).Narrow(0, 2, 5), typeof(ArgumentOutOfRangeException),
             "Narrow", "start 2, length 5", "size 3", "[3, 2] float32"),
         ["ItemAt out of range"] = new(() => _ = Tensor.Zeros(3, 2).ItemAt(3, 0), typeof(IndexOutOfRangeException),
-            "index 3", "dimension 0", "size 3"),
+            "ItemAt", "index 3", "dim 0", "size 3"),
         ["ItemAt wrong rank"] = new(() => _ = Tensor.Zeros(3, 2).ItemAt(1), typeof(ArgumentException),
             "1 indices", "rank 2"),
         ["index_select index out of range"] = new(() => Tensor.Zeros(3, 2).IndexSelect(0, Tensor.FromArray([0L, 5L])), typeof(IndexOutOfRangeException),
