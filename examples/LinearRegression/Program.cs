@@ -25,7 +25,7 @@ namespace Nabla.Examples
             {
                 for (int i = 0; i < 100; i++)
                 {
-                    double x = xs[i], y = ys[i];
+                    double x = xs.ItemAt(i), y = ys.ItemAt(i);
                     var yHat = w * x + b;
                     var loss = 0.5 * (y - yHat).Square();
                     if (epoch == 0 && i == 0)

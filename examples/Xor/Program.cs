@@ -42,10 +42,10 @@ namespace Nabla.Examples
             int correct = 0;
             for (int i = 0; i < 4; i++)
             {
-                double p = predictions[i, 0];
-                bool ok = (p > 0.5) == (y[i, 0] > 0.5);
+                double p = predictions.ItemAt(i, 0);
+                bool ok = (p > 0.5) == (y.ItemAt(i, 0) > 0.5);
                 if (ok) correct++;
-                output.WriteLine($"XOR({x[i, 0]}, {x[i, 1]}) = {p:F4}  (target {y[i, 0]})");
+                output.WriteLine($"XOR({x.ItemAt(i, 0)}, {x.ItemAt(i, 1)}) = {p:F4}  (target {y.ItemAt(i, 0)})");
             }
             output.WriteLine($"{correct}/4 correct");
             return correct == 4 ? 0 : 1;

@@ -85,7 +85,7 @@ internal static class GradCheckCommand
         {
             int i = (int)sampler.NextInt64(0, parameter.Numel);
             var entry = flat.Narrow(0, i, 1);
-            double original = flat[i];
+            double original = flat.ItemAt(i);
             double plus, minus;
             using (Autograd.NoGrad())
             {

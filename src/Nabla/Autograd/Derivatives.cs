@@ -58,6 +58,11 @@ internal static class Derivatives
         OpKind.IndexAdd add => [g, null, Need(node, 2) ? g.IndexSelect(add.Dim, node.Inputs[1]) : null],
         OpKind.Gather gather => [Tensor.ZerosLike(node.Inputs[0]).ScatterAdd(gather.Dim, node.Inputs[1], g), null],
         OpKind.ScatterAdd scatter => [g, null, Need(node, 2) ? g.Gather(scatter.Dim, node.Inputs[1]) : null],
+        OpKind.AsStrided view => [Tensor.AsStridedScatterZeros(g, node.Inputs[0].ShapeArray, view.Shape, view.Strides, view.Offset)],
+        OpKind.AsStridedScatter scatter => [g.AsStridedOp(scatter.Shape, scatter.Strides, scatter.Offset)],
+        OpKind.CopySlices copy => [
+            Need(node, 0) ? Tensor.Where(Tensor.RegionMask(node.Inputs[0].ShapeArray, copy.Shape, copy.Strides, copy.Offset), Tensor.Scalar(0, g.DType), g) : null,
+            Need(node, 1) ? g.AsStridedOp(copy.Shape, copy.Strides, copy.Offset) : null],
         OpKind.Conv2d conv => Conv2dBackward(node, g, conv.Geometry),
         OpKind.Conv2dBackwardInput conv => [
             Need(node, 0) ? Tensor.Conv2dOp(new OpKind.Conv2d(conv.Geometry), g, node.Saved(1), null) : null,

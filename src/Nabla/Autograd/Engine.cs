@@ -51,6 +51,7 @@ internal static class Engine
         for (int i = 0; i < roots.Length; i++)
         {
             var root = roots[i];
+            if (root.ViewBase is not null) root.RefreshView();
             if (!root.RequiresGrad)
                 throw new InvalidOperationException($"Backward: output {i} ({ShapeUtil.Describe(root)}) does not require grad and has no grad_fn.");
             var g = rootGrads?[i] ?? ImplicitGradient(root);

@@ -7,7 +7,7 @@ namespace Nabla;
 internal sealed class Node
 {
     public readonly OpKind Op;
-    public readonly Tensor[] Inputs;
+    private readonly Tensor[] _inputs;
     private readonly int[] _versions;
     private readonly int _outputVersion;
     public bool Released;
@@ -18,14 +18,51 @@ internal sealed class Node
     public Node(OpKind op, Tensor[] inputs, Tensor output)
     {
         Op = op;
-        Inputs = inputs;
+        _inputs = inputs;
         _versions = new int[inputs.Length];
         for (int i = 0; i < inputs.Length; i++) _versions[i] = inputs[i].Storage.Version;
         _outputVersion = output.Storage.Version;
         if (Autograd.IsAnomalyEnabled) ForwardTrace = Environment.StackTrace;
     }
 
+    /// <summary>
+    /// The node of an op computed out of place and then written into <paramref name="output"/> in place: the op and
+    /// inputs of <paramref name="computed"/>, with the input versions it saw and the output's version after the write.
+    /// </summary>
+    public Node(Node computed, Tensor output)
+    {
+        Op = computed.Op;
+        _inputs = computed.Inputs;
+        _versions = computed._versions;
+        _outputVersion = output.Storage.Version;
+        ForwardTrace = computed.ForwardTrace;
+    }
+
+    /// <summary>
+    /// The tensors the op read. An input whose history an in-place write rebased afterwards is replaced, the first
+    /// time it is asked for, by the handle that carries the history it had when this op read it.
+    /// </summary>
+    public Tensor[] Inputs
+    {
+        get
+        {
+            if (InPlaceHistory.AnyRebased)
+            {
+                for (int i = 0; i < _inputs.Length; i++)
+                {
+                    var input = _inputs[i];
+                    if (input.ViewBase is not null) input.RefreshView();
+                    if (input.History is not null) _inputs[i] = InPlaceHistory.AsOf(input, _versions[i]);
+                }
+            }
+            return _inputs;
+        }
+    }
+
     public bool NeedsGrad(int i) => Inputs[i].RequiresGrad;
+
+    /// <summary>The storage version of input <paramref name="i"/> when the op read it.</summary>
+    public int InputVersion(int i) => _versions[i];
 
     /// <summary>An input whose value the derivative needs; fails if it was modified in place since the forward pass.</summary>
     public Tensor Saved(int i)

@@ -138,6 +138,15 @@ internal abstract partial record OpKind
     /// <summary>elementwise scatter-add of input 2 along <paramref name="Dim"/> at an index tensor (input 1); the adjoint of Gather</summary>
     public sealed record ScatterAdd(int Dim) : OpKind;
 
+    /// <summary>a view of input 0's elements, in row-major order, at <paramref name="Offset"/> + Σ iₖ·<paramref name="Strides"/>ₖ for each index i of <paramref name="Shape"/></summary>
+    public sealed record AsStrided(int[] Shape, int[] Strides, int Offset) : OpKind;
+
+    /// <summary>zeros of <paramref name="InputShape"/> with input 0 added at the AsStrided positions (<paramref name="Shape"/>, <paramref name="Strides"/>, <paramref name="Offset"/>); the adjoint of AsStrided</summary>
+    public sealed record AsStridedScatter(int[] InputShape, int[] Shape, int[] Strides, int Offset) : OpKind;
+
+    /// <summary>an in-place write into a view: input 0 (the base before the write) with input 1 written at the AsStrided positions (<paramref name="Shape"/>, <paramref name="Strides"/>, <paramref name="Offset"/>)</summary>
+    public sealed record CopySlices(int[] Shape, int[] Strides, int Offset) : OpKind;
+
     /// <summary>2-D cross-correlation of (N, C, H, W) with (OC, C/groups, KH, KW) plus an optional bias</summary>
     public sealed record Conv2d(Conv2dGeometry Geometry) : OpKind;
 

@@ -98,7 +98,7 @@ internal static class ShapeUtil
     }
 
     /// <summary>The broadcast shape, or null with the first incompatible dimension in <paramref name="badDim"/>.</summary>
-    private static int[]? TryBroadcast(ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, out int badDim)
+    internal static int[]? TryBroadcast(ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, out int badDim)
     {
         int rank = Math.Max(sa.Length, sb.Length);
         var result = new int[rank];

@@ -4,26 +4,16 @@ namespace Nabla;
 
 public sealed partial class Tensor
 {
+    /// <summary>Checks that <paramref name="other"/> broadcasts into this tensor and that this tensor's elements do not share memory.</summary>
     private void CheckInPlace(string op, Tensor? other = null)
     {
-        if (Autograd.IsGradEnabled && (RequiresGrad || (other?.RequiresGrad ?? false)))
-        {
-            throw new InvalidOperationException(
-                $"{op}: in-place operations are not recorded in the graph; a tensor that requires grad ({ShapeUtil.Describe(this)}) " +
-                "can only be modified inside `using (Autograd.NoGrad())`, e.g. for a parameter update.");
-        }
-
         if (other is not null)
         {
             var shape = ShapeUtil.BroadcastShapes(op, ShapeArray, other.ShapeArray);
             if (!ShapeUtil.SameShape(shape, ShapeArray))
                 throw new ArgumentException($"{op}: {ShapeUtil.Describe(other)} cannot be broadcast into the in-place target {ShapeUtil.Describe(this)}.");
         }
-        for (int i = 0; i < Rank; i++)
-        {
-            if (StridesArray[i] == 0 && ShapeArray[i] > 1)
-                throw new InvalidOperationException($"{op}: the target {ShapeUtil.Describe(this)} is an expanded view whose elements share memory; call Contiguous() first.");
-        }
+        CheckWritable(op);
     }
 
     private Tensor Assign(Tensor value)
@@ -33,10 +23,15 @@ public sealed partial class Tensor
         return this;
     }
 
-    /// <summary>this += alpha · other, in place (like <c>add_</c>).</summary>
+    /// <summary>
+    /// this += alpha · other, in place (like <c>add_</c>). With grad mode on and a tensor that requires grad involved,
+    /// the write is recorded as PyTorch records it (see <see cref="CopyFrom"/>); otherwise it is a plain update.
+    /// </summary>
     public Tensor AddInPlace(Tensor other, double alpha = 1)
     {
+        ArgumentNullException.ThrowIfNull(other);
         CheckInPlace("AddInPlace", other);
+        if (RecordsInPlace(other)) return AddInPlaceRecorded(other, alpha);
         if (IsContiguous && other.IsContiguous && other.DType == DType && ShapeUtil.SameShape(ShapeArray, other.ShapeArray))
         {
             switch (Storage, other.Storage)
@@ -64,6 +59,7 @@ public sealed partial class Tensor
     public Tensor MulInPlace(double s)
     {
         CheckInPlace("MulInPlace");
+        if (RecordsInPlace(null)) return MulInPlaceRecorded(s);
         if (IsContiguous)
         {
             switch (Storage)
@@ -79,15 +75,26 @@ public sealed partial class Tensor
     /// <summary>this ·= other elementwise, in place.</summary>
     public Tensor MulInPlace(Tensor other)
     {
+        ArgumentNullException.ThrowIfNull(other);
         CheckInPlace("MulInPlace", other);
+        if (RecordsInPlace(other)) return MulInPlaceRecorded(other);
         using (Autograd.NoGrad())
             return Assign(Detach() * other.Detach());
     }
 
-    /// <summary>Copies <paramref name="source"/> (broadcast, converted to this dtype) into this tensor (like <c>copy_</c>).</summary>
+    /// <summary>
+    /// Copies <paramref name="source"/> (broadcast, converted to this dtype) into this tensor (like <c>copy_</c>). With
+    /// grad mode on and a tensor that requires grad involved, the write is recorded as in PyTorch: this tensor's history
+    /// is rebased onto the write (earlier ops keep the history they saw), a view's write rebases its base
+    /// (<c>CopySlices</c>: the old base outside the view, the source inside) and the view then sees its gradient
+    /// through the base. A leaf that requires grad, or a view of one, cannot be written outside
+    /// <see cref="Autograd.NoGrad"/>.
+    /// </summary>
     public Tensor CopyFrom(Tensor source)
     {
+        ArgumentNullException.ThrowIfNull(source);
         CheckInPlace("CopyFrom", source);
+        if (RecordsInPlace(source)) return CopyFromRecorded(source);
         using (Autograd.NoGrad())
             return Assign(ShapeUtil.SameShape(source.ShapeArray, ShapeArray) ? source.Detach() : source.Detach().Expand(ShapeArray));
     }
@@ -96,9 +103,24 @@ public sealed partial class Tensor
     public Tensor Fill(double value)
     {
         CheckInPlace("Fill");
+        if (RecordsInPlace(null)) return FillRecorded(value);
         return Assign(Full(ShapeArray, value, DType));
     }
 
     /// <summary>Sets every element to zero (like <c>zero_</c>).</summary>
     public Tensor Zero() => Fill(0);
+
+    private Tensor AddInPlaceRecorded(Tensor other, double alpha) =>
+        WriteRecorded("AddInPlace", current => alpha == 1 ? current + other : current + (other * alpha));
+
+    private Tensor MulInPlaceRecorded(double s) => WriteRecorded("MulInPlace", current => current * s);
+
+    // The product's derivative for the other factor reads this tensor's old value, which the write overwrites: it reads a copy.
+    private Tensor MulInPlaceRecorded(Tensor other) =>
+        WriteRecorded("MulInPlace", current => (other.RequiresGrad ? current.Clone() : current) * other);
+
+    private Tensor CopyFromRecorded(Tensor source) =>
+        WriteRecorded("CopyFrom", current => source.To(current.DType).Expand(current.ShapeArray));
+
+    private Tensor FillRecorded(double value) => WriteRecorded("Fill", current => Full(current.ShapeArray, value, current.DType));
 }

@@ -70,6 +70,10 @@ public sealed partial class Tensor
         }
         foreach (var input in inputs)
         {
+            if (input.ViewBase is not null) input.RefreshView();
+        }
+        foreach (var input in inputs)
+        {
             if (!input.RequiresGrad) continue;
             result.Node = new Node(op, inputs, result);
             result._requiresGrad = true;
@@ -80,12 +84,14 @@ public sealed partial class Tensor
 
     internal static Tensor Record(Tensor result, OpKind op, Tensor input)
     {
+        if (ReferenceEquals(result.Storage, input.Storage)) result.MarkViewOf(input);
         if (Autograd.IsAnomalyEnabled) Autograd.CheckForward(result, op, [input]);
         if (!Autograd.IsGradEnabled)
         {
             CheckpointFunction.Capture.Note(input);
             return result;
         }
+        if (input.ViewBase is not null) input.RefreshView();
         if (!input.RequiresGrad) return result;
         result.Node = new Node(op, [input], result);
         result._requiresGrad = true;
@@ -101,6 +107,8 @@ public sealed partial class Tensor
             CheckpointFunction.Capture.Note(b);
             return result;
         }
+        if (a.ViewBase is not null) a.RefreshView();
+        if (b.ViewBase is not null) b.RefreshView();
         if (!(a.RequiresGrad || b.RequiresGrad)) return result;
         result.Node = new Node(op, [a, b], result);
         result._requiresGrad = true;

@@ -8,6 +8,7 @@ public sealed partial class Tensor
     private static (Tensor A, Tensor B) Promote(Tensor a, Tensor b)
     {
         if (a.DType == b.DType) return (a, b);
+        if (a.IsWrappedNumber != b.IsWrappedNumber) return a.IsWrappedNumber ? Promote(a.AdaptTo(b.DType), b) : Promote(a, b.AdaptTo(a.DType));
         var dtype = DTypeExtensions.Promote(a.DType, b.DType);
         return (a.To(dtype), b.To(dtype));
     }

@@ -85,7 +85,14 @@ public sealed partial class Tensor
     public bool IsLeaf => Node is null;
 
     /// <summary>The op that produced this tensor, or null for a leaf.</summary>
-    public string? GradFn => Node?.Op.Name;
+    public string? GradFn
+    {
+        get
+        {
+            if (ViewBase is not null) RefreshView();
+            return Node?.Op.Name;
+        }
+    }
 
     /// <summary>
     /// Whether gradients flow to this tensor. Only leaves may be switched; a tensor computed
@@ -210,23 +217,6 @@ public sealed partial class Tensor
         int pos = Offset;
         for (int i = 0; i < index.Length; i++) pos += index[i] * StridesArray[i];
         return pos;
-    }
-
-    /// <summary>The element at <paramref name="index"/>, converted to double.</summary>
-    [System.Runtime.CompilerServices.IndexerName("At")]
-    public double this[params int[] index]
-    {
-        get
-        {
-            if (index.Length != Rank) throw new ArgumentException($"Indexer: {index.Length} indices given for a tensor of rank {Rank}.");
-            for (int i = 0; i < index.Length; i++)
-            {
-                if (index[i] < 0 || index[i] >= ShapeArray[i])
-                    throw ShapeUtil.IndexError($"Indexer: index {index[i]} is out of range for dimension {i} of size {ShapeArray[i]}.");
-            }
-
-            return GetAsDouble(StorageIndex(index));
-        }
     }
 
     /// <summary>Prints the tensor the way PyTorch does: values, then dtype and grad information.</summary>

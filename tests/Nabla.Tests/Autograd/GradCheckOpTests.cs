@@ -286,6 +286,29 @@ public sealed class GradCheckOpTests
             new("Remainder transposed divisor", x => x[0] % x[1].T, g => [Dividends(g, 3, 4), Divisors(g, 4, 3)]),
             new("Remainder scalar divisor", x => x[0] % 1.875, g => [Dividends(g, 7)]),
         ],
+        // Indexing and in-place writes
+        [typeof(OpKind.AsStrided)] =
+        [
+            new("AsStrided overlapping windows", x => x[0].AsStrided([4, 3], [2, 1], 1), g => [Normal(g, 12)]),
+            new("AsStrided of transposed", x => x[0].T.AsStrided([2, 2], [1, 3], 1).Exp(), g => [Normal(g, 3, 4)]),
+            new("AsStrided basic index of transposed", x => x[0].T[1.., TensorIndex.Slice(0, null, 2)] * Weights(3, 2), g => [Normal(g, 3, 4)]),
+            new("AsStrided int and new axis", x => x[0][Tensor.NewAxis, ^1, 1..] * Weights(1, 3, 4), g => [Normal(g, 2, 4, 4)]),
+        ],
+        [typeof(OpKind.AsStridedScatter)] =
+        [
+            new("AsStridedScatter", x => x[0].AsStridedScatter(x[1], [2, 2], [4, 1], 1), g => [Normal(g, 3, 4), Normal(g, 2, 2)]),
+            new("AsStridedScatter transposed source", x => x[0].T.AsStridedScatter(x[1].T, [2, 3], [3, 2], 0).Exp(), g => [Normal(g, 3, 4), Normal(g, 3, 2)]),
+        ],
+        [typeof(OpKind.CopySlices)] =
+        [
+            new("CopySlices column from a column", x => { var y = x[0] * 1.0; y[.., 0] = x[0][.., 1] * 2.0; return y.Sum(); }, g => [Normal(g, 3, 4)]),
+            new("CopySlices broadcast into a transposed view", x => { var y = x[0] * 2.0; var v = y.T; v[1..3] = x[1]; return v * y.T.Exp(); },
+                g => [Normal(g, 3, 4), Normal(g, 3)]),
+            new("CopySlices AddInPlace on a narrowed view", x => { var y = x[0].Sin(); y.Narrow(1, 1, 2).AddInPlace(x[1].T, 0.5); return y * y; },
+                g => [Normal(g, 3, 4), Normal(g, 2, 3)]),
+            new("CopySlices advanced write into a slice", x => { var y = x[0] * 1.0; y[1.., Index(2, 0)] = x[1].Square(); return y.Tanh(); },
+                g => [Normal(g, 3, 4), Normal(g, 2, 2)]),
+        ],
     };
 
     private static readonly Sample[] ComposedSamples =
@@ -337,6 +360,18 @@ public sealed class GradCheckOpTests
         new("Lerp scalar weight 0.75", x => x[0].Lerp(x[1], 0.75), g => [Normal(g, 3, 4), Normal(g, 4)]),
         new("Xlogy broadcast", x => x[0].Xlogy(x[1]), g => [AwayFromZero(g, 3, 4), Positive(g, 4)]),
         new("Xlogy transposed", x => x[0].T.Xlogy(x[1]), g => [AwayFromZero(g, 4, 3), Positive(g, 3, 4)]),
+        // Indexing and in-place writes
+        new("Indexer two broadcast index tensors of transposed", x => x[0].T[Index([2, 1], 3, 0), Index(1, 2, 2)].Exp(), g => [Normal(g, 3, 4)]),
+        new("Indexer separated index tensors", x => x[0][Index(1, 0), .., Index(3, 3)] * Weights(2, 3), g => [Normal(g, 2, 3, 4)]),
+        new("Indexer advanced assignment", x => { var y = x[0] * 1.0; y[Index(0, 2), 1..3] = x[1]; return y.Exp(); }, g => [Normal(g, 3, 4), Normal(g, 2)]),
+        new("IndexPut accumulate repeated", x => x[0].IndexPut([Index(1, 1, 0)], x[1], accumulate: true).Square(), g => [Normal(g, 3, 2), Normal(g, 3, 2)]),
+        new("MaskedSelect broadcast", x => x[0].MaskedSelect(Index(1, 0, 1, 1)) * Weights(9), g => [Normal(g, 3, 4)]),
+        new("MaskedScatter", x => x[0].T.MaskedScatter(Index([4, 1], 0, 1, 1, 0), x[1]).Square(), g => [Normal(g, 3, 4), Normal(g, 7)]),
+        new("Scatter into transposed", x => x[0].T.Scatter(1, Index([2, 2], 2, 0, 1, 2), x[1]).Square(), g => [Normal(g, 3, 4), Normal(g, 2, 2)]),
+        new("Take", x => x[0].T.Take(Index([2, 2], 0, -1, 5, 5)).Exp(), g => [Normal(g, 3, 4)]),
+        new("IndexFill", x => x[0].IndexFill(1, Index(0, 2), 0.5).Square(), g => [Normal(g, 3, 4)]),
+        new("InPlace MulInPlace by a tensor that requires grad", x => { var y = x[0] * 1.0; y.MulInPlace(x[1]); return y.Square(); }, g => [Normal(g, 3, 4), Normal(g, 4)]),
+        new("InPlace MaskedFillInPlace then Exp", x => (x[0] + 0.0).MaskedFillInPlace(Index(0, 1, 0, 1), -1).Exp(), g => [Normal(g, 3, 4)]),
     ];
 
     private static readonly string[] SecondOrderOps =
@@ -347,7 +382,8 @@ public sealed class GradCheckOpTests
          "LstmCell", "GruCell",
          "Custom",
          "Floor", "Ceil", "Round", "Trunc", "Sign", "Tan", "Asin", "Acos", "Atan", "Atan2", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
-         "Log2", "Log10", "Exp2", "Expm1", "Hypot", "Fmod", "Remainder", "Frac", "Lerp", "Xlogy"];
+         "Log2", "Log10", "Exp2", "Expm1", "Hypot", "Fmod", "Remainder", "Frac", "Lerp", "Xlogy",
+         "AsStrided", "AsStridedScatter", "CopySlices", "Indexer", "IndexPut", "MaskedSelect", "MaskedScatter", "Scatter", "Take", "IndexFill", "InPlace"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
 

@@ -43,11 +43,11 @@ public sealed class MnistTests : IDisposable
         Assert.Equal(DType.Float32, images.DType);
         Assert.Equal(DType.Int64, labels.DType);
         Assert.Equal(Enumerable.Range(0, 12).Select(k => (long)(k % 10)), labels.ToArray<long>());
-        Assert.Equal((11 * 37 + 27 * 5 + 3) % 256 / 255f, (float)images[11, 0, 27, 3]);
+        Assert.Equal((11 * 37 + 27 * 5 + 3) % 256 / 255f, (float)images.ItemAt(11, 0, 27, 3));
         var (flat, testLabels) = Mnist.Load(_dir.Path, train: false, flatten: true);
         Assert.Equal([3, 784], flat.Shape);
         Assert.Equal(3, testLabels.Shape[0]);
-        Assert.Equal((2 * 37 + 1 * 5 + 4) % 256 / 255f, (float)flat[2, 28 + 4]);
+        Assert.Equal((2 * 37 + 1 * 5 + 4) % 256 / 255f, (float)flat.ItemAt(2, 28 + 4));
         Assert.Equal((2 * 37 + 27 * 5 + 27) / 255f, flat.ToArray<float>().Max());
     }
 

@@ -112,7 +112,7 @@ public class SamplerTests
         var over = yo.ToArray<long>();
         Assert.Equal(new[] { 5, 5, 5 }, Enumerable.Range(0, 3).Select(c => over.Count(v => v == c)));
         Assert.Equal(y.ToArray<long>(), over[..8]);
-        for (int i = 0; i < 15; i++) Assert.Equal(over[i], y.ToArray<long>()[(int)xo[i, 0]]);
+        for (int i = 0; i < 15; i++) Assert.Equal(over[i], y.ToArray<long>()[(int)xo.ItemAt(i, 0)]);
         var (xu, yu) = Resampling.Undersample(x, y, seed: 1);
         var under = yu.ToArray<long>();
         Assert.Equal(new[] { 1, 1, 1 }, Enumerable.Range(0, 3).Select(c => under.Count(v => v == c)));

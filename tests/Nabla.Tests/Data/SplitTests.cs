@@ -39,7 +39,7 @@ public class SplitTests
         Assert.Equal([7, 3], xTrain.Shape);
         Assert.Equal([3, 3], xTest.Shape);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), yTrain.ToArray<long>().Concat(yTest.ToArray<long>()).Order());
-        Assert.Equal(yTest.ToArray<long>().Select(v => (float)v), Enumerable.Range(0, 3).Select(i => (float)xTest[i, 0]));
+        Assert.Equal(yTest.ToArray<long>().Select(v => (float)v), Enumerable.Range(0, 3).Select(i => (float)xTest.ItemAt(i, 0)));
         var again = Splits.TrainTestSplit(data.Input, data.Target, testFraction: 0.25, seed: 3);
         Assert.Equal(yTest.ToArray<long>(), again.YTest.ToArray<long>());
     }

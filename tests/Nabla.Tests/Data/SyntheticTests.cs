@@ -24,12 +24,12 @@ public class SyntheticTests
         for (int i = 0; i < 100; i++)
         {
             double t = Math.PI * i / 99;
-            Assert.Equal(0L, (long)y[i]);
-            Assert.Equal(Math.Cos(t), x[i, 0], 1e-12);
-            Assert.Equal(Math.Sin(t), x[i, 1], 1e-12);
-            Assert.Equal(1L, (long)y[100 + i]);
-            Assert.Equal(1 - Math.Cos(t), x[100 + i, 0], 1e-12);
-            Assert.Equal(1 - Math.Sin(t) - 0.5, x[100 + i, 1], 1e-12);
+            Assert.Equal(0L, (long)y.ItemAt(i));
+            Assert.Equal(Math.Cos(t), x.ItemAt(i, 0), 1e-12);
+            Assert.Equal(Math.Sin(t), x.ItemAt(i, 1), 1e-12);
+            Assert.Equal(1L, (long)y.ItemAt(100 + i));
+            Assert.Equal(1 - Math.Cos(t), x.ItemAt(100 + i, 0), 1e-12);
+            Assert.Equal(1 - Math.Sin(t) - 0.5, x.ItemAt(100 + i, 1), 1e-12);
         }
     }
 
@@ -47,8 +47,8 @@ public class SyntheticTests
         {
             for (int f = 0; f < 2; f++)
             {
-                double noisyMean = Enumerable.Range(0, 20_000).Where(i => labels[i] == c).Average(i => x[i, f]);
-                double cleanMean = Enumerable.Range(0, 20_000).Where(i => (long)cleanY[i] == c).Average(i => clean[i, f]);
+                double noisyMean = Enumerable.Range(0, 20_000).Where(i => labels[i] == c).Average(i => x.ItemAt(i, f));
+                double cleanMean = Enumerable.Range(0, 20_000).Where(i => (long)cleanY.ItemAt(i) == c).Average(i => clean.ItemAt(i, f));
                 Assert.Equal(cleanMean, noisyMean, 0.005);
             }
         }
@@ -80,14 +80,14 @@ public class SyntheticTests
             for (int i = 0; i < 50; i++)
             {
                 int row = k * 50 + i;
-                Assert.Equal(k, (long)y[row]);
-                Assert.Equal(i / 49.0, Math.Sqrt(x[row, 0] * x[row, 0] + x[row, 1] * x[row, 1]), 1e-12);
+                Assert.Equal(k, (long)y.ItemAt(row));
+                Assert.Equal(i / 49.0, Math.Sqrt(x.ItemAt(row, 0) * x.ItemAt(row, 0) + x.ItemAt(row, 1) * x.ItemAt(row, 1)), 1e-12);
             }
         }
 
         var (clean, _) = Synthetic.Spirals(5, classes: 1, noise: 0, dtype: DType.Float64);
-        Assert.Equal(Math.Sin(4.0), clean[4, 0], 1e-15);
-        Assert.Equal(Math.Cos(4.0), clean[4, 1], 1e-15);
+        Assert.Equal(Math.Sin(4.0), clean.ItemAt(4, 0), 1e-15);
+        Assert.Equal(Math.Cos(4.0), clean.ItemAt(4, 1), 1e-15);
     }
 
     [Fact]
@@ -98,8 +98,8 @@ public class SyntheticTests
         Assert.Equal(new long[] { 0, 0, 0, 0, 1, 1, 1, 2, 2, 2 }, y.ToArray<long>());
         for (int f = 0; f < 3; f++)
         {
-            Assert.Equal(x[0, f], x[3, f], 0.1);
-            Assert.InRange(x[9, f], -10.1, 10.1);
+            Assert.Equal(x.ItemAt(0, f), x.ItemAt(3, f), 0.1);
+            Assert.InRange(x.ItemAt(9, f), -10.1, 10.1);
         }
     }
 

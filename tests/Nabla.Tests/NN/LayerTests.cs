@@ -111,10 +111,10 @@ public sealed class LayerTests
         var x = Tensor.FromArray([-2.0, -0.5, 0.5, 3.0]);
         Assert.Equal([0.0, 0, 0.5, 3], new ReLU().Forward(x).ToDoubleArray());
         Assert.Equal([-0.2, -0.05, 0.5, 3], new LeakyReLU(0.1).Forward(x).ToDoubleArray());
-        Assert.Equal(Math.Tanh(0.5), new Tanh().Forward(x)[2], 15);
-        Assert.Equal(1 / (1 + Math.Exp(2.0)), new Sigmoid().Forward(x)[0], 15);
-        Assert.Equal(2 * (Math.Exp(-2.0) - 1), new ELU(2).Forward(x)[0], 15);
-        Assert.Equal(3.0, new Softplus(1, threshold: 2).Forward(x)[3]);
+        Assert.Equal(Math.Tanh(0.5), new Tanh().Forward(x).ItemAt(2), 15);
+        Assert.Equal(1 / (1 + Math.Exp(2.0)), new Sigmoid().Forward(x).ItemAt(0), 15);
+        Assert.Equal(2 * (Math.Exp(-2.0) - 1), new ELU(2).Forward(x).ItemAt(0), 15);
+        Assert.Equal(3.0, new Softplus(1, threshold: 2).Forward(x).ItemAt(3));
         Assert.Equal(1.0, new Softmax().Forward(x).Sum().Item(), 15);
         Assert.Equal("LeakyReLU(negative_slope=0.1)", new LeakyReLU(0.1).ToString());
         Assert.Equal("Softplus(beta=2.0, threshold=20.0)", new Softplus(2).ToString());

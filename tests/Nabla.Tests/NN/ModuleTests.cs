@@ -95,7 +95,7 @@ public sealed class ModuleTests
         Assert.Equal(1.0, target.StateDict()["bn.num_batches_tracked"].Item());
 
         using (Autograd.NoGrad()) source.Parameters().First().Fill(7);
-        Assert.NotEqual(7.0, target.Parameters().First()[0, 0]);
+        Assert.NotEqual(7.0, target.Parameters().First().ItemAt(0, 0));
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class ModuleTests
         Assert.Equal(["fc2.bias"], result.MissingKeys);
         Assert.Equal(["extra"], result.UnexpectedKeys);
         Assert.Equal(DType.Float32, net.StateDict()["bn.weight"].DType);
-        Assert.Equal(3.0, net.StateDict()["bn.weight"][5]);
+        Assert.Equal(3.0, net.StateDict()["bn.weight"].ItemAt(5));
 
         state["fc1.weight"] = Tensor.Zeros(2, 16);
         var e = Assert.Throws<ArgumentException>(() => net.LoadStateDict(state, strict: false));
@@ -201,7 +201,7 @@ public sealed class ModuleTests
         outer.Apply(m => visited.Add(m.GetType().Name));
         Assert.Equal(["Linear", "ReLU", "Tanh", "Sequential", "Sequential"], visited);
         outer.Apply(m => { if (m is Linear l) Init.Constant(l.Weight, 0.5); });
-        Assert.Equal(0.5, ((Linear)outer[0]).Weight[0, 0]);
+        Assert.Equal(0.5, ((Linear)outer[0]).Weight.ItemAt(0, 0));
     }
 
     [Fact]
@@ -251,7 +251,7 @@ public sealed class ModuleTests
         Assert.Contains("float32 or float64", Assert.Throws<ArgumentException>(() => m.Register("d", Tensor.Arange(3))).Message);
         Assert.Contains("requires grad", Assert.Throws<ArgumentException>(() => m.RegisterBuf("e", Tensor.Ones(2).SetRequiresGrad())).Message);
         m.Register("scale", Tensor.Full([3], 2.0));
-        Assert.Equal(2.0, m.GetParameter("scale")[0]);
+        Assert.Equal(2.0, m.GetParameter("scale").ItemAt(0));
         Assert.Single(m.Parameters());
         Assert.Throws<KeyNotFoundException>(() => m.GetParameter("nope"));
     }

@@ -123,7 +123,7 @@ public sealed class TensorTests
     {
         var t = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 2, 3);
         Assert.Equal([2, 3], t.Shape);
-        Assert.Equal(6f, t[1, 2]);
+        Assert.Equal(6f, t.ItemAt(1, 2));
         Assert.Equal([3, 2], Tensor.FromArray(new double[6], -1, 2).Shape);
         Assert.Equal([4], Tensor.FromArray([1.0, 2.0, 3.0, 4.0]).Shape);
 
@@ -138,7 +138,7 @@ public sealed class TensorTests
 
         var cube = Tensor.FromArray(new float[2, 1, 2] { { { 1, 2 } }, { { 3, 4 } } });
         Assert.Equal([2, 1, 2], cube.Shape);
-        Assert.Equal(3f, cube[1, 0, 0]);
+        Assert.Equal(3f, cube.ItemAt(1, 0, 0));
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class TensorTests
         var data = new[] { 1.0, 2.0 };
         var t = Tensor.FromArray(data);
         data[0] = 99;
-        Assert.Equal(1.0, t[0]);
+        Assert.Equal(1.0, t.ItemAt(0));
     }
 
     [Fact]

@@ -16,9 +16,9 @@ public sealed class TensorViewTests
         Assert.Equal([1, 4], transposed.Strides);
 
         narrowed.Fill(-1);
-        Assert.Equal(-1.0, t[2, 2]);
-        Assert.Equal(-1.0, transposed[1, 0]);
-        Assert.Equal(-1.0, reshaped[1, 3]);
+        Assert.Equal(-1.0, t.ItemAt(2, 2));
+        Assert.Equal(-1.0, transposed.ItemAt(1, 0));
+        Assert.Equal(-1.0, reshaped.ItemAt(1, 3));
 
         transposed.Narrow(0, 3, 1).CopyFrom(Tensor.FromArray([7.0, 8.0, 9.0], 1, 3));
         Assert.Equal([7.0, 8.0, 9.0], t.Narrow(1, 3, 1).Reshape(-1).ToArray<double>());
@@ -47,7 +47,7 @@ public sealed class TensorViewTests
         Assert.Equal([0.0, 3.0, 1.0, 4.0, 2.0, 5.0], c.ToArray<double>());
         var clone = t.Clone();
         clone.Fill(1);
-        Assert.Equal(5.0, t[1, 2]);
+        Assert.Equal(5.0, t.ItemAt(1, 2));
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class TensorViewTests
         var e = column.Expand(2, 3, 4);
         Assert.Equal([2, 3, 4], e.Shape);
         Assert.Equal([0, 1, 0], e.Strides);
-        Assert.Equal(3.0, e[1, 2, 3]);
+        Assert.Equal(3.0, e.ItemAt(1, 2, 3));
         Assert.Equal(24, e.ToArray<double>().Length);
         Assert.Equal([3, 5], column.Expand(-1, 5).Shape);
         Assert.Equal([3, 4], column.ExpandAs(Tensor.Zeros(3, 4)).Shape);
@@ -69,8 +69,8 @@ public sealed class TensorViewTests
         var t = Range(2, 3, 4);
         var p = t.Permute(2, 0, 1);
         Assert.Equal([4, 2, 3], p.Shape);
-        Assert.Equal(t[1, 2, 3], p[3, 1, 2]);
-        Assert.Equal(t[1, 0, 3], t.Transpose(0, 2)[3, 0, 1]);
+        Assert.Equal(t.ItemAt(1, 2, 3), p.ItemAt(3, 1, 2));
+        Assert.Equal(t.ItemAt(1, 0, 3), t.Transpose(0, 2).ItemAt(3, 0, 1));
         Assert.Equal([2, 12], t.Flatten(1).Shape);
         Assert.Equal([6, 4], t.Flatten(0, 1).Shape);
         Assert.Equal([24], t.Flatten().Shape);
