@@ -309,6 +309,26 @@ public sealed class GradCheckOpTests
             new("CopySlices advanced write into a slice", x => { var y = x[0] * 1.0; y[1.., Index(2, 0)] = x[1].Square(); return y.Tanh(); },
                 g => [Normal(g, 3, 4), Normal(g, 2, 2)]),
         ],
+        // Scans and order statistics
+        [typeof(OpKind.CumSum)] =
+        [
+            new("CumSum dim 1", x => x[0].CumSum(1), g => [Normal(g, 3, 4)]),
+            new("CumSum dim 0 of transposed", x => x[0].T.CumSum(0) * x[0].T, g => [Normal(g, 3, 4)]),
+            new("CumSum broadcast column", x => x[0].Expand(3, 4).CumSum(1) * Weights(3, 4), g => [Normal(g, 3, 1)]),
+        ],
+        [typeof(OpKind.CumProd)] =
+        [
+            new("CumProd dim 1", x => x[0].CumProd(1), g => [Positive(g, 3, 4)]),
+            new("CumProd of transposed with zeros", x => Tensor.Cat([x[0], Tensor.Zeros([2, 1], DType.Float64), x[1]], 1).T.CumProd(0),
+                g => [Normal(g, 2, 2), Normal(g, 2, 2)]),
+            new("CumProd broadcast with two zeros", x => Tensor.Cat([x[0], Tensor.Zeros([1], DType.Float64), x[1], Tensor.Zeros([1], DType.Float64)], 0).Expand(2, 6).CumProd(1),
+                g => [Normal(g, 2), Normal(g, 2)]),
+        ],
+        [typeof(OpKind.Median)] =
+        [
+            new("Median all", x => x[0].Median(), g => [Distinct(g, 3, 5)]),
+            new("Median all of transposed", x => x[0].T.Median(), g => [Distinct(g, 2, 4)]),
+        ],
     };
 
     private static readonly Sample[] ComposedSamples =
@@ -372,6 +392,28 @@ public sealed class GradCheckOpTests
         new("IndexFill", x => x[0].IndexFill(1, Index(0, 2), 0.5).Square(), g => [Normal(g, 3, 4)]),
         new("InPlace MulInPlace by a tensor that requires grad", x => { var y = x[0] * 1.0; y.MulInPlace(x[1]); return y.Square(); }, g => [Normal(g, 3, 4), Normal(g, 4)]),
         new("InPlace MaskedFillInPlace then Exp", x => (x[0] + 0.0).MaskedFillInPlace(Index(0, 1, 0, 1), -1).Exp(), g => [Normal(g, 3, 4)]),
+        // Scans and order statistics
+        new("Prod dim 1", x => x[0].Prod(1), g => [Normal(g, 3, 4)]),
+        new("Prod all with one zero", x => Tensor.Cat([x[0].Reshape(-1), Tensor.Zeros([1], DType.Float64)], 0).Prod(), g => [Normal(g, 2, 2)]),
+        new("Prod dim 0 of transposed, keepDim", x => x[0].T.Prod(0, keepDim: true), g => [Normal(g, 3, 4)]),
+        new("Sort values descending of transposed", x => x[0].T.Sort(0, descending: true).Values * Weights(4, 3), g => [Distinct(g, 3, 4)]),
+        new("TopK values", x => x[0].TopK(2).Values * Weights(3, 2), g => [Distinct(g, 3, 5)]),
+        new("Kthvalue values", x => x[0].Kthvalue(2, 0).Values, g => [Distinct(g, 4, 3)]),
+        new("Median values along dim 1", x => x[0].Median(1).Values, g => [Distinct(g, 3, 4)]),
+        new("Mode values", x => x[0].Mode(1).Values * Weights(2), g => [Distinct(g, 2, 3)]),
+        new("Cummax values", x => x[0].Cummax(1).Values * Weights(3, 4), g => [Distinct(g, 3, 4)]),
+        new("Cummin values of transposed", x => x[0].T.Cummin(0).Values * Weights(4, 3), g => [Distinct(g, 3, 4)]),
+        new("Quantile linear along dim 1", x => x[0].Quantile(Tensor.FromArray([0.3, 0.75]), 1), g => [Distinct(g, 3, 5)]),
+        new("Quantile midpoint of all", x => x[0].Quantile(0.5, interpolation: "midpoint"), g => [Distinct(g, 2, 4)]),
+        new("Norm 2 dim 1", x => x[0].Norm(2, 1), g => [Normal(g, 3, 4)]),
+        new("Norm 3 of transposed", x => x[0].T.Norm(3), g => [AwayFromZero(g, 3, 4)]),
+        new("Norm 0.5 dims 0,2", x => x[0].Norm(0.5, [0, 2]), g => [AwayFromZero(g, 2, 3, 2)]),
+        new("Norm inf", x => x[0].Norm(double.PositiveInfinity, 0), g => [Distinct(g, 4, 3)]),
+        new("Dist broadcast", x => x[0].Dist(x[1]), g => [Normal(g, 3, 4), Normal(g, 4)]),
+        new("Cdist batched", x => Tensor.Cdist(x[0], x[1]), g => [Normal(g, 2, 3, 4), Normal(g, 2, 2, 4)]),
+        new("Cdist p1 broadcast batch", x => Tensor.Cdist(x[0], x[1].Transpose(-2, -1), 1), g => [Distinct(g, 1, 2, 3), Distinct(g, 2, 3, 4)]),
+        new("Nansum dim 0", x => x[0].Nansum([0]), g => [Normal(g, 3, 4)]),
+        new("Nanmean all", x => x[0].T.Nanmean(), g => [Normal(g, 3, 4)]),
     ];
 
     private static readonly string[] SecondOrderOps =
@@ -383,7 +425,8 @@ public sealed class GradCheckOpTests
          "Custom",
          "Floor", "Ceil", "Round", "Trunc", "Sign", "Tan", "Asin", "Acos", "Atan", "Atan2", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
          "Log2", "Log10", "Exp2", "Expm1", "Hypot", "Fmod", "Remainder", "Frac", "Lerp", "Xlogy",
-         "AsStrided", "AsStridedScatter", "CopySlices", "Indexer", "IndexPut", "MaskedSelect", "MaskedScatter", "Scatter", "Take", "IndexFill", "InPlace"];
+         "AsStrided", "AsStridedScatter", "CopySlices", "Indexer", "IndexPut", "MaskedSelect", "MaskedScatter", "Scatter", "Take", "IndexFill", "InPlace",
+         "CumSum", "CumProd", "Median", "Prod", "Sort", "TopK", "Quantile", "Norm", "Dist", "Cdist", "Nansum"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
 
