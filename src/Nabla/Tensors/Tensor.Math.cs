@@ -7,6 +7,8 @@ public sealed partial class Tensor
 {
     private static (Tensor A, Tensor B) Promote(Tensor a, Tensor b)
     {
+        a.RequireComputable("binary op");
+        b.RequireComputable("binary op");
         if (a.DType == b.DType) return (a, b);
         var dtype = DTypeExtensions.Promote(a.DType, b.DType);
         return (a.To(dtype), b.To(dtype));
@@ -21,6 +23,14 @@ public sealed partial class Tensor
         where TF : IBinaryOperator<float> where TD : IBinaryOperator<double> where TL : IBinaryOperator<long>
     {
         (a, b) = Promote(a, b);
+        if (a.DType is DType.Bool or DType.UInt8 or DType.Int32)
+        {
+            // Computed in int64 and converted back: uint8 and int32 wrap around, and bool gives "≠ 0" (+ is or, · is and).
+            if (a.DType == DType.Bool && typeof(TKind) == typeof(OpKind.Sub))
+                throw new NotSupportedException($"Sub: subtraction of bool tensors is not supported ({ShapeUtil.Describe(a)} − {ShapeUtil.Describe(b)}); use LogicalXor or convert with .To(DType.Int64).");
+            var wide = Elementwise.Binary<TF, TD, TL>(a.To(DType.Int64), b.To(DType.Int64), ResultShape(Shared<TKind>.Instance, a, b));
+            return Elementwise.Cast(wide, a.DType);
+        }
         var result = Elementwise.Binary<TF, TD, TL>(a, b, ResultShape(Shared<TKind>.Instance, a, b));
         return Record<TKind>(result, a, b);
     }
@@ -48,8 +58,16 @@ public sealed partial class Tensor
 
     /// <summary>A differentiable unary primitive defined for float and int64 tensors.</summary>
     private Tensor Unary<TKind, TF, TD, TL>()
-        where TKind : OpKind, new() where TF : IUnaryOperator<float> where TD : IUnaryOperator<double> where TL : IUnaryOperator<long> =>
-        Record<TKind>(Elementwise.Unary<TF, TD, TL>(this), this);
+        where TKind : OpKind, new() where TF : IUnaryOperator<float> where TD : IUnaryOperator<double> where TL : IUnaryOperator<long>
+    {
+        RequireComputable(Shared<TKind>.Instance.Name);
+        if (DType is DType.Bool or DType.UInt8 or DType.Int32)
+        {
+            if (DType == DType.Bool) throw new NotSupportedException($"{Shared<TKind>.Instance.Name}: not defined for bool tensors ({ShapeUtil.Describe(this)}); convert with .To(DType.Int64) first.");
+            return Elementwise.Cast(Elementwise.Unary<TF, TD, TL>(To(DType.Int64)), DType);
+        }
+        return Record<TKind>(Elementwise.Unary<TF, TD, TL>(this), this);
+    }
 
     /// <summary>A zero-dimensional constant for mixing with this tensor: keeps this dtype unless an int64 tensor meets a fractional value.</summary>
     private Tensor ScalarLike(double value) =>
@@ -170,7 +188,11 @@ public sealed partial class Tensor
     /// <summary>Elementwise selection: condition ≠ 0 ? a : b, broadcasting all three.</summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)
     {
-        (a, b) = Promote(a, b);
+        if (a.DType != b.DType)
+        {
+            var dtype = DTypeExtensions.Promote(a.DType, b.DType);
+            (a, b) = (a.To(dtype), b.To(dtype));
+        }
         var shape = ShapeUtil.BroadcastShapes("Where", ShapeUtil.BroadcastShapes("Where", condition.ShapeArray, a.ShapeArray), b.ShapeArray);
         var result = Elementwise.Where(condition, a, b, shape);
         return Record<OpKind.Where>(result, [condition.Detach(), a, b]);

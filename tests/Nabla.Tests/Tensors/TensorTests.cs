@@ -222,8 +222,8 @@ public sealed class TensorTests
         Assert.False(Tensor.FromArray([double.NaN]).AllClose(Tensor.FromArray([double.NaN])));
     }
 
-    // Expected strings are str(t) from PyTorch 1.13 for the same tensors; Nabla writes dtype=float64 and
-    // grad_fn=<MulBackward> where PyTorch writes dtype=torch.float64 and grad_fn=<MulBackward0>.
+    // Expected strings are str(t) from PyTorch 1.13 for the same tensors; Nabla writes grad_fn=<MulBackward>
+    // where PyTorch writes grad_fn=<MulBackward0>.
     [Theory]
     [InlineData("matrix", "tensor([[1.0000, 2.5000],\n        [3.0000, 4.0000]])")]
     [InlineData("integral floats", "tensor([1., 2., 3.])")]
@@ -241,7 +241,7 @@ public sealed class TensorTests
     [InlineData("non-finite fractional", "tensor([   nan,    inf, 1.5000])")]
     [InlineData("empty", "tensor([])")]
     [InlineData("requires grad", "tensor([1., 2.], requires_grad=True)")]
-    [InlineData("float64", "tensor([[-0.5000,  1.2500],\n        [ 2.0000, -3.0000]], dtype=float64)")]
+    [InlineData("float64", "tensor([[-0.5000,  1.2500],\n        [ 2.0000, -3.0000]], dtype=torch.float64)")]
     [InlineData("grad_fn", "tensor([4., 8.], grad_fn=<MulBackward>)")]
     public void ToStringPrintsLikePyTorch(string name, string expected)
     {
