@@ -10,8 +10,22 @@ public sealed partial class Tensor
         a.RequireComputable("binary op");
         b.RequireComputable("binary op");
         if (a.DType == b.DType) return (a, b);
-        var dtype = DTypeExtensions.Promote(a.DType, b.DType);
+        var dtype = ResultType(a, b);
         return (a.To(dtype), b.To(dtype));
+    }
+
+    /// <summary>
+    /// PyTorch's result type of a binary op: a 0-d operand beside a dimensioned one only decides the dtype when its
+    /// category (bool, integer, float) is higher; otherwise the usual promotion of the two dtypes.
+    /// </summary>
+    private static DType ResultType(Tensor a, Tensor b)
+    {
+        if ((a.Rank == 0) != (b.Rank == 0))
+        {
+            var (dim, zero) = a.Rank == 0 ? (b, a) : (a, b);
+            return zero.DType.Category() > dim.DType.Category() ? zero.DType : dim.DType;
+        }
+        return DTypeExtensions.Promote(a.DType, b.DType);
     }
 
     private static int[] ResultShape<TOp>(TOp op, Tensor a, Tensor b) where TOp : notnull =>
@@ -22,6 +36,8 @@ public sealed partial class Tensor
         where TKind : OpKind, new()
         where TF : IBinaryOperator<float> where TD : IBinaryOperator<double> where TL : IBinaryOperator<long>
     {
+        if ((a.DType == DType.Bool || b.DType == DType.Bool) && typeof(TKind) == typeof(OpKind.Sub))
+            throw new NotSupportedException($"Sub: subtraction with a bool tensor is not supported ({ShapeUtil.Describe(a)} − {ShapeUtil.Describe(b)}); use LogicalXor or convert with .To(DType.Int64).");
         (a, b) = Promote(a, b);
         if (a.DType is DType.Bool or DType.UInt8 or DType.Int32)
         {
@@ -69,9 +85,13 @@ public sealed partial class Tensor
         return Record<TKind>(Elementwise.Unary<TF, TD, TL>(this), this);
     }
 
-    /// <summary>A zero-dimensional constant for mixing with this tensor: keeps this dtype unless an int64 tensor meets a fractional value.</summary>
+    /// <summary>
+    /// A zero-dimensional constant for mixing with this tensor, typed as PyTorch types a Python number: an integral
+    /// value is an int (int64 beside a bool tensor, else this dtype), a fractional one a float (float32 beside a bool
+    /// or integer tensor).
+    /// </summary>
     private Tensor ScalarLike(double value) =>
-        Scalar(value, DType == DType.Int64 && value != Math.Floor(value) ? DType.Float32 : DType);
+        Scalar(value, DType.IsFloatingPoint() ? DType : value != Math.Floor(value) ? DType.Float32 : DType == DType.Bool ? DType.Int64 : DType);
 
     /// <summary>a + b, broadcasting.</summary>
     public static Tensor operator +(Tensor a, Tensor b) => Binary<OpKind.Add, AddOperator<float>, AddOperator<double>, AddOperator<long>>(a, b);
@@ -91,10 +111,10 @@ public sealed partial class Tensor
     public static Tensor operator *(Tensor a, double s) => a * a.ScalarLike(s);
     /// <summary>s · a.</summary>
     public static Tensor operator *(double s, Tensor a) => a.ScalarLike(s) * a;
-    /// <summary>a / b elementwise, broadcasting (true division: int64 operands give float32).</summary>
+    /// <summary>a / b elementwise, broadcasting (true division: bool and integer operands give float32).</summary>
     public static Tensor operator /(Tensor a, Tensor b)
     {
-        if (a.DType == DType.Int64 && b.DType == DType.Int64) { a = a.To(DType.Float32); b = b.To(DType.Float32); }
+        if (!ResultType(a, b).IsFloatingPoint()) { a = a.To(DType.Float32); b = b.To(DType.Float32); }
         return Binary<OpKind.Div, DivideOperator<float>, DivideOperator<double>>(a, b);
     }
     /// <summary>a / s.</summary>
