@@ -123,7 +123,7 @@ def main():
         for x in COMPUTED:
             for s in [2, -3, 0.5, 1]:
                 a = tensor(SAMPLES[x], x)
-                case = {"op": op, "dtype": x, "a": values(a), "scalar": s}
+                case = {"op": op, "a_dtype": x, "a": values(a), "scalar": s}
                 case.update(result(*run(lambda: BINARY[op](a, s))))
                 out["scalar"].append(case)
 
@@ -149,7 +149,7 @@ def main():
     for op, fn in unary.items():
         for x in COMPUTED:
             a = tensor(specials.get(x, SAMPLES[x]), x)
-            case = {"op": op, "dtype": x, "a": values(a)}
+            case = {"op": op, "a_dtype": x, "a": values(a)}
             case.update(result(*run(lambda: fn(a))))
             out["unary"].append(case)
 
@@ -164,7 +164,7 @@ def main():
         for x in COMPUTED:
             for vals in [SAMPLES[x], zeros[x]]:
                 a = tensor(vals, x).reshape(2, 2)
-                case = {"op": op, "dtype": x, "a": values(a)}
+                case = {"op": op, "a_dtype": x, "a": values(a)}
                 case.update(result(*run(lambda: fn(a))))
                 out["reduce"].append(case)
 

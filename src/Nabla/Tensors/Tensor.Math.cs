@@ -60,12 +60,14 @@ public sealed partial class Tensor
         return Record<TKind>(Elementwise.Binary<TF, TD>(op, a, b, ResultShape(op, a, b)), a, b);
     }
 
-    /// <summary>A comparison: 1 where it holds, else 0, in the promoted dtype; never recorded.</summary>
+    /// <summary>A comparison in the promoted dtype, as a bool tensor (true where it holds); never recorded.</summary>
     private static Tensor Compare<TF, TD, TL>(string op, Tensor a, Tensor b)
         where TF : IComparison<float> where TD : IComparison<double> where TL : IComparison<long>
     {
         (a, b) = Promote(a, b);
-        return Elementwise.Binary<CompareOperator<float, TF>, CompareOperator<double, TD>, CompareOperator<long, TL>>(a, b, ResultShape(op, a, b));
+        if (a.DType is DType.Bool or DType.UInt8 or DType.Int32) (a, b) = (a.To(DType.Int64), b.To(DType.Int64));
+        var flags = Elementwise.Binary<CompareOperator<float, TF>, CompareOperator<double, TD>, CompareOperator<long, TL>>(a, b, ResultShape(op, a, b));
+        return Elementwise.Cast(flags, DType.Bool);
     }
 
     /// <summary>A differentiable unary primitive defined for float tensors only.</summary>
@@ -118,9 +120,9 @@ public sealed partial class Tensor
         return Binary<OpKind.Div, DivideOperator<float>, DivideOperator<double>>(a, b);
     }
     /// <summary>a / s.</summary>
-    public static Tensor operator /(Tensor a, double s) => a / a.ScalarLike(s);
+    public static Tensor operator /(Tensor a, double s) => a.DType.IsFloatingPoint() ? a / a.ScalarLike(s) : a.To(DType.Float32) / s;
     /// <summary>s / a.</summary>
-    public static Tensor operator /(double s, Tensor a) => a.ScalarLike(s) / a;
+    public static Tensor operator /(double s, Tensor a) => a.DType.IsFloatingPoint() ? a.ScalarLike(s) / a : s / a.To(DType.Float32);
     /// <summary>−a.</summary>
     public static Tensor operator -(Tensor a) => a.Neg();
 
@@ -218,36 +220,39 @@ public sealed partial class Tensor
         return Record<OpKind.Where>(result, [condition.Detach(), a, b]);
     }
 
-    /// <summary>1 where this &gt; other else 0 (in the operands' dtype; not differentiable).</summary>
+    /// <summary>True where this &gt; other, as a bool tensor (not differentiable).</summary>
     public Tensor Gt(Tensor other) => Compare<GreaterThan<float>, GreaterThan<double>, GreaterThan<long>>("Gt", this, other);
-    /// <summary>1 where this &gt; s else 0.</summary>
-    public Tensor Gt(double s) => Gt(ScalarLike(s));
-    /// <summary>1 where this ≥ other else 0.</summary>
+    /// <summary>True where this &gt; s, as a bool tensor.</summary>
+    public Tensor Gt(double s) => CompareOperand(s).Gt(ScalarLike(s));
+    /// <summary>True where this ≥ other, as a bool tensor.</summary>
     public Tensor Ge(Tensor other) => Compare<GreaterThanOrEqual<float>, GreaterThanOrEqual<double>, GreaterThanOrEqual<long>>("Ge", this, other);
-    /// <summary>1 where this ≥ s else 0.</summary>
-    public Tensor Ge(double s) => Ge(ScalarLike(s));
-    /// <summary>1 where this &lt; other else 0.</summary>
+    /// <summary>True where this ≥ s, as a bool tensor.</summary>
+    public Tensor Ge(double s) => CompareOperand(s).Ge(ScalarLike(s));
+    /// <summary>True where this &lt; other, as a bool tensor.</summary>
     public Tensor Lt(Tensor other) => Compare<LessThan<float>, LessThan<double>, LessThan<long>>("Lt", this, other);
-    /// <summary>1 where this &lt; s else 0.</summary>
-    public Tensor Lt(double s) => Lt(ScalarLike(s));
-    /// <summary>1 where this ≤ other else 0.</summary>
+    /// <summary>True where this &lt; s, as a bool tensor.</summary>
+    public Tensor Lt(double s) => CompareOperand(s).Lt(ScalarLike(s));
+    /// <summary>True where this ≤ other, as a bool tensor.</summary>
     public Tensor Le(Tensor other) => Compare<LessThanOrEqual<float>, LessThanOrEqual<double>, LessThanOrEqual<long>>("Le", this, other);
-    /// <summary>1 where this ≤ s else 0.</summary>
-    public Tensor Le(double s) => Le(ScalarLike(s));
-    /// <summary>1 where this = other else 0.</summary>
+    /// <summary>True where this ≤ s, as a bool tensor.</summary>
+    public Tensor Le(double s) => CompareOperand(s).Le(ScalarLike(s));
+    /// <summary>True where this = other, as a bool tensor.</summary>
     public Tensor Eq(Tensor other) => Compare<EqualTo<float>, EqualTo<double>, EqualTo<long>>("Eq", this, other);
-    /// <summary>1 where this = s else 0.</summary>
-    public Tensor Eq(double s) => Eq(ScalarLike(s));
-    /// <summary>1 where this ≠ other else 0.</summary>
+    /// <summary>True where this = s, as a bool tensor.</summary>
+    public Tensor Eq(double s) => CompareOperand(s).Eq(ScalarLike(s));
+    /// <summary>True where this ≠ other, as a bool tensor.</summary>
     public Tensor Ne(Tensor other) => Compare<NotEqualTo<float>, NotEqualTo<double>, NotEqualTo<long>>("Ne", this, other);
-    /// <summary>1 where this ≠ s else 0.</summary>
-    public Tensor Ne(double s) => Ne(ScalarLike(s));
+    /// <summary>True where this ≠ s, as a bool tensor.</summary>
+    public Tensor Ne(double s) => CompareOperand(s).Ne(ScalarLike(s));
+
+    /// <summary>The tensor a scalar comparison reads: bool and integer tensors widened to int64, so that the value is never wrapped into the dtype.</summary>
+    private Tensor CompareOperand(double s) => DType.Category() < 2 && s == Math.Floor(s) && DType != DType.Int64 ? To(DType.Int64) : this;
 
     /// <summary>−1, 0 or 1 by the sign of each element (not differentiable).</summary>
     public Tensor Sign()
     {
         using var _ = Autograd.NoGrad();
-        return Gt(0.0) - Lt(0.0);
+        return Gt(0.0).To(DType) - Lt(0.0).To(DType);
     }
 
     /// <summary>True when every element of both tensors is within atol + rtol·|other| (NaNs never match).</summary>

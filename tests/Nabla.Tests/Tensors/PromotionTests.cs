@@ -74,7 +74,7 @@ public sealed class PromotionTests
     public void ScalarsPromoteLikePythonNumbers(int index)
     {
         var c = DTypeGolden.Case("scalar", index);
-        var dtype = DTypeGolden.ParseDType(c.GetProperty("dtype").GetString());
+        var dtype = DTypeGolden.ParseDType(c.GetProperty("a_dtype").GetString());
         var a = DTypeGolden.Make(c, "a", dtype, -1);
         double s = c.GetProperty("scalar").GetDouble();
         string op = c.GetProperty("op").GetString()!;
@@ -107,7 +107,7 @@ public sealed class PromotionTests
     public void ReductionsHaveTorchDTypes(int index)
     {
         var c = DTypeGolden.Case("reduce", index);
-        var dtype = DTypeGolden.ParseDType(c.GetProperty("dtype").GetString());
+        var dtype = DTypeGolden.ParseDType(c.GetProperty("a_dtype").GetString());
         var a = DTypeGolden.Make(c, "a", dtype, 2, 2);
         string op = c.GetProperty("op").GetString()!;
         Func<Tensor> run = op switch

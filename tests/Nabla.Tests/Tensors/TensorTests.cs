@@ -176,23 +176,23 @@ public sealed class TensorTests
     }
 
     [Fact]
-    public void ComparisonsReturnZeroOrOneInTheOperandsDType()
+    public void ComparisonsReturnBoolTensors()
     {
         var a = Tensor.FromArray([1f, 2f, 3f]);
         var b = Tensor.FromArray([3f, 2f, 1f]);
-        Assert.Equal([0f, 0f, 1f], a.Gt(b).ToArray<float>());
-        Assert.Equal([0f, 1f, 1f], a.Ge(b).ToArray<float>());
-        Assert.Equal([1f, 0f, 0f], a.Lt(b).ToArray<float>());
-        Assert.Equal([1f, 1f, 0f], a.Le(b).ToArray<float>());
-        Assert.Equal([0f, 1f, 0f], a.Eq(b).ToArray<float>());
-        Assert.Equal([1f, 0f, 1f], a.Ne(b).ToArray<float>());
-        Assert.Equal([0f, 1f, 1f], a.Gt(1.5).ToArray<float>());
-        Assert.Equal(DType.Float32, a.Gt(b).DType);
+        Assert.Equal([false, false, true], a.Gt(b).ToArray<bool>());
+        Assert.Equal([false, true, true], a.Ge(b).ToArray<bool>());
+        Assert.Equal([true, false, false], a.Lt(b).ToArray<bool>());
+        Assert.Equal([true, true, false], a.Le(b).ToArray<bool>());
+        Assert.Equal([false, true, false], a.Eq(b).ToArray<bool>());
+        Assert.Equal([true, false, true], a.Ne(b).ToArray<bool>());
+        Assert.Equal([false, true, true], a.Gt(1.5).ToArray<bool>());
+        Assert.Equal(DType.Bool, a.Gt(b).DType);
 
         var column = Tensor.FromArray([2f, 0f], 2, 1);
         var grid = a.Ge(column);
         Assert.Equal([2, 3], grid.Shape);
-        Assert.Equal([0f, 1f, 1f, 1f, 1f, 1f], grid.ToArray<float>());
+        Assert.Equal([false, true, true, true, true, true], grid.ToArray<bool>());
 
         var x = Tensor.FromArray([1.0, 2.0]).SetRequiresGrad();
         Assert.False(x.Gt(1.5).RequiresGrad);
