@@ -122,6 +122,29 @@ public static class ElementwiseKernels
     }
 
     /// <summary>
+    /// d = c ≠ 0 ? a : b over <paramref name="shape"/> for elements of any type (moved, never read), with a byte
+    /// condition; all three strided (broadcast by zero strides), d contiguous.
+    /// </summary>
+    public static void Select<T>(ReadOnlySpan<byte> c, ReadOnlySpan<int> cStrides, ReadOnlySpan<T> a, ReadOnlySpan<int> aStrides,
+        ReadOnlySpan<T> b, ReadOnlySpan<int> bStrides, ReadOnlySpan<int> shape, Span<T> d)
+        where T : unmanaged
+    {
+        if (d.Length == 0) return;
+        var (cs, st) = Strided.Collapse(shape, cStrides.ToArray(), aStrides.ToArray(), bStrides.ToArray(), Strided.ContiguousStrides(shape));
+        int inner = cs[^1], sc = st[0][^1], sa = st[1][^1], sb = st[2][^1];
+        int rows = Strided.Rows(cs);
+        Span<int> index = stackalloc int[cs.Length];
+        Span<int> offs = stackalloc int[4];
+        for (int r = 0; r < rows; r++)
+        {
+            int pc = offs[0], pa = offs[1], pb = offs[2], pd = offs[3];
+            for (int j = 0; j < inner; j++)
+                d[pd + j] = c[pc + (j * sc)] != 0 ? a[pa + (j * sa)] : b[pb + (j * sb)];
+            Strided.Next(index, cs, st, offs);
+        }
+    }
+
+    /// <summary>
     /// Converts every element of <paramref name="x"/> to <typeparamref name="TTo"/>: floats round to the nearest
     /// representable value, and a float converted to an integer type is truncated toward zero (saturating; NaN gives 0).
     /// </summary>

@@ -152,8 +152,8 @@ internal static class Derivatives
     {
         var a = node.Saved(0);
         var b = node.Saved(1);
-        var tie = Mask(a.Eq(b)) * 0.5;
-        var aWins = Mask(max ? a.Gt(b) : a.Lt(b));
+        var tie = Mask(a.Eq(b)).To(g.DType) * 0.5;
+        var aWins = Mask(max ? a.Gt(b) : a.Lt(b)).To(g.DType);
         return [
             Need(node, 0) ? g * (aWins + tie) : null,
             Need(node, 1) ? g * (1.0 - aWins - tie) : null];
@@ -172,7 +172,7 @@ internal static class Derivatives
     /// <summary>max/min over dims (kept): the gradient is shared evenly among the elements equal to the extremum.</summary>
     private static Tensor?[] ReduceExtremumBackward(Node node, Tensor g, Tensor y, int[]? dims)
     {
-        var hits = Mask(node.Saved(0).Eq(y));
+        var hits = Mask(node.Saved(0).Eq(y)).To(g.DType);
         var count = hits.Sum(dims, keepDim: true);
         return [g * hits / count];
     }

@@ -64,13 +64,31 @@ internal static class Elementwise
     /// <summary>cond ≠ 0 ? a : b over the broadcast <paramref name="shape"/>; a and b share a dtype.</summary>
     public static Tensor Where(Tensor cond, Tensor a, Tensor b, int[] shape)
     {
-        var c = cond.DType == a.DType ? cond : Cast(cond, a.DType);
-        return a.DType switch
+        if (a.DType is DType.Float32 or DType.Float64 or DType.Int64)
         {
-            DType.Float32 => Where<float>(c, a, b, shape),
-            DType.Float64 => Where<double>(c, a, b, shape),
-            _ => Where<long>(c, a, b, shape),
+            var c = cond.DType == a.DType ? cond : Cast(cond.DType == DType.Bool ? cond : Cast(cond, DType.Bool), a.DType);
+            return a.DType switch
+            {
+                DType.Float32 => Where<float>(c, a, b, shape),
+                DType.Float64 => Where<double>(c, a, b, shape),
+                _ => Where<long>(c, a, b, shape),
+            };
+        }
+        var mask = cond.DType == DType.UInt8 ? cond : Cast(cond, DType.Bool);
+        return a.DType.ElementSize() switch
+        {
+            1 => Select<byte>(mask, a, b, shape),
+            2 => Select<ushort>(mask, a, b, shape),
+            _ => Select<int>(mask, a, b, shape),
         };
+    }
+
+    private static Tensor Select<T>(Tensor cond, Tensor a, Tensor b, int[] shape) where T : unmanaged
+    {
+        var result = Tensor.Empty(shape, a.DType);
+        ElementwiseKernels.Select(cond.Raw<byte>(), ShapeUtil.BroadcastStrides(cond, shape), a.Raw<T>(), ShapeUtil.BroadcastStrides(a, shape),
+            b.Raw<T>(), ShapeUtil.BroadcastStrides(b, shape), shape, result.RawSpan<T>());
+        return result;
     }
 
     private static Tensor Where<T>(Tensor cond, Tensor a, Tensor b, int[] shape) where T : unmanaged, INumber<T>
@@ -81,28 +99,86 @@ internal static class Elementwise
         return result;
     }
 
-    /// <summary>Every element converted to <paramref name="dtype"/> (floats to int64 truncate toward zero, like PyTorch).</summary>
+    /// <summary>
+    /// Every element converted to <paramref name="dtype"/> with PyTorch's results (see <see cref="ConvertKernels"/>):
+    /// floats to integers truncate toward zero, anything to bool is "≠ 0", float16 and bfloat16 go through float32.
+    /// </summary>
     public static Tensor Cast(Tensor x, DType dtype)
     {
         var src = x.Materialize();
         var result = Tensor.Empty((int[])x.ShapeArray.Clone(), dtype);
         switch (src.DType)
         {
-            case DType.Float32: Convert<float>(src, result); break;
-            case DType.Float64: Convert<double>(src, result); break;
-            default: Convert<long>(src, result); break;
+            case DType.Float32: ConvertFloat<float>(src.AsSpan<float>(), result); break;
+            case DType.Float64: ConvertFloat<double>(src.AsSpan<double>(), result); break;
+            case DType.Float16 when dtype == DType.Float32: ConvertKernels.Numeric<Half, float>(src.AsSpan<Half>(), result.AsSpan<float>()); break;
+            case DType.Float16 or DType.BFloat16: ConvertFloat<float>(WidenToFloat(src), result); break;
+            case DType.Int64: ConvertInteger<long>(src.AsSpan<long>(), result); break;
+            case DType.Int32: ConvertInteger<int>(src.AsSpan<int>(), result); break;
+            case DType.UInt8: ConvertInteger<byte>(src.AsSpan<byte>(), result); break;
+            case DType.Bool: ConvertInteger<byte>(System.Runtime.InteropServices.MemoryMarshal.Cast<bool, byte>(src.AsSpan<bool>()), result); break;
+            default: throw new ArgumentOutOfRangeException(nameof(x), src.DType, "Cast: unknown dtype.");
         }
         return result;
     }
 
-    private static void Convert<TFrom>(Tensor src, Tensor dst) where TFrom : unmanaged, INumberBase<TFrom>
+    /// <summary>A float16 or bfloat16 tensor's elements as float32 (exact).</summary>
+    private static float[] WidenToFloat(Tensor src)
     {
-        var from = src.AsSpan<TFrom>();
+        var wide = new float[src.Numel];
+        if (src.DType == DType.Float16)
+        {
+            ConvertKernels.Numeric<Half, float>(src.AsSpan<Half>(), wide);
+        }
+        else
+        {
+            var narrow = src.AsSpan<BFloat16>();
+            for (int i = 0; i < wide.Length; i++) wide[i] = narrow[i];
+        }
+        return wide;
+    }
+
+    private static void ConvertFloat<TFrom>(ReadOnlySpan<TFrom> from, Tensor dst) where TFrom : unmanaged, IFloatingPointIeee754<TFrom>
+    {
         switch (dst.DType)
         {
-            case DType.Float32: ElementwiseKernels.Convert(from, dst.AsSpan<float>()); break;
-            case DType.Float64: ElementwiseKernels.Convert(from, dst.AsSpan<double>()); break;
-            default: ElementwiseKernels.Convert(from, dst.AsSpan<long>()); break;
+            case DType.Float32: ConvertKernels.Numeric(from, dst.AsSpan<float>()); break;
+            case DType.Float64: ConvertKernels.Numeric(from, dst.AsSpan<double>()); break;
+            case DType.Int64: ConvertKernels.FloatToInt64(from, dst.AsSpan<long>()); break;
+            case DType.Int32: ConvertKernels.FloatToInt32(from, dst.AsSpan<int>()); break;
+            case DType.UInt8: ConvertKernels.FloatToUInt8(from, dst.AsSpan<byte>()); break;
+            case DType.Bool: ConvertKernels.ToBool(from, dst.AsSpan<bool>()); break;
+            default: NarrowFloat(from, dst); break;
+        }
+    }
+
+    private static void ConvertInteger<TFrom>(ReadOnlySpan<TFrom> from, Tensor dst) where TFrom : unmanaged, IBinaryInteger<TFrom>
+    {
+        switch (dst.DType)
+        {
+            case DType.Float32: ConvertKernels.Numeric(from, dst.AsSpan<float>()); break;
+            case DType.Float64: ConvertKernels.Numeric(from, dst.AsSpan<double>()); break;
+            case DType.Int64: ConvertKernels.Numeric(from, dst.AsSpan<long>()); break;
+            case DType.Int32: ConvertKernels.Numeric(from, dst.AsSpan<int>()); break;
+            case DType.UInt8: ConvertKernels.Numeric(from, dst.AsSpan<byte>()); break;
+            case DType.Bool: ConvertKernels.ToBool(from, dst.AsSpan<bool>()); break;
+            default: NarrowFloat(from, dst); break;
+        }
+    }
+
+    /// <summary>Into float16 or bfloat16, through float32 as PyTorch converts.</summary>
+    private static void NarrowFloat<TFrom>(ReadOnlySpan<TFrom> from, Tensor dst) where TFrom : unmanaged, INumberBase<TFrom>
+    {
+        var single = new float[from.Length];
+        ConvertKernels.Numeric(from, single.AsSpan());
+        if (dst.DType == DType.Float16)
+        {
+            ConvertKernels.Numeric<float, Half>(single, dst.AsSpan<Half>());
+        }
+        else
+        {
+            var narrow = dst.AsSpan<BFloat16>();
+            for (int i = 0; i < single.Length; i++) narrow[i] = (BFloat16)single[i];
         }
     }
 

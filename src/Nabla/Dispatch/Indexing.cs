@@ -26,11 +26,12 @@ internal static class Indexing
         var outShape = (int[])c.ShapeArray.Clone();
         outShape[dim] = index.Length;
         var result = Tensor.Empty(outShape, x.DType);
-        switch (x.DType)
+        switch (x.DType.ElementSize())
         {
-            case DType.Float32: IndexingKernels.IndexSelect(c.AsSpan<float>(), outer, size, inner, index, result.AsSpan<float>()); break;
-            case DType.Float64: IndexingKernels.IndexSelect(c.AsSpan<double>(), outer, size, inner, index, result.AsSpan<double>()); break;
-            default: IndexingKernels.IndexSelect(c.AsSpan<long>(), outer, size, inner, index, result.AsSpan<long>()); break;
+            case 1: IndexingKernels.IndexSelect<byte>(c.RawSpan<byte>(), outer, size, inner, index, result.RawSpan<byte>()); break;
+            case 2: IndexingKernels.IndexSelect<ushort>(c.RawSpan<ushort>(), outer, size, inner, index, result.RawSpan<ushort>()); break;
+            case 4: IndexingKernels.IndexSelect<int>(c.RawSpan<int>(), outer, size, inner, index, result.RawSpan<int>()); break;
+            default: IndexingKernels.IndexSelect<long>(c.RawSpan<long>(), outer, size, inner, index, result.RawSpan<long>()); break;
         }
         return result;
     }
@@ -55,11 +56,12 @@ internal static class Indexing
     {
         var idx = index.ToArray<long>();
         var result = Tensor.Empty((int[])index.ShapeArray.Clone(), x.DType);
-        switch (x.DType)
+        switch (x.DType.ElementSize())
         {
-            case DType.Float32: IndexingKernels.Gather(x.Data<float>(), x.StridesArray, dim, idx, index.ShapeArray, result.AsSpan<float>()); break;
-            case DType.Float64: IndexingKernels.Gather(x.Data<double>(), x.StridesArray, dim, idx, index.ShapeArray, result.AsSpan<double>()); break;
-            default: IndexingKernels.Gather(x.Data<long>(), x.StridesArray, dim, idx, index.ShapeArray, result.AsSpan<long>()); break;
+            case 1: IndexingKernels.Gather<byte>(x.Raw<byte>(), x.StridesArray, dim, idx, index.ShapeArray, result.RawSpan<byte>()); break;
+            case 2: IndexingKernels.Gather<ushort>(x.Raw<ushort>(), x.StridesArray, dim, idx, index.ShapeArray, result.RawSpan<ushort>()); break;
+            case 4: IndexingKernels.Gather<int>(x.Raw<int>(), x.StridesArray, dim, idx, index.ShapeArray, result.RawSpan<int>()); break;
+            default: IndexingKernels.Gather<long>(x.Raw<long>(), x.StridesArray, dim, idx, index.ShapeArray, result.RawSpan<long>()); break;
         }
         return result;
     }

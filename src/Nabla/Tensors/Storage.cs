@@ -13,6 +13,9 @@ internal abstract class Storage
 
     public abstract int Length { get; }
 
+    /// <summary>The whole buffer seen as elements of <typeparamref name="TView"/> (same element size), for layout copies that move bits.</summary>
+    public abstract Span<TView> Reinterpret<TView>() where TView : unmanaged;
+
     /// <summary>Returns the buffer to the pool; any later access through a tensor fails clearly.</summary>
     public abstract void Release();
 
@@ -28,6 +31,11 @@ internal abstract class Storage
             DType.Float32 => new Storage<float>(Rent<float>(length, zeroed, scope is not null)),
             DType.Float64 => new Storage<double>(Rent<double>(length, zeroed, scope is not null)),
             DType.Int64 => new Storage<long>(Rent<long>(length, zeroed, scope is not null)),
+            DType.Bool => new Storage<bool>(Rent<bool>(length, zeroed, scope is not null)),
+            DType.UInt8 => new Storage<byte>(Rent<byte>(length, zeroed, scope is not null)),
+            DType.Int32 => new Storage<int>(Rent<int>(length, zeroed, scope is not null)),
+            DType.Float16 => new Storage<Half>(Rent<Half>(length, zeroed, scope is not null)),
+            DType.BFloat16 => new Storage<BFloat16>(Rent<BFloat16>(length, zeroed, scope is not null)),
             _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
         };
         scope?.Own(storage);
@@ -68,6 +76,8 @@ internal sealed class Storage<T>(T[] data) : Storage where T : unmanaged
     public override DType DType => DTypeExtensions.Of<T>();
 
     public override int Length => Data.Length;
+
+    public override Span<TView> Reinterpret<TView>() => System.Runtime.InteropServices.MemoryMarshal.Cast<T, TView>(Data.AsSpan());
 
     public override void Release()
     {

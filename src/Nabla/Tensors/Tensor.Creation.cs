@@ -132,8 +132,28 @@ public sealed partial class Tensor
     /// <summary>An int64 tensor over a copy of <paramref name="data"/>; the shape defaults to 1-D.</summary>
     public static Tensor FromArray(long[] data, params int[] shape) => FromFlat(data, shape, "FromArray");
 
-    /// <summary>An int64 tensor from int values (labels, indices).</summary>
+    /// <summary>An int64 tensor from int values (labels, indices), as <c>torch.tensor</c> makes int64 from integers; <c>.To(DType.Int32)</c> gives int32.</summary>
     public static Tensor FromArray(int[] data, params int[] shape) => FromFlat(Array.ConvertAll(data, v => (long)v), shape, "FromArray");
+
+    /// <summary>A bool tensor over a copy of <paramref name="data"/>; the shape defaults to 1-D.</summary>
+    public static Tensor FromArray(bool[] data, params int[] shape) => FromFlat(data, shape, "FromArray");
+
+    /// <summary>A uint8 tensor over a copy of <paramref name="data"/>; the shape defaults to 1-D.</summary>
+    public static Tensor FromArray(byte[] data, params int[] shape) => FromFlat(data, shape, "FromArray");
+
+    /// <summary>A float16 tensor over a copy of <paramref name="data"/>; the shape defaults to 1-D.</summary>
+    public static Tensor FromArray(Half[] data, params int[] shape) => FromFlat(data, shape, "FromArray");
+
+    /// <summary>A bfloat16 tensor over a copy of <paramref name="data"/>; the shape defaults to 1-D.</summary>
+    public static Tensor FromArray(BFloat16[] data, params int[] shape) => FromFlat(data, shape, "FromArray");
+
+    /// <summary>A tensor of <paramref name="dtype"/> over a copy of <paramref name="data"/>, whose element type must be the dtype's.</summary>
+    public static Tensor FromArray<T>(T[] data, DType dtype, params int[] shape) where T : unmanaged
+    {
+        if (DTypeExtensions.Of<T>() != dtype)
+            throw new ArgumentException($"FromArray: {typeof(T).Name} elements cannot make a {dtype.Name()} tensor; give {dtype.Name()} elements or convert with .To({dtype}).");
+        return FromFlat(data, shape, "FromArray");
+    }
 
     /// <summary>A tensor from a multi-dimensional array (<c>float[,]</c>, <c>double[,,]</c>, <c>long[,]</c>, …) keeping its shape.</summary>
     public static Tensor FromArray(Array data)
@@ -146,13 +166,21 @@ public sealed partial class Tensor
             double[] d => FromArray(d),
             long[] l => FromArray(l),
             int[] n => FromArray(n),
+            bool[] b => FromArray(b),
+            byte[] u => FromArray(u),
+            Half[] h => FromArray(h),
+            BFloat16[] h => FromArray(h),
             _ => data.GetType().GetElementType() switch
             {
                 var e when e == typeof(float) => FromFlat(data.Cast<float>().ToArray(), shape, "FromArray"),
                 var e when e == typeof(double) => FromFlat(data.Cast<double>().ToArray(), shape, "FromArray"),
                 var e when e == typeof(long) => FromFlat(data.Cast<long>().ToArray(), shape, "FromArray"),
                 var e when e == typeof(int) => FromFlat(data.Cast<int>().Select(v => (long)v).ToArray(), shape, "FromArray"),
-                var e => throw new ArgumentException($"FromArray: element type {e?.Name} is not supported; use float, double, long or int."),
+                var e when e == typeof(bool) => FromFlat(data.Cast<bool>().ToArray(), shape, "FromArray"),
+                var e when e == typeof(byte) => FromFlat(data.Cast<byte>().ToArray(), shape, "FromArray"),
+                var e when e == typeof(Half) => FromFlat(data.Cast<Half>().ToArray(), shape, "FromArray"),
+                var e when e == typeof(BFloat16) => FromFlat(data.Cast<BFloat16>().ToArray(), shape, "FromArray"),
+                var e => throw new ArgumentException($"FromArray: element type {e?.Name} is not supported; use float, double, long, int, bool, byte, Half or BFloat16."),
             },
         };
     }
@@ -177,7 +205,7 @@ public sealed partial class Tensor
 
     private static void RequireFloatDType(string op, DType dtype)
     {
-        if (!dtype.IsFloatingPoint()) throw new ArgumentException($"{op}: dtype must be float32 or float64, got {dtype.Name()}.");
+        if (dtype is not (DType.Float32 or DType.Float64)) throw new ArgumentException($"{op}: dtype must be float32 or float64, got {dtype.Name()}.");
     }
 
     private Tensor WithGrad(bool requiresGrad)
@@ -192,7 +220,17 @@ public sealed partial class Tensor
         {
             case Storage<float> f: Array.Fill(f.Data, (float)value); break;
             case Storage<double> d: Array.Fill(d.Data, value); break;
-            case Storage<long> l: Array.Fill(l.Data, (long)value); break;
+            default:
+                if (Numel == 0) break;
+                SetFromDouble(Offset, value);
+                switch (DType.ElementSize())
+                {
+                    case 1: RawSpan<byte>().Fill(RawSpan<byte>()[0]); break;
+                    case 2: RawSpan<ushort>().Fill(RawSpan<ushort>()[0]); break;
+                    case 4: RawSpan<int>().Fill(RawSpan<int>()[0]); break;
+                    default: RawSpan<long>().Fill(RawSpan<long>()[0]); break;
+                }
+                break;
         }
     }
 }

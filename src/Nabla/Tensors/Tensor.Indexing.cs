@@ -14,7 +14,7 @@ public sealed partial class Tensor
 
     /// <summary>
     /// A number used where a tensor is expected (<c>x[mask] = 0</c>, <c>Tensor.Where(c, x, 0)</c>): a 0-d tensor that, as a
-    /// Python number does in PyTorch, takes the dtype of the tensor it meets (an int64 tensor meeting a fractional
+    /// Python number does in PyTorch, takes the dtype of the tensor it meets (an integer or bool tensor meeting a fractional
     /// value gives float32); alone it is float64, so no precision is lost before it meets one.
     /// </summary>
     public static implicit operator Tensor(double value)
@@ -31,7 +31,7 @@ public sealed partial class Tensor
     internal Tensor AdaptTo(DType other)
     {
         double v = Item();
-        return Scalar(v, other == DType.Int64 && v != Math.Floor(v) ? DType.Float32 : other);
+        return Scalar(v, other.IsFloatingPoint() ? other : v != Math.Floor(v) ? DType.Float32 : other == DType.Bool ? DType.Int64 : other);
     }
 
     /// <summary>The element at <paramref name="index"/> (one position per dim), converted to double.</summary>

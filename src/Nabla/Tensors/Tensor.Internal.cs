@@ -11,11 +11,12 @@ public sealed partial class Tensor
     internal Tensor Copy()
     {
         var result = Empty((int[])ShapeArray.Clone(), DType);
-        switch (DType)
+        switch (DType.ElementSize())
         {
-            case DType.Float32: Strided.Gather<float>(Data<float>(), ShapeArray, StridesArray, result.AsSpan<float>()); break;
-            case DType.Float64: Strided.Gather<double>(Data<double>(), ShapeArray, StridesArray, result.AsSpan<double>()); break;
-            default: Strided.Gather<long>(Data<long>(), ShapeArray, StridesArray, result.AsSpan<long>()); break;
+            case 1: Strided.Gather<byte>(Raw<byte>(), ShapeArray, StridesArray, result.RawSpan<byte>()); break;
+            case 2: Strided.Gather<ushort>(Raw<ushort>(), ShapeArray, StridesArray, result.RawSpan<ushort>()); break;
+            case 4: Strided.Gather<int>(Raw<int>(), ShapeArray, StridesArray, result.RawSpan<int>()); break;
+            default: Strided.Gather<long>(Raw<long>(), ShapeArray, StridesArray, result.RawSpan<long>()); break;
         }
         return result;
     }
@@ -35,16 +36,30 @@ public sealed partial class Tensor
     {
         if (src.DType != DType) throw new InvalidOperationException($"copy: dtype mismatch {src.DType.Name()} into {DType.Name()}.");
         var c = src.Materialize();
-        switch (DType)
+        switch (DType.ElementSize())
         {
-            case DType.Float32: Strided.Scatter<float>(c.AsSpan<float>(), Data<float>(), ShapeArray, StridesArray); break;
-            case DType.Float64: Strided.Scatter<double>(c.AsSpan<double>(), Data<double>(), ShapeArray, StridesArray); break;
-            default: Strided.Scatter<long>(c.AsSpan<long>(), Data<long>(), ShapeArray, StridesArray); break;
+            case 1: Strided.Scatter<byte>(c.RawSpan<byte>(), Raw<byte>(), ShapeArray, StridesArray); break;
+            case 2: Strided.Scatter<ushort>(c.RawSpan<ushort>(), Raw<ushort>(), ShapeArray, StridesArray); break;
+            case 4: Strided.Scatter<int>(c.RawSpan<int>(), Raw<int>(), ShapeArray, StridesArray); break;
+            default: Strided.Scatter<long>(c.RawSpan<long>(), Raw<long>(), ShapeArray, StridesArray); break;
         }
     }
 
     /// <summary>The storage from this view's first element on, for kernels that walk it with this view's strides.</summary>
     internal Span<T> Data<T>() where T : unmanaged => ((Storage<T>)Storage).Data.AsSpan(Offset);
+
+    /// <summary>
+    /// The storage from this view's first element on, its bits seen as <typeparamref name="T"/> of the dtype's element
+    /// size: for layout kernels that move elements without reading them.
+    /// </summary>
+    internal Span<T> Raw<T>() where T : unmanaged => Storage.Reinterpret<T>()[Offset..];
+
+    /// <summary>The elements of a contiguous tensor, their bits seen as <typeparamref name="T"/> of the dtype's element size.</summary>
+    internal Span<T> RawSpan<T>() where T : unmanaged
+    {
+        if (!IsContiguous) throw new InvalidOperationException("RawSpan: the tensor is not contiguous.");
+        return Storage.Reinterpret<T>().Slice(Offset, Numel);
+    }
 
     /// <summary>The elements of a contiguous tensor as a span (no copy).</summary>
     internal Span<T> AsSpan<T>() where T : unmanaged
@@ -132,6 +147,14 @@ public sealed partial class Tensor
     private void RequireFloat(string op)
     {
         if (!DType.IsFloatingPoint())
-            throw new NotSupportedException($"{op}: not defined for int64 tensors (shape {ShapeUtil.Format(ShapeArray)}); convert with .To(DType.Float32) first.");
+            throw new NotSupportedException($"{op}: not defined for {DType.Name()} tensors (shape {ShapeUtil.Format(ShapeArray)}); convert with .To(DType.Float32) first.");
+        RequireComputable(op);
+    }
+
+    /// <summary>Refuses float16 and bfloat16 tensors, which are stored and converted but not computed on.</summary>
+    internal void RequireComputable(string op)
+    {
+        if (DType.IsStorageOnly())
+            throw new NotSupportedException($"{op}: not defined for {DType.Name()} tensors (shape {ShapeUtil.Format(ShapeArray)}); {DType.Name()} is a storage dtype, convert with .To(DType.Float32) first.");
     }
 }

@@ -7,10 +7,26 @@ public sealed partial class Tensor
 {
     private static (Tensor A, Tensor B) Promote(Tensor a, Tensor b)
     {
+        a.RequireComputable("binary op");
+        b.RequireComputable("binary op");
         if (a.DType == b.DType) return (a, b);
         if (a.IsWrappedNumber != b.IsWrappedNumber) return a.IsWrappedNumber ? Promote(a.AdaptTo(b.DType), b) : Promote(a, b.AdaptTo(a.DType));
-        var dtype = DTypeExtensions.Promote(a.DType, b.DType);
+        var dtype = ResultType(a, b);
         return (a.To(dtype), b.To(dtype));
+    }
+
+    /// <summary>
+    /// PyTorch's result type of a binary op: a 0-d operand beside a dimensioned one only decides the dtype when its
+    /// category (bool, integer, float) is higher; otherwise the usual promotion of the two dtypes.
+    /// </summary>
+    private static DType ResultType(Tensor a, Tensor b)
+    {
+        if ((a.Rank == 0) != (b.Rank == 0))
+        {
+            var (dim, zero) = a.Rank == 0 ? (b, a) : (a, b);
+            return zero.DType.Category() > dim.DType.Category() ? zero.DType : dim.DType;
+        }
+        return DTypeExtensions.Promote(a.DType, b.DType);
     }
 
     private static int[] ResultShape<TOp>(TOp op, Tensor a, Tensor b) where TOp : notnull =>
@@ -21,7 +37,17 @@ public sealed partial class Tensor
         where TKind : OpKind, new()
         where TF : IBinaryOperator<float> where TD : IBinaryOperator<double> where TL : IBinaryOperator<long>
     {
+        if ((a.DType == DType.Bool || b.DType == DType.Bool) && typeof(TKind) == typeof(OpKind.Sub))
+            throw new NotSupportedException($"Sub: subtraction with a bool tensor is not supported ({ShapeUtil.Describe(a)} − {ShapeUtil.Describe(b)}); use LogicalXor or convert with .To(DType.Int64).");
         (a, b) = Promote(a, b);
+        if (a.DType is DType.Bool or DType.UInt8 or DType.Int32)
+        {
+            // Computed in int64 and converted back: uint8 and int32 wrap around, and bool gives "≠ 0" (+ is or, · is and).
+            if (a.DType == DType.Bool && typeof(TKind) == typeof(OpKind.Sub))
+                throw new NotSupportedException($"Sub: subtraction of bool tensors is not supported ({ShapeUtil.Describe(a)} − {ShapeUtil.Describe(b)}); use LogicalXor or convert with .To(DType.Int64).");
+            var wide = Elementwise.Binary<TF, TD, TL>(a.To(DType.Int64), b.To(DType.Int64), ResultShape(Shared<TKind>.Instance, a, b));
+            return Elementwise.Cast(wide, a.DType);
+        }
         var result = Elementwise.Binary<TF, TD, TL>(a, b, ResultShape(Shared<TKind>.Instance, a, b));
         return Record<TKind>(result, a, b);
     }
@@ -35,12 +61,14 @@ public sealed partial class Tensor
         return Record<TKind>(Elementwise.Binary<TF, TD>(op, a, b, ResultShape(op, a, b)), a, b);
     }
 
-    /// <summary>A comparison: 1 where it holds, else 0, in the promoted dtype; never recorded.</summary>
+    /// <summary>A comparison in the promoted dtype, as a bool tensor (true where it holds); never recorded.</summary>
     private static Tensor Compare<TF, TD, TL>(string op, Tensor a, Tensor b)
         where TF : IComparison<float> where TD : IComparison<double> where TL : IComparison<long>
     {
         (a, b) = Promote(a, b);
-        return Elementwise.Binary<CompareOperator<float, TF>, CompareOperator<double, TD>, CompareOperator<long, TL>>(a, b, ResultShape(op, a, b));
+        if (a.DType is DType.Bool or DType.UInt8 or DType.Int32) (a, b) = (a.To(DType.Int64), b.To(DType.Int64));
+        var flags = Elementwise.Binary<CompareOperator<float, TF>, CompareOperator<double, TD>, CompareOperator<long, TL>>(a, b, ResultShape(op, a, b));
+        return Elementwise.Cast(flags, DType.Bool);
     }
 
     /// <summary>A differentiable unary primitive defined for float tensors only.</summary>
@@ -49,12 +77,24 @@ public sealed partial class Tensor
 
     /// <summary>A differentiable unary primitive defined for float and int64 tensors.</summary>
     private Tensor Unary<TKind, TF, TD, TL>()
-        where TKind : OpKind, new() where TF : IUnaryOperator<float> where TD : IUnaryOperator<double> where TL : IUnaryOperator<long> =>
-        Record<TKind>(Elementwise.Unary<TF, TD, TL>(this), this);
+        where TKind : OpKind, new() where TF : IUnaryOperator<float> where TD : IUnaryOperator<double> where TL : IUnaryOperator<long>
+    {
+        RequireComputable(Shared<TKind>.Instance.Name);
+        if (DType is DType.Bool or DType.UInt8 or DType.Int32)
+        {
+            if (DType == DType.Bool) throw new NotSupportedException($"{Shared<TKind>.Instance.Name}: not defined for bool tensors ({ShapeUtil.Describe(this)}); convert with .To(DType.Int64) first.");
+            return Elementwise.Cast(Elementwise.Unary<TF, TD, TL>(To(DType.Int64)), DType);
+        }
+        return Record<TKind>(Elementwise.Unary<TF, TD, TL>(this), this);
+    }
 
-    /// <summary>A zero-dimensional constant for mixing with this tensor: keeps this dtype unless an int64 tensor meets a fractional value.</summary>
+    /// <summary>
+    /// A zero-dimensional constant for mixing with this tensor, typed as PyTorch types a Python number: an integral
+    /// value is an int (int64 beside a bool tensor, else this dtype), a fractional one a float (float32 beside a bool
+    /// or integer tensor).
+    /// </summary>
     private Tensor ScalarLike(double value) =>
-        Scalar(value, DType == DType.Int64 && value != Math.Floor(value) ? DType.Float32 : DType);
+        Scalar(value, DType.IsFloatingPoint() ? DType : value != Math.Floor(value) ? DType.Float32 : DType == DType.Bool ? DType.Int64 : DType);
 
     /// <summary>a + b, broadcasting.</summary>
     public static Tensor operator +(Tensor a, Tensor b) => Binary<OpKind.Add, AddOperator<float>, AddOperator<double>, AddOperator<long>>(a, b);
@@ -74,16 +114,16 @@ public sealed partial class Tensor
     public static Tensor operator *(Tensor a, double s) => a * a.ScalarLike(s);
     /// <summary>s · a.</summary>
     public static Tensor operator *(double s, Tensor a) => a.ScalarLike(s) * a;
-    /// <summary>a / b elementwise, broadcasting (true division: int64 operands give float32).</summary>
+    /// <summary>a / b elementwise, broadcasting (true division: bool and integer operands give float32).</summary>
     public static Tensor operator /(Tensor a, Tensor b)
     {
-        if (a.DType == DType.Int64 && b.DType == DType.Int64) { a = a.To(DType.Float32); b = b.To(DType.Float32); }
+        if (!ResultType(a, b).IsFloatingPoint()) { a = a.To(DType.Float32); b = b.To(DType.Float32); }
         return Binary<OpKind.Div, DivideOperator<float>, DivideOperator<double>>(a, b);
     }
     /// <summary>a / s.</summary>
-    public static Tensor operator /(Tensor a, double s) => a / a.ScalarLike(s);
+    public static Tensor operator /(Tensor a, double s) => a.DType.IsFloatingPoint() ? a / a.ScalarLike(s) : a.To(DType.Float32) / s;
     /// <summary>s / a.</summary>
-    public static Tensor operator /(double s, Tensor a) => a.ScalarLike(s) / a;
+    public static Tensor operator /(double s, Tensor a) => a.DType.IsFloatingPoint() ? a.ScalarLike(s) / a : s / a.To(DType.Float32);
     /// <summary>−a.</summary>
     public static Tensor operator -(Tensor a) => a.Neg();
 
@@ -171,36 +211,43 @@ public sealed partial class Tensor
     /// <summary>Elementwise selection: condition ≠ 0 ? a : b, broadcasting all three.</summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)
     {
-        (a, b) = Promote(a, b);
+        if (a.DType != b.DType)
+        {
+            var dtype = DTypeExtensions.Promote(a.DType, b.DType);
+            (a, b) = (a.To(dtype), b.To(dtype));
+        }
         var shape = ShapeUtil.BroadcastShapes("Where", ShapeUtil.BroadcastShapes("Where", condition.ShapeArray, a.ShapeArray), b.ShapeArray);
         var result = Elementwise.Where(condition, a, b, shape);
         return Record<OpKind.Where>(result, [condition.Detach(), a, b]);
     }
 
-    /// <summary>1 where this &gt; other else 0 (in the operands' dtype; not differentiable).</summary>
+    /// <summary>True where this &gt; other, as a bool tensor (not differentiable).</summary>
     public Tensor Gt(Tensor other) => Compare<GreaterThan<float>, GreaterThan<double>, GreaterThan<long>>("Gt", this, other);
-    /// <summary>1 where this &gt; s else 0.</summary>
-    public Tensor Gt(double s) => Gt(ScalarLike(s));
-    /// <summary>1 where this ≥ other else 0.</summary>
+    /// <summary>True where this &gt; s, as a bool tensor.</summary>
+    public Tensor Gt(double s) => CompareOperand(s).Gt(ScalarLike(s));
+    /// <summary>True where this ≥ other, as a bool tensor.</summary>
     public Tensor Ge(Tensor other) => Compare<GreaterThanOrEqual<float>, GreaterThanOrEqual<double>, GreaterThanOrEqual<long>>("Ge", this, other);
-    /// <summary>1 where this ≥ s else 0.</summary>
-    public Tensor Ge(double s) => Ge(ScalarLike(s));
-    /// <summary>1 where this &lt; other else 0.</summary>
+    /// <summary>True where this ≥ s, as a bool tensor.</summary>
+    public Tensor Ge(double s) => CompareOperand(s).Ge(ScalarLike(s));
+    /// <summary>True where this &lt; other, as a bool tensor.</summary>
     public Tensor Lt(Tensor other) => Compare<LessThan<float>, LessThan<double>, LessThan<long>>("Lt", this, other);
-    /// <summary>1 where this &lt; s else 0.</summary>
-    public Tensor Lt(double s) => Lt(ScalarLike(s));
-    /// <summary>1 where this ≤ other else 0.</summary>
+    /// <summary>True where this &lt; s, as a bool tensor.</summary>
+    public Tensor Lt(double s) => CompareOperand(s).Lt(ScalarLike(s));
+    /// <summary>True where this ≤ other, as a bool tensor.</summary>
     public Tensor Le(Tensor other) => Compare<LessThanOrEqual<float>, LessThanOrEqual<double>, LessThanOrEqual<long>>("Le", this, other);
-    /// <summary>1 where this ≤ s else 0.</summary>
-    public Tensor Le(double s) => Le(ScalarLike(s));
-    /// <summary>1 where this = other else 0.</summary>
+    /// <summary>True where this ≤ s, as a bool tensor.</summary>
+    public Tensor Le(double s) => CompareOperand(s).Le(ScalarLike(s));
+    /// <summary>True where this = other, as a bool tensor.</summary>
     public Tensor Eq(Tensor other) => Compare<EqualTo<float>, EqualTo<double>, EqualTo<long>>("Eq", this, other);
-    /// <summary>1 where this = s else 0.</summary>
-    public Tensor Eq(double s) => Eq(ScalarLike(s));
-    /// <summary>1 where this ≠ other else 0.</summary>
+    /// <summary>True where this = s, as a bool tensor.</summary>
+    public Tensor Eq(double s) => CompareOperand(s).Eq(ScalarLike(s));
+    /// <summary>True where this ≠ other, as a bool tensor.</summary>
     public Tensor Ne(Tensor other) => Compare<NotEqualTo<float>, NotEqualTo<double>, NotEqualTo<long>>("Ne", this, other);
-    /// <summary>1 where this ≠ s else 0.</summary>
-    public Tensor Ne(double s) => Ne(ScalarLike(s));
+    /// <summary>True where this ≠ s, as a bool tensor.</summary>
+    public Tensor Ne(double s) => CompareOperand(s).Ne(ScalarLike(s));
+
+    /// <summary>The tensor a scalar comparison reads: bool and integer tensors widened to int64, so that the value is never wrapped into the dtype.</summary>
+    private Tensor CompareOperand(double s) => DType.Category() < 2 && s == Math.Floor(s) && DType != DType.Int64 ? To(DType.Int64) : this;
 
     /// <summary>True when every element of both tensors is within atol + rtol·|other| (NaNs never match).</summary>
     public bool AllClose(Tensor other, double rtol = 1e-5, double atol = 1e-8)

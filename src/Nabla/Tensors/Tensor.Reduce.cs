@@ -9,6 +9,13 @@ public sealed partial class Tensor
     private Tensor ReduceOver<TF, TD, TL>(Func<int[], OpKind> op, string name, int[]? dims, bool keepDim)
         where TF : IReducer<float> where TD : IReducer<double> where TL : IReducer<long>
     {
+        RequireComputable(name);
+        if (DType is DType.Bool or DType.UInt8 or DType.Int32)
+        {
+            // As in PyTorch, a sum of these dtypes is int64; a max or min keeps the dtype.
+            var wide = To(DType.Int64).ReduceOver<TF, TD, TL>(op, name, dims, keepDim);
+            return name == "Sum" ? wide : wide.To(DType);
+        }
         var d = ShapeUtil.NormalizeDims(name, dims, Rank);
         var kept = Reduction.Reduce<TF, TD, TL>(name, this, d);
         var result = Record(kept, op(d), this);

@@ -105,8 +105,8 @@ public sealed partial class Tensor
         {
             if (!IsLeaf && !value)
                 throw new InvalidOperationException("RequiresGrad: cannot be turned off on a non-leaf tensor; use Detach() instead.");
-            if (value && !DType.IsFloatingPoint())
-                throw new InvalidOperationException($"RequiresGrad: only floating-point tensors can require gradients, this one is {DType.Name()}.");
+            if (value && (!DType.IsFloatingPoint() || DType.IsStorageOnly()))
+                throw new InvalidOperationException($"RequiresGrad: only float32 and float64 tensors can require gradients, this one is {DType.Name()}.");
             _requiresGrad = value;
         }
     }
@@ -160,7 +160,7 @@ public sealed partial class Tensor
     /// <summary>A tensor sharing this one's data but cut from the graph (never requires grad).</summary>
     public Tensor Detach() => new(this);
 
-    /// <summary>The single value of a one-element tensor, as a double.</summary>
+    /// <summary>The single value of a one-element tensor, as a double (bool gives 0 or 1).</summary>
     public double Item()
     {
         if (Numel != 1) throw new InvalidOperationException($"Item: only one-element tensors can be converted to a scalar, got shape {ShapeUtil.Format(ShapeArray)}.");
@@ -183,32 +183,51 @@ public sealed partial class Tensor
         return result;
     }
 
-    /// <summary>The elements in row-major order converted to double, whatever the dtype.</summary>
-    public double[] ToDoubleArray() => DType switch
+    /// <summary>The elements in row-major order converted to double, whatever the dtype (bool gives 0 and 1).</summary>
+    public double[] ToDoubleArray()
     {
-        DType.Float32 => Array.ConvertAll(ToArray<float>(), v => (double)v),
-        DType.Float64 => ToArray<double>(),
-        _ => Array.ConvertAll(ToArray<long>(), v => (double)v),
-    };
+        switch (DType)
+        {
+            case DType.Float32: return Array.ConvertAll(ToArray<float>(), v => (double)v);
+            case DType.Float64: return ToArray<double>();
+            case DType.Int64: return Array.ConvertAll(ToArray<long>(), v => (double)v);
+        }
+        var result = new double[Numel];
+        var c = Materialize();
+        for (int i = 0; i < result.Length; i++) result[i] = c.GetAsDouble(c.Offset + i);
+        return result;
+    }
 
     internal Storage<T> TypedStorage<T>(string op) where T : unmanaged =>
         Storage as Storage<T> ?? throw new InvalidOperationException($"{op}: the tensor is {DType.Name()}, not {DTypeExtensions.Of<T>().Name()}.");
 
+    /// <summary>The element at storage position <paramref name="index"/> as a double (bool gives 0 or 1).</summary>
     internal double GetAsDouble(int index) => Storage switch
     {
         Storage<float> f => f.Data[index],
         Storage<double> d => d.Data[index],
         Storage<long> l => l.Data[index],
-        _ => throw new InvalidOperationException(),
+        Storage<bool> b => b.Data[index] ? 1 : 0,
+        Storage<byte> u => u.Data[index],
+        Storage<int> n => n.Data[index],
+        Storage<Half> h => (double)h.Data[index],
+        Storage<BFloat16> h => (double)h.Data[index],
+        _ => throw new InvalidOperationException($"GetAsDouble: unknown storage {Storage.GetType().Name}."),
     };
 
+    /// <summary>Writes <paramref name="value"/> at storage position <paramref name="index"/>, converted as a cast to this dtype converts.</summary>
     internal void SetFromDouble(int index, double value)
     {
         switch (Storage)
         {
             case Storage<float> f: f.Data[index] = (float)value; break;
             case Storage<double> d: d.Data[index] = value; break;
-            case Storage<long> l: l.Data[index] = (long)value; break;
+            case Storage<long> l: l.Data[index] = ConvertKernels.TruncateToInt64(value); break;
+            case Storage<bool> b: b.Data[index] = value != 0; break;
+            case Storage<byte> u: u.Data[index] = unchecked((byte)ConvertKernels.TruncateToInt32(value)); break;
+            case Storage<int> n: n.Data[index] = ConvertKernels.TruncateToInt32(value); break;
+            case Storage<Half> h: h.Data[index] = (Half)(float)value; break;
+            case Storage<BFloat16> h: h.Data[index] = (BFloat16)value; break;
         }
     }
 
@@ -224,12 +243,12 @@ public sealed partial class Tensor
     {
         var sb = new StringBuilder("tensor(");
         var values = ToDoubleArray();
-        bool isInt = DType == DType.Int64;
         bool summarize = values.Length > 1000;
-        string[] text = FormatValues(values, isInt, out int width);
+        string[] text = DType == DType.Bool ? FormatBools(values, out int width) : FormatValues(values, !DType.IsFloatingPoint(), out width);
         AppendDim(sb, text, width, 0, 0, summarize, 7);
-        if (DType == DType.Float64) sb.Append(", dtype=float64");
-        else if (isInt && Numel == 0) sb.Append(", dtype=int64");
+        // PyTorch names the dtype unless it is one a literal would give: float32, and int64 or bool when there are values.
+        bool implied = DType == DType.Float32 || (Numel > 0 && DType is DType.Int64 or DType.Bool);
+        if (!implied) sb.Append(", dtype=torch.").Append(DType.Name());
         if (Node is not null) sb.Append(", grad_fn=<").Append(Node.Op.Name).Append("Backward>");
         else if (RequiresGrad) sb.Append(", requires_grad=True");
         sb.Append(')');
@@ -264,6 +283,13 @@ public sealed partial class Tensor
             v.ToString("0.0000", CultureInfo.InvariantCulture);
         width = Math.Max(1, values.Where(v => double.IsFinite(v) && v != 0).Select(v => Format(v).Length).DefaultIfEmpty(0).Max());
         return Array.ConvertAll(values, Format);
+    }
+
+    private static string[] FormatBools(double[] values, out int width)
+    {
+        var text = Array.ConvertAll(values, v => v != 0 ? "True" : "False");
+        width = text.Length == 0 ? 0 : text.Max(t => t.Length);
+        return text;
     }
 
     private void AppendDim(StringBuilder sb, string[] text, int width, int dim, int flat, bool summarize, int indent)

@@ -176,23 +176,23 @@ public sealed class TensorTests
     }
 
     [Fact]
-    public void ComparisonsReturnZeroOrOneInTheOperandsDType()
+    public void ComparisonsReturnBoolTensors()
     {
         var a = Tensor.FromArray([1f, 2f, 3f]);
         var b = Tensor.FromArray([3f, 2f, 1f]);
-        Assert.Equal([0f, 0f, 1f], a.Gt(b).ToArray<float>());
-        Assert.Equal([0f, 1f, 1f], a.Ge(b).ToArray<float>());
-        Assert.Equal([1f, 0f, 0f], a.Lt(b).ToArray<float>());
-        Assert.Equal([1f, 1f, 0f], a.Le(b).ToArray<float>());
-        Assert.Equal([0f, 1f, 0f], a.Eq(b).ToArray<float>());
-        Assert.Equal([1f, 0f, 1f], a.Ne(b).ToArray<float>());
-        Assert.Equal([0f, 1f, 1f], a.Gt(1.5).ToArray<float>());
-        Assert.Equal(DType.Float32, a.Gt(b).DType);
+        Assert.Equal([false, false, true], a.Gt(b).ToArray<bool>());
+        Assert.Equal([false, true, true], a.Ge(b).ToArray<bool>());
+        Assert.Equal([true, false, false], a.Lt(b).ToArray<bool>());
+        Assert.Equal([true, true, false], a.Le(b).ToArray<bool>());
+        Assert.Equal([false, true, false], a.Eq(b).ToArray<bool>());
+        Assert.Equal([true, false, true], a.Ne(b).ToArray<bool>());
+        Assert.Equal([false, true, true], a.Gt(1.5).ToArray<bool>());
+        Assert.Equal(DType.Bool, a.Gt(b).DType);
 
         var column = Tensor.FromArray([2f, 0f], 2, 1);
         var grid = a.Ge(column);
         Assert.Equal([2, 3], grid.Shape);
-        Assert.Equal([0f, 1f, 1f, 1f, 1f, 1f], grid.ToArray<float>());
+        Assert.Equal([false, true, true, true, true, true], grid.ToArray<bool>());
 
         var x = Tensor.FromArray([1.0, 2.0]).SetRequiresGrad();
         Assert.False(x.Gt(1.5).RequiresGrad);
@@ -222,8 +222,8 @@ public sealed class TensorTests
         Assert.False(Tensor.FromArray([double.NaN]).AllClose(Tensor.FromArray([double.NaN])));
     }
 
-    // Expected strings are str(t) from PyTorch 1.13 for the same tensors; Nabla writes dtype=float64 and
-    // grad_fn=<MulBackward> where PyTorch writes dtype=torch.float64 and grad_fn=<MulBackward0>.
+    // Expected strings are str(t) from PyTorch 1.13 for the same tensors; Nabla writes grad_fn=<MulBackward>
+    // where PyTorch writes grad_fn=<MulBackward0>.
     [Theory]
     [InlineData("matrix", "tensor([[1.0000, 2.5000],\n        [3.0000, 4.0000]])")]
     [InlineData("integral floats", "tensor([1., 2., 3.])")]
@@ -241,7 +241,7 @@ public sealed class TensorTests
     [InlineData("non-finite fractional", "tensor([   nan,    inf, 1.5000])")]
     [InlineData("empty", "tensor([])")]
     [InlineData("requires grad", "tensor([1., 2.], requires_grad=True)")]
-    [InlineData("float64", "tensor([[-0.5000,  1.2500],\n        [ 2.0000, -3.0000]], dtype=float64)")]
+    [InlineData("float64", "tensor([[-0.5000,  1.2500],\n        [ 2.0000, -3.0000]], dtype=torch.float64)")]
     [InlineData("grad_fn", "tensor([4., 8.], grad_fn=<MulBackward>)")]
     public void ToStringPrintsLikePyTorch(string name, string expected)
     {
