@@ -211,6 +211,11 @@ public sealed partial class Tensor
     /// <summary>Elementwise selection: condition ≠ 0 ? a : b, broadcasting all three.</summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)
     {
+        if (a.IsWrappedNumber != b.IsWrappedNumber)
+        {
+            if (a.IsWrappedNumber) a = a.AdaptTo(b.DType);
+            else b = b.AdaptTo(a.DType);
+        }
         if (a.DType != b.DType)
         {
             var dtype = DTypeExtensions.Promote(a.DType, b.DType);

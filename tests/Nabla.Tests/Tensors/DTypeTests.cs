@@ -96,7 +96,7 @@ public sealed class DTypeTests
         Assert.Equal(DType.Bool, b.DType);
         Assert.Equal([true, false, true, true], b.ToArray<bool>());
         Assert.True(b.Narrow(0, 1, 1).Narrow(1, 0, 1).Item<bool>());
-        Assert.Equal(0, b[0, 1]);
+        Assert.Equal(0, b.ItemAt(0, 1));
 
         var u = Tensor.FromArray(new byte[] { 0, 128, 255 });
         Assert.Equal(DType.UInt8, u.DType);
