@@ -194,7 +194,7 @@ public sealed partial class Tensor
         return (Record(view, new OpKind.AsStrided(shape.ToArray(), logical.ToArray(), logicalOffset), this), advanced);
     }
 
-    private static bool IsMask(Tensor t) => t.DType.Name() == "bool";
+    private static bool IsMask(Tensor t) => t.DType == DType.Bool;
 
     private static string Format(TensorIndex[] indices) => string.Join(", ", indices.Select(i => i?.ToString() ?? "null"));
 
