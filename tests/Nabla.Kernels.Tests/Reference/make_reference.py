@@ -68,8 +68,52 @@ def trigonometric_arguments(name):
     return [x if rng.random() < 0.7 else -x for x in xs]
 
 
+def signed(rng, xs):
+    return [x if rng.random() < 0.6 else -x for x in xs]
+
+
+def math_arguments(name):
+    """Arguments for the scalar-library functions: tiny, moderate and large magnitudes inside each domain."""
+    rng = random.Random(name)
+    tiny = [5e-324, 1e-300, 1e-20, 2.0 ** -27] + [10 ** rng.uniform(-12, -3) for _ in range(60)]
+    if name in ("asin", "acos", "atanh"):
+        xs = tiny + [rng.uniform(0, 1) for _ in range(200)] + [1 - 10 ** rng.uniform(-12, -1) for _ in range(40)]
+        return signed(rng, xs)
+    if name == "acosh":
+        return [1.0] + [1 + 10 ** rng.uniform(-12, 0) for _ in range(100)] + [rng.uniform(1, 10) for _ in range(100)] \
+            + [10 ** rng.uniform(1, 300) for _ in range(60)]
+    if name in ("log2", "log10"):
+        xs = [5e-324, 1e-300, 0.5, 1.0, 2.0, 8.0, 1024.0, 10.0, 1000.0, 1e22, 1.7976931348623157e308]
+        xs += [rng.uniform(0.5, 2) for _ in range(150)] + [10 ** rng.uniform(-300, 300) for _ in range(150)]
+        return xs
+    if name == "exp2":
+        xs = tiny + [rng.uniform(-1, 1) for _ in range(150)] + [rng.uniform(-1074, 1023.9) for _ in range(100)]
+        return signed(rng, xs[:-100]) + xs[-100:]
+    if name == "expm1":
+        xs = tiny + [rng.uniform(0, 0.5) for _ in range(150)] + [rng.uniform(0.5, 5) for _ in range(60)]
+        xs += [rng.uniform(5, 700) for _ in range(40)]
+        return signed(rng, xs)
+    if name == "tan":
+        xs = tiny + [rng.uniform(0, 1.5) for _ in range(150)] + [rng.uniform(1.5, 100) for _ in range(100)]
+        xs += [float(k * mpmath.pi / 2) for k in (1, 3, 5, 101)]
+        return signed(rng, xs)
+    if name in ("sinh", "cosh"):
+        xs = tiny + [rng.uniform(0, 1) for _ in range(150)] + [rng.uniform(1, 20) for _ in range(60)] + [rng.uniform(20, 709.7) for _ in range(40)]
+        return signed(rng, xs)
+    xs = tiny + [rng.uniform(0, 2) for _ in range(150)] + [10 ** rng.uniform(0, 300) for _ in range(100)]
+    return signed(rng, xs)
+
+
+MATH_FUNCTIONS = {"tan": mpmath.tan, "asin": mpmath.asin, "acos": mpmath.acos, "atan": mpmath.atan,
+                  "sinh": mpmath.sinh, "cosh": mpmath.cosh, "asinh": mpmath.asinh, "acosh": mpmath.acosh,
+                  "atanh": mpmath.atanh, "log2": lambda x: mpmath.log(x, 2), "log10": mpmath.log10,
+                  "exp2": lambda x: mpmath.power(2, x), "expm1": mpmath.expm1}
+
+
 if __name__ == "__main__":
     write("tanh", mpmath.tanh, tanh_arguments())
     write("exp", mpmath.exp, exp_arguments())
     write("sin", mpmath.sin, trigonometric_arguments("sin"))
     write("cos", mpmath.cos, trigonometric_arguments("cos"))
+    for name, f in MATH_FUNCTIONS.items():
+        write(name, f, math_arguments(name))
