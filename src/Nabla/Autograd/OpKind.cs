@@ -117,6 +117,15 @@ internal abstract partial record OpKind
     /// <summary>zero padding of <paramref name="Before"/> and <paramref name="After"/> elements along <paramref name="Dim"/> (the adjoint of Narrow)</summary>
     public sealed record Pad(int Dim, int Before, int After) : OpKind;
 
+    /// <summary>the elements reversed along <paramref name="Dims"/> (sorted, distinct); its own derivative</summary>
+    public sealed record Flip(int[] Dims) : OpKind;
+
+    /// <summary>a view of the diagonal <paramref name="Offset"/> of dims <paramref name="Dim1"/> and <paramref name="Dim2"/>, appended as the last dim</summary>
+    public sealed record Diagonal(int Offset, int Dim1, int Dim2) : OpKind;
+
+    /// <summary>zeros of <paramref name="Shape"/> with the input written on the diagonal <paramref name="Offset"/> of dims <paramref name="Dim1"/> and <paramref name="Dim2"/> (the adjoint of Diagonal)</summary>
+    public sealed record DiagEmbed(int[] Shape, int Offset, int Dim1, int Dim2) : OpKind;
+
     /// <summary>a contiguous copy</summary>
     public sealed record Contiguous : OpKind;
 

@@ -108,4 +108,26 @@ internal static class Indexing
         result.NarrowView(dim, before, x.ShapeArray[dim]).CopyFromUnchecked(x);
         return result;
     }
+
+    /// <summary>A contiguous copy of <paramref name="x"/> reversed along every dim d with <paramref name="flipped"/>[d].</summary>
+    public static Tensor Flip(Tensor x, bool[] flipped)
+    {
+        var c = x.Materialize();
+        var result = Tensor.Empty((int[])c.ShapeArray.Clone(), x.DType);
+        switch (x.DType)
+        {
+            case DType.Float32: FlipKernel.Flip<float>(c.AsSpan<float>(), c.ShapeArray, flipped, result.AsSpan<float>()); break;
+            case DType.Float64: FlipKernel.Flip<double>(c.AsSpan<double>(), c.ShapeArray, flipped, result.AsSpan<double>()); break;
+            default: FlipKernel.Flip<long>(c.AsSpan<long>(), c.ShapeArray, flipped, result.AsSpan<long>()); break;
+        }
+        return result;
+    }
+
+    /// <summary>Zeros of <paramref name="shape"/> with <paramref name="x"/> written into the diagonal view <paramref name="diagonal"/> makes of them.</summary>
+    public static Tensor DiagEmbed(Tensor x, int[] shape, Func<Tensor, Tensor> diagonal)
+    {
+        var result = Tensor.ZerosInternal(shape, x.DType);
+        if (x.Numel > 0) diagonal(result).CopyFromUnchecked(x);
+        return result;
+    }
 }

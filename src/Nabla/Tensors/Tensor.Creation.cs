@@ -30,15 +30,6 @@ public sealed partial class Tensor
     /// <summary>A zero-dimensional tensor holding one value.</summary>
     public static Tensor Scalar(double value, DType dtype = DType.Float32, bool requiresGrad = false) => Full([], value, dtype, requiresGrad);
 
-    /// <summary>Zeros with the shape and dtype of <paramref name="like"/>.</summary>
-    public static Tensor ZerosLike(Tensor like) => ZerosInternal((int[])like.ShapeArray.Clone(), like.DType);
-
-    /// <summary>Ones with the shape and dtype of <paramref name="like"/>.</summary>
-    public static Tensor OnesLike(Tensor like) => Full(like.ShapeArray, 1.0, like.DType);
-
-    /// <summary>A constant with the shape and dtype of <paramref name="like"/>.</summary>
-    public static Tensor FullLike(Tensor like, double value) => Full(like.ShapeArray, value, like.DType);
-
     /// <summary>Values start, start+step, … below end (like <c>torch.arange</c>).</summary>
     public static Tensor Arange(double start, double end, double step = 1, DType dtype = DType.Float32)
     {
