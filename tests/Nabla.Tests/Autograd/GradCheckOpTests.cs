@@ -239,6 +239,22 @@ public sealed class GradCheckOpTests
             new("GruCell strided rows and transposed state", x => Tensor.GruCell(x[0].Narrow(1, 2, 6), x[1].T, x[2].T),
                 g => [Normal(g, 2, 9), Normal(g, 6, 2), Normal(g, 2, 2)]),
         ],
+        // Shape and linear algebra: Flip, Diagonal, DiagEmbed.
+        [typeof(OpKind.Flip)] =
+        [
+            new("Flip dims 0,2", x => x[0].Flip(0, 2) * Weights(2, 3, 4), g => [Normal(g, 2, 3, 4)]),
+            new("Flip of transposed", x => x[0].T.Flip(-1) * Weights(4, 3), g => [Normal(g, 3, 4)]),
+        ],
+        [typeof(OpKind.Diagonal)] =
+        [
+            new("Diagonal offset 1 rank 3", x => x[0].Diagonal(1, 1, 2) * Weights(2, 3), g => [Normal(g, 2, 3, 4)]),
+            new("Diagonal of transposed, reversed dims", x => x[0].T.Diagonal(-1, 1, 0) * Weights(2), g => [Normal(g, 3, 4)]),
+        ],
+        [typeof(OpKind.DiagEmbed)] =
+        [
+            new("DiagEmbed offset -1", x => x[0].DiagEmbed(-1) * Weights(2, 4, 4), g => [Normal(g, 2, 3)]),
+            new("DiagEmbed of transposed, dims 0 and 2", x => x[0].T.DiagEmbed(1, 0, 2) * Weights(3, 3, 3), g => [Normal(g, 2, 3)]),
+        ],
     };
 
     private static readonly Sample[] ComposedSamples =
@@ -287,7 +303,8 @@ public sealed class GradCheckOpTests
          "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
          "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p",
          "Tril", "Triu", "MaskedFill",
-         "LstmCell", "GruCell"];
+         "LstmCell", "GruCell",
+         "Flip", "Diagonal", "DiagEmbed"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
 
