@@ -329,6 +329,22 @@ public sealed class GradCheckOpTests
             new("Median all", x => x[0].Median(), g => [Distinct(g, 3, 5)]),
             new("Median all of transposed", x => x[0].T.Median(), g => [Distinct(g, 2, 4)]),
         ],
+        // Shape and linear algebra: Flip, Diagonal, DiagEmbed.
+        [typeof(OpKind.Flip)] =
+        [
+            new("Flip dims 0,2", x => x[0].Flip(0, 2) * Weights(2, 3, 4), g => [Normal(g, 2, 3, 4)]),
+            new("Flip of transposed", x => x[0].T.Flip(-1) * Weights(4, 3), g => [Normal(g, 3, 4)]),
+        ],
+        [typeof(OpKind.Diagonal)] =
+        [
+            new("Diagonal offset 1 rank 3", x => x[0].Diagonal(1, 1, 2) * Weights(2, 3), g => [Normal(g, 2, 3, 4)]),
+            new("Diagonal of transposed, reversed dims", x => x[0].T.Diagonal(-1, 1, 0) * Weights(2), g => [Normal(g, 3, 4)]),
+        ],
+        [typeof(OpKind.DiagEmbed)] =
+        [
+            new("DiagEmbed offset -1", x => x[0].DiagEmbed(-1) * Weights(2, 4, 4), g => [Normal(g, 2, 3)]),
+            new("DiagEmbed of transposed, dims 0 and 2", x => x[0].T.DiagEmbed(1, 0, 2) * Weights(3, 3, 3), g => [Normal(g, 2, 3)]),
+        ],
     };
 
     private static readonly Sample[] ComposedSamples =
@@ -426,7 +442,8 @@ public sealed class GradCheckOpTests
          "Floor", "Ceil", "Round", "Trunc", "Sign", "Tan", "Asin", "Acos", "Atan", "Atan2", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
          "Log2", "Log10", "Exp2", "Expm1", "Hypot", "Fmod", "Remainder", "Frac", "Lerp", "Xlogy",
          "AsStrided", "AsStridedScatter", "CopySlices", "Indexer", "IndexPut", "MaskedSelect", "MaskedScatter", "Scatter", "Take", "IndexFill", "InPlace",
-         "CumSum", "CumProd", "Median", "Prod", "Sort", "TopK", "Quantile", "Norm", "Dist", "Cdist", "Nansum"];
+         "CumSum", "CumProd", "Median", "Prod", "Sort", "TopK", "Quantile", "Norm", "Dist", "Cdist", "Nansum",
+         "Flip", "Diagonal", "DiagEmbed"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
 
