@@ -381,6 +381,105 @@ def make_cell(gates):
     return make
 
 
+def dim_args(g, x):
+    return {"dim": a_dim(g, x.dim())} if x.dim() > 0 else None
+
+
+def line_no_ties(x, dim):
+    """No two elements of a line along dim closer than the kink distance (sort and topk are smooth there)."""
+    s = x.movedim(dim, -1).sort(dim=-1).values
+    return s.shape[-1] < 2 or bool(((s[..., 1:] - s[..., :-1]) > KINK * (1 + amax(x))).all())
+
+
+def sort_args(g, x):
+    if x.dim() == 0:
+        return None
+    d = a_dim(g, x.dim())
+    return {"dim": d, "descending": g.rng.random() < 0.5} if line_no_ties(x, d) else None
+
+
+def topk_args(g, x):
+    if x.dim() == 0:
+        return None
+    d = a_dim(g, x.dim())
+    return {"k": g.rng.randint(1, x.shape[d]), "dim": d} if line_no_ties(x, d) else None
+
+
+def prod_args(g, x):
+    if x.dim() == 0 or not away(x, 0):
+        return None
+    return {"dim": a_dim(g, x.dim()), "keepdim": g.rng.random() < 0.5}
+
+
+def norm_args(g, x):
+    if x.dim() == 0:
+        return None
+    d = a_dim(g, x.dim())
+    p = g.rng.choice([2, 3, 1.5])
+    return {"p": p, "dim": d, "keepdim": g.rng.random() < 0.5} if bool((x.abs().amax(d) > KINK * (1 + amax(x))).all()) and away(x, 0) else None
+
+
+def flip_args(g, x):
+    return {"dims": dims_arg(g, x.dim())} if x.dim() > 0 else None
+
+
+def roll_args(g, x):
+    if x.dim() == 0:
+        return None
+    d = a_dim(g, x.dim())
+    return {"shift": g.rng.choice([-2, -1, 1, 2, 3]), "dim": d}
+
+
+def repeat_args(g, x):
+    reps = [g.rng.choice([1, 1, 2]) for _ in range(x.dim() + g.rng.choice([0, 0, 1]))]
+    return {"repeats": reps} if reps and math.prod(reps) * x.numel() <= MAX_NUMEL else None
+
+
+def diagonal_args(g, x):
+    if x.dim() < 2:
+        return None
+    d1, d2 = g.rng.sample(range(x.dim()), 2)
+    return {"offset": g.rng.choice([0, 0, 1, -1]), "dim1": d1, "dim2": d2}
+
+
+def last_two(g, x):
+    return {} if x.dim() >= 2 else None
+
+
+def pad_mode_args(g, x):
+    if x.dim() not in (2, 3) or x.shape[-1] < 2:
+        return None
+    return {"mode": g.rng.choice(["reflect", "replicate"]), "before": 1, "after": g.rng.choice([0, 1])}
+
+
+def take_args(g, x):
+    n = x.numel()
+    k = g.rng.randint(1, 6)
+    return {"index": {"shape": [k], "data": [g.rng.randrange(-n, n) for _ in range(k)], "dtype": "int64"}}
+
+
+def index_get_args(g, x):
+    if x.dim() == 0:
+        return None
+    k = g.rng.randint(1, 4)
+    return {"index": {"shape": [k], "data": [g.rng.randrange(x.shape[0]) for _ in range(k)], "dtype": "int64"}}
+
+
+def setitem_args(g, x):
+    return {} if x.dim() >= 1 and x.shape[-1] >= 2 else None
+
+
+def run_setitem(x, a):
+    y = x[0] * 1
+    y[..., 0] = x[0][..., -1] * 2
+    return y
+
+
+def run_pad_mode(x, a):
+    return F.pad(x[0], [a["before"], a["after"]], mode=a["mode"])
+
+
+
 def run_lstm_cell(x, a):
     i, f, c, o = (x[0] + x[1]).chunk(4, 1)
     cell = torch.sigmoid(f) * x[2] + torch.sigmoid(i) * torch.tanh(c)
@@ -456,6 +555,34 @@ OPS = {
     "masked_fill": unary(lambda x, a: x[0].masked_fill(const(a["mask"], x[0]) != 0, a["value"]), args=masked_fill_args),
     "lstm_cell": (run_lstm_cell, make_cell(4)),
     "gru_cell": (run_gru_cell, make_cell(3)),
+    # The tensor-API functions, indexing and in-place writes, drawn only in the programs named "*_t…".
+    "tan": unary(lambda x, a: torch.tan(x[0]), ok=lambda x: amax(x) < 1.2),
+    "atan": unary(lambda x, a: torch.atan(x[0])),
+    "sinh": unary(lambda x, a: torch.sinh(x[0]), ok=lambda x: amax(x) <= 8),
+    "cosh": unary(lambda x, a: torch.cosh(x[0]), ok=lambda x: amax(x) <= 8),
+    "asinh": unary(lambda x, a: torch.asinh(x[0])),
+    "expm1": unary(lambda x, a: torch.expm1(x[0]), ok=lambda x: float(x.max()) <= 10),
+    "exp2": unary(lambda x, a: torch.exp2(x[0]), ok=lambda x: float(x.max()) <= 13),
+    "log2": unary(lambda x, a: torch.log2(x[0]), ok=positive(0.05)),
+    "log10": unary(lambda x, a: torch.log10(x[0]), ok=positive(0.05)),
+    "atan2": binary(lambda x, a: torch.atan2(x[0], x[1]), ok=lambda a, b: away(a, 0) and away(b, 0)),
+    "hypot": binary(lambda x, a: torch.hypot(x[0], x[1]), ok=lambda a, b: away(a, 0)),
+    "lerp": binary(lambda x, a: torch.lerp(x[0], x[1], 0.25)),
+    "cumsum": unary(lambda x, a: torch.cumsum(x[0], a["dim"]), args=dim_args),
+    "cumprod": unary(lambda x, a: torch.cumprod(x[0], a["dim"]), ok=lambda x: away(x, 0), args=dim_args),
+    "prod_dim": unary(lambda x, a: torch.prod(x[0], a["dim"], a["keepdim"]), args=prod_args),
+    "norm": unary(lambda x, a: torch.norm(x[0], a["p"], a["dim"], a["keepdim"]), args=norm_args),
+    "sort_values": unary(lambda x, a: torch.sort(x[0], a["dim"], a["descending"]).values, args=sort_args),
+    "topk_values": unary(lambda x, a: torch.topk(x[0], a["k"], a["dim"]).values, args=topk_args),
+    "flip": unary(lambda x, a: torch.flip(x[0], a["dims"]), args=flip_args),
+    "roll": unary(lambda x, a: torch.roll(x[0], a["shift"], a["dim"]), args=roll_args),
+    "repeat": unary(lambda x, a: x[0].repeat(a["repeats"]), args=repeat_args),
+    "diagonal": unary(lambda x, a: torch.diagonal(x[0], a["offset"], a["dim1"], a["dim2"]), args=diagonal_args),
+    "einsum_transpose": unary(lambda x, a: torch.einsum("...ij->...ji", x[0]), args=last_two),
+    "pad_mode": unary(run_pad_mode, args=pad_mode_args),
+    "take": unary(lambda x, a: torch.take(x[0], const(a["index"], x[0])), args=take_args),
+    "index_get": unary(lambda x, a: x[0][const(a["index"], x[0])], args=index_get_args),
+    "setitem": unary(run_setitem, args=setitem_args),
 }
 
 # Views a leaf may be seen through before the program's ops start.
@@ -539,6 +666,12 @@ class Generator:
 # The ops of the masking and recurrent layers, drawn only in the programs named "*_s…", so that the first programs
 # (whose names the regression theories of RandomProgramTests.cs cite) stay exactly as they were.
 SEQUENCE_OPS = ["tril", "triu", "masked_fill", "lstm_cell", "gru_cell"]
+
+# The tensor-API ops (everyday functions, scans, sorting, shape functions, indexing and in-place writes), drawn only
+# in the programs named "*_t…", so the "*_s…" programs stay as they were too.
+TENSOR_API_OPS = ["tan", "atan", "sinh", "cosh", "asinh", "expm1", "exp2", "log2", "log10", "atan2", "hypot", "lerp",
+                  "cumsum", "cumprod", "prod_dim", "norm", "sort_values", "topk_values", "flip", "roll", "repeat",
+                  "diagonal", "einsum_transpose", "pad_mode", "take", "index_get", "setitem"]
 
 
 def pick_op(rng, ops):
@@ -659,13 +792,15 @@ def program(rng, name, dtype, ops, must=()):
                 "output": flat(out, dtype), "grads": [flat(gr, dtype) for gr in grads]}
 
 
-def write(file, dtype_name, seed, count, sequence_count):
+def write(file, dtype_name, seed, count, sequence_count, api_count):
     dtype = {"float64": torch.float64, "float32": torch.float32}[dtype_name]
     prefix = "f64" if dtype == torch.float64 else "f32"
     rng = lambda name: random.Random(seed ^ zlib.crc32(name.encode()))
-    first = [name for name in OPS if name not in SEQUENCE_OPS]
+    before_api = [name for name in OPS if name not in TENSOR_API_OPS]
+    first = [name for name in before_api if name not in SEQUENCE_OPS]
     programs = [program(rng(name), name, dtype, first) for name in (f"{prefix}_{k:03d}" for k in range(count))]
-    programs += [program(rng(name), name, dtype, list(OPS), SEQUENCE_OPS) for name in (f"{prefix}_s{k:02d}" for k in range(sequence_count))]
+    programs += [program(rng(name), name, dtype, before_api, SEQUENCE_OPS) for name in (f"{prefix}_s{k:02d}" for k in range(sequence_count))]
+    programs += [program(rng(name), name, dtype, list(OPS), TENSOR_API_OPS) for name in (f"{prefix}_t{k:02d}" for k in range(api_count))]
     body = ",\n".join(json.dumps(p, separators=(",", ":")) for p in programs)
     with open(os.path.join(HERE, file), "w") as f:
         f.write('{"dtype": "%s", "seed": %d, "programs": [\n%s\n]}\n' % (dtype_name, seed, body))
@@ -677,5 +812,5 @@ def write(file, dtype_name, seed, count, sequence_count):
 if __name__ == "__main__":
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    write("random_programs_float64.json", "float64", 64, 200, 40)
-    write("random_programs_float32.json", "float32", 32, 100, 20)
+    write("random_programs_float64.json", "float64", 64, 200, 40, 60)
+    write("random_programs_float32.json", "float32", 32, 100, 20, 30)
