@@ -19,8 +19,8 @@ public sealed partial class Tensor
 
     /// <summary>
     /// This tensor with <paramref name="value"/> wherever <paramref name="mask"/> is true (as <c>Tensor.masked_fill</c>).
-    /// Until Nabla has a bool dtype a mask is any tensor whose nonzero elements mean true (int64 0/1 is the usual
-    /// form); it must broadcast to this tensor's shape. The filled elements receive no gradient, the others the
+    /// A mask is a Bool tensor (<c>x &gt; 0</c>); any other dtype is read as nonzero-is-true. It must broadcast to this
+    /// tensor's shape. The filled elements receive no gradient, the others the
     /// output gradient unchanged, so a fill of −∞ leaves no NaN in the backward pass.
     /// </summary>
     /// <param name="mask">Where to fill, broadcastable to this tensor's shape.</param>
