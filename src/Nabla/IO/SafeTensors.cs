@@ -25,8 +25,8 @@ public sealed record SafeTensorsData(OrderedDictionary<string, Tensor> Tensors, 
 /// <see cref="InvalidDataException"/> naming the file, the tensor and the problem: so do a header that is not valid
 /// UTF-8, a name with a lone surrogate, a field given twice in one entry, and (unless the caller allows them) NaN or
 /// infinite values in a floating-point tensor. Names from the file are quoted escaped and cut short.
-/// Nabla writes F32, F64 and I64; it reads those plus F16 and BF16 (as float32) and
-/// I32, I16, I8, U8 and BOOL (as int64).
+/// Every Nabla dtype is written and read as its own file dtype (F64, F32, F16, BF16, I64, I32, U8, BOOL);
+/// I16 and I8, which Nabla has no dtype for, are read as int64. A BOOL byte other than 0 or 1 is an error.
 /// </remarks>
 public static class SafeTensors
 {
@@ -39,9 +39,9 @@ public static class SafeTensors
 
     private static readonly Dictionary<string, FileDType> FileDTypes = new FileDType[]
     {
-        new("F64", 8, DType.Float64), new("F32", 4, DType.Float32), new("F16", 2, DType.Float32), new("BF16", 2, DType.Float32),
-        new("I64", 8, DType.Int64), new("I32", 4, DType.Int64), new("I16", 2, DType.Int64), new("I8", 1, DType.Int64),
-        new("U8", 1, DType.Int64), new("BOOL", 1, DType.Int64),
+        new("F64", 8, DType.Float64), new("F32", 4, DType.Float32), new("F16", 2, DType.Float16), new("BF16", 2, DType.BFloat16),
+        new("I64", 8, DType.Int64), new("I32", 4, DType.Int32), new("I16", 2, DType.Int64), new("I8", 1, DType.Int64),
+        new("U8", 1, DType.UInt8), new("BOOL", 1, DType.Bool),
     }.ToDictionary(d => d.Name, StringComparer.Ordinal);
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -134,12 +134,18 @@ public static class SafeTensors
         {
             if (name == MetadataKey) throw new ArgumentException($"SafeTensors.Save: '{MetadataKey}' is reserved and cannot name a tensor.", nameof(tensors));
             if (tensor is null) throw new ArgumentException($"SafeTensors.Save: tensor '{name}' is null.", nameof(tensors));
-            var dtype = tensor.DType switch
+            var dtype = FileDTypes[tensor.DType switch
             {
-                DType.Float32 => FileDTypes["F32"],
-                DType.Float64 => FileDTypes["F64"],
-                _ => FileDTypes["I64"],
-            };
+                DType.Float32 => "F32",
+                DType.Float64 => "F64",
+                DType.Int64 => "I64",
+                DType.Int32 => "I32",
+                DType.UInt8 => "U8",
+                DType.Bool => "BOOL",
+                DType.Float16 => "F16",
+                DType.BFloat16 => "BF16",
+                _ => throw new ArgumentException($"SafeTensors.Save: tensor '{name}' has dtype {tensor.DType.Name()}, which safetensors cannot hold.", nameof(tensors)),
+            }];
             planned.Add((name, dtype, [.. tensor.Shape]));
         }
         // Larger elements first keeps every tensor aligned to its element size within the data section.
@@ -197,7 +203,12 @@ public static class SafeTensors
             {
                 case DType.Float32: WriteData<float>(stream, tensor); break;
                 case DType.Float64: WriteData<double>(stream, tensor); break;
-                default: WriteData<long>(stream, tensor); break;
+                case DType.Int64: WriteData<long>(stream, tensor); break;
+                case DType.Int32: WriteData<int>(stream, tensor); break;
+                case DType.UInt8: WriteData<byte>(stream, tensor); break;
+                case DType.Bool: WriteData<bool>(stream, tensor); break;
+                case DType.Float16: WriteData<Half>(stream, tensor); break;
+                default: WriteData<BFloat16>(stream, tensor); break;
             }
         }
         stream.Flush();
@@ -432,18 +443,18 @@ public static class SafeTensors
     private static Tensor ReadTensor(Stream stream, Entry e, string source)
     {
         int numel = (int)((e.End - e.Begin) / e.DType.Size);
-        Storage storage;
-        switch (e.DType.Name)
+        Storage storage = e.DType.Name switch
         {
-            case "F32": storage = new Storage<float>(ReadNative<float>(stream, numel, e, source)); break;
-            case "F64": storage = new Storage<double>(ReadNative<double>(stream, numel, e, source)); break;
-            case "I64": storage = new Storage<long>(ReadNative<long>(stream, numel, e, source)); break;
-            default:
-                var bytes = new byte[e.End - e.Begin];
-                ReadExactly(stream, bytes, source, $"the data of tensor {Quoted.Of(e.Name)}");
-                storage = Widen(e.DType.Name, bytes, numel);
-                break;
-        }
+            "F32" => new Storage<float>(ReadNative<float>(stream, numel, e, source)),
+            "F64" => new Storage<double>(ReadNative<double>(stream, numel, e, source)),
+            "F16" => new Storage<Half>(ReadNative<Half>(stream, numel, e, source)),
+            "BF16" => new Storage<BFloat16>(ReadNative<BFloat16>(stream, numel, e, source)),
+            "I64" => new Storage<long>(ReadNative<long>(stream, numel, e, source)),
+            "I32" => new Storage<int>(ReadNative<int>(stream, numel, e, source)),
+            "U8" => new Storage<byte>(ReadNative<byte>(stream, numel, e, source)),
+            "BOOL" => new Storage<bool>(ReadBool(stream, numel, e, source)),
+            _ => Widen(e.DType.Name, ReadNative<byte>(stream, (int)(e.End - e.Begin), e, source), numel),
+        };
         return new Tensor(storage, e.Shape);
     }
 
@@ -454,31 +465,24 @@ public static class SafeTensors
         return data;
     }
 
-    private static Storage Widen(string dtype, ReadOnlySpan<byte> bytes, int numel)
+    /// <summary>Bytes 0 and 1 only: any other byte would be a bool value that is neither true nor false.</summary>
+    private static bool[] ReadBool(Stream stream, int numel, Entry e, string source)
     {
-        if (dtype is "F16" or "BF16")
-        {
-            var floats = new float[numel];
-            for (int i = 0; i < numel; i++)
-            {
-                var b = bytes.Slice(2 * i, 2);
-                floats[i] = dtype == "F16"
-                    ? (float)BinaryPrimitives.ReadHalfLittleEndian(b)
-                    : BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(b) << 16);
-            }
-            return new Storage<float>(floats);
-        }
+        var bytes = ReadNative<byte>(stream, numel, e, source);
+        int bad = bytes.AsSpan().IndexOfAnyExcept((byte)0, (byte)1);
+        if (bad >= 0)
+            throw InvalidTensor(source, e.Name, $"element {bad} (index {ShapeUtil.Format(ShapeUtil.Unravel(bad, e.Shape))}) is the byte {bytes[bad]}; a BOOL element must be 0 or 1.");
+        var values = new bool[numel];
+        for (int i = 0; i < numel; i++) values[i] = bytes[i] != 0;
+        return values;
+    }
+
+    /// <summary>I16 and I8, which have no Nabla dtype, as int64.</summary>
+    private static Storage<long> Widen(string dtype, ReadOnlySpan<byte> bytes, int numel)
+    {
         var longs = new long[numel];
         for (int i = 0; i < numel; i++)
-        {
-            longs[i] = dtype switch
-            {
-                "I32" => BinaryPrimitives.ReadInt32LittleEndian(bytes.Slice(4 * i, 4)),
-                "I16" => BinaryPrimitives.ReadInt16LittleEndian(bytes.Slice(2 * i, 2)),
-                "I8" => (sbyte)bytes[i],
-                _ => bytes[i],
-            };
-        }
+            longs[i] = dtype == "I16" ? BinaryPrimitives.ReadInt16LittleEndian(bytes.Slice(2 * i, 2)) : (sbyte)bytes[i];
         return new Storage<long>(longs);
     }
 
@@ -518,10 +522,12 @@ public static class SafeTensors
         {
             DType.Float32 => IndexOfNonFinite(tensor.AsSpan<float>()),
             DType.Float64 => IndexOfNonFinite(tensor.AsSpan<double>()),
+            DType.Float16 => IndexOfNonFinite(tensor.AsSpan<Half>()),
+            DType.BFloat16 => IndexOfNonFinite(tensor.AsSpan<BFloat16>()),
             _ => -1,
         };
         if (bad < 0) return;
-        double value = tensor.DType == DType.Float32 ? tensor.AsSpan<float>()[bad] : tensor.AsSpan<double>()[bad];
+        double value = tensor.ItemAt(ShapeUtil.Unravel(bad, e.Shape));
         throw InvalidTensor(source, e.Name,
             $"element {bad} (index {ShapeUtil.Format(ShapeUtil.Unravel(bad, e.Shape))}) is {(double.IsNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf")}; " +
             "the values must be finite (pass allowNonFinite: true to accept NaN and infinities).");
@@ -531,6 +537,13 @@ public static class SafeTensors
     {
         for (int i = 0; i < values.Length; i++)
             if (!T.IsFinite(values[i])) return i;
+        return -1;
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<BFloat16> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite((float)values[i])) return i;
         return -1;
     }
 }

@@ -51,6 +51,57 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void EveryDtypeIsSavedInItsOwnFileDtypeAndReadBackAsItself()
+    {
+        var tensors = new Dictionary<string, Tensor>
+        {
+            ["bool"] = Tensor.FromArray([true, false, true], 3),
+            ["u8"] = Tensor.FromArray(new byte[] { 0, 7, 255 }, 3),
+            ["i32"] = Tensor.FromArray([int.MinValue, -1, int.MaxValue], DType.Int32, 3),
+            ["f16"] = Tensor.FromArray([1.5, -2, 65504], 3).To(DType.Float16),
+            ["bf16"] = Tensor.FromArray([1.5, -2, 3.0e38], 3).To(DType.BFloat16).Reshape(3, 1).T,
+        };
+        string path = PathOf("dtypes.safetensors");
+        SafeTensors.Save(path, tensors);
+        var bytes = File.ReadAllBytes(path);
+        var header = System.Text.Encoding.UTF8.GetString(bytes, 8, (int)BitConverter.ToUInt64(bytes, 0));
+        foreach (var name in new[] { "\"BOOL\"", "\"U8\"", "\"I32\"", "\"F16\"", "\"BF16\"" }) Assert.Contains(name, header);
+        var loaded = SafeTensors.Load(path).Tensors;
+        foreach (var (name, tensor) in tensors)
+        {
+            Assert.Equal(tensor.DType, loaded[name].DType);
+            Assert.Equal(tensor.Shape, loaded[name].Shape);
+        }
+        Assert.Equal([true, false, true], loaded["bool"].ToArray<bool>());
+        Assert.Equal(new byte[] { 0, 7, 255 }, loaded["u8"].ToArray<byte>());
+        Assert.Equal([int.MinValue, -1, int.MaxValue], loaded["i32"].ToArray<int>());
+        Assert.Equal([1.5, -2, 65504], loaded["f16"].ToDoubleArray());
+        Assert.Equal(tensors["bf16"].ToDoubleArray(), loaded["bf16"].ToDoubleArray());
+    }
+
+    [Fact]
+    public void ABoolByteOtherThanZeroOrOneIsRejected()
+    {
+        string path = PathOf("bool.safetensors");
+        SafeTensors.Save(path, new Dictionary<string, Tensor> { ["mask"] = Tensor.FromArray([true, false, true], 3) });
+        var bytes = File.ReadAllBytes(path);
+        bytes[^2] = 2;
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
+        Assert.Contains("tensor 'mask': element 1 (index [1]) is the byte 2; a BOOL element must be 0 or 1", e.Message);
+    }
+
+    [Fact]
+    public void BFloat16InfinityIsRejectedUnlessAllowed()
+    {
+        string path = PathOf("bf16.safetensors");
+        SafeTensors.Save(path, new Dictionary<string, Tensor> { ["w"] = Tensor.FromArray([1.0, double.NegativeInfinity], 2).To(DType.BFloat16) });
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
+        Assert.Contains("tensor 'w': element 1 (index [1]) is -Inf", e.Message);
+        Assert.Equal(double.NegativeInfinity, SafeTensors.Load(path, allowNonFinite: true).Tensors["w"].ItemAt(1));
+    }
+
+    [Fact]
     public void RoundTripsEveryDTypeShapeAndLayoutThroughAFile()
     {
         var tensors = AllKinds();
@@ -169,14 +220,19 @@ public sealed class SafeTensorsTests : IDisposable
             var dtype = e.GetProperty("file_dtype").GetString() switch
             {
                 "F64" => DType.Float64,
-                "F32" or "F16" or "BF16" => DType.Float32,
+                "F32" => DType.Float32,
+                "F16" => DType.Float16,
+                "BF16" => DType.BFloat16,
+                "I32" => DType.Int32,
+                "U8" => DType.UInt8,
+                "BOOL" => DType.Bool,
                 _ => DType.Int64,
             };
             Assert.True(dtype == t.DType, $"{name}: {t.DType}, expected {dtype}");
             Assert.Equal(e.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()), t.Shape);
             var data = e.GetProperty("data").EnumerateArray();
-            if (dtype == DType.Int64) Assert.Equal(data.Select(v => v.GetInt64()), t.ToArray<long>());
-            else Assert.Equal(data.Select(v => v.GetDouble()), t.ToDoubleArray());
+            if (dtype.IsFloatingPoint()) Assert.Equal(data.Select(v => v.GetDouble()), t.ToDoubleArray());
+            else Assert.Equal(data.Select(v => v.GetInt64()), t.To(DType.Int64).ToArray<long>());
         }
         Assert.Equal(0, loaded.Tensors["bn.num_batches_tracked"].Rank);
         Assert.Equal(loaded.Tensors["linear.weight"].T.ToDoubleArray(), loaded.Tensors["linear.weight_t"].ToDoubleArray());
