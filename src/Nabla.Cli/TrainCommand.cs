@@ -18,7 +18,7 @@ namespace Nabla.Cli;
 /// </summary>
 internal static class TrainCommand
 {
-    private static readonly string[] OptimizerNames = ["sgd", "adam", "adamw", "rmsprop"];
+    private static readonly string[] OptimizerNames = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam"];
     private static readonly string[] ScheduleNames = ["none", "cosine"];
     private static readonly string[] AugmentNames = ["none", "flip", "flip-crop"];
 
@@ -40,7 +40,7 @@ internal static class TrainCommand
         {
             Description = $"Rescale the gradients to at most this total L2 norm before each step (default {TextClipNorm} for text, no clipping otherwise).",
         };
-        var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9), adam, adamw or rmsprop.", DefaultValueFactory = _ => "adam" };
+        var optimizer = new Option<string>("--optimizer") { Description = "sgd (momentum 0.9), adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam or radam.", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong(OptimizerNames);
         var weightDecay = new Option<double>("--weight-decay") { Description = "The weight decay (L2 for sgd, adam and rmsprop; decoupled for adamw).", DefaultValueFactory = _ => 0.0 };
         var schedule = new Option<string?>("--lr-schedule") { Description = "none, or cosine annealing to 0 over the epochs (default: cosine for images and text, none otherwise)." };
@@ -318,6 +318,11 @@ internal static class TrainCommand
         "adam" => new Adam(parameters, lr, weightDecay: weightDecay),
         "adamw" => new AdamW(parameters, lr, weightDecay: weightDecay),
         "rmsprop" => new RMSprop(parameters, lr, weightDecay: weightDecay),
+        "adagrad" => new Adagrad(parameters, lr, weightDecay: weightDecay),
+        "adadelta" => new Adadelta(parameters, lr, weightDecay: weightDecay),
+        "adamax" => new Adamax(parameters, lr, weightDecay: weightDecay),
+        "nadam" => new NAdam(parameters, lr, weightDecay: weightDecay),
+        "radam" => new RAdam(parameters, lr, weightDecay: weightDecay),
         _ => throw new UsageException($"unknown optimizer '{name}': expected {string.Join(", ", OptimizerNames)}."),
     };
 

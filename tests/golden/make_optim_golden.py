@@ -11,13 +11,14 @@ optim.json
 
   opt_case = {
     "name": str,
-    "optimizer": "SGD" | "Adam" | "AdamW" | "RMSprop" | "Adagrad",
+    "optimizer": "SGD" | "Adam" | "AdamW" | "RMSprop" | "Adagrad" | "Adadelta" | "Adamax" | "NAdam" | "RAdam",
     "dtype": "float64" | "float32",
     "defaults": {torch keyword arguments of the constructor, e.g. "lr", "momentum", "betas"},
     "groups": [{"params": [parameter indices], "options": {per-group overrides}}, ...],
     "params": [{"shape", "data"}, ...]            initial values, row-major,
     "grads": [[{"shape", "data"} or null per parameter] per step]   (null: p.grad = None that step),
     "after": [[{"shape", "data"} per parameter] per step]}          parameters after each step.
+  Cases run 5 steps unless their defaults name "steps" (RAdam rectifies only once its variance estimate is tractable).
   Every step sets p.grad from "grads" and calls optimizer.step(). Parameter sizes cover shorter-than-a-
   vector, exact multiples and ragged tails; one parameter has no gradient at one step.
 
@@ -30,6 +31,12 @@ optim.json
     "lrs": [[lr per group] after construction, then after each step],
     "momentums": [[momentum or beta1 per group] likewise]   (schedules that cycle momentum)}
   Each step calls optimizer.step() (no gradients, so parameters do not move) then scheduler.step().
+
+  lbfgs_case = {
+    "name": str, "problem": "quartic" | "rosenbrock", "options": {torch keyword arguments}, "dtype": str,
+    "data": {"A", "b"} (quartic), "params": [{"shape", "data"}, ...],
+    "steps": [{"loss": the value step(closure) returned, "func_evals", "n_iter" (cumulative), "after": parameters}]}
+  See lbfgs_case for the two problems; each case calls step(closure) several times, so the history carries over.
 
   clip_case = {
     "name": str, "kind": "norm" | "value",
@@ -101,12 +108,27 @@ OPT_CASES = [
      [{"params": [0, 2, 4], "options": {"lr": 0.05}}, {"params": [1, 3], "options": {"weight_decay": 0.2}}], "float64"),
     ("adam_float32", "Adam", {"lr": 0.01, "weight_decay": 0.01}, None, "float32"),
     ("sgd_nesterov_float32", "SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True}, None, "float32"),
+    ("adadelta_default", "Adadelta", {}, None, "float64"),
+    ("adadelta_weight_decay_maximize", "Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.1, "maximize": True}, None, "float64"),
+    ("adamax_default", "Adamax", {"lr": 0.01}, None, "float64"),
+    ("adamax_weight_decay_maximize", "Adamax", {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1, "maximize": True}, None, "float64"),
+    ("nadam_default", "NAdam", {"lr": 0.01}, None, "float64"),
+    ("nadam_weight_decay_momentum_decay", "NAdam", {"lr": 0.02, "betas": (0.85, 0.99), "eps": 1e-6, "weight_decay": 0.1, "momentum_decay": 0.01}, None, "float64"),
+    ("radam_default", "RAdam", {"lr": 0.01}, None, "float64"),
+    ("radam_rectified_weight_decay", "RAdam", {"lr": 0.02, "betas": (0.8, 0.9), "weight_decay": 0.1, "steps": 12}, None, "float64"),
+    ("adadelta_two_groups", "Adadelta", {"lr": 0.9},
+     [{"params": [0, 1], "options": {"lr": 0.3}}, {"params": [2, 3, 4], "options": {"weight_decay": 0.05}}], "float64"),
+    ("nadam_float32", "NAdam", {"lr": 0.01, "weight_decay": 0.01}, None, "float32"),
+    ("radam_rectified_float32", "RAdam", {"lr": 0.01, "betas": (0.9, 0.9), "steps": 10}, None, "float32"),
+    ("adamax_float32", "Adamax", {"lr": 0.01}, None, "float32"),
 ]
 STEPS = 5
 SKIP = (2, 1)  # (step, parameter): this parameter has no gradient at this step
 
 
 def opt_case(name, kind, defaults, groups, dtype):
+    defaults = dict(defaults)
+    steps = defaults.pop("steps", STEPS)
     r = rng(name)
     dt = DTYPES[dtype]
     params = [torch.tensor(values(r, numel(s)), dtype=dt).reshape(s).requires_grad_() for s in SHAPES]
@@ -115,7 +137,7 @@ def opt_case(name, kind, defaults, groups, dtype):
     torch_groups = [dict(params=[params[i] for i in g["params"]], **g["options"]) for g in group_spec]
     opt = getattr(torch.optim, kind)(torch_groups, **defaults)
     grads, after = [], []
-    for step in range(STEPS):
+    for step in range(steps):
         step_grads = []
         for i, p in enumerate(params):
             if (step, i) == SKIP:
@@ -260,11 +282,65 @@ def clip_case(name, kind, args):
     return case
 
 
+# --------------------------------------------------------------------------
+# L-BFGS, which evaluates a closure several times per step
+# --------------------------------------------------------------------------
+
+LBFGS_CASES = [
+    # name, problem, options, dtype, step calls
+    ("lbfgs_quartic_fixed_step", "quartic", {"lr": 0.1, "max_iter": 4}, "float64", 4),
+    ("lbfgs_quartic_short_history", "quartic", {"lr": 0.2, "max_iter": 6, "history_size": 2}, "float64", 3),
+    ("lbfgs_quartic_strong_wolfe", "quartic", {"max_iter": 5, "line_search_fn": "strong_wolfe"}, "float64", 3),
+    ("lbfgs_rosenbrock_strong_wolfe", "rosenbrock", {"max_iter": 10, "history_size": 5, "line_search_fn": "strong_wolfe"}, "float64", 4),
+    ("lbfgs_rosenbrock_max_eval", "rosenbrock", {"lr": 0.5, "max_iter": 8, "max_eval": 6, "line_search_fn": "strong_wolfe"}, "float64", 3),
+    ("lbfgs_quartic_float32", "quartic", {"max_iter": 5, "line_search_fn": "strong_wolfe"}, "float32", 2),
+]
+
+
+def lbfgs_case(name, problem, options, dtype, calls):
+    """quartic: loss = sum((A·v − b)²) + 0.1·sum(v⁴) with v = cat(x.flatten(), y), x (3, 2), y (4);
+    rosenbrock: loss = (1 − a)² + 100·(b − a²)² summed over the two entries of a and b."""
+    r = rng(name)
+    dt = DTYPES[dtype]
+    if problem == "quartic":
+        params = [torch.tensor(values(r, 6), dtype=dt).reshape(3, 2).requires_grad_(), torch.tensor(values(r, 4), dtype=dt).requires_grad_()]
+        A = torch.tensor(values(r, 120), dtype=dt).reshape(12, 10)
+        b = torch.tensor(values(r, 12), dtype=dt)
+        data = {"A": enc(A), "b": enc(b)}
+
+        def loss_fn():
+            v = torch.cat([params[0].reshape(-1), params[1]])
+            return ((A @ v - b) ** 2).sum() + 0.1 * (v ** 4).sum()
+    else:
+        params = [torch.tensor([-1.25, 0.5], dtype=dt).requires_grad_(), torch.tensor([1.0, -0.5], dtype=dt).requires_grad_()]
+        data = {}
+
+        def loss_fn():
+            a, b = params
+            return ((1 - a) ** 2 + 100 * (b - a ** 2) ** 2).sum()
+    init = [enc(p) for p in params]
+    opt = torch.optim.LBFGS(params, **options)
+
+    def closure():
+        opt.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        return loss
+    steps = []
+    for _ in range(calls):
+        loss = opt.step(closure)
+        state = opt.state[params[0]]
+        steps.append({"loss": float(loss), "func_evals": state["func_evals"], "n_iter": state["n_iter"],
+                      "after": [enc(p) for p in params]})
+    return {"name": name, "problem": problem, "options": options, "dtype": dtype, "data": data, "params": init, "steps": steps}
+
+
 def main():
     out = {
         "optimizers": [opt_case(*c) for c in OPT_CASES],
         "schedulers": [sched_case(*c) for c in SCHED_CASES],
         "clip": [clip_case(*c) for c in CLIP_CASES],
+        "lbfgs": [lbfgs_case(*c) for c in LBFGS_CASES],
     }
     with open(os.path.join(HERE, "optim.json"), "w") as f:
         json.dump(out, f, separators=(",", ":"))

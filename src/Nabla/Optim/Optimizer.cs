@@ -2,14 +2,14 @@ namespace Nabla.Optim;
 
 /// <summary>
 /// The base of every optimizer, the counterpart of <c>torch.optim.Optimizer</c>: parameter groups with
-/// their own options, per-parameter state, <see cref="ZeroGrad"/>, <see cref="Step"/> and a state dict.
+/// their own options, per-parameter state, <see cref="ZeroGrad"/>, <see cref="Step()"/> and a state dict.
 /// A training step is
 /// <code>
 /// opt.ZeroGrad();
 /// loss.Backward();
 /// opt.Step();
 /// </code>
-/// A derived optimizer validates its options record, then implements <see cref="Step"/> by visiting
+/// A derived optimizer validates its options record, then implements <see cref="Step()"/> by visiting
 /// <see cref="ParametersWithGrad{TOptions}"/> inside <c>Autograd.NoGrad()</c>.
 /// </summary>
 public abstract class Optimizer
@@ -17,6 +17,9 @@ public abstract class Optimizer
     private readonly List<ParamGroup> _paramGroups = [];
     private readonly HashSet<Tensor> _parameters = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<Tensor, ParameterState> _state = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The state buffers that are 0-d float32 scalars rather than tensors of the parameter's shape.</summary>
+    private static readonly HashSet<string> ScalarBuffers = new(StringComparer.Ordinal) { "mu_product" };
 
     /// <summary>An optimizer over one group holding <paramref name="parameters"/>, with the options <paramref name="defaults"/>.</summary>
     protected Optimizer(IEnumerable<Tensor> parameters, OptimizerOptions defaults)
@@ -45,6 +48,9 @@ public abstract class Optimizer
     /// <summary>The parameter groups, in the order they were added.</summary>
     public IReadOnlyList<ParamGroup> ParamGroups => _paramGroups;
 
+    /// <summary>Whether the optimizer takes more than one parameter group (all but <see cref="LBFGS"/> do).</summary>
+    private protected virtual bool SupportsParamGroups => true;
+
     /// <summary>The optimizer's name in messages.</summary>
     protected string Name => GetType().Name;
 
@@ -70,6 +76,8 @@ public abstract class Optimizer
         ArgumentNullException.ThrowIfNull(group);
         if (group.IsAttached)
             throw new ArgumentException($"{Name}: the parameter group already belongs to an optimizer.", nameof(group));
+        if (_paramGroups.Count > 0 && !SupportsParamGroups)
+            throw new ArgumentException($"{Name}: doesn't support per-parameter options (parameter groups); all parameters form one group.", nameof(group));
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < group.Parameters.Count; i++)
         {
@@ -91,7 +99,7 @@ public abstract class Optimizer
     /// <summary>
     /// Clears the gradients of every parameter before the next backward pass, which would otherwise
     /// add to them. With <paramref name="setToNone"/> (the default) the gradients become null, which
-    /// also makes the next <see cref="Step"/> skip parameters that get no gradient; otherwise they are zeroed in place.
+    /// also makes the next <see cref="Step()"/> skip parameters that get no gradient; otherwise they are zeroed in place.
     /// </summary>
     public void ZeroGrad(bool setToNone = true)
     {
@@ -108,6 +116,21 @@ public abstract class Optimizer
 
     /// <summary>Applies one update to every parameter whose gradient is not null.</summary>
     public abstract void Step();
+
+    /// <summary>
+    /// The closure form of a step, as <c>optimizer.step(closure)</c> in PyTorch: evaluates <paramref name="closure"/>
+    /// with gradients enabled (it should zero the gradients, compute the loss, call <c>Backward()</c> and return the
+    /// loss), applies one update and returns the loss. <see cref="LBFGS"/> calls the closure several times per step.
+    /// </summary>
+    public virtual Tensor Step(Func<Tensor> closure)
+    {
+        ArgumentNullException.ThrowIfNull(closure);
+        Tensor loss;
+        using (Autograd.EnableGrad())
+            loss = closure() ?? throw new InvalidOperationException($"{Name}.Step: the closure returned null; it must return the loss.");
+        Step();
+        return loss;
+    }
 
     /// <summary>
     /// The parameters that have a gradient, group by group, with the group's options, the gradient
@@ -205,9 +228,13 @@ public abstract class Optimizer
             var state = new ParameterState { Step = saved.Step };
             foreach (var (name, buffer) in saved.Buffers)
             {
-                if (!ShapeUtil.SameShape(buffer.ShapeSpan, p.ShapeSpan))
+                // A buffer has the parameter's shape, or is a 0-d scalar of its own dtype (NAdam's mu_product).
+                bool scalar = ScalarBuffers.Contains(name);
+                if (scalar && (buffer.Rank != 0 || buffer.DType != DType.Float32))
+                    throw new ArgumentException($"{op}: buffer '{name}' of parameter {index} is {ShapeUtil.Describe(buffer)} but must be a 0-d float32 tensor.", nameof(stateDict));
+                if (!scalar && !ShapeUtil.SameShape(buffer.ShapeSpan, p.ShapeSpan))
                     throw new ArgumentException($"{op}: buffer '{name}' of parameter {index} has shape {ShapeUtil.Format(buffer.ShapeSpan)} but the parameter has shape {ShapeUtil.Format(p.ShapeSpan)}.", nameof(stateDict));
-                state.Buffers[name] = (buffer.DType == p.DType ? buffer.Detach() : Dispatch.Elementwise.Cast(buffer, p.DType)).Copy();
+                state.Buffers[name] = (buffer.DType == p.DType || scalar ? buffer.Detach() : Dispatch.Elementwise.Cast(buffer, p.DType)).Copy();
             }
             restored[p] = state;
         }

@@ -15,6 +15,11 @@ namespace Nabla.Optim;
 [JsonDerivedType(typeof(AdamWOptions), "AdamW")]
 [JsonDerivedType(typeof(RMSpropOptions), "RMSprop")]
 [JsonDerivedType(typeof(AdagradOptions), "Adagrad")]
+[JsonDerivedType(typeof(AdadeltaOptions), "Adadelta")]
+[JsonDerivedType(typeof(AdamaxOptions), "Adamax")]
+[JsonDerivedType(typeof(NAdamOptions), "NAdam")]
+[JsonDerivedType(typeof(RAdamOptions), "RAdam")]
+[JsonDerivedType(typeof(LBFGSOptions), "LBFGS")]
 public abstract record OptimizerOptions
 {
     /// <summary>The learning rate γ (PyTorch's <c>lr</c>); at least 0.</summary>

@@ -4,7 +4,8 @@ namespace Nabla.Optim;
 /// What an optimizer remembers about one parameter between steps, like an entry of PyTorch's
 /// <c>optimizer.state</c>: the number of updates applied to it and its named buffers, each the shape
 /// of the parameter (<c>momentum_buffer</c>, <c>exp_avg</c>, <c>exp_avg_sq</c>, <c>max_exp_avg_sq</c>,
-/// <c>square_avg</c>, <c>grad_avg</c>, <c>sum</c>).
+/// <c>square_avg</c>, <c>grad_avg</c>, <c>sum</c>, <c>acc_delta</c>, <c>exp_inf</c>) except NAdam's
+/// <c>mu_product</c>, a 0-d float32 tensor.
 /// </summary>
 public sealed class ParameterState
 {

@@ -128,6 +128,10 @@ public class OptimizerBehaviourTests
             p => new AdamW(p, lr: 0.1, weightDecay: 0),
             p => new RMSprop(p, lr: 0.05),
             p => new Adagrad(p, lr: 0.5),
+            p => new Adadelta(p, lr: 10),
+            p => new Adamax(p, lr: 0.1),
+            p => new NAdam(p, lr: 0.1),
+            p => new RAdam(p, lr: 0.1),
         ];
         var target = Tensor.FromArray([1.0, -2.0, 3.0], 3);
         foreach (var make in makers)

@@ -57,6 +57,14 @@ public class OptimizerGoldenTests
                 weightDecay: D("weight_decay", 0), momentum: D("momentum", 0), centered: B("centered"), maximize: B("maximize")),
             "Adagrad" => new Adagrad(paramGroups, lr: D("lr", 1e-2), lrDecay: D("lr_decay", 0), weightDecay: D("weight_decay", 0),
                 initialAccumulatorValue: D("initial_accumulator_value", 0), eps: D("eps", 1e-10), maximize: B("maximize")),
+            "Adadelta" => new Adadelta(paramGroups, lr: D("lr", 1.0), rho: D("rho", 0.9), eps: D("eps", 1e-6),
+                weightDecay: D("weight_decay", 0), maximize: B("maximize")),
+            "Adamax" => new Adamax(paramGroups, lr: D("lr", 2e-3), beta1: betas[0], beta2: betas[1], eps: D("eps", 1e-8),
+                weightDecay: D("weight_decay", 0), maximize: B("maximize")),
+            "NAdam" => new NAdam(paramGroups, lr: D("lr", 2e-3), beta1: betas[0], beta2: betas[1], eps: D("eps", 1e-8),
+                weightDecay: D("weight_decay", 0), momentumDecay: D("momentum_decay", 4e-3)),
+            "RAdam" => new RAdam(paramGroups, lr: D("lr", 1e-3), beta1: betas[0], beta2: betas[1], eps: D("eps", 1e-8),
+                weightDecay: D("weight_decay", 0)),
             _ => throw new ArgumentException($"unknown optimizer {kind} in optim.json"),
         };
     }

@@ -13,9 +13,13 @@ public class OptimizerStateDictTests
         (g, lr) => new AdamW(g, lr),
         (g, lr) => new RMSprop(g, lr, momentum: 0.5, centered: true),
         (g, lr) => new Adagrad(g, lr, lrDecay: 0.1, initialAccumulatorValue: 0.2),
+        (g, lr) => new Adadelta(g, lr, rho: 0.8, weightDecay: 0.01),
+        (g, lr) => new Adamax(g, lr, weightDecay: 0.01),
+        (g, lr) => new NAdam(g, lr, momentumDecay: 0.01),
+        (g, lr) => new RAdam(g, lr, beta2: 0.9),
     ];
 
-    public static TheoryData<int> Kinds => [0, 1, 2, 3, 4];
+    public static TheoryData<int> Kinds => [0, 1, 2, 3, 4, 5, 6, 7, 8];
 
     private static Tensor[] MakeParameters(int seed) =>
     [

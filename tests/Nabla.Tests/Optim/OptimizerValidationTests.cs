@@ -26,6 +26,14 @@ public class OptimizerValidationTests
         { "rmsprop_eps", "RMSprop", "eps", "Invalid epsilon value: -1E-08" },
         { "adagrad_lr_decay", "Adagrad", "lrDecay", "Invalid lr_decay value: -0.1" },
         { "adagrad_initial_accumulator", "Adagrad", "initialAccumulatorValue", "Invalid initial_accumulator_value value: -1" },
+        { "adadelta_rho", "Adadelta", "rho", "Invalid rho value: 1.5" },
+        { "adadelta_eps", "Adadelta", "eps", "Invalid epsilon value: -1E-06" },
+        { "adamax_beta1", "Adamax", "beta1", "Invalid beta parameter at index 0: -0.1" },
+        { "adamax_lr", "Adamax", "lr", "Invalid learning rate: -1" },
+        { "nadam_beta2", "NAdam", "beta2", "Invalid beta parameter at index 1: 1" },
+        { "nadam_momentum_decay", "NAdam", "momentumDecay", "Invalid momentum_decay value: -0.004" },
+        { "radam_beta1", "RAdam", "beta1", "Invalid beta parameter at index 0: 1" },
+        { "radam_weight_decay", "RAdam", "weightDecay", "Invalid weight_decay value: -0.5" },
     };
 
     [Theory]
@@ -50,6 +58,14 @@ public class OptimizerValidationTests
             "rmsprop_eps" => () => new RMSprop(P(), eps: -1e-8),
             "adagrad_lr_decay" => () => new Adagrad(P(), lrDecay: -0.1),
             "adagrad_initial_accumulator" => () => new Adagrad(P(), initialAccumulatorValue: -1),
+            "adadelta_rho" => () => new Adadelta(P(), rho: 1.5),
+            "adadelta_eps" => () => new Adadelta(P(), eps: -1e-6),
+            "adamax_beta1" => () => new Adamax(P(), beta1: -0.1),
+            "adamax_lr" => () => new Adamax(P(), lr: -1),
+            "nadam_beta2" => () => new NAdam(P(), beta2: 1),
+            "nadam_momentum_decay" => () => new NAdam(P(), momentumDecay: -0.004),
+            "radam_beta1" => () => new RAdam(P(), beta1: 1),
+            "radam_weight_decay" => () => new RAdam(P(), weightDecay: -0.5),
             _ => throw new ArgumentException(@case),
         };
         var e = Assert.Throws<ArgumentException>(make);

@@ -132,6 +132,28 @@ public class CliTests
     }
 
     [Theory]
+    [InlineData("nadam")]
+    [InlineData("adadelta")]
+    public void EveryOptimizerResumesExactly(string optimizer)
+    {
+        using var dir = new TempDirectory();
+        string run = Path.Combine(dir.Path, "run"), whole = Path.Combine(dir.Path, "whole");
+        string lr = optimizer == "adadelta" ? "1" : "0.01";
+        Assert.Equal(0, Run("train", "--epochs", "2", "--out", run, "--seed", "5", "--optimizer", optimizer, "--lr", lr).Code);
+        var (code, output, error) = Run("train", "--epochs", "4", "--out", run, "--seed", "5", "--optimizer", optimizer, "--lr", lr, "--resume");
+        Assert.True(code == 0, error);
+        Assert.Contains("resuming after epoch 2", output);
+        Assert.Equal(0, Run("train", "--epochs", "4", "--out", whole, "--seed", "5", "--optimizer", optimizer, "--lr", lr).Code);
+        Assert.Equal(File.ReadAllLines(Path.Combine(whole, "metrics.jsonl")).Select(WithoutTime), File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(WithoutTime));
+
+        static string WithoutTime(string line)
+        {
+            using var json = JsonDocument.Parse(line);
+            return string.Join(",", json.RootElement.EnumerateObject().Where(p => p.Name is "train_loss" or "test_loss" or "test_accuracy").Select(p => p.Value.GetRawText()));
+        }
+    }
+
+    [Theory]
     [InlineData("unknown data 'foo'", "train", "--data", "foo")]
     [InlineData("'bar' not recognized", "train", "--model", "bar")]
     [InlineData("needs 28×28 images", "train", "--model", "cnn")]
