@@ -331,6 +331,158 @@ public static partial class Functional
         return total!;
     }
 
+    /// <summary>
+    /// The triplet margin loss of Schroff et al., "FaceNet" (2015): max(d(a, p) − d(a, n) + margin, 0), d the
+    /// <see cref="PairwiseDistance"/> with degree <paramref name="p"/>; with <paramref name="swap"/> the negative distance
+    /// is the smaller of d(a, n) and d(p, n) (Balntas et al., 2016).
+    /// </summary>
+    /// <param name="anchor">The anchors, (N, D) or (D).</param>
+    /// <param name="positive">Examples of the anchors' class, of the anchors' shape.</param>
+    /// <param name="negative">Examples of other classes, of the anchors' shape.</param>
+    /// <param name="margin">The required gap between the distances.</param>
+    /// <param name="p">The norm degree of the distance.</param>
+    /// <param name="eps">Added to the differences (see <see cref="PairwiseDistance"/>).</param>
+    /// <param name="swap">Use the distance swap.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    public static Tensor TripletMarginLoss(Tensor anchor, Tensor positive, Tensor negative, double margin = 1.0, double p = 2, double eps = 1e-6,
+        bool swap = false, Reduction reduction = Reduction.Mean)
+    {
+        CheckFloatPair("TripletMarginLoss", anchor, positive);
+        CheckFloatPair("TripletMarginLoss", anchor, negative);
+        if (anchor.Rank is < 1 or > 2 || positive.Rank != anchor.Rank || negative.Rank != anchor.Rank)
+        {
+            throw new ArgumentException($"TripletMarginLoss: the anchor, positive and negative tensors must all be (N, D) or all (D), got " +
+                $"{ShapeUtil.Describe(anchor)}, {ShapeUtil.Describe(positive)} and {ShapeUtil.Describe(negative)}.");
+        }
+        var positiveDistance = PairwiseDistance(anchor, positive, p, eps);
+        var negativeDistance = PairwiseDistance(anchor, negative, p, eps);
+        if (swap) negativeDistance = negativeDistance.Minimum(PairwiseDistance(positive, negative, p, eps));
+        return Reduce("TripletMarginLoss", (positiveDistance - negativeDistance + margin).Clamp(min: 0), reduction);
+    }
+
+    /// <summary>
+    /// The cosine embedding loss: with c the cosine of x₁ and x₂ along their last dim, 1 − c where y = 1 and
+    /// max(0, c − margin) where y = −1 (0 for any other label), c = x₁·x₂ / √((‖x₁‖² + 1e-12)(‖x₂‖² + 1e-12)) as in PyTorch.
+    /// </summary>
+    /// <param name="input1">The first embeddings, (N, D) or (D).</param>
+    /// <param name="input2">The second embeddings, of the first's shape.</param>
+    /// <param name="target">The labels 1 (similar) or −1 (dissimilar), (N) or 0-d.</param>
+    /// <param name="margin">The cosine below which dissimilar pairs cost nothing, in [−1, 1].</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    public static Tensor CosineEmbeddingLoss(Tensor input1, Tensor input2, Tensor target, double margin = 0, Reduction reduction = Reduction.Mean)
+    {
+        CheckFloatPair("CosineEmbeddingLoss", input1, input2);
+        ArgumentNullException.ThrowIfNull(target);
+        if (input1.Rank is < 1 or > 2 || !ShapeUtil.SameShape(input1.ShapeSpan, input2.ShapeSpan) || target.Rank != input1.Rank - 1
+            || (target.Rank == 1 && target.Shape[0] != input1.Shape[0]))
+        {
+            throw new ArgumentException($"CosineEmbeddingLoss: expected inputs (N, D) with target (N), or (D) with a 0-d target, got " +
+                $"{ShapeUtil.Describe(input1)}, {ShapeUtil.Describe(input2)} and target {ShapeUtil.Describe(target)}.");
+        }
+        const double Epsilon = 1e-12;
+        int dim = input1.Rank - 1;
+        var product = (input1 * input2).Sum(dim);
+        var magnitude1 = (input1 * input1).Sum(dim) + Epsilon;
+        var magnitude2 = (input2 * input2).Sum(dim) + Epsilon;
+        var cos = product / (magnitude1 * magnitude2).Sqrt();
+        var zeros = Tensor.Scalar(0, cos.DType);
+        var loss = Tensor.Where(target.Eq(1.0), 1 - cos, zeros) + Tensor.Where(target.Eq(-1.0), (cos - margin).Clamp(min: 0), zeros);
+        return Reduce("CosineEmbeddingLoss", loss, reduction);
+    }
+
+    /// <summary>The margin ranking loss max(0, −y·(x₁ − x₂) + margin), y = 1 when x₁ should rank higher and −1 when x₂ should.</summary>
+    /// <param name="input1">The first scores.</param>
+    /// <param name="input2">The second scores, of the first's shape.</param>
+    /// <param name="target">The labels 1 or −1, of the scores' shape.</param>
+    /// <param name="margin">The required gap between the scores.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    public static Tensor MarginRankingLoss(Tensor input1, Tensor input2, Tensor target, double margin = 0, Reduction reduction = Reduction.Mean)
+    {
+        CheckFloatPair("MarginRankingLoss", input1, input2);
+        ArgumentNullException.ThrowIfNull(target);
+        if (input1.Rank != input2.Rank || input1.Rank != target.Rank)
+        {
+            throw new ArgumentException($"MarginRankingLoss: all input tensors should have the same number of dims, got " +
+                $"{ShapeUtil.Describe(input1)}, {ShapeUtil.Describe(input2)} and target {ShapeUtil.Describe(target)}.");
+        }
+        return Reduce("MarginRankingLoss", (-target * (input1 - input2) + margin).Clamp(min: 0), reduction);
+    }
+
+    /// <summary>
+    /// The hinge embedding loss: x where y = 1 and max(0, margin − x) where y = −1 (x being a distance, for learning
+    /// embeddings or semi-supervised similarity); an element whose label is neither contributes both terms, as in PyTorch.
+    /// </summary>
+    /// <param name="input">The distances.</param>
+    /// <param name="target">The labels 1 or −1, broadcastable with the input.</param>
+    /// <param name="margin">The distance beyond which dissimilar pairs cost nothing.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    public static Tensor HingeEmbeddingLoss(Tensor input, Tensor target, double margin = 1.0, Reduction reduction = Reduction.Mean)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!input.DType.IsFloatingPoint())
+            throw new ArgumentException($"HingeEmbeddingLoss: expected a floating-point input, got {ShapeUtil.Describe(input)}.", nameof(input));
+        var zeros = Tensor.Scalar(0, input.DType);
+        var loss = Tensor.Where(target.Ne(1.0), (margin - input).Clamp(min: 0), zeros) + Tensor.Where(target.Ne(-1.0), input, zeros);
+        return Reduce("HingeEmbeddingLoss", loss, reduction);
+    }
+
+    /// <summary>
+    /// The negative log-likelihood of a Poisson target: exp(x) − y·x for log-rate inputs (<paramref name="logInput"/>),
+    /// else x − y·log(x + ε); with <paramref name="full"/> the Stirling term y·log y − y + ½·log(2πy) is added where y &gt; 1.
+    /// </summary>
+    /// <param name="input">The predicted log-rates (or rates).</param>
+    /// <param name="target">The observed counts, of the input's shape.</param>
+    /// <param name="logInput">Whether the input is the log of the rate.</param>
+    /// <param name="full">Add the Stirling approximation of log(y!).</param>
+    /// <param name="eps">Keeps log(x) finite at x = 0 when the input is the rate.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    public static Tensor PoissonNllLoss(Tensor input, Tensor target, bool logInput = true, bool full = false, double eps = 1e-8, Reduction reduction = Reduction.Mean)
+    {
+        CheckPair("PoissonNllLoss", input, target);
+        var loss = logInput ? input.Exp() - target * input : input - target * (input + eps).Log();
+        if (full)
+        {
+            var stirling = target * target.Log() - target + 0.5 * (2 * Math.PI * target).Log();
+            loss += Tensor.Where(target.Le(1.0), Tensor.Scalar(0, stirling.DType), stirling);
+        }
+        return Reduce("PoissonNllLoss", loss, reduction);
+    }
+
+    /// <summary>
+    /// The negative log-likelihood of a Gaussian target with predicted mean and variance: ½(log v + (x − y)² / v), plus
+    /// ½·log(2π) with <paramref name="full"/>. The variance has the input's shape (heteroscedastic), or lacks its last dim or
+    /// has 1 there (one variance per row); it is floored at ε for the value while its gradient passes unchanged, as in PyTorch.
+    /// </summary>
+    /// <param name="input">The predicted means.</param>
+    /// <param name="target">The targets, of the input's shape.</param>
+    /// <param name="var">The predicted variances, non-negative.</param>
+    /// <param name="full">Add the constant ½·log(2π).</param>
+    /// <param name="eps">The floor of the variance.</param>
+    /// <param name="reduction">Mean, Sum or None.</param>
+    public static Tensor GaussianNllLoss(Tensor input, Tensor target, Tensor var, bool full = false, double eps = 1e-6, Reduction reduction = Reduction.Mean)
+    {
+        CheckPair("GaussianNllLoss", input, target);
+        ArgumentNullException.ThrowIfNull(var);
+        if (var.DType != input.DType)
+            throw new ArgumentException($"GaussianNllLoss: var {ShapeUtil.Describe(var)} must have the input's dtype ({input.DType.Name()}).", nameof(var));
+        if (!ShapeUtil.SameShape(var.ShapeSpan, input.ShapeSpan))
+        {
+            bool rowVariance = input.Rank >= 1 && var.ShapeSpan.SequenceEqual(input.ShapeSpan[..^1]);
+            if (rowVariance) var = var.Unsqueeze(-1);
+            else if (!(input.Rank >= 1 && var.Rank == input.Rank && var.ShapeSpan[..^1].SequenceEqual(input.ShapeSpan[..^1]) && var.Shape[^1] == 1))
+                throw new ArgumentException($"GaussianNllLoss: var {ShapeUtil.Describe(var)} is of incorrect size for input {ShapeUtil.Describe(input)}: it must have the input's shape, lack its last dim, or have 1 there.", nameof(var));
+        }
+        if (var.Lt(0.0).Any().Item() != 0)
+            throw new ArgumentException($"GaussianNllLoss: var has negative entries (var {ShapeUtil.Describe(var)}).", nameof(var));
+        Tensor floored;
+        using (Autograd.NoGrad()) floored = var.Clamp(min: eps) - var;
+        var v = var + floored;
+        var loss = 0.5 * (v.Log() + (input - target).Square() / v);
+        if (full) loss += 0.5 * Math.Log(2 * Math.PI);
+        return Reduce("GaussianNllLoss", loss, reduction);
+    }
+
     private static void CheckPair(string op, Tensor input, Tensor target)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -196,3 +196,149 @@ public sealed class KLDivLoss(Reduction reduction = Reduction.Mean, bool logTarg
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, Tensor target) => Functional.KlDiv(input, target, Reduction, LogTarget);
 }
+
+/// <summary>
+/// The base of the losses of three inputs (PyTorch's triplet, ranking, embedding and Gaussian losses): a module whose
+/// <c>Forward(a, b, c)</c> calls the matching <see cref="Functional"/> loss with its settings.
+/// </summary>
+/// <param name="reduction">How per-element losses are combined.</param>
+/// <param name="inputNames">The names of the three inputs, for messages.</param>
+public abstract class ThreeInputLoss(Reduction reduction, string inputNames) : Module
+{
+    /// <summary>How per-element losses are combined.</summary>
+    public Reduction Reduction { get; } = reduction;
+
+    /// <summary>The loss of the three inputs, in the order the loss documents.</summary>
+    /// <param name="first">The first input.</param>
+    /// <param name="second">The second input.</param>
+    /// <param name="third">The third input.</param>
+    public abstract Tensor Forward(Tensor first, Tensor second, Tensor third);
+
+    /// <summary>Not supported: the loss needs three inputs.</summary>
+    /// <param name="input">Unused.</param>
+    public sealed override Tensor Forward(Tensor input) =>
+        throw new NotSupportedException($"{TypeName} takes three inputs; call Forward({inputNames}).");
+
+    /// <summary>Calls <see cref="Forward(Tensor, Tensor, Tensor)"/> with exactly three inputs.</summary>
+    /// <param name="inputs">The three inputs.</param>
+    public sealed override Tensor Forward(params Tensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (inputs.Length != 3)
+            throw new ArgumentException($"{TypeName}.Forward: expected 3 inputs ({inputNames}), got {inputs.Length}.", nameof(inputs));
+        return Forward(inputs[0], inputs[1], inputs[2]);
+    }
+
+    /// <summary>The settings for <see cref="ExtraRepr"/>, before the reduction.</summary>
+    private protected virtual string Settings => "";
+
+    /// <inheritdoc/>
+    public override string ExtraRepr() =>
+        string.Join(", ", new[] { Settings, Reduction == Reduction.Mean ? "" : $"reduction={Reduction}" }.Where(s => s.Length > 0));
+}
+
+/// <summary>The triplet margin loss over (anchor, positive, negative) (see <see cref="Functional.TripletMarginLoss"/>).</summary>
+/// <param name="margin">The required gap between the distances.</param>
+/// <param name="p">The norm degree of the distance.</param>
+/// <param name="eps">Added to the differences.</param>
+/// <param name="swap">Use the distance swap.</param>
+/// <param name="reduction">How per-triplet losses are combined.</param>
+public sealed class TripletMarginLoss(double margin = 1.0, double p = 2, double eps = 1e-6, bool swap = false, Reduction reduction = Reduction.Mean)
+    : ThreeInputLoss(reduction, "anchor, positive, negative")
+{
+    /// <summary>The required gap between the distances.</summary>
+    public double Margin { get; } = margin;
+
+    /// <summary>The norm degree of the distance.</summary>
+    public double P { get; } = p;
+
+    /// <summary>Added to the differences.</summary>
+    public double Eps { get; } = eps;
+
+    /// <summary>Whether the distance swap is used.</summary>
+    public bool Swap { get; } = swap;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor first, Tensor second, Tensor third) =>
+        Functional.TripletMarginLoss(first, second, third, Margin, P, Eps, Swap, Reduction);
+
+    private protected override string Settings => $"margin={PyRepr.Float(Margin)}, p={PyRepr.Float(P)}" + (Swap ? ", swap=True" : "");
+}
+
+/// <summary>The cosine embedding loss over (input1, input2, target) (see <see cref="Functional.CosineEmbeddingLoss"/>).</summary>
+/// <param name="margin">The cosine below which dissimilar pairs cost nothing.</param>
+/// <param name="reduction">How per-pair losses are combined.</param>
+public sealed class CosineEmbeddingLoss(double margin = 0, Reduction reduction = Reduction.Mean) : ThreeInputLoss(reduction, "input1, input2, target")
+{
+    /// <summary>The cosine below which dissimilar pairs cost nothing.</summary>
+    public double Margin { get; } = margin;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor first, Tensor second, Tensor third) => Functional.CosineEmbeddingLoss(first, second, third, Margin, Reduction);
+
+    private protected override string Settings => $"margin={PyRepr.Float(Margin)}";
+}
+
+/// <summary>The margin ranking loss over (input1, input2, target) (see <see cref="Functional.MarginRankingLoss"/>).</summary>
+/// <param name="margin">The required gap between the scores.</param>
+/// <param name="reduction">How per-pair losses are combined.</param>
+public sealed class MarginRankingLoss(double margin = 0, Reduction reduction = Reduction.Mean) : ThreeInputLoss(reduction, "input1, input2, target")
+{
+    /// <summary>The required gap between the scores.</summary>
+    public double Margin { get; } = margin;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor first, Tensor second, Tensor third) => Functional.MarginRankingLoss(first, second, third, Margin, Reduction);
+
+    private protected override string Settings => $"margin={PyRepr.Float(Margin)}";
+}
+
+/// <summary>The Gaussian negative log-likelihood over (input, target, var) (see <see cref="Functional.GaussianNllLoss"/>).</summary>
+/// <param name="full">Add the constant ½·log(2π).</param>
+/// <param name="eps">The floor of the variance.</param>
+/// <param name="reduction">How per-element losses are combined.</param>
+public sealed class GaussianNLLLoss(bool full = false, double eps = 1e-6, Reduction reduction = Reduction.Mean) : ThreeInputLoss(reduction, "input, target, var")
+{
+    /// <summary>Whether the constant term is added.</summary>
+    public bool Full { get; } = full;
+
+    /// <summary>The floor of the variance.</summary>
+    public double Eps { get; } = eps;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor first, Tensor second, Tensor third) => Functional.GaussianNllLoss(first, second, third, Full, Eps, Reduction);
+
+    private protected override string Settings => $"eps={PyRepr.Float(Eps)}" + (Full ? ", full=True" : "");
+}
+
+/// <summary>The hinge embedding loss (see <see cref="Functional.HingeEmbeddingLoss"/>).</summary>
+/// <param name="margin">The distance beyond which dissimilar pairs cost nothing.</param>
+/// <param name="reduction">How per-element losses are combined.</param>
+public sealed class HingeEmbeddingLoss(double margin = 1.0, Reduction reduction = Reduction.Mean) : Loss(reduction)
+{
+    /// <summary>The distance beyond which dissimilar pairs cost nothing.</summary>
+    public double Margin { get; } = margin;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input, Tensor target) => Functional.HingeEmbeddingLoss(input, target, Margin, Reduction);
+}
+
+/// <summary>The Poisson negative log-likelihood (see <see cref="Functional.PoissonNllLoss"/>).</summary>
+/// <param name="logInput">Whether the input is the log of the rate.</param>
+/// <param name="full">Add the Stirling approximation of log(y!).</param>
+/// <param name="eps">Keeps log(x) finite at x = 0 when the input is the rate.</param>
+/// <param name="reduction">How per-element losses are combined.</param>
+public sealed class PoissonNLLLoss(bool logInput = true, bool full = false, double eps = 1e-8, Reduction reduction = Reduction.Mean) : Loss(reduction)
+{
+    /// <summary>Whether the input is the log of the rate.</summary>
+    public bool LogInput { get; } = logInput;
+
+    /// <summary>Whether the Stirling term is added.</summary>
+    public bool Full { get; } = full;
+
+    /// <summary>Keeps log(x) finite at x = 0.</summary>
+    public double Eps { get; } = eps;
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input, Tensor target) => Functional.PoissonNllLoss(input, target, LogInput, Full, Eps, Reduction);
+}
