@@ -1,0 +1,35 @@
+using System.Globalization;
+using Nabla.Examples;
+
+namespace Nabla.Tests.Examples;
+
+/// <summary>The programs ported from pytorch/examples run end to end (small where the original is long).</summary>
+public sealed class PortedExampleTests
+{
+    [Fact]
+    public void RegressionRecoversThePolynomial()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, RegressionExample.Run(output));
+        var lines = output.ToString().Split('\n');
+        Assert.StartsWith("Loss: 0.000", lines[0]);
+        double[] Coefficients(string line) => line.Split("y = ")[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(t => t[0] is '+' or '-').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+        var learned = Coefficients(lines[1]);
+        var actual = Coefficients(lines[2]);
+        Assert.Equal(5, learned.Length);
+        for (int i = 0; i < 5; i++) Assert.True(Math.Abs(learned[i] - actual[i]) < 0.1, output.ToString());
+    }
+
+    [Fact]
+    public void TimeSequencePredictionLowersTheLossWithLbfgs()
+    {
+        var output = new StringWriter();
+        TimeSequencePredictionExample.Run(output, steps: 1, waves: 8, length: 60, future: 20);
+        var losses = output.ToString().Split('\n').Where(l => l.StartsWith("loss: ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l["loss: ".Length..], CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(losses.Length > 5, output.ToString());
+        Assert.True(losses[^1] < losses[0] / 10, output.ToString());
+        Assert.Contains("test loss: ", output.ToString());
+    }
+}
