@@ -2,9 +2,14 @@
 """Generate random op programs and what PyTorch computes for them, for Nabla's random-program tests.
 
 Run:  /usr/bin/python3 tests/golden/make_random_programs.py   (PyTorch 1.13, CPU)
-Writes random_programs_float64.json (200 programs) and random_programs_float32.json (100 programs) next to
+Writes random_programs_float64.json (340 programs) and random_programs_float32.json (170 programs) next to
 this script. Deterministic: each program draws from random.Random(seed ^ crc32(name)) and picks its ops by
 rendezvous hashing, so two runs give identical bytes, and adding an op to OPS leaves most programs unchanged.
+Each file holds four groups: "f64_000"… over the everyday ops, "_s…" over the masking and recurrent ops
+(SEQUENCE_OPS), "_t…" over the tensor-API functions (TENSOR_API_OPS) and "_u…" over the wider tensor API
+(WIDER_API_OPS: sorting with indices, rounding, remainders, two-operand einsum, Bool masks, scatter and index_put).
+A program drawn exactly as the fixture already holds it (same inputs, steps and weight) keeps its line as committed,
+since PyTorch's vectorised kernels can round the last bit differently on another CPU.
 
 A program starts from 1-3 leaf tensors (random shapes up to rank 3, broadcast-compatible variants of one base
 shape; some are viewed first through a transpose, permute or expand), applies 2-6 random ops from the OPS table
@@ -22,22 +27,26 @@ random_programs_<dtype>.json
     "output": {"shape", "data"},   the last step's value,
     "grads":  [{"shape", "data"}, ...]   d loss / d input, one per input}
   Values are numbered inputs first, then one per step in order, so step k's result is value len(inputs) + k.
-  Constant tensors inside args (where conditions, gather and index_select indices) are {"shape", "data"} with
-  "dtype": "int64" on indices; conditions are 0/1 in the program's dtype. In args, null means "not given".
+  Constant tensors inside args (where conditions, gather, scatter and index_put indices) are {"shape", "data"} with
+  "dtype": "int64" on indices; conditions are 0/1 in the program's dtype. Bool masks of the "_u…" programs are
+  comparisons of an operand with a float32-exact threshold ({"cmp": "gt" | "lt" | "ge" | "le", "threshold"}) that
+  lies away from every compared value. In args, null means "not given".
 
 Values are drawn so that every op stays in its domain and away from its non-differentiable points (kinks of
-abs/relu/leaky_relu/elu/clamp, ties of maximum/minimum/amax/amin, the softplus threshold), and so that
+abs/relu/leaky_relu/elu/clamp, ties of maximum/minimum/amax/amin and of sorted lines, the softplus threshold, the
+jumps of floor/ceil/round/trunc/frac/fmod/remainder, by at least ROUND_KINK for the last), and so that
 magnitudes range widely: leaves are scaled by 1e-4 to 100, and values may grow through the ops up to |x| = 1e4,
 which every op except exp (x <= 10) accepts, so that overflow-prone composites (an activation whose untaken branch
 overflows, say) are exercised. Leaves are multiples of 1/1024 (2^-24 for those of scale 1e-4) and weights of
 1/16, exact in float32 and float64. A program is drawn again unless torch.autograd.gradcheck passes on it in
 float64, its float32 output and gradients agree with the float64 ones to 2e-6 of each tensor's largest magnitude
-(so it is well conditioned), and none of them is all zero (that would compare rounding noise). Outputs and
-gradients are written with repr (round-trip exact; float32 values as float32's shortest repr).
+(so it is well conditioned), and none of them is all zero (that would compare rounding noise) or missing (a leaf
+reached only through a comparison or an index). Outputs and gradients are written with repr (round-trip exact;
+float32 values as float32's shortest repr).
 
-To add an op: one line in OPS (a name, how PyTorch computes it, how to draw its operands and args), its name in
-a list of ops that only programs of their own draw (as SEQUENCE_OPS), and one line in the Ops table of
-tests/Nabla.Tests/Golden/RandomProgramTests.cs, then rerun this script. The earlier programs stay as they were, so
+To add an op: one line in OPS (a name, how PyTorch computes it, how to draw its operands and args), its name in a
+list of ops that only programs of their own draw (as SEQUENCE_OPS, in a new group after "_u…"), and one line in the
+Ops table of tests/Nabla.Tests/Golden/RandomProgramTests.cs, then rerun this script. The earlier programs stay as they were, so
 the regression theories in RandomProgramTests.cs that name them keep what they test.
 """
 import json
@@ -493,6 +502,304 @@ def run_gru_cell(x, a):
     return (1 - z) * torch.tanh(i_n + r * hn) + z * x[2]
 
 
+# The wider tensor API of the programs named "*_u…": sorting with indices, rounding, remainders, two-operand einsum,
+# Bool masks from comparisons, and scatter / index_put / index_add style writes.
+
+ROUND_KINK = 1e-4   # least distance, relative to 1 + max|x|, from a jump of floor, round, fmod...
+
+
+def off_jumps(x, period=1.0, phase=0.0, zero_ok=False):
+    """No element within ROUND_KINK·(1 + max|x|) of phase + k·period; zero_ok exempts |x| < period/2 (trunc is smooth at 0)."""
+    r = torch.remainder(x - phase, period)
+    d = torch.minimum(r, period - r)
+    if zero_ok:
+        d = torch.where(x.abs() < period / 2, torch.full_like(d, math.inf), d)
+    return bool((d > ROUND_KINK * (1 + amax(x))).all())
+
+
+def round_decimals_args(g, x):
+    decimals = g.rng.choice([1, 2, -1])
+    return {"decimals": decimals} if off_jumps(x, 10.0 ** -decimals, 0.5 * 10.0 ** -decimals) else None
+
+
+def quotient_ok(a, b, trunc):
+    """a / b away from the integers where fmod (trunc) or remainder (floor) jumps, measured in a's units."""
+    if float(b.abs().min()) <= 0.1:
+        return False
+    q = a / b
+    r = torch.remainder(q, 1.0)
+    d = torch.minimum(r, 1 - r) * b.abs()
+    if trunc:
+        d = torch.where(q.abs() < 0.5, torch.full_like(d, math.inf), d)
+    return bool((d > ROUND_KINK * (1 + amax(a))).all())
+
+
+def divisor_args(trunc):
+    def args(g, x):
+        b = g.rng.choice([1.5, -2.0, 0.75, 3.0, -0.5])
+        return {"other": b} if quotient_ok(x, torch.tensor(b, dtype=x.dtype), trunc) else None
+    return args
+
+
+# Two-operand einsum equations by kind: (equation, rank of the first operand, accept(x, y), fresh shape of y).
+EINSUM_EQUATIONS = {
+    "matmul": [("ij,jk->ik", 2, lambda x, y: y.dim() == 2 and y.shape[0] == x.shape[1], lambda g, s: [s[1], g.rng.randint(1, 4)]),
+               ("ij,kj->ik", 2, lambda x, y: y.dim() == 2 and y.shape[1] == x.shape[1], lambda g, s: [g.rng.randint(1, 4), s[1]]),
+               ("ij,jk->ki", 2, lambda x, y: y.dim() == 2 and y.shape[0] == x.shape[1], lambda g, s: [s[1], g.rng.randint(1, 4)]),
+               ("ij,j->i", 2, lambda x, y: list(y.shape) == [x.shape[1]], lambda g, s: [s[1]]),
+               ("i,ij->j", 1, lambda x, y: y.dim() == 2 and y.shape[0] == x.shape[0], lambda g, s: [s[0], g.rng.randint(1, 4)])],
+    "batched": [("bij,bjk->bik", 3, lambda x, y: y.dim() == 3 and y.shape[0] == x.shape[0] and y.shape[1] == x.shape[2],
+                 lambda g, s: [s[0], s[2], g.rng.randint(1, 4)]),
+                ("bij,bkj->bik", 3, lambda x, y: y.dim() == 3 and y.shape[0] == x.shape[0] and y.shape[2] == x.shape[2],
+                 lambda g, s: [s[0], g.rng.randint(1, 4), s[2]]),
+                ("...ij,jk->...ik", 3, lambda x, y: y.dim() == 2 and y.shape[0] == x.shape[2], lambda g, s: [s[2], g.rng.randint(1, 4)]),
+                ("bij,bi->bj", 3, lambda x, y: list(y.shape) == [x.shape[0], x.shape[1]], lambda g, s: [s[0], s[1]])],
+    "outer": [("i,j->ij", 1, lambda x, y: y.dim() == 1, lambda g, s: [g.rng.randint(1, 4)]),
+              ("i,j->ji", 1, lambda x, y: y.dim() == 1, lambda g, s: [g.rng.randint(1, 4)]),
+              ("ij,k->ikj", 2, lambda x, y: y.dim() == 1, lambda g, s: [g.rng.randint(1, 3)])],
+    "trace": [("ij,ji->", 2, lambda x, y: list(y.shape) == [x.shape[1], x.shape[0]], lambda g, s: [s[1], s[0]]),
+              ("i,i->", 1, lambda x, y: list(y.shape) == list(x.shape), lambda g, s: list(s)),
+              ("ij,ij->i", 2, lambda x, y: list(y.shape) == list(x.shape), lambda g, s: list(s)),
+              ("ii,i->i", 2, lambda x, y: x.shape[0] == x.shape[1] and list(y.shape) == [x.shape[0]], lambda g, s: [s[0]])],
+}
+
+
+def make_einsum(kind):
+    def make(g, i):
+        x = g.values[i]
+        fitting = [e for e in EINSUM_EQUATIONS[kind] if e[1] == x.dim()]
+        if not fitting:
+            return None
+        equation, _, accept, fresh = g.rng.choice(fitting)
+        j = g.partner(i, lambda y: accept(x, y), fresh)
+        return None if j is None else ([i, j], {"equation": equation})
+    return make
+
+
+COMPARISONS = {"gt": torch.gt, "lt": torch.lt, "ge": torch.ge, "le": torch.le}
+
+
+def threshold(g, c):
+    """A comparison (op, threshold) that splits c's values, the threshold float32-exact and away from every value."""
+    v = sorted(set(c.flatten().tolist()))
+    if len(v) < 2:
+        return None
+    k = g.rng.randrange(len(v) - 1)
+    t = float(np.float32((v[k] + v[k + 1]) / 2))
+    return (g.rng.choice(list(COMPARISONS)), t) if away(c, t) else None
+
+
+def compared(c, a):
+    return COMPARISONS[a["cmp"]](c, a["threshold"])
+
+
+def make_masked(shape_ok, fresh_shape=lambda g, s: list(s), value=False, source=False):
+    """
+    An op of x and a Bool mask compared from a value c (x itself or a partner; shape_ok(x, c) says which fit); a fill
+    value when value, and a source partner of x's shape when source.
+    """
+    def make(g, i):
+        x = g.values[i]
+        if x.dim() == 0:
+            return None
+        operands = [i]
+        if source:
+            j = g.partner(i, lambda y: list(y.shape) == list(x.shape), lambda g, s: list(s), allow_self=False)
+            if j is None:
+                return None
+            operands.append(j)
+        c = i if g.rng.random() < 0.5 else g.partner(i, lambda y: shape_ok(x, y), fresh_shape)
+        if c is None:
+            return None
+        cut = threshold(g, g.values[c])
+        if cut is None:
+            return None
+        mask = COMPARISONS[cut[0]](g.values[c], cut[1])
+        if not bool(mask.any()):
+            return None
+        args = {"cmp": cut[0], "threshold": cut[1]}
+        if value:
+            args["value"] = g.grid_value(-3, 3)
+        return operands + [c], args
+    return make
+
+
+def broadcasts_to(x, c):
+    return broadcastable(x.shape, c.shape) and broadcast_shape(x.shape, c.shape) == list(x.shape)
+
+
+def same_shape(x, c):
+    return list(c.shape) == list(x.shape)
+
+
+def make_where_cmp(g, i):
+    x = g.values[i]
+    j = g.partner(i, lambda y: broadcastable(x.shape, y.shape), broadcast_variant, allow_self=False)
+    if j is None:
+        return None
+    on = g.rng.choice([0, 1])
+    cut = threshold(g, g.values[[i, j][on]])
+    return None if cut is None else ([i, j], {"on": on, "cmp": cut[0], "threshold": cut[1]})
+
+
+def make_mask_rows(g, i):
+    x = g.values[i]
+    if x.dim() < 2:
+        return None
+    cut = threshold(g, x[..., 0])
+    return None if cut is None else ([i], {"cmp": cut[0], "threshold": cut[1]})
+
+
+def run_mask_setitem(x, a):
+    y = x[0] * 1
+    y[compared(x[1], a)] = a["value"]
+    return y
+
+
+def index_spec(shape, data):
+    return {"shape": list(shape), "data": data, "dtype": "int64"}
+
+
+def scatter_index(g, x, shape, d, unique):
+    """An index of the given shape for scatter along d into x, unique along d when unique."""
+    if unique:
+        lines = math.prod(shape) // shape[d]
+        cols = [g.rng.sample(range(x.shape[d]), shape[d]) for _ in range(lines)]
+        # cols[l] holds line l's positions; lay them out with d as the lines' axis.
+        t = torch.tensor(cols).reshape([s for k, s in enumerate(shape) if k != d] + [shape[d]]).movedim(-1, d)
+        data = t.reshape(-1).tolist()
+    else:
+        data = [g.rng.randrange(x.shape[d]) for _ in range(math.prod(shape))]
+    return index_spec(shape, data)
+
+
+def make_scatter(unique, with_source=True):
+    """
+    scatter / scatter_add of a source whose shape is the index's (PyTorch's backward needs that), at most x's shape off
+    dim d (and along d too when the index is unique there); with_source False scatters a value at a random index.
+    """
+    def make(g, i):
+        x = g.values[i]
+        if x.dim() == 0:
+            return None
+        d = g.rng.randrange(x.dim())
+        if not with_source:
+            shape = [g.rng.randint(1, x.shape[k]) if k != d else g.rng.randint(1, 4) for k in range(x.dim())]
+            return [i], {"dim": d, "index": scatter_index(g, x, shape, d, False), "value": g.grid_value(-3, 3)}
+        fits = lambda y: y.dim() == x.dim() and all(y.shape[k] <= x.shape[k] for k in range(x.dim()) if k != d or unique)
+        j = g.partner(i, fits, lambda g, s: [g.rng.randint(1, s[k] if k != d or unique else 4) for k in range(len(s))],
+                      allow_self=not unique)
+        if j is None:
+            return None
+        return [i, j], {"dim": d, "index": scatter_index(g, x, list(g.values[j].shape), d, unique)}
+    return make
+
+
+def make_index_add(g, i):
+    x = g.values[i]
+    if x.dim() == 0:
+        return None
+    d = g.rng.randrange(x.dim())
+    j = g.partner(i, lambda y: y.dim() == x.dim() and all(y.shape[k] == x.shape[k] for k in range(x.dim()) if k != d),
+                  lambda g, s: [g.rng.randint(1, 4) if k == d else s[k] for k in range(len(s))])
+    if j is None:
+        return None
+    n = g.values[j].shape[d]
+    return [i, j], {"dim": d, "index": index_spec([n], [g.rng.randrange(x.shape[d]) for _ in range(n)])}
+
+
+def index_fill_args(g, x):
+    if x.dim() == 0:
+        return None
+    d = g.rng.randrange(x.dim())
+    n = g.rng.randint(1, 3)
+    return {"dim": d, "index": index_spec([n], [g.rng.randrange(x.shape[d]) for _ in range(n)]), "value": g.grid_value(-3, 3)}
+
+
+def make_index_put(g, i):
+    """x.index_put((i0[, i1]), values, accumulate): one index tensor on dim 0, or two on dims 0 and 1; unique unless accumulating."""
+    x = g.values[i]
+    if x.dim() == 0:
+        return None
+    count = 2 if x.dim() >= 2 and g.rng.random() < 0.5 else 1
+    accumulate = g.rng.random() < 0.5
+    cells = [tuple(c) for c in np.ndindex(*x.shape[:count])]
+    n = g.rng.randint(1, min(4, len(cells)))
+    chosen = [g.rng.choice(cells) for _ in range(n)] if accumulate else g.rng.sample(cells, n)
+    rest = list(x.shape[count:])
+    target = [n] + rest
+    j = g.partner(i, lambda y: broadcastable(y.shape, target) and broadcast_shape(y.shape, target) == target,
+                  lambda g, s: target if g.rng.random() < 0.6 else target[g.rng.randint(1, len(target)):] or [1], allow_self=False)
+    if j is None:
+        return None
+    index = [index_spec([n], [int(c[k]) for c in chosen]) for k in range(count)]
+    return [i, j], {"index0": index[0], "index1": index[1] if count == 2 else None, "accumulate": accumulate}
+
+
+def run_index_put(x, a):
+    index = tuple(const(a[k], x[0]) for k in ("index0", "index1") if a[k] is not None)
+    return x[0].index_put(index, x[1], accumulate=a["accumulate"])
+
+
+def make_setitem_index(g, i):
+    x = g.values[i]
+    if x.dim() == 0:
+        return None
+    n = g.rng.randint(1, x.shape[0])
+    target = [n] + list(x.shape[1:])
+    j = g.partner(i, lambda y: broadcastable(y.shape, target) and broadcast_shape(y.shape, target) == target,
+                  lambda g, s: target if g.rng.random() < 0.6 else target[g.rng.randint(1, len(target)):] or [1], allow_self=False)
+    return None if j is None else ([i, j], {"index": index_spec([n], g.rng.sample(range(x.shape[0]), n))})
+
+
+def run_setitem_index(x, a):
+    y = x[0] * 1
+    y[const(a["index"], x[0])] = x[1]
+    return y
+
+
+def make_sort_pair(args_of):
+    """x (the sort key, no ties) and y of x's shape (possibly x itself), with the sort's args drawn by args_of."""
+    def make(g, i):
+        x = g.values[i]
+        a = args_of(g, x)
+        if a is None:
+            return None
+        j = g.partner(i, lambda y: list(y.shape) == list(x.shape), lambda g, s: list(s))
+        return None if j is None else ([i, j], a)
+    return make
+
+
+def topk_largest_args(g, x):
+    a = topk_args(g, x)
+    return None if a is None else {**a, "largest": g.rng.random() < 0.5}
+
+
+def run_topk_indices(x, a):
+    values, indices = torch.topk(x[0], a["k"], a["dim"], a["largest"])
+    return values + 0.5 * torch.gather(x[1], a["dim"], indices)
+
+
+def run_sort_indices(x, a):
+    values, indices = torch.sort(x[0], a["dim"], a["descending"])
+    return values + torch.gather(x[1], a["dim"], indices)
+
+
+def kth_args(g, x):
+    a = topk_args(g, x)
+    return None if a is None else {"k": a["k"], "dim": a["dim"], "keepdim": g.rng.random() < 0.5}
+
+
+def median_args(g, x):
+    a = sort_args(g, x)
+    return None if a is None else {"dim": a["dim"], "keepdim": g.rng.random() < 0.5}
+
+
+def cummax_args(g, x):
+    a = sort_args(g, x)
+    return None if a is None else {"dim": a["dim"]}
+
+
 def const(spec, like):
     dtype = torch.int64 if spec.get("dtype") == "int64" else like.dtype
     return torch.tensor(spec["data"], dtype=dtype).reshape(spec["shape"])
@@ -583,6 +890,41 @@ OPS = {
     "take": unary(lambda x, a: torch.take(x[0], const(a["index"], x[0])), args=take_args),
     "index_get": unary(lambda x, a: x[0][const(a["index"], x[0])], args=index_get_args),
     "setitem": unary(run_setitem, args=setitem_args),
+    # The wider tensor API, drawn only in the programs named "*_u…".
+    "sort_indices": (run_sort_indices, make_sort_pair(sort_args)),
+    "argsort_gather": (lambda x, a: torch.gather(x[1], a["dim"], torch.argsort(x[0], a["dim"], a["descending"])), make_sort_pair(sort_args)),
+    "topk_indices": (run_topk_indices, make_sort_pair(topk_largest_args)),
+    "kthvalue": unary(lambda x, a: torch.kthvalue(x[0], a["k"], a["dim"], a["keepdim"]).values, args=kth_args),
+    "median_dim": unary(lambda x, a: torch.median(x[0], a["dim"], a["keepdim"]).values, args=median_args),
+    "cummax": unary(lambda x, a: torch.cummax(x[0], a["dim"]).values, args=cummax_args),
+    "floor": unary(lambda x, a: torch.floor(x[0]), ok=off_jumps),
+    "ceil": unary(lambda x, a: torch.ceil(x[0]), ok=off_jumps),
+    "round": unary(lambda x, a: torch.round(x[0]), ok=lambda x: off_jumps(x, 1.0, 0.5)),
+    "round_decimals": unary(lambda x, a: torch.round(x[0], decimals=a["decimals"]), args=round_decimals_args),
+    "trunc": unary(lambda x, a: torch.trunc(x[0]), ok=lambda x: off_jumps(x, zero_ok=True)),
+    "frac": unary(lambda x, a: torch.frac(x[0]), ok=lambda x: off_jumps(x, zero_ok=True)),
+    "fmod": binary(lambda x, a: torch.fmod(x[0], x[1]), ok=lambda a, b: quotient_ok(a, b, trunc=True)),
+    "remainder": binary(lambda x, a: torch.remainder(x[0], x[1]), ok=lambda a, b: quotient_ok(a, b, trunc=False)),
+    "fmod_scalar": unary(lambda x, a: torch.fmod(x[0], a["other"]), args=divisor_args(trunc=True)),
+    "remainder_scalar": unary(lambda x, a: torch.remainder(x[0], a["other"]), args=divisor_args(trunc=False)),
+    "einsum_matmul": (lambda x, a: torch.einsum(a["equation"], x[0], x[1]), make_einsum("matmul")),
+    "einsum_batched": (lambda x, a: torch.einsum(a["equation"], x[0], x[1]), make_einsum("batched")),
+    "einsum_outer": (lambda x, a: torch.einsum(a["equation"], x[0], x[1]), make_einsum("outer")),
+    "einsum_trace": (lambda x, a: torch.einsum(a["equation"], x[0], x[1]), make_einsum("trace")),
+    "masked_fill_cmp": (lambda x, a: x[0].masked_fill(compared(x[1], a), a["value"]), make_masked(broadcasts_to, broadcast_variant, value=True)),
+    "where_cmp": (lambda x, a: torch.where(compared(x[a["on"]], a), x[0], x[1]), make_where_cmp),
+    "mask_index": (lambda x, a: x[0][compared(x[1], a)], make_masked(same_shape)),
+    "mask_index_rows": (lambda x, a: x[0][compared(x[0][..., 0], a)], make_mask_rows),
+    "masked_select": (lambda x, a: torch.masked_select(x[0], compared(x[1], a)), make_masked(lambda x, c: broadcastable(x.shape, c.shape), broadcast_variant)),
+    "mask_setitem": (run_mask_setitem, make_masked(same_shape, value=True)),
+    "masked_scatter": (lambda x, a: x[0].masked_scatter(compared(x[2], a), x[1]), make_masked(same_shape, source=True)),
+    "scatter": (lambda x, a: x[0].scatter(a["dim"], const(a["index"], x[0]), x[1]), make_scatter(unique=True)),
+    "scatter_add": (lambda x, a: x[0].scatter_add(a["dim"], const(a["index"], x[0]), x[1]), make_scatter(unique=False)),
+    "scatter_value": (lambda x, a: x[0].scatter(a["dim"], const(a["index"], x[0]), a["value"]), make_scatter(unique=False, with_source=False)),
+    "index_add": (lambda x, a: x[0].index_add(a["dim"], const(a["index"], x[0]), x[1]), make_index_add),
+    "index_fill": unary(lambda x, a: x[0].index_fill(a["dim"], const(a["index"], x[0]), a["value"]), args=index_fill_args),
+    "index_put": (run_index_put, make_index_put),
+    "setitem_index": (run_setitem_index, make_setitem_index),
 }
 
 # Views a leaf may be seen through before the program's ops start.
@@ -674,6 +1016,17 @@ TENSOR_API_OPS = ["tan", "atan", "sinh", "cosh", "asinh", "expm1", "exp2", "log2
                   "diagonal", "einsum_transpose", "pad_mode", "take", "index_get", "setitem"]
 
 
+# The wider tensor API (sorting with indices, rounding, remainders, two-operand einsum, Bool masks, scatter and
+# index_put style writes), drawn only in the programs named "*_u…", so the "*_t…" programs stay as they were too.
+# Program k of that group must use WIDER_API_OPS[k mod len], so that every op is drawn.
+WIDER_API_OPS = ["sort_values", "sort_indices", "argsort_gather", "topk_values", "topk_indices", "kthvalue",
+                 "median_dim", "cummax", "floor", "ceil", "round", "round_decimals", "trunc", "frac", "fmod",
+                 "remainder", "fmod_scalar", "remainder_scalar", "einsum_matmul", "einsum_batched", "einsum_outer",
+                 "einsum_trace", "masked_fill_cmp", "where_cmp", "mask_index", "mask_index_rows", "masked_select",
+                 "mask_setitem", "masked_scatter", "scatter", "scatter_add", "scatter_value", "index_add",
+                 "index_fill", "index_put", "setitem_index"]
+
+
 def pick_op(rng, ops):
     """The op of one attempt: the name with the highest hash of one fresh random key (rendezvous hashing)."""
     key = rng.getrandbits(32)
@@ -684,8 +1037,8 @@ def random_shape(rng):
     return [1 if rng.random() < 0.2 else rng.randint(2, 4) for _ in range(rng.randint(1, 3))]
 
 
-def draw(rng, ops):
-    """One candidate program as (leaf nodes, step nodes), or None when the draw went nowhere."""
+def draw(rng, ops, favour=None):
+    """One candidate program as (leaf nodes, step nodes), or None when the draw went nowhere; favour, when given, is the op of a quarter of the attempts."""
     g = Generator(rng)
     base = random_shape(rng)
     for _ in range(rng.randint(1, MAX_LEAVES)):
@@ -701,7 +1054,7 @@ def draw(rng, ops):
         fresh = [k for k in range(len(g.nodes)) if k not in used]
         r = rng.random()
         i = len(g.nodes) - 1 if r < 0.5 else (rng.choice(fresh) if r < 0.8 else rng.randrange(len(g.nodes)))
-        done += g.apply(pick_op(rng, ops), i)
+        done += g.apply(favour if favour is not None and rng.random() < 0.25 else pick_op(rng, ops), i)
     if done < 2:
         return None
     return prune(g)
@@ -743,8 +1096,8 @@ def replay(leaves, steps):
 def evaluate(inputs, steps, weight, dtype):
     leaves, out = run_program(inputs, steps, dtype)
     w = torch.tensor(weight["data"], dtype=dtype).reshape(weight["shape"])
-    grads = torch.autograd.grad((out * w).sum(), leaves)
-    return out.detach(), [gr.detach() for gr in grads]
+    grads = torch.autograd.grad((out * w).sum(), leaves, allow_unused=True)
+    return out.detach(), [None if gr is None else gr.detach() for gr in grads]
 
 
 def agree(a, b, rtol):
@@ -767,9 +1120,9 @@ def flat(t, dtype):
     return {"shape": list(t.shape), "data": data}
 
 
-def program(rng, name, dtype, ops, must=()):
+def program(rng, name, dtype, ops, must=(), favour=None):
     while True:
-        drawn = draw(rng, ops)
+        drawn = draw(rng, ops, favour)
         if drawn is None:
             continue
         inputs, steps = drawn
@@ -781,6 +1134,9 @@ def program(rng, name, dtype, ops, must=()):
         out64, grads64 = evaluate(inputs, steps, weight, torch.float64)
         out32, grads32 = evaluate(inputs, steps, weight, torch.float32)
         # An all-zero result (a gradient that cancels exactly, say) would only compare rounding noise.
+        # A leaf the output reaches only through a comparison or an index has no gradient at all.
+        if any(gr is None for gr in grads64):
+            continue
         if not all(bool(torch.isfinite(t).all()) and 0 < amax(t) <= 1e8 for t in [out64] + grads64):
             continue
         if not all(agree(a, b, 2e-6) for a, b in zip([out32] + grads32, [out64] + grads64)):
@@ -792,25 +1148,52 @@ def program(rng, name, dtype, ops, must=()):
                 "output": flat(out, dtype), "grads": [flat(gr, dtype) for gr in grads]}
 
 
-def write(file, dtype_name, seed, count, sequence_count, api_count):
+def committed(path):
+    """The programs already in the fixture at path, by name, each with its line as written; empty when there is none."""
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        lines = f.read().split("\n")[1:-2]
+    return {json.loads(line.rstrip(","))["name"]: line.rstrip(",") for line in lines}
+
+
+def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count):
     dtype = {"float64": torch.float64, "float32": torch.float32}[dtype_name]
     prefix = "f64" if dtype == torch.float64 else "f32"
     rng = lambda name: random.Random(seed ^ zlib.crc32(name.encode()))
-    before_api = [name for name in OPS if name not in TENSOR_API_OPS]
+    wider = [name for name in WIDER_API_OPS if name not in TENSOR_API_OPS]
+    up_to_api = [name for name in OPS if name not in wider]
+    before_api = [name for name in up_to_api if name not in TENSOR_API_OPS]
     first = [name for name in before_api if name not in SEQUENCE_OPS]
     programs = [program(rng(name), name, dtype, first) for name in (f"{prefix}_{k:03d}" for k in range(count))]
     programs += [program(rng(name), name, dtype, before_api, SEQUENCE_OPS) for name in (f"{prefix}_s{k:02d}" for k in range(sequence_count))]
-    programs += [program(rng(name), name, dtype, list(OPS), TENSOR_API_OPS) for name in (f"{prefix}_t{k:02d}" for k in range(api_count))]
-    body = ",\n".join(json.dumps(p, separators=(",", ":")) for p in programs)
-    with open(os.path.join(HERE, file), "w") as f:
-        f.write('{"dtype": "%s", "seed": %d, "programs": [\n%s\n]}\n' % (dtype_name, seed, body))
+    programs += [program(rng(name), name, dtype, up_to_api, TENSOR_API_OPS) for name in (f"{prefix}_t{k:02d}" for k in range(api_count))]
+    # The float64 programs take the ops in order, the float32 ones every fifth, so that the fewer float32 programs
+    # still spread over the whole list.
+    for k in range(wider_count):
+        op = WIDER_API_OPS[(k if dtype == torch.float64 else 5 * k) % len(WIDER_API_OPS)]
+        name = f"{prefix}_u{k:02d}"
+        programs.append(program(rng(name), name, dtype, list(OPS), [op], favour=op))
+    # A program drawn exactly as committed keeps its committed line: PyTorch's vectorised kernels round differently
+    # on different CPUs in the last bit, which would otherwise change the recorded values from machine to machine.
+    path = os.path.join(HERE, file)
+    old = committed(path)
+    lines = []
+    for p in programs:
+        line = json.dumps(p, separators=(",", ":"))
+        before = old.get(p["name"])
+        if before is not None and all(json.loads(before)[key] == p[key] for key in ("inputs", "steps", "weight")):
+            line = before
+        lines.append(line)
+    with open(path, "w") as f:
+        f.write('{"dtype": "%s", "seed": %d, "programs": [\n%s\n]}\n' % (dtype_name, seed, ",\n".join(lines)))
     ops = sorted({s["op"] for p in programs for s in p["steps"]})
-    print(f"{file}: {count} programs, {sum(len(p['steps']) for p in programs)} steps, ops {len(ops)}/{len(OPS)}",
+    print(f"{file}: {len(programs)} programs, {sum(len(p['steps']) for p in programs)} steps, ops {len(ops)}/{len(OPS)}",
           "missing: " + ", ".join(sorted(set(OPS) - set(ops))) if len(ops) < len(OPS) else "")
 
 
 if __name__ == "__main__":
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    write("random_programs_float64.json", "float64", 64, 200, 40, 60)
-    write("random_programs_float32.json", "float32", 32, 100, 20, 30)
+    write("random_programs_float64.json", "float64", 64, 200, 40, 60, 40)
+    write("random_programs_float32.json", "float32", 32, 100, 20, 30, 20)

@@ -151,6 +151,10 @@ public sealed class RandomProgram
         /// <summary>The constant tensor argument <paramref name="name"/>: int64 where marked so, otherwise <paramref name="dtype"/>.</summary>
         public Tensor Constant(string name, DType dtype) => ToTensor(_args.GetProperty(name), dtype);
 
+        /// <summary>The constant tensor argument <paramref name="name"/> as <see cref="Constant"/> reads it, or null where the argument is null.</summary>
+        public Tensor? OptionalConstant(string name, DType dtype) =>
+            _args.GetProperty(name).ValueKind == JsonValueKind.Null ? null : Constant(name, dtype);
+
         /// <summary>The step as <c>op(v1, v2, arg=value, …)</c>, constants shortened to their shape.</summary>
         public override string ToString()
         {
