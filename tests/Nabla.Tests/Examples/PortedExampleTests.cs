@@ -1,5 +1,7 @@
 using System.Globalization;
+using Nabla.Data;
 using Nabla.Examples;
+using Nabla.Tests.Data;
 
 namespace Nabla.Tests.Examples;
 
@@ -31,5 +33,37 @@ public sealed class PortedExampleTests
         Assert.True(losses.Length > 5, output.ToString());
         Assert.True(losses[^1] < losses[0] / 10, output.ToString());
         Assert.Contains("test loss: ", output.ToString());
+    }
+}
+
+/// <summary>The Fashion-MNIST ports on a few hundred images: they train, report and write their pictures.</summary>
+public sealed class PortedImageExampleTests
+{
+    [FashionMnistInstalledFact]
+    public void MnistNetworkLearnsWithAdadeltaAndStepLR()
+    {
+        var train = Mnist.Load(FashionMnist.DefaultDirectory, train: true);
+        var test = Mnist.Load(FashionMnist.DefaultDirectory, train: false);
+        var output = new StringWriter();
+        int code = MnistExample.Run(output, (train.Images[..512], train.Labels[..512]), (test.Images[..200], test.Labels[..200]), epochs: 2, testBatchSize: 100);
+        Assert.True(code == 0, output.ToString());
+        Assert.Contains("Train Epoch: 2 [0/512 (0%)]", output.ToString());
+        Assert.Contains("Test set: Average loss: ", output.ToString());
+    }
+
+    [FashionMnistInstalledFact]
+    public void VaeWritesReconstructionsAndSamples()
+    {
+        var train = Mnist.Load(FashionMnist.DefaultDirectory, train: true, flatten: true).Images[..512];
+        var test = Mnist.Load(FashionMnist.DefaultDirectory, train: false, flatten: true).Images[..256];
+        using var dir = new TempDirectory();
+        var output = new StringWriter();
+        Assert.Equal(0, VaeExample.Run(output, train, test, epochs: 2, dir.Path));
+        foreach (var file in new[] { "reconstruction_1.png", "sample_2.png" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(dir.Path, file));
+            Assert.Equal(0x89, bytes[0]);
+        }
+        Assert.Contains("====> Test set loss: ", output.ToString());
     }
 }
