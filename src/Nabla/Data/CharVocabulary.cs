@@ -92,7 +92,7 @@ public sealed class CharVocabulary
     }
 
     /// <summary>The vocabulary as a JSON array of code points, e.g. <c>[10,32,97]</c>, for a model file's metadata.</summary>
-    public string ToJson() => JsonSerializer.Serialize(_codePoints);
+    public string ToJson() => JsonSerializer.Serialize(_codePoints, IO.NablaJson.Default.Int32Array);
 
     /// <summary>
     /// Parses a vocabulary written by <see cref="ToJson"/>. Anything else (not an array, a non-integer, a value that is

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
+using Nabla.IO;
 using Nabla.Optim;
 using Nabla.Optim.Schedulers;
 
@@ -16,17 +16,15 @@ namespace Nabla.Training;
 /// </summary>
 internal static class TrainingCheckpoint
 {
-    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
     public static (Dictionary<string, Tensor> Tensors, string Json) Write(OptimizerStateDict state)
     {
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var groups = new JsonArray();
         foreach (var group in state.ParamGroups)
         {
-            groups.Add(new JsonObject
+            groups.Add((JsonNode)new JsonObject
             {
-                ["options"] = JsonSerializer.SerializeToNode(group.Options, Json),
+                ["options"] = JsonSerializer.SerializeToNode(group.Options, NablaJson.Default.OptimizerOptions),
                 ["params"] = new JsonArray([.. group.Params.Select(i => (JsonNode)i)]),
                 ["initial_lr"] = group.InitialLearningRate,
             });
@@ -43,7 +41,7 @@ internal static class TrainingCheckpoint
             };
         }
         var root = new JsonObject { ["param_groups"] = groups, ["state"] = perParameter };
-        return (tensors, root.ToJsonString(Json));
+        return (tensors, root.ToJsonString());
     }
 
     public static OptimizerStateDict Read(IReadOnlyDictionary<string, Tensor> tensors, string json, Func<string, string> fail)
@@ -55,7 +53,7 @@ internal static class TrainingCheckpoint
             foreach (var group in Required(root, "param_groups", fail).AsArray())
             {
                 var g = group?.AsObject() ?? throw new InvalidDataException(fail("a parameter group of the optimizer state is null."));
-                var options = Required(g, "options", fail).Deserialize<OptimizerOptions>(Json)
+                var options = Required(g, "options", fail).Deserialize(NablaJson.Default.OptimizerOptions)
                     ?? throw new InvalidDataException(fail("a parameter group has null options."));
                 var indices = Required(g, "params", fail).AsArray().Select(i => (i ?? throw new InvalidDataException(fail("a parameter index is null."))).GetValue<int>()).ToArray();
                 foreach (int i in indices)
@@ -95,13 +93,13 @@ internal static class TrainingCheckpoint
         }
     }
 
-    public static string WriteScheduler(LRSchedulerState state) => JsonSerializer.Serialize(state, Json);
+    public static string WriteScheduler(LRSchedulerState state) => JsonSerializer.Serialize(state, NablaJson.Default.LRSchedulerState);
 
     public static LRSchedulerState ReadScheduler(string json, Func<string, string> fail)
     {
         try
         {
-            var state = JsonSerializer.Deserialize<LRSchedulerState>(json, Json) ?? throw new InvalidDataException(fail("the schedule state is null."));
+            var state = JsonSerializer.Deserialize(json, NablaJson.Default.LRSchedulerState) ?? throw new InvalidDataException(fail("the schedule state is null."));
             if (state.BaseLRs is null || state.LastLR is null || state.Values is null)
                 throw new InvalidDataException(fail("the schedule state has a null BaseLRs, LastLR or Values."));
             if (state.LastEpoch < -1)
