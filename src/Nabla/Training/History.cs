@@ -38,6 +38,13 @@ public sealed class History : IReadOnlyList<EpochLog>
         _epochs.AddRange(other._epochs);
     }
 
+    /// <summary>
+    /// One line per epoch (<see cref="EpochLog.ToString"/>, with the epoch as <c>3/20</c>), or <c>History (no epochs)</c>:
+    /// what a training run printed, for a console or a log.
+    /// </summary>
+    public override string ToString() =>
+        _epochs.Count == 0 ? "History (no epochs)" : string.Join(Environment.NewLine, _epochs.Select(e => e.Describe(_epochs[^1].Epoch)));
+
     /// <summary>The epochs as a JSON array of <see cref="EpochLog.ToJson"/> objects.</summary>
     internal string ToJson()
     {

@@ -105,6 +105,19 @@ public static class GraphExport
     public static string ToSvg(Tensor output, IReadOnlyDictionary<Tensor, string>? names = null, bool showShapes = true, bool withGradients = false) =>
         Graphviz.RenderSvg(ToDot(output, names, showShapes, withGradients));
 
+    /// <summary>
+    /// The names to label a model's tensors with: every parameter and buffer of <paramref name="model"/> by its state-dict
+    /// name (<c>features.0.weight</c>), for the <c>names</c> argument of <see cref="ToDot"/>, <see cref="ToMermaid"/> and
+    /// <see cref="ToSvg"/>.
+    /// </summary>
+    public static IReadOnlyDictionary<Tensor, string> NamesOf(NN.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var names = new Dictionary<Tensor, string>(ReferenceEqualityComparer.Instance);
+        foreach (var (name, tensor) in model.NamedParameters().Concat(model.NamedBuffers())) names.TryAdd(tensor, name);
+        return names;
+    }
+
     private static Graph Build(Tensor output, IReadOnlyDictionary<Tensor, string>? names, bool showShapes, bool withGradients)
     {
         ArgumentNullException.ThrowIfNull(output);

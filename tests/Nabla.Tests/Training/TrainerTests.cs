@@ -45,6 +45,11 @@ public class TrainerTests
         Assert.Equal(history.Select(e => e.ValidationAccuracy!.Value), history.Values("test_accuracy"));
         Assert.True(history[2].TryGetMetric("loss", out double loss) && loss == history[2].TrainLoss);
         Assert.False(history[2].TryGetMetric("val_loss", out _));
+        var lines = history.ToString().Split(Environment.NewLine);
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("epoch 2/3  train_loss ", lines[1]);
+        Assert.Contains("  test_accuracy ", lines[2]);
+        Assert.Equal("History (no epochs)", new History().ToString());
 
         // Fit continues the numbering; without validation data or accuracy the log has neither.
         var plain = MoonsTrainer(options: new TrainerOptions());

@@ -231,6 +231,16 @@ public sealed partial class GraphExportTests
         var ex = Assert.Throws<InvalidOperationException>(() => Graphviz.RenderSvg("digraph G { a -> ; }"));
         Assert.Contains("failed with exit code", ex.Message);
     }
+
+    [Fact]
+    public void AModelsParametersAreLabelledByTheirStateDictNames()
+    {
+        var model = new Nabla.NN.Sequential(new Nabla.NN.Linear(3, 2), new Nabla.NN.ReLU(), new Nabla.NN.Linear(2, 1));
+        var loss = model.Forward(Tensor.Ones(4, 3)).Sum();
+        string dot = GraphExport.ToDot(loss, GraphExport.NamesOf(model));
+        foreach (var name in new[] { "0.weight", "0.bias", "2.weight", "2.bias" }) Assert.Contains($"label=\"{name}\\n", dot);
+        Assert.DoesNotContain("leaf", dot);
+    }
 }
 
 /// <summary>A fact that is skipped, with the reason, when Graphviz's <c>dot</c> is not on the PATH.</summary>
