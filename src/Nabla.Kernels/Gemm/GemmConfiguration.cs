@@ -30,8 +30,8 @@ public sealed class GemmConfiguration
     // of their caches, leaving the other half to the panels streaming past them and to C.
     private const double L1Share = 1.0, L2Share = 0.5, L3Share = 0.5;
 
-    // The model's largest blocks. Past 512 a deeper k slice saves nothing measurable (C's partial sums already pass
-    // through the caches less than once per 512 flops per element) while the A sliver beside the B micro-panel grows;
+    // The model's largest blocks. Past 512 a deeper k slice saves nothing measurable (each element of C is read and
+    // written once per slice, once per 2·Kc flops) while the A sliver beside the B micro-panel grows;
     // past 4096 columns, repacking A once per Nc columns costs under 0.02% of the product, and a wider block only
     // grows each thread's packing buffer.
     private const int ModelMaxDepth = 512, ModelMaxColumns = 4096;
