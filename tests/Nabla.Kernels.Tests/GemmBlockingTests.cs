@@ -29,7 +29,9 @@ public sealed class GemmBlockingTests
     {
         var blocks = new GemmBlocks(kc, mc, nc);
         var random = new Random((bits * 7) + kc + mc + nc);
-        foreach (var (m, n, k) in new[] { (1, 1, 1), (9, 5, 3), (17, 33, 41), (70, 45, 100), (3, 130, 77), (133, 67, 2) })
+        // Row tails of 1 to 6 below every tile height (one, two, four and full-height edge kernels), column tails on
+        // either side of one vector, n thin enough for C to be computed as its transpose, k in place and packed.
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (9, 5, 3), (17, 33, 41), (70, 45, 100), (3, 130, 77), (133, 67, 2), (26, 59, 50), (40, 1, 30) })
         {
             foreach (bool transA in new[] { false, true })
             {
