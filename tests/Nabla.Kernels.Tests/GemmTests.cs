@@ -411,6 +411,7 @@ public sealed class GemmTests
                     C = pc,
                     CRowStride = n,
                     CColStride = 1,
+                    Blocks = new GemmBlocks(384, 96, 2048),
                 };
                 switch (bits)
                 {

@@ -49,10 +49,11 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
     {
         int k = problem.K;
         int mr = Mr, nr = Nr;
-        int kSlices = (k + GemmTuning.Kc - 1) / GemmTuning.Kc;
+        var blocks = problem.Blocks;
+        int kSlices = (k + blocks.Kc - 1) / blocks.Kc;
         int kcMax = (k + kSlices - 1) / kSlices;
-        int mcMax = RoundUp(Math.Min(GemmTuning.Mc, i1 - i0), mr);
-        int ncMax = RoundUp(Math.Min(GemmTuning.Nc, j1 - j0), nr);
+        int mcMax = RoundUp(Math.Min(blocks.Mc, i1 - i0), mr);
+        int ncMax = RoundUp(Math.Min(blocks.Nc, j1 - j0), nr);
         T* packA = ScratchBuffer<T, PackedPanels>.Rent((mcMax * kcMax) + (ncMax * kcMax));
         T* packB = packA + (mcMax * kcMax);
         T* a = problem.A + (t * problem.ABatchStride);

@@ -8,8 +8,9 @@ using System.Runtime.Intrinsics;
 namespace Nabla.Kernels;
 
 /// <summary>
-/// Entry from <see cref="Gemm"/> after validation: pins the spans, settles the trivial cases, and picks the widest
-/// vector kernel the hardware runs natively, then the orientation and tile shape that suit the sizes.
+/// Entry from <see cref="Gemm"/> after validation: pins the spans, settles the trivial cases, and takes the vector
+/// kernel and cache blocks of <see cref="GemmConfiguration.Current"/>, then the orientation and tile shape that suit
+/// the sizes.
 /// </summary>
 internal static unsafe class GemmDriver<T>
     where T : unmanaged, IFloatingPointIeee754<T>
@@ -22,6 +23,7 @@ internal static unsafe class GemmDriver<T>
         if (batch == 0 || m == 0 || n == 0)
             return;
 
+        var configuration = GemmConfiguration.Current;
         fixed (T* pa = a, pb = b, pc = c)
         {
             var problem = new GemmProblem<T>
@@ -44,12 +46,13 @@ internal static unsafe class GemmDriver<T>
                 CBatchStride = cBatchStride,
                 CRowStride = cRowStride,
                 CColStride = 1,
+                Blocks = configuration.For<T>(),
             };
             if (k == 0 || alpha == T.Zero)
                 ScaleOnly(problem);
-            else if (Vector512Ops<T>.IsSupported)
+            else if (configuration.VectorBits == 512)
                 Dispatch<Vector512Ops<T>, Vector512<T>>(problem);
-            else if (Vector256Ops<T>.IsSupported)
+            else if (configuration.VectorBits == 256)
                 Dispatch<Vector256Ops<T>, Vector256<T>>(problem);
             else
                 Dispatch<Vector128Ops<T>, Vector128<T>>(problem);
@@ -60,7 +63,7 @@ internal static unsafe class GemmDriver<T>
     /// Picks the orientation and tile shape from the sizes alone (never from the thread count, which keeps results
     /// reproducible). Vectors run along the columns of C unless C is only a few columns wide, in which case the
     /// product is computed as its transpose so that vectors run down the long side; tiles are cut to the size of C
-    /// when it is thinner than a full tile.
+    /// when it is thinner than a full tile. The cache blocks are the problem's own.
     /// </summary>
     internal static void Dispatch<TOps, TVector>(GemmProblem<T> problem)
         where TOps : IVectorOps<TVector, T>

@@ -11,6 +11,9 @@ internal unsafe struct GemmProblem<T>
     public nint BBatchStride, BRowStride, BColStride;
     public nint CBatchStride, CRowStride, CColStride;
 
+    /// <summary>The cache blocks, from <see cref="GemmConfiguration"/> or set by the caller.</summary>
+    public GemmBlocks Blocks;
+
     /// <summary>The same product seen as Cᵀ = Bᵀ·Aᵀ: operands swap roles and C is walked by columns.</summary>
     public readonly GemmProblem<T> Transposed() => this with
     {

@@ -1,21 +1,12 @@
 namespace Nabla.Kernels;
 
 /// <summary>
-/// Cache blocking and threading thresholds for <see cref="BlockedGemm{TOps, TVector, T, TShape}"/>, measured on a
-/// 2-core AVX-512 EPYC (48 KiB L1d and 1 MiB L2 per core, 32 MiB L3); the throughput is flat within the run-to-run
-/// noise (about 5%) around them.
+/// The in-place and threading thresholds of <see cref="BlockedGemm{TOps, TVector, T, TShape}"/>, measured on a 2-core
+/// AVX-512 EPYC (48 KiB L1d and 1 MiB L2 per core, 32 MiB L3); the throughput is flat within the run-to-run noise
+/// (about 5%) around them. The cache blocks come from the machine (<see cref="GemmConfiguration"/>).
 /// </summary>
 internal static class GemmTuning
 {
-    /// <summary>Depth of a k slice. Deeper slices mean fewer passes of partial sums through C.</summary>
-    public const int Kc = 384;
-
-    /// <summary>Rows of A packed at once: the MC×KC block stays in L2 while B's panels stream past it.</summary>
-    public const int Mc = 96;
-
-    /// <summary>Columns of B packed at once: the KC×NC block stays in L2/L3 while A's row blocks stream past it.</summary>
-    public const int Nc = 2048;
-
     /// <summary>
     /// Widest stride, in bytes, of an operand read in place instead of packed. Up to here a panel's elements sit
     /// close enough together that streaming them costs no more than streaming a packed panel.

@@ -15,7 +15,7 @@ public static class Parallelism
     private static readonly long SpinTicks = Stopwatch.Frequency / 1000;
 
     private static readonly Lock Gate = new();
-    private static int s_numThreads = ReadEnvironment();
+    private static int s_numThreads;
     private static Worker[] s_workers = [];
     private static Job[] s_jobs = [];
 
@@ -23,13 +23,26 @@ public static class Parallelism
     private static bool s_insideBody;
 
     /// <summary>
-    /// Number of threads the kernels may use: the environment variable <c>NABLA_NUM_THREADS</c> when it is set to a
-    /// positive integer, otherwise <see cref="Environment.ProcessorCount"/>. Settable at run time.
+    /// Number of threads the kernels may use. By default the processors this process may run on,
+    /// <see cref="Environment.ProcessorCount"/>, which .NET derives from the affinity mask and the cgroup CPU quota
+    /// (so <c>taskset -c 0</c> or a one-CPU container gives 1); the environment variable <c>NABLA_NUM_THREADS</c>
+    /// lowers it, and is capped at that count, since a worker beyond the cores only waits its turn on one. A value set
+    /// here is taken as it is, above the core count too (tests use that to oversubscribe on purpose).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value set is less than 1.</exception>
+    /// <exception cref="InvalidOperationException"><c>NABLA_NUM_THREADS</c> is set but not a positive integer.</exception>
     public static int NumThreads
     {
-        get => Volatile.Read(ref s_numThreads);
+        get
+        {
+            int threads = Volatile.Read(ref s_numThreads);
+            if (threads > 0)
+                return threads;
+
+            Interlocked.CompareExchange(ref s_numThreads, ThreadsFromEnvironment(Environment.GetEnvironmentVariable("NABLA_NUM_THREADS"), Environment.ProcessorCount), 0);
+            return Volatile.Read(ref s_numThreads);
+        }
+
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(NumThreads));
@@ -119,10 +132,21 @@ public static class Parallelism
         return fresh;
     }
 
-    private static int ReadEnvironment()
+    /// <summary>
+    /// The thread count for the value <paramref name="text"/> of <c>NABLA_NUM_THREADS</c> (null or blank when unset) on a process
+    /// that may run on <paramref name="processors"/> processors: all of them when unset, else the value, at most that.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="text"/> is not a positive integer.</exception>
+    internal static int ThreadsFromEnvironment(string? text, int processors)
     {
-        string? text = Environment.GetEnvironmentVariable("NABLA_NUM_THREADS");
-        return int.TryParse(text, out int value) && value >= 1 ? value : Environment.ProcessorCount;
+        processors = Math.Max(1, processors);
+        if (string.IsNullOrWhiteSpace(text))
+            return processors;
+
+        if (!int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value) || value < 1)
+            throw new InvalidOperationException($"NABLA_NUM_THREADS must be a positive integer, got '{text}'.");
+
+        return Math.Min(value, processors);
     }
 
     /// <summary>

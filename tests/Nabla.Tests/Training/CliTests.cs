@@ -60,6 +60,20 @@ public class CliTests
     }
 
     [Fact]
+    public void EnvShowsTheMachineThreadsAndGemmChoices()
+    {
+        var (code, output, error) = Run("env");
+        Assert.True(code == 0, output + error);
+        Assert.Equal("", error);
+        foreach (var line in new[] { "cpu: ", "instruction sets: ", "caches (", "gemm tile: ", "gemm float blocks: Kc ", "gemm double blocks: Kc " })
+            Assert.Contains("\n" + line, output, StringComparison.Ordinal);
+
+        var blocks = Nabla.Kernels.GemmConfiguration.Current.Float;
+        Assert.Contains($"gemm float blocks: Kc {blocks.Kc} (", output, StringComparison.Ordinal);
+        Assert.Contains($"\nthreads: {Nabla.Kernels.Parallelism.NumThreads} (", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TrainingThatDivergesStopsWithItsOwnExitCode()
     {
         var (code, _, error) = Run("train", "--optimizer", "sgd", "--lr", "1e6", "--epochs", "3");
