@@ -72,6 +72,19 @@ public sealed partial class Tensor
             return Assign(Detach() * s);
     }
 
+    /// <summary>this /= s, in place (like <c>div_</c>).</summary>
+    public Tensor DivInPlace(double s) => DivInPlace(ScalarLike(s));
+
+    /// <summary>this /= other elementwise, broadcast into this tensor, in place (like <c>div_</c>).</summary>
+    public Tensor DivInPlace(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        CheckInPlace("DivInPlace", other);
+        if (RecordsInPlace(other)) return WriteRecorded("DivInPlace", current => (other.RequiresGrad ? current.Clone() : current) / other);
+        using (Autograd.NoGrad())
+            return Assign(Detach() / other.Detach());
+    }
+
     /// <summary>this ·= other elementwise, in place.</summary>
     public Tensor MulInPlace(Tensor other)
     {
@@ -105,6 +118,15 @@ public sealed partial class Tensor
         CheckInPlace("Fill");
         if (RecordsInPlace(null)) return FillRecorded(value);
         return Assign(Full(ShapeArray, value, DType));
+    }
+
+    /// <summary>Sets every element to the value of the one-element tensor <paramref name="value"/> (like <c>fill_</c> with a 0-d tensor).</summary>
+    public Tensor Fill(Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Numel != 1)
+            throw new ArgumentException($"Fill: the value must be a tensor of one element, got {ShapeUtil.Describe(value)} (target {ShapeUtil.Describe(this)}).", nameof(value));
+        return value.RequiresGrad && Autograd.IsGradEnabled ? CopyFrom(value.Reshape([])) : Fill(value.Item());
     }
 
     /// <summary>Sets every element to zero (like <c>zero_</c>).</summary>

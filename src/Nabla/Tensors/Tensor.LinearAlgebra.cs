@@ -29,6 +29,16 @@ public sealed partial class Tensor
         return DType.IsFloatingPoint() ? MatMul(other) : (this * other).Sum();
     }
 
+    /// <summary>The product of two matrices (n, m) and (m, p), as <c>torch.mm</c>: both must be 2-D, nothing broadcasts.</summary>
+    /// <param name="mat2">The second matrix, (m, p).</param>
+    public Tensor Mm(Tensor mat2)
+    {
+        ArgumentNullException.ThrowIfNull(mat2);
+        if (Rank != 2 || mat2.Rank != 2 || ShapeArray[1] != mat2.ShapeArray[0])
+            throw new ArgumentException($"Mm: expected matrices (n, m) and (m, p), got {ShapeUtil.Describe(this)} and {ShapeUtil.Describe(mat2)}.");
+        return MatMul(mat2);
+    }
+
     /// <summary>The product of a 2-D tensor (n, m) and a 1-D tensor (m), as <c>torch.mv</c>.</summary>
     /// <param name="vec">The vector, (m).</param>
     public Tensor Mv(Tensor vec)

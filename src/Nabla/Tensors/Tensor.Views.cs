@@ -260,6 +260,18 @@ public sealed partial class Tensor
         return parts.ToArray();
     }
 
+    /// <summary>
+    /// The slices along <paramref name="dim"/>, that dim removed (views), as <c>torch.unbind</c>: what iterating over a
+    /// tensor gives in PyTorch (<c>for row in x</c>).
+    /// </summary>
+    public Tensor[] Unbind(int dim = 0)
+    {
+        int d = ShapeUtil.NormalizeDim("Unbind", dim, Rank);
+        var slices = new Tensor[ShapeArray[d]];
+        for (int i = 0; i < slices.Length; i++) slices[i] = Narrow(d, i, 1).Squeeze(d);
+        return slices;
+    }
+
     /// <summary>Splits into <paramref name="chunks"/> pieces of ⌈n/chunks⌉ along <paramref name="dim"/>, as PyTorch does.</summary>
     public Tensor[] Chunk(int chunks, int dim = 0)
     {
