@@ -4,7 +4,7 @@ public sealed partial class Tensor
 {
     /// <summary>
     /// The lower triangle of the last two dims (as <c>torch.tril</c>): element (…, i, j) is kept where
-    /// j − i ≤ <paramref name="diagonal"/> and zeroed elsewhere. Composed over <see cref="Where"/>, so the gradient
+    /// j − i ≤ <paramref name="diagonal"/> and zeroed elsewhere. Composed over <see cref="Where(Tensor, Tensor, Tensor)"/>, so the gradient
     /// is the output gradient on the kept elements and zero on the others.
     /// </summary>
     /// <param name="diagonal">0 for the main diagonal, positive to keep diagonals above it, negative to drop more.</param>

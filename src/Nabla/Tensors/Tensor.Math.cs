@@ -208,10 +208,23 @@ public sealed partial class Tensor
         return result;
     }
 
-    /// <summary>Elementwise selection: condition ≠ 0 ? a : b, broadcasting all three.</summary>
+    /// <summary>
+    /// Elementwise selection between two integers, as <c>torch.where(c, 1, 0)</c>: an int64 tensor of the condition's
+    /// shape.
+    /// </summary>
+    public static Tensor Where(Tensor condition, long a, long b) => Where(condition, Scalar(a, DType.Int64), Scalar(b, DType.Int64));
+
+    /// <summary>
+    /// Elementwise selection: condition ≠ 0 ? a : b, broadcasting all three. A number on one side takes the other side's
+    /// dtype (see the conversion from double); two numbers give float32, PyTorch's default dtype.
+    /// </summary>
     public static Tensor Where(Tensor condition, Tensor a, Tensor b)
     {
-        if (a.IsWrappedNumber != b.IsWrappedNumber)
+        if (a.IsWrappedNumber && b.IsWrappedNumber)
+        {
+            (a, b) = (a.To(DType.Float32), b.To(DType.Float32));
+        }
+        else if (a.IsWrappedNumber != b.IsWrappedNumber)
         {
             if (a.IsWrappedNumber) a = a.AdaptTo(b.DType);
             else b = b.AdaptTo(a.DType);

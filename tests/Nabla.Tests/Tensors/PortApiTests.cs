@@ -60,4 +60,17 @@ public class PortApiTests
         Assert.Equal(3.0, value.Grad!.Item());
         Assert.Contains("one element", Assert.Throws<ArgumentException>(() => input.Fill(Tensor.Ones(2))).Message);
     }
+
+    [Fact]
+    public void WhereBetweenNumbersTakesPyTorchsDtypes()
+    {
+        var c = Tensor.FromArray([0.2f, 0.7f, 0.9f]) > 0.5;
+        var ints = Tensor.Where(c, 1, 0);
+        Assert.Equal(DType.Int64, ints.DType);
+        Assert.Equal([0L, 1, 1], ints.ToArray<long>());
+        var floats = Tensor.Where(c, 1.5, 0.0);
+        Assert.Equal(DType.Float32, floats.DType);
+        Assert.Equal([0f, 1.5f, 1.5f], floats.ToArray<float>());
+        Assert.Equal(DType.Float64, Tensor.Where(c, Tensor.Zeros([3], DType.Float64), 1.0).DType);
+    }
 }
