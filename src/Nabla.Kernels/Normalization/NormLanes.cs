@@ -1,12 +1,12 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Nabla.Kernels;
 
 /// <summary>
 /// The contiguous inner loops of the normalisation kernels: sums accumulated in float64 (eight float lanes widened
-/// to two vectors of doubles), and the per-element affine maps computed in the element type.
+/// to two vectors of doubles), and the per-element affine maps computed in float64 and rounded once, so that a large
+/// mean relative to the spread loses nothing to cancellation.
 /// </summary>
 internal static unsafe class NormLanes
 {
@@ -103,59 +103,66 @@ internal static unsafe class NormLanes
         }
     }
 
-    /// <summary>y[i] = x[i]·a + b, in the element type.</summary>
+    /// <summary>y[i] = x[i]·a + b, computed in float64 and rounded once.</summary>
     public static void Affine<T>(T* x, T* y, int length, double a, double b)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T ta = T.CreateTruncating(a), tb = T.CreateTruncating(b);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(float))
+        if (Vector256.IsHardwareAccelerated)
         {
-            float* xf = (float*)x, yf = (float*)y;
-            var va = Vector256.Create((float)a);
-            var vb = Vector256.Create((float)b);
-            for (; i <= length - 8; i += 8)
-                Vector256.FusedMultiplyAdd(Vector256.Load(xf + i), va, vb).Store(yf + i);
-        }
-        else if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(double))
-        {
-            double* xd = (double*)x, yd = (double*)y;
             var va = Vector256.Create(a);
             var vb = Vector256.Create(b);
-            for (; i <= length - 4; i += 4)
-                Vector256.FusedMultiplyAdd(Vector256.Load(xd + i), va, vb).Store(yd + i);
+            if (typeof(T) == typeof(float))
+            {
+                float* xf = (float*)x, yf = (float*)y;
+                for (; i <= length - 8; i += 8)
+                {
+                    var (lo, hi) = Vector256.Widen(Vector256.Load(xf + i));
+                    Vector256.Narrow(Vector256.FusedMultiplyAdd(lo, va, vb), Vector256.FusedMultiplyAdd(hi, va, vb)).Store(yf + i);
+                }
+            }
+            else
+            {
+                double* xd = (double*)x, yd = (double*)y;
+                for (; i <= length - 4; i += 4)
+                    Vector256.FusedMultiplyAdd(Vector256.Load(xd + i), va, vb).Store(yd + i);
+            }
         }
-        for (; i < length; i++) y[i] = FusedMultiplyAdd(x[i], ta, tb);
+        for (; i < length; i++) y[i] = T.CreateTruncating(Math.FusedMultiplyAdd(double.CreateTruncating(x[i]), a, b));
     }
 
-    /// <summary>gx[i] = g[i]·a + x[i]·c2 + c3, in the element type.</summary>
+    /// <summary>gx[i] = g[i]·a + x[i]·c2 + c3, computed in float64 and rounded once.</summary>
     public static void AffineGrad<T>(T* g, T* x, T* gx, int length, double a, double c2, double c3)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T ta = T.CreateTruncating(a), t2 = T.CreateTruncating(c2), t3 = T.CreateTruncating(c3);
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(float))
+        if (Vector256.IsHardwareAccelerated)
         {
-            float* gf = (float*)g, xf = (float*)x, of = (float*)gx;
-            var va = Vector256.Create((float)a);
-            var v2 = Vector256.Create((float)c2);
-            var v3 = Vector256.Create((float)c3);
-            for (; i <= length - 8; i += 8)
-                Vector256.FusedMultiplyAdd(Vector256.Load(gf + i), va, Vector256.FusedMultiplyAdd(Vector256.Load(xf + i), v2, v3)).Store(of + i);
-        }
-        else if (Vector256.IsHardwareAccelerated && typeof(T) == typeof(double))
-        {
-            double* gd = (double*)g, xd = (double*)x, od = (double*)gx;
             var va = Vector256.Create(a);
             var v2 = Vector256.Create(c2);
             var v3 = Vector256.Create(c3);
-            for (; i <= length - 4; i += 4)
-                Vector256.FusedMultiplyAdd(Vector256.Load(gd + i), va, Vector256.FusedMultiplyAdd(Vector256.Load(xd + i), v2, v3)).Store(od + i);
+            if (typeof(T) == typeof(float))
+            {
+                float* gf = (float*)g, xf = (float*)x, of = (float*)gx;
+                for (; i <= length - 8; i += 8)
+                {
+                    var (glo, ghi) = Vector256.Widen(Vector256.Load(gf + i));
+                    var (xlo, xhi) = Vector256.Widen(Vector256.Load(xf + i));
+                    Vector256.Narrow(
+                        Vector256.FusedMultiplyAdd(glo, va, Vector256.FusedMultiplyAdd(xlo, v2, v3)),
+                        Vector256.FusedMultiplyAdd(ghi, va, Vector256.FusedMultiplyAdd(xhi, v2, v3))).Store(of + i);
+                }
+            }
+            else
+            {
+                double* gd = (double*)g, xd = (double*)x, od = (double*)gx;
+                for (; i <= length - 4; i += 4)
+                    Vector256.FusedMultiplyAdd(Vector256.Load(gd + i), va, Vector256.FusedMultiplyAdd(Vector256.Load(xd + i), v2, v3)).Store(od + i);
+            }
         }
-        for (; i < length; i++) gx[i] = FusedMultiplyAdd(g[i], ta, FusedMultiplyAdd(x[i], t2, t3));
+        for (; i < length; i++) gx[i] = T.CreateTruncating(Step(double.CreateTruncating(g[i]), double.CreateTruncating(x[i]), a, c2, c3));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T FusedMultiplyAdd<T>(T a, T b, T c)
-        where T : unmanaged, IFloatingPointIeee754<T> => T.FusedMultiplyAdd(a, b, c);
+    /// <summary>g·a + x·c2 + c3 in float64.</summary>
+    public static double Step(double g, double x, double a, double c2, double c3) => Math.FusedMultiplyAdd(g, a, Math.FusedMultiplyAdd(x, c2, c3));
 }

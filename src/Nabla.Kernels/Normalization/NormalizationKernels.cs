@@ -6,7 +6,7 @@ namespace Nabla.Kernels;
 /// Fused batch, group and layer normalisation over contiguous inputs, forward and backward. Statistics are computed
 /// in one pass with float64 sums shifted by the group's first element (mean = k + Σ(x − k)/m, biased variance =
 /// (Σ(x − k)² − (Σ(x − k))²/m)/m), the normalisation and the per-channel affine map in a second one, as
-/// y = x·a + b with a = rstd·weight and b = bias − mean·a. Backward computes the input gradient in one pass from
+/// y = x·a + b with a = rstd·weight and b = bias − mean·a (in float64). Backward computes the input gradient in one pass from
 /// per-group float64 sums of g and g·(x − mean), and the weight and bias gradients in one pass. Work is spread over
 /// <see cref="Parallelism.NumThreads"/> threads by channels (batch norm) or rows (group and layer norm) when large
 /// enough. Steady-state calls do not allocate.
@@ -341,7 +341,7 @@ public static unsafe class NormalizationKernels
                     {
                         double a = w is null ? r : r * double.CreateTruncating(w[first + j]);
                         double bj = (b is null ? 0 : double.CreateTruncating(b[first + j])) - mu * a;
-                        yr[j] = T.FusedMultiplyAdd(xr[j], T.CreateTruncating(a), T.CreateTruncating(bj));
+                        yr[j] = T.CreateTruncating(Math.FusedMultiplyAdd(double.CreateTruncating(xr[j]), a, bj));
                     }
                 }
                 else
@@ -401,9 +401,11 @@ public static unsafe class NormalizationKernels
                 }
                 else if (s == 1)
                 {
-                    T t2 = T.CreateTruncating(c2), t3 = T.CreateTruncating(c3);
                     for (int j = 0; j < k; j++)
-                        gxr[j] = T.FusedMultiplyAdd(gr[j], T.CreateTruncating(r * double.CreateTruncating(w[first + j])), T.FusedMultiplyAdd(xr[j], t2, t3));
+                    {
+                        double a = r * double.CreateTruncating(w[first + j]);
+                        gxr[j] = T.CreateTruncating(NormLanes.Step(double.CreateTruncating(gr[j]), double.CreateTruncating(xr[j]), a, c2, c3));
+                    }
                 }
                 else
                 {
