@@ -9,7 +9,7 @@ using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Training;
 
-// The benchmark workloads, one JSON object per line: gemm, moons, mlp, cnn, lstm and transformer print the same lines as
+// The benchmark workloads, one JSON object per line: gemm, moons, mlp, cnn, cnnbn, lstm and transformer print the same lines as
 // bench/peers/pytorch_bench.py; overhead (the cost of one recorded op) and checkpoint (the memory gradient
 // checkpointing saves, see CheckpointWorkload.cs) have no PyTorch twin.
 // One workload per process (--workload), so that peak_rss_mb belongs to that workload alone.
@@ -24,11 +24,12 @@ switch (workload)
     case "moons": Moons(); break;
     case "mlp": FashionEpoch("mlp", Mlp(), flatten: true); break;
     case "cnn": FashionEpoch("cnn", Cnn(), flatten: false); break;
+    case "cnnbn": FashionEpoch("cnnbn", CnnBn(), flatten: false); break;
     case "lstm": CharLstm(); break;
     case "transformer": TransformerLm(); break;
     case "overhead": Overhead(); break;
     case "checkpoint": CheckpointedStack(); break;
-    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp, cnn, lstm, transformer, overhead or checkpoint"); return 2;
+    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp, cnn, cnnbn, lstm, transformer, overhead or checkpoint"); return 2;
 }
 return 0;
 
@@ -205,6 +206,17 @@ static Module Cnn()
         new Conv2d(1, 32, 3, padding: 1), new ReLU(), new MaxPool2d(2),
         new Conv2d(32, 64, 3, padding: 1), new ReLU(), new MaxPool2d(2),
         new Flatten(), new Linear(3136, 128), new ReLU(), new Linear(128, 10));
+}
+
+// The CLI's cnn-bn: convolutions without bias, each followed by batch normalisation; dropout before each linear layer.
+static Module CnnBn()
+{
+    Generator.ManualSeed(0);
+    return new Sequential(
+        new Conv2d(1, 32, 3, padding: 1, bias: false), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
+        new Conv2d(32, 64, 3, padding: 1, bias: false), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
+        new Flatten(), new Dropout(0.25), new Linear(3136, 128), new ReLU(),
+        new Dropout(0.25), new Linear(128, 10));
 }
 
 static void FashionEpoch(string workload, Module model, bool flatten)

@@ -167,6 +167,17 @@ def cnn():
     train_epoch("cnn", model, flatten=False)
 
 
+def cnnbn():
+    """The CLI's cnn-bn: convolutions without bias, each followed by batch normalisation; dropout before each linear layer."""
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.25), nn.Linear(3136, 128), nn.ReLU(),
+        nn.Dropout(0.25), nn.Linear(128, 10))
+    train_epoch("cnnbn", model, flatten=False)
+
+
 def language_model(workload, params, logits):
     """200 timed Adam steps (after 10 warm-up ones) of next-token cross-entropy on random tokens of a 96-character vocabulary."""
     vocabulary, sequence, batch = 96, 64, 32
@@ -213,13 +224,13 @@ def transformer():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", choices=["gemm", "moons", "mlp", "cnn", "lstm", "transformer"], required=True)
+    parser.add_argument("--workload", choices=["gemm", "moons", "mlp", "cnn", "cnnbn", "lstm", "transformer"], required=True)
     parser.add_argument("--seconds", type=float, default=1.0, help="time per gemm shape")
     parser.add_argument("--steps", type=int, default=2000, help="moons training steps")
     parser.add_argument("--warmup-seconds", type=float, default=3.0, help="moons steps run before timing")
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count())))
-    {"gemm": lambda: gemm(args.seconds), "moons": lambda: moons(args.steps, args.warmup_seconds), "mlp": mlp, "cnn": cnn,
+    {"gemm": lambda: gemm(args.seconds), "moons": lambda: moons(args.steps, args.warmup_seconds), "mlp": mlp, "cnn": cnn, "cnnbn": cnnbn,
      "lstm": char_lstm, "transformer": transformer}[args.workload]()
 
 

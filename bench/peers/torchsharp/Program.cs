@@ -23,6 +23,7 @@ switch (workload)
     case "moons": Moons(); break;
     case "mlp": FashionEpoch("mlp", Mlp(), flatten: true); break;
     case "cnn": FashionEpoch("cnn", Cnn(), flatten: false); break;
+    case "cnnbn": FashionEpoch("cnnbn", CnnBn(), flatten: false); break;
     case "lstm": CharLstm(); break;
     case "transformer": TransformerLm(); break;
     default: Console.Error.WriteLine($"unknown workload '{workload}'"); return 2;
@@ -222,6 +223,17 @@ static nn.Module<Tensor, Tensor> Cnn()
         nn.Conv2d(1, 32, 3, padding: 1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3, padding: 1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10));
+}
+
+// The CLI's cnn-bn: convolutions without bias, each followed by batch normalisation; dropout before each linear layer.
+static nn.Module<Tensor, Tensor> CnnBn()
+{
+    torch.manual_seed(0);
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding: 1, bias: false), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding: 1, bias: false), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.25), nn.Linear(3136, 128), nn.ReLU(),
+        nn.Dropout(0.25), nn.Linear(128, 10));
 }
 
 // 10 warm-up and 200 timed Adam steps (lr 1e-3) of next-token cross-entropy on random tokens of a 96-character

@@ -1,3 +1,5 @@
+using Nabla.Dispatch;
+
 namespace Nabla;
 
 /// <summary>
@@ -79,6 +81,9 @@ internal static class Derivatives
         OpKind.AvgPool2dBackward pool => [Tensor.AvgPool2dOp(pool.Forward, g)],
         OpKind.AdaptiveAvgPool2d pool => [BackwardPrimitives.AdaptiveAvgPool2dBackward(pool, g)],
         OpKind.AdaptiveAvgPool2dBackward pool => [Tensor.AdaptiveAvgPool2dOp(pool.Forward, g)],
+        OpKind.BatchNorm norm => NormBackward(node, g, norm.HasWeight, norm.HasBias, NormGeometry.Of(node.Inputs[0], norm), norm.Eps, norm.Mean, norm.Rstd),
+        OpKind.GroupNorm norm => NormBackward(node, g, norm.HasWeight, norm.HasBias, NormGeometry.Of(node.Inputs[0], norm), norm.Eps, norm.Mean, norm.Rstd),
+        OpKind.LayerNorm norm => NormBackward(node, g, norm.HasWeight, norm.HasBias, NormGeometry.Of(node.Inputs[0], norm), norm.Eps, norm.Mean, norm.Rstd),
         OpKind.Checkpoint checkpoint => checkpoint.Function.Backward(node, g),
         OpKind.Custom custom => custom.Function.Backward(node, g),
         OpKind.LstmCell lstm => LstmCellBackward(node, g, lstm),
@@ -205,6 +210,72 @@ internal static class Derivatives
         if (grads.Length == 3 && Need(node, 2)) grads[2] = g.Sum([0, 2, 3]);
         return grads;
     }
+
+    /// <summary>
+    /// Batch, group and layer norm (inputs x, then the weight and the bias when present). With x̂ = (x − mean)·rstd over
+    /// each group of statistics and ĝ = g·weight: gx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) when the statistics are the
+    /// input's own (rstd·ĝ with running statistics), gweight = Σ g·x̂, gbias = Σ g over all but the affine dims. One
+    /// fused pass for gx and one for the affine gradients; when the backward pass is itself recorded, the same formula
+    /// in differentiable ops, with the statistics recomputed from x so that they are differentiated too.
+    /// </summary>
+    private static Tensor?[] NormBackward(Node node, Tensor g, bool hasWeight, bool hasBias, NormGeometry geometry, double eps, double[] mean, double[] rstd)
+    {
+        var x = node.Saved(0);
+        var w = hasWeight ? node.Saved(1) : null;
+        int biasInput = hasWeight ? 2 : 1;
+        bool needInput = Need(node, 0), needWeight = hasWeight && Need(node, 1), needBias = hasBias && Need(node, biasInput);
+        if (g.DType != x.DType) g = g.To(x.DType);
+        var (gx, gw, gb) = Autograd.IsGradEnabled
+            ? ComposedNormBackward(x, w, g, geometry, eps, mean, rstd, needInput, needWeight, needBias)
+            : BackwardPrimitives.NormBackward(geometry, x, w, g, mean, rstd, needInput, needWeight, needBias);
+        var grads = new Tensor?[node.Inputs.Length];
+        grads[0] = gx;
+        if (hasWeight) grads[1] = gw;
+        if (hasBias) grads[biasInput] = gb;
+        return grads;
+    }
+
+    private static (Tensor? Input, Tensor? Weight, Tensor? Bias) ComposedNormBackward(Tensor x, Tensor? w, Tensor g, NormGeometry geometry, double eps,
+        double[] mean, double[] rstd, bool needInput, bool needWeight, bool needBias)
+    {
+        var shape = x.ShapeArray;
+        var grouped = x.Reshape(geometry.StatShape);
+        Tensor xhat, scale;
+        if (geometry.BatchStatistics)
+        {
+            var centered = grouped - grouped.Mean(geometry.StatDims, keepDim: true);
+            scale = ((centered * centered).Mean(geometry.StatDims, keepDim: true) + eps).Rsqrt();
+            xhat = centered * scale;
+        }
+        else
+        {
+            var statShape = geometry.FixedStatShape;
+            scale = Tensor.FromArray(rstd, statShape).To(x.DType);
+            xhat = (grouped - Tensor.FromArray(mean, statShape).To(x.DType)) * scale;
+        }
+        xhat = xhat.Reshape(shape);
+        Tensor? gw = null, gb = null, gx = null;
+        if (needWeight) gw = SumToAffine(g * xhat, geometry);
+        if (needBias) gb = SumToAffine(g, geometry);
+        if (needInput)
+        {
+            var gh = w is null ? g : g * w.Reshape(geometry.AffineBroadcastShape);
+            if (geometry.BatchStatistics)
+            {
+                var gs = gh.Reshape(geometry.StatShape);
+                var xs = xhat.Reshape(geometry.StatShape);
+                gx = (scale * (gs - gs.Mean(geometry.StatDims, keepDim: true) - xs * (gs * xs).Mean(geometry.StatDims, keepDim: true))).Reshape(shape);
+            }
+            else
+            {
+                gx = (gh.Reshape(geometry.StatShape) * scale).Reshape(shape);
+            }
+        }
+        return (gx, gw, gb);
+    }
+
+    private static Tensor SumToAffine(Tensor t, NormGeometry geometry) =>
+        (geometry.AffineSumDims.Length == 0 ? t : t.Sum(geometry.AffineSumDims)).Reshape(geometry.AffineShape);
 
     /// <summary>
     /// The LSTM step (inputs gi, gh, c): both gate inputs receive the gradient of the pre-activation gates. One fused pass

@@ -168,6 +168,15 @@ internal abstract partial record OpKind
     /// <summary>2-D average pooling of an input of <paramref name="InputShape"/> to a fixed output size</summary>
     public sealed record AdaptiveAvgPool2d(int[] InputShape, int OutHeight, int OutWidth) : OpKind;
 
+    /// <summary>batch normalisation of (N, C, *) input 0 per channel, then the optional weight and bias (C) as the next inputs; <paramref name="Mean"/> and <paramref name="Rstd"/> (C) are the statistics it used: the batch's own when <paramref name="Training"/>, else the running ones</summary>
+    public sealed record BatchNorm(bool Training, bool HasWeight, bool HasBias, double Eps, double[] Mean, double[] Rstd) : OpKind;
+
+    /// <summary>group normalisation of (N, C, *) input 0 in <paramref name="Groups"/> groups of channels, then the optional weight and bias (C); <paramref name="Mean"/> and <paramref name="Rstd"/> (N·groups) per sample and group</summary>
+    public sealed record GroupNorm(int Groups, bool HasWeight, bool HasBias, double Eps, double[] Mean, double[] Rstd) : OpKind;
+
+    /// <summary>layer normalisation of input 0 over its trailing <paramref name="NormalizedShape"/>, then the optional weight and bias of that shape; <paramref name="Mean"/> and <paramref name="Rstd"/> per normalised row</summary>
+    public sealed record LayerNorm(int[] NormalizedShape, bool HasWeight, bool HasBias, double Eps, double[] Mean, double[] Rstd) : OpKind;
+
     /// <summary>a checkpointed block: run without its graph, recomputed by <paramref name="Function"/> in the backward pass</summary>
     public sealed record Checkpoint(CheckpointFunction Function) : OpKind;
 

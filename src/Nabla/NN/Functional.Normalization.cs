@@ -1,3 +1,5 @@
+using Nabla.Dispatch;
+
 namespace Nabla.NN;
 
 public static partial class Functional
@@ -21,12 +23,15 @@ public static partial class Functional
         for (int i = 0; fits && i < k; i++) fits = input.Shape[input.Rank - k + i] == normalizedShape[i];
         if (!fits)
             throw new ArgumentException($"LayerNorm: expected input with trailing shape {ShapeUtil.Format(normalizedShape)}, got {ShapeUtil.Describe(input)}.", nameof(input));
-        CheckAffine("LayerNorm", weight, normalizedShape, "weight");
-        CheckAffine("LayerNorm", bias, normalizedShape, "bias");
-        var dims = Enumerable.Range(input.Rank - k, k).ToArray();
-        var normalized = Normalize(input, dims, eps);
-        if (weight is not null) normalized = normalized * weight;
-        return bias is null ? normalized : normalized + bias;
+        CheckAffine("LayerNorm", input, weight, normalizedShape, "weight");
+        CheckAffine("LayerNorm", input, bias, normalizedShape, "bias");
+        int rows = 1, m = 1;
+        for (int d = 0; d < input.Rank - k; d++) rows *= input.Shape[d];
+        foreach (int size in normalizedShape) m *= size;
+        var mean = new double[rows];
+        var rstd = new double[rows];
+        var output = Normalization.RowNorm(input, weight, bias, rows, 1, m, 1, eps, mean, rstd);
+        return Tensor.Record(output, new OpKind.LayerNorm((int[])normalizedShape.Clone(), weight is not null, bias is not null, eps, mean, rstd), Inputs(input, weight, bias));
     }
 
     /// <summary>
@@ -48,13 +53,14 @@ public static partial class Functional
         int n = input.Shape[0], c = input.Shape[1];
         if (numGroups <= 0 || c % numGroups != 0)
             throw new ArgumentException($"GroupNorm: {c} channels cannot be split into {numGroups} groups (input {ShapeUtil.Describe(input)}).", nameof(numGroups));
-        CheckAffine("GroupNorm", weight, [c], "weight");
-        CheckAffine("GroupNorm", bias, [c], "bias");
-        var shape = input.Shape.ToArray();
-        var normalized = Normalize(input.Reshape(n, numGroups, -1), [2], eps).Reshape(shape);
-        var channelShape = ChannelShape(input.Rank, c);
-        if (weight is not null) normalized = normalized * weight.Reshape(channelShape);
-        return bias is null ? normalized : normalized + bias.Reshape(channelShape);
+        CheckAffine("GroupNorm", input, weight, [c], "weight");
+        CheckAffine("GroupNorm", input, bias, [c], "bias");
+        int spatial = 1;
+        for (int d = 2; d < input.Rank; d++) spatial *= input.Shape[d];
+        var mean = new double[n * numGroups];
+        var rstd = new double[n * numGroups];
+        var output = Normalization.RowNorm(input, weight, bias, n * numGroups, numGroups, c / numGroups, spatial, eps, mean, rstd);
+        return Tensor.Record(output, new OpKind.GroupNorm(numGroups, weight is not null, bias is not null, eps, mean, rstd), Inputs(input, weight, bias));
     }
 
     /// <summary>
@@ -83,60 +89,58 @@ public static partial class Functional
         if ((runningMean is null) != (runningVar is null))
             throw new ArgumentException("BatchNorm: runningMean and runningVar must be given together.");
         int c = input.Shape[1];
-        CheckAffine("BatchNorm", runningMean, [c], "runningMean");
-        CheckAffine("BatchNorm", runningVar, [c], "runningVar");
-        CheckAffine("BatchNorm", weight, [c], "weight");
-        CheckAffine("BatchNorm", bias, [c], "bias");
-        var channelShape = ChannelShape(input.Rank, c);
-
-        if (!training && runningMean is not null)
-        {
-            var scale = (runningVar! + eps).Rsqrt();
-            if (weight is not null) scale = scale * weight;
-            var shift = -runningMean * scale;
-            if (bias is not null) shift = shift + bias;
-            return input * scale.Reshape(channelShape) + shift.Reshape(channelShape);
-        }
-
+        CheckAffine("BatchNorm", input, runningMean, [c], "runningMean");
+        CheckAffine("BatchNorm", input, runningVar, [c], "runningVar");
+        CheckAffine("BatchNorm", input, weight, [c], "weight");
+        CheckAffine("BatchNorm", input, bias, [c], "bias");
+        bool batchStatistics = training || runningMean is null;
         int count = input.Numel / Math.Max(c, 1);
-        if (count <= 1)
+        if (batchStatistics && count <= 1)
             throw new ArgumentException($"BatchNorm: expected more than 1 value per channel when training, got input {ShapeUtil.Describe(input)}.", nameof(input));
-        var dims = Enumerable.Range(0, input.Rank).Where(d => d != 1).ToArray();
-        var mean = input.Mean(dims, keepDim: true);
-        var centered = input - mean;
-        var variance = (centered * centered).Mean(dims, keepDim: true);
+        double[] mean, variance;
+        if (batchStatistics)
+        {
+            mean = new double[c];
+            variance = new double[c];
+        }
+        else
+        {
+            mean = runningMean!.To(DType.Float64).ReadContiguous<double>().ToArray();
+            variance = runningVar!.To(DType.Float64).ReadContiguous<double>().ToArray();
+        }
+        var rstd = new double[c];
+        var output = Normalization.BatchNorm(input, weight, bias, batchStatistics, eps, mean, variance, rstd);
         if (training && runningMean is not null)
         {
+            // PyTorch records the unbiased variance in the running statistics.
+            var unbiased = new double[c];
+            for (int i = 0; i < c; i++) unbiased[i] = variance[i] * count / (count - 1);
             using var noGrad = Autograd.NoGrad();
-            runningMean.MulInPlace(1 - momentum).AddInPlace(mean.Detach().Reshape(c), momentum);
-            runningVar!.MulInPlace(1 - momentum).AddInPlace(variance.Detach().Reshape(c), momentum * count / (count - 1));
+            runningMean.MulInPlace(1 - momentum).AddInPlace(Tensor.FromArray(mean, c).To(runningMean.DType), momentum);
+            runningVar!.MulInPlace(1 - momentum).AddInPlace(Tensor.FromArray(unbiased, c).To(runningVar.DType), momentum);
         }
-        var factor = (variance + eps).Rsqrt();
-        if (weight is not null) factor = factor * weight.Reshape(channelShape);
-        var output = centered * factor;
-        return bias is null ? output : output + bias.Reshape(channelShape);
+        return Tensor.Record(output, new OpKind.BatchNorm(batchStatistics, weight is not null, bias is not null, eps, mean, rstd), Inputs(input, weight, bias));
     }
 
-    /// <summary>(x − mean) / √(biased var + eps) over <paramref name="dims"/>.</summary>
-    private static Tensor Normalize(Tensor input, int[] dims, double eps)
-    {
-        var centered = input - input.Mean(dims, keepDim: true);
-        var variance = (centered * centered).Mean(dims, keepDim: true);
-        return centered * (variance + eps).Rsqrt();
-    }
+    /// <summary>The recorded inputs of a norm: the input, then the weight and the bias when given.</summary>
+    private static Tensor[] Inputs(Tensor input, Tensor? weight, Tensor? bias) =>
+        (weight, bias) switch
+        {
+            (null, null) => [input],
+            (null, _) => [input, bias],
+            (_, null) => [input, weight],
+            _ => [input, weight, bias],
+        };
 
     /// <summary>[1, C, 1, …] for broadcasting a per-channel vector over an input of rank <paramref name="rank"/>.</summary>
-    private static int[] ChannelShape(int rank, int channels)
-    {
-        var shape = new int[rank];
-        Array.Fill(shape, 1);
-        shape[1] = channels;
-        return shape;
-    }
+    private static int[] ChannelShape(int rank, int channels) => NormGeometry.ChannelShape(rank, channels);
 
-    private static void CheckAffine(string op, Tensor? t, int[] expected, string name)
+    private static void CheckAffine(string op, Tensor input, Tensor? t, int[] expected, string name)
     {
-        if (t is not null && !ShapeUtil.SameShape(t.ShapeSpan, expected))
+        if (t is null) return;
+        if (!ShapeUtil.SameShape(t.ShapeSpan, expected))
             throw new ArgumentException($"{op}: {name} must have shape {ShapeUtil.Format(expected)}, got {ShapeUtil.Describe(t)}.", name);
+        if (t.DType != input.DType && name is "weight" or "bias")
+            throw new ArgumentException($"{op}: {name} {ShapeUtil.Describe(t)} must have the input's dtype, got input {ShapeUtil.Describe(input)}.", name);
     }
 }

@@ -221,6 +221,25 @@ public sealed class GradCheckOpTests
             new("AdaptiveAvgPool2dBackward via input gradient", x => Autograd.Grad([(x[0].AdaptiveAvgPool2d(2, 3) * x[1]).Sum()], [x[0]], createGraph: true)[0]!,
                 g => [Normal(g, 1, 2, 5, 4), Normal(g, 1, 2, 2, 3)]),
         ],
+        // Normalisation: the fused primitives; second order goes through their derivative's differentiable formula.
+        [typeof(OpKind.BatchNorm)] =
+        [
+            new("BatchNorm training (N, C, H, W) affine", x => Functional.BatchNorm(x[0], null, null, x[1], x[2], training: true) * Weights(2, 3, 2, 2),
+                g => [Normal(g, 2, 3, 2, 2), Positive(g, 3), Normal(g, 3)]),
+            new("BatchNorm training (N, C) permuted, no affine", x => Functional.BatchNorm(x[0].T, null, null, training: true).Square(), g => [Normal(g, 3, 4)]),
+            new("BatchNorm eval (N, C, L) with running statistics", x => Functional.BatchNorm(x[0], Tensor.FromArray([0.2, -0.1]), Tensor.FromArray([1.5, 0.7]),
+                x[1], x[2]).Square(), g => [Normal(g, 3, 2, 4), Positive(g, 2), Normal(g, 2)]),
+        ],
+        [typeof(OpKind.GroupNorm)] =
+        [
+            new("GroupNorm 2 groups (N, C, H, W) affine", x => Functional.GroupNorm(x[0], 2, x[1], x[2]) * Weights(2, 4, 2, 3), g => [Normal(g, 2, 4, 2, 3), Positive(g, 4), Normal(g, 4)]),
+            new("GroupNorm (N, C, L) transposed, weight only", x => Functional.GroupNorm(x[0].Transpose(1, 2), 3, x[1]).Square(), g => [Normal(g, 2, 4, 6), Positive(g, 6)]),
+        ],
+        [typeof(OpKind.LayerNorm)] =
+        [
+            new("LayerNorm last dim affine", x => Functional.LayerNorm(x[0], [5], x[1], x[2]) * Weights(3, 5), g => [Normal(g, 3, 5), Positive(g, 5), Normal(g, 5)]),
+            new("LayerNorm two dims of permuted, bias only", x => Functional.LayerNorm(x[0].Permute(2, 0, 1), [2, 3], bias: x[1]).Square(), g => [Normal(g, 2, 3, 4), Normal(g, 2, 3)]),
+        ],
         // First order only: double backward through a checkpoint throws NotSupportedException (GradientCheckpointTests).
         [typeof(OpKind.Checkpoint)] =
         [
