@@ -38,5 +38,5 @@ public class Conv1d : Convolution
     /// <summary>Dilation.</summary>
     public int Dilation => Geometry.Dilation[0];
 
-    private protected override Tensor Convolve(Tensor input, int[] padding) => input.Conv1d(Weight, Bias, Stride, padding[0], Dilation, Groups);
+    private protected override Tensor Convolve(Tensor input, int[] padding, int[] outputPadding) => input.Conv1d(Weight, Bias, Stride, padding[0], Dilation, Groups);
 }

@@ -58,6 +58,6 @@ public class Conv2d : Convolution
 
     private static (int H, int W) Pair(int[] values) => (values[0], values[1]);
 
-    private protected override Tensor Convolve(Tensor input, int[] padding) =>
+    private protected override Tensor Convolve(Tensor input, int[] padding, int[] outputPadding) =>
         input.Conv2d(Weight, Bias, Stride, (padding[0], padding[1]), Dilation, Groups);
 }

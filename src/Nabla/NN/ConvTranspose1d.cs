@@ -42,6 +42,6 @@ public class ConvTranspose1d : Convolution
     /// <summary>Dilation.</summary>
     public int Dilation => Geometry.Dilation[0];
 
-    private protected override Tensor Convolve(Tensor input, int[] padding) =>
-        input.ConvTranspose1d(Weight, Bias, Stride, padding[0], OutputPadding, Groups, Dilation);
+    private protected override Tensor Convolve(Tensor input, int[] padding, int[] outputPadding) =>
+        input.ConvTranspose1d(Weight, Bias, Stride, padding[0], outputPadding[0], Groups, Dilation);
 }

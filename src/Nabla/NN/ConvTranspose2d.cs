@@ -66,6 +66,6 @@ public class ConvTranspose2d : Convolution
 
     private static (int H, int W) Pair(int[] values) => (values[0], values[1]);
 
-    private protected override Tensor Convolve(Tensor input, int[] padding) =>
-        input.ConvTranspose2d(Weight, Bias, Stride, (padding[0], padding[1]), OutputPadding, Groups, Dilation);
+    private protected override Tensor Convolve(Tensor input, int[] padding, int[] outputPadding) =>
+        input.ConvTranspose2d(Weight, Bias, Stride, (padding[0], padding[1]), (outputPadding[0], outputPadding[1]), Groups, Dilation);
 }

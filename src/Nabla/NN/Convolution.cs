@@ -114,21 +114,61 @@ public abstract class Convolution : Module
     /// <param name="input">The input, (N, C_in, *spatial).</param>
     public override Tensor Forward(Tensor input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 2 + Geometry.KernelSize.Length || input.Shape[1] != InChannels)
-            throw new ArgumentException($"{TypeName}: expected input (N, {InChannels}, {_spatialDims}), got {ShapeUtil.Describe(input)}.");
+        CheckInput(input);
         if (PaddingMode != "zeros")
         {
             var pad = new int[2 * Padded.Length];
             for (int d = 0; d < Padded.Length; d++)
                 (pad[2 * d], pad[(2 * d) + 1]) = Padded[Padded.Length - 1 - d];
-            return Convolve(Functional.Pad(input, pad, PaddingMode), new int[Padded.Length]);
+            return Convolve(Functional.Pad(input, pad, PaddingMode), new int[Padded.Length], Geometry.OutputPadding);
         }
-        return Convolve(Functional.PadAfter(input, Padded), Geometry.Padding);
+        return Convolve(Functional.PadAfter(input, Padded), Geometry.Padding, Geometry.OutputPadding);
     }
 
-    /// <summary>The convolution of an input whose shape has been checked, padded by <paramref name="padding"/> on both sides of each spatial dim.</summary>
-    private protected abstract Tensor Convolve(Tensor input, int[] padding);
+    /// <summary>
+    /// A transposed convolution to a given output size, as PyTorch's <c>forward(input, output_size)</c>: the output
+    /// padding of each spatial dim is chosen to reach it, in place of the layer's own. The sizes a stride s allows are
+    /// the smallest one, (in − 1)·stride − 2·padding + dilation·(k − 1) + 1, and the s − 1 above it.
+    /// </summary>
+    /// <param name="input">The input, (N, C_in, *spatial).</param>
+    /// <param name="outputSize">The output's spatial sizes (or its whole shape).</param>
+    public Tensor Forward(Tensor input, int[] outputSize)
+    {
+        ArgumentNullException.ThrowIfNull(outputSize);
+        CheckInput(input);
+        if (!Transposed)
+            throw new InvalidOperationException($"{TypeName}: an output size can only be given to a transposed convolution.");
+        int dims = Geometry.KernelSize.Length;
+        var size = outputSize.Length == dims + 2 ? outputSize[2..] : outputSize;
+        if (size.Length != dims)
+            throw new ArgumentException($"{TypeName}: the output size {ShapeUtil.Format(outputSize)} must hold {dims} or {dims + 2} sizes.", nameof(outputSize));
+        var outputPadding = new int[dims];
+        for (int d = 0; d < dims; d++)
+        {
+            var (k, s, p, dil) = (Geometry.KernelSize[d], Geometry.Stride[d], Geometry.Padding[d], Geometry.Dilation[d]);
+            int min = ((input.Shape[2 + d] - 1) * s) - (2 * p) + (dil * (k - 1)) + 1, max = min + s - 1;
+            if (size[d] < min || size[d] > max)
+            {
+                throw new ArgumentException($"{TypeName}: requested an output size of {ShapeUtil.Format(size)}, but valid sizes of dim {2 + d} range from " +
+                    string.Create(CultureInfo.InvariantCulture, $"{min} to {max} (for an input of {ShapeUtil.Describe(input)})."), nameof(outputSize));
+            }
+            outputPadding[d] = size[d] - min;
+        }
+        return Convolve(input, Geometry.Padding, outputPadding);
+    }
+
+    private void CheckInput(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 2 + Geometry.KernelSize.Length || input.Shape[1] != InChannels)
+            throw new ArgumentException($"{TypeName}: expected input (N, {InChannels}, {_spatialDims}), got {ShapeUtil.Describe(input)}.");
+    }
+
+    /// <summary>
+    /// The convolution of an input whose shape has been checked, padded by <paramref name="padding"/> on both sides of
+    /// each spatial dim; a transposed convolution adds <paramref name="outputPadding"/> to its output.
+    /// </summary>
+    private protected abstract Tensor Convolve(Tensor input, int[] padding, int[] outputPadding);
 
     /// <inheritdoc/>
     public override string ExtraRepr() => string.Create(CultureInfo.InvariantCulture,

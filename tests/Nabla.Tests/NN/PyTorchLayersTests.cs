@@ -48,6 +48,20 @@ public sealed class PyTorchLayersTests
     }
 
     [Fact]
+    public void TransposedConvolutionReachesARequestedOutputSize()
+    {
+        // As PyTorch's forward(input, output_size): sizes from (5 − 1)·2 − 2 + 2 + 1 = 9 to 9 + stride − 1 = 10.
+        var layer = new ConvTranspose2d(4, 6, 3, stride: 2, padding: 1, dtype: DType.Float64);
+        var x = Tensor.Randn([1, 4, 5, 5], DType.Float64, new Generator(8));
+        var y = layer.Forward(x, [10, 9]);
+        NNTestUtil.AssertClose(x.ConvTranspose2d(layer.Weight, layer.Bias, (2, 2), (1, 1), (1, 0), 1, (1, 1)), y, 1e-15, "output size");
+        Assert.Equal([1, 6, 10, 10], layer.Forward(x, [1, 6, 10, 10]).Shape);
+        Assert.StartsWith("ConvTranspose2d: requested an output size of [11, 9], but valid sizes of dim 2 range from 9 to 10",
+            Assert.Throws<ArgumentException>(() => layer.Forward(x, [11, 9])).Message);
+        Assert.Throws<InvalidOperationException>(() => new Conv2d(4, 6, 3).Forward(Tensor.Ones([1, 4, 5, 5]), [3, 3]));
+    }
+
+    [Fact]
     public void TransposedConvolutionIsTheAdjointOfConvolution()
     {
         // ⟨convT(y, w), x⟩ = ⟨y, conv(x, w)⟩ for every x and y: the transposed convolution is the convolution's adjoint.
