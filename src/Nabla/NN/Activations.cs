@@ -38,12 +38,31 @@ public sealed class ELU(double alpha = 1.0) : Module
     public override string ExtraRepr() => $"alpha={PyRepr.Float(Alpha)}";
 }
 
-/// <summary>The Gaussian error linear unit (Hendrycks and Gimpel, 2016), x·Φ(x), in its exact erf form.</summary>
+/// <summary>
+/// The Gaussian error linear unit (Hendrycks and Gimpel, 2016), x·Φ(x), elementwise: exact, or with <c>approximate: "tanh"</c> PyTorch's tanh
+/// approximation ½x(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+/// </summary>
 public sealed class GELU : Module
 {
-    /// <summary>x·Φ(x).</summary>
+    /// <summary>Creates the layer.</summary>
+    /// <param name="approximate">"none" (exact) or "tanh".</param>
+    public GELU(string approximate = "none")
+    {
+        ArgumentNullException.ThrowIfNull(approximate);
+        if (approximate is not ("none" or "tanh"))
+            throw new ArgumentException($"GELU: approximate must be \"none\" or \"tanh\", got \"{approximate}\".", nameof(approximate));
+        Approximate = approximate;
+    }
+
+    /// <summary>"none" or "tanh".</summary>
+    public string Approximate { get; }
+
+    /// <summary>x·Φ(x), or its tanh approximation.</summary>
     /// <param name="input">Any floating-point tensor.</param>
-    public override Tensor Forward(Tensor input) => Functional.Gelu(input);
+    public override Tensor Forward(Tensor input) => Functional.Gelu(input, Approximate);
+
+    /// <inheritdoc/>
+    public override string ExtraRepr() => $"approximate='{Approximate}'";
 }
 
 /// <summary>The logistic sigmoid, 1 / (1 + e⁻ˣ), elementwise.</summary>

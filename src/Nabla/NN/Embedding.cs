@@ -7,7 +7,7 @@ namespace Nabla.NN;
 /// (num_embeddings, embedding_dim) is initialised from N(0, 1), as in PyTorch; the row at the optional padding index
 /// starts at zero and receives no gradient.
 /// </summary>
-public sealed class Embedding : Module
+public class Embedding : Module
 {
     /// <summary>Creates the table.</summary>
     /// <param name="numEmbeddings">The number of rows (the vocabulary size), &gt; 0.</param>
@@ -37,8 +37,12 @@ public sealed class Embedding : Module
     /// <summary>The row that is not trained, or null.</summary>
     public int? PaddingIdx { get; }
 
-    /// <summary>The table, (num_embeddings, embedding_dim).</summary>
-    public Tensor Weight => GetParameter("weight");
+    /// <summary>The table, (num_embeddings, embedding_dim); it can be replaced by another parameter of the same shape and dtype, to share it with another layer.</summary>
+    public Tensor Weight
+    {
+        get => GetParameter("weight");
+        set => ReplaceParameter("weight", value);
+    }
 
     /// <summary>The rows at <paramref name="input"/>.</summary>
     /// <param name="input">Int64 indices in [0, num_embeddings), any shape.</param>

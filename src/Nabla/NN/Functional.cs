@@ -148,9 +148,14 @@ public static partial class Functional
     /// <param name="alpha">The saturation value for negative inputs.</param>
     public static Tensor Elu(Tensor input, double alpha = 1.0) => input.Elu(alpha);
 
-    /// <summary>x·Φ(x), the exact Gaussian error linear unit.</summary>
+    /// <summary>The GELU: x·Φ(x) exactly, or with <paramref name="approximate"/> "tanh" PyTorch's tanh approximation ½x(1 + tanh(√(2/π)·(x + 0.044715·x³))).</summary>
     /// <param name="input">Any floating-point tensor.</param>
-    public static Tensor Gelu(Tensor input) => input.Gelu();
+    /// <param name="approximate">"none" or "tanh".</param>
+    public static Tensor Gelu(Tensor input, string approximate = "none")
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Gelu(approximate);
+    }
 
     /// <summary>1 / (1 + e⁻ˣ).</summary>
     /// <param name="input">Any floating-point tensor.</param>

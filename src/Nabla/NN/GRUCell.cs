@@ -5,7 +5,7 @@ namespace Nabla.NN;
 /// z = σ(x·W_izᵀ + b_iz + h·W_hzᵀ + b_hz), n = tanh(x·W_inᵀ + b_in + r·(h·W_hnᵀ + b_hn)), h' = (1 − z)·n + z·h, run as
 /// one fused step. Input (N, input_size) or (input_size), state (N, hidden_size) or (hidden_size).
 /// </summary>
-public sealed class GRUCell : RNNCellBase
+public class GRUCell : RNNCellBase
 {
     /// <summary>Creates the cell and initialises its parameters from U(−1/√hidden_size, 1/√hidden_size).</summary>
     /// <param name="inputSize">The number of features of the input, &gt; 0.</param>

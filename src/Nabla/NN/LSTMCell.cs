@@ -5,7 +5,7 @@ namespace Nabla.NN;
 /// sigmoid, tanh, sigmoid), c' = f·c + i·g, h' = o·tanh c', run as one fused step. Input (N, input_size) or
 /// (input_size), states (N, hidden_size) or (hidden_size).
 /// </summary>
-public sealed class LSTMCell : RNNCellBase
+public class LSTMCell : RNNCellBase
 {
     /// <summary>Creates the cell and initialises its parameters from U(−1/√hidden_size, 1/√hidden_size).</summary>
     /// <param name="inputSize">The number of features of the input, &gt; 0.</param>

@@ -7,7 +7,7 @@ namespace Nabla.NN;
 /// (out_features, in_features) drawn from U(−1/√in, 1/√in) (Kaiming uniform with a = √5), and the bias (out_features)
 /// from the same range. Input (*, in_features), output (*, out_features).
 /// </summary>
-public sealed class Linear : Module
+public class Linear : Module
 {
     /// <summary>Creates the layer and initialises its parameters.</summary>
     /// <param name="inFeatures">The size of each input sample, &gt; 0.</param>
@@ -36,11 +36,23 @@ public sealed class Linear : Module
     /// <summary>The size of each output sample.</summary>
     public int OutFeatures { get; }
 
-    /// <summary>The weight W, (out_features, in_features).</summary>
-    public Tensor Weight => GetParameter("weight");
+    /// <summary>
+    /// The weight W, (out_features, in_features). It can be replaced by another parameter of the same shape and dtype,
+    /// to share one between layers: <c>decoder.Weight = embedding.Weight</c> ties a language model's output layer to its
+    /// input embedding.
+    /// </summary>
+    public Tensor Weight
+    {
+        get => GetParameter("weight");
+        set => ReplaceParameter("weight", value);
+    }
 
-    /// <summary>The bias b, (out_features), or null for a layer built with <c>bias: false</c>.</summary>
-    public Tensor? Bias => TryGetParameter("bias");
+    /// <summary>The bias b, (out_features), or null for a layer built with <c>bias: false</c>; a bias can be replaced by another of the same shape and dtype.</summary>
+    public Tensor? Bias
+    {
+        get => TryGetParameter("bias");
+        set => ReplaceParameter("bias", value!);
+    }
 
     /// <summary>x·Wᵀ + b for x of shape (*, in_features).</summary>
     /// <param name="input">The input, (*, in_features).</param>

@@ -72,6 +72,24 @@ public abstract class Module
     }
 
     /// <summary>
+    /// Replaces this module's parameter <paramref name="name"/> by <paramref name="tensor"/>, which must have the same
+    /// shape and dtype: how one parameter is shared between layers (tying a decoder's weight to an embedding's). The
+    /// tensor is registered as by <see cref="RegisterParameter"/>; a tensor registered in two modules appears once in
+    /// <see cref="Parameters"/> and accumulates the gradients of both uses. Returns the tensor.
+    /// </summary>
+    /// <param name="name">The name of a parameter this module has.</param>
+    /// <param name="tensor">A floating-point leaf tensor of the parameter's shape and dtype.</param>
+    protected Tensor ReplaceParameter(string name, Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        if (!_parameters.TryGetValue(name, out var old))
+            throw new ArgumentException($"{TypeName}: no parameter named '{name}' to replace; register one with RegisterParameter.", nameof(name));
+        if (!ShapeUtil.SameShape(old.ShapeSpan, tensor.ShapeSpan) || old.DType != tensor.DType)
+            throw new ArgumentException($"{TypeName}: parameter '{name}' is {ShapeUtil.Describe(old)}; it cannot be replaced by {ShapeUtil.Describe(tensor)}.", nameof(tensor));
+        return RegisterParameter(name, tensor);
+    }
+
+    /// <summary>
     /// Registers <paramref name="tensor"/> as a buffer: module state that is not trained (running statistics,
     /// masks). Persistent buffers are part of <see cref="StateDict"/>. Registering a name again replaces the buffer.
     /// Returns the tensor.

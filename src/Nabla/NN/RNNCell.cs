@@ -4,7 +4,7 @@ namespace Nabla.NN;
 /// One step of an Elman RNN, like PyTorch's <c>nn.RNNCell</c>: h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), or ReLU in
 /// place of tanh. Input (N, input_size) or (input_size), state (N, hidden_size) or (hidden_size).
 /// </summary>
-public sealed class RNNCell : RNNCellBase
+public class RNNCell : RNNCellBase
 {
     /// <summary>Creates the cell and initialises its parameters from U(−1/√hidden_size, 1/√hidden_size).</summary>
     /// <param name="inputSize">The number of features of the input, &gt; 0.</param>

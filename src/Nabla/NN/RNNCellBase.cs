@@ -34,17 +34,33 @@ public abstract class RNNCellBase : Module
     /// <summary>Whether the cell has the biases b_ih and b_hh.</summary>
     public bool Bias => TryGetParameter("bias_ih") is not null;
 
-    /// <summary>W_ih, (G·hidden_size, input_size).</summary>
-    public Tensor WeightIh => GetParameter("weight_ih");
+    /// <summary>W_ih, (G·hidden_size, input_size); like every parameter of the cell it can be replaced by another of the same shape and dtype.</summary>
+    public Tensor WeightIh
+    {
+        get => GetParameter("weight_ih");
+        set => ReplaceParameter("weight_ih", value);
+    }
 
     /// <summary>W_hh, (G·hidden_size, hidden_size).</summary>
-    public Tensor WeightHh => GetParameter("weight_hh");
+    public Tensor WeightHh
+    {
+        get => GetParameter("weight_hh");
+        set => ReplaceParameter("weight_hh", value);
+    }
 
     /// <summary>b_ih, (G·hidden_size), or null without biases.</summary>
-    public Tensor? BiasIh => TryGetParameter("bias_ih");
+    public Tensor? BiasIh
+    {
+        get => TryGetParameter("bias_ih");
+        set => ReplaceParameter("bias_ih", value!);
+    }
 
     /// <summary>b_hh, (G·hidden_size), or null without biases.</summary>
-    public Tensor? BiasHh => TryGetParameter("bias_hh");
+    public Tensor? BiasHh
+    {
+        get => TryGetParameter("bias_hh");
+        set => ReplaceParameter("bias_hh", value!);
+    }
 
     /// <summary>The input as (N, input_size), and whether it came unbatched (input_size).</summary>
     private protected (Tensor Input, bool Batched) CheckInput(Tensor input)

@@ -15,8 +15,17 @@ public sealed partial class Tensor
         return Where(nonPositive, (negative.Exp() - 1.0) * alpha, this);
     }
 
-    /// <summary>x·Φ(x) = ½x(1 + erf(x/√2)), the exact GELU.</summary>
-    public Tensor Gelu() => this * 0.5 * ((this * (1 / Math.Sqrt(2))).Erf() + 1.0);
+    /// <summary>
+    /// The GELU: x·Φ(x) = ½x(1 + erf(x/√2)) exactly (<paramref name="approximate"/> "none"), or PyTorch's tanh
+    /// approximation ½x(1 + tanh(√(2/π)·(x + 0.044715·x³))) ("tanh").
+    /// </summary>
+    /// <param name="approximate">"none" or "tanh".</param>
+    public Tensor Gelu(string approximate = "none") => approximate switch
+    {
+        "none" => this * 0.5 * ((this * (1 / Math.Sqrt(2))).Erf() + 1.0),
+        "tanh" => this * 0.5 * (((this + (this * this * this * 0.044715)) * Math.Sqrt(2 / Math.PI)).Tanh() + 1.0),
+        _ => throw new ArgumentException($"Gelu: approximate must be \"none\" or \"tanh\", got \"{approximate}\" (input {ShapeUtil.Describe(this)}).", nameof(approximate)),
+    };
 
     /// <summary>
     /// (1/β)·log(1 + e^(βx)), computed so that it never overflows; reverts to x where βx &gt; threshold, as in PyTorch.

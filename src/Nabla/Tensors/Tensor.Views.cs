@@ -71,6 +71,29 @@ public sealed partial class Tensor
         return Reshape(shape.ToArray());
     }
 
+    /// <summary>
+    /// Splits dim <paramref name="dim"/> into <paramref name="sizes"/>, the inverse of <see cref="Flatten"/>, as
+    /// <c>torch.Tensor.unflatten</c>: (N, 12) with sizes (3, 4) is (N, 3, 4). One size may be −1, inferred from the rest.
+    /// </summary>
+    /// <param name="dim">The dim to split (negative counts from the end).</param>
+    /// <param name="sizes">The sizes it is split into; their product is the dim's size.</param>
+    public Tensor Unflatten(int dim, params int[] sizes)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        if (sizes.Length == 0) throw new ArgumentException($"Unflatten: sizes must be non-empty (input {ShapeUtil.Describe(this)}).", nameof(sizes));
+        int d = ShapeUtil.NormalizeDim("Unflatten", dim, Rank);
+        int inferred = Array.IndexOf(sizes, -1);
+        if (sizes.Count(s => s == -1) > 1 || sizes.Any(s => s < -1))
+            throw new ArgumentException($"Unflatten: sizes {ShapeUtil.Format(sizes)} may hold one -1 and otherwise non-negative sizes (input {ShapeUtil.Describe(this)}).", nameof(sizes));
+        long known = sizes.Where(s => s != -1).Aggregate(1L, (a, b) => a * b);
+        int n = ShapeArray[d];
+        var resolved = (int[])sizes.Clone();
+        if (inferred >= 0 && known != 0 && n % known == 0) resolved[inferred] = (int)(n / known);
+        if (resolved.Aggregate(1L, (a, b) => a * b) != n || (inferred >= 0 && known == 0))
+            throw new ArgumentException($"Unflatten: sizes {ShapeUtil.Format(sizes)} don't multiply up to the size of dim {dim} ({n}) of the input {ShapeUtil.Describe(this)}.", nameof(sizes));
+        return Reshape([.. ShapeArray[..d], .. resolved, .. ShapeArray[(d + 1)..]]);
+    }
+
     /// <summary>Removes dim <paramref name="dim"/> if it has size 1 (PyTorch leaves other sizes alone), or every size-1 dim when null.</summary>
     public Tensor Squeeze(int? dim = null)
     {
