@@ -21,7 +21,7 @@ internal static class ModelFileCatalog
         Stateless<Sigmoid>("Sigmoid", () => new Sigmoid());
         Stateless<Tanh>("Tanh", () => new Tanh());
         Stateless<SiLU>("SiLU", () => new SiLU());
-        Stateless<GELU>("GELU", () => new GELU());
+        ModelFile.Register<GELU>("GELU", m => new ModuleConfig().Set("approximate", m.Approximate), c => new GELU(c.String("approximate")));
         Stateless<Identity>("Identity", () => new Identity());
         ModelFile.Register<LeakyReLU>("LeakyReLU", m => new ModuleConfig().Set("negative_slope", m.NegativeSlope), c => new LeakyReLU(c.Double("negative_slope")));
         ModelFile.Register<ELU>("ELU", m => new ModuleConfig().Set("alpha", m.Alpha), c => new ELU(c.Double("alpha")));
@@ -30,6 +30,24 @@ internal static class ModelFileCatalog
         ModelFile.Register<Softmax>("Softmax", m => new ModuleConfig().Set("dim", m.Dim), c => new Softmax(c.Int("dim")));
         ModelFile.Register<LogSoftmax>("LogSoftmax", m => new ModuleConfig().Set("dim", m.Dim), c => new LogSoftmax(c.Int("dim")));
         ModelFile.Register<Dropout>("Dropout", m => new ModuleConfig().Set("p", m.P), c => new Dropout(c.Double("p")));
+        ModelFile.Register<Dropout1d>("Dropout1d", m => new ModuleConfig().Set("p", m.P), c => new Dropout1d(c.Double("p")));
+        ModelFile.Register<Dropout2d>("Dropout2d", m => new ModuleConfig().Set("p", m.P), c => new Dropout2d(c.Double("p")));
+        ModelFile.Register<Dropout3d>("Dropout3d", m => new ModuleConfig().Set("p", m.P), c => new Dropout3d(c.Double("p")));
+        ModelFile.Register<AlphaDropout>("AlphaDropout", m => new ModuleConfig().Set("p", m.P), c => new AlphaDropout(c.Double("p")));
+        ModelFile.Register<FeatureAlphaDropout>("FeatureAlphaDropout", m => new ModuleConfig().Set("p", m.P), c => new FeatureAlphaDropout(c.Double("p")));
+        ModelFile.Register<Unflatten>("Unflatten", m => new ModuleConfig().Set("dim", m.Dim).Set("unflattened_size", m.UnflattenedSize),
+            c => new Unflatten(c.Int("dim"), c.Ints("unflattened_size")));
+        ModelFile.Register<PixelShuffle>("PixelShuffle", m => new ModuleConfig().Set("upscale_factor", m.UpscaleFactor), c => new PixelShuffle(c.Int("upscale_factor")));
+        ModelFile.Register<PixelUnshuffle>("PixelUnshuffle", m => new ModuleConfig().Set("downscale_factor", m.DownscaleFactor),
+            c => new PixelUnshuffle(c.Int("downscale_factor")));
+        ModelFile.Register<Upsample>("Upsample",
+            m => new ModuleConfig().Set("size", m.Size).Set("scale_factor", m.ScaleFactor).Set("mode", m.Mode).Set("align_corners", m.AlignCorners)
+                .Set("recompute_scale_factor", m.RecomputeScaleFactor),
+            c => new Upsample(c.OptionalInts("size"), c.OptionalDoubles("scale_factor"), c.String("mode"), c.OptionalBool("align_corners"), c.OptionalBool("recompute_scale_factor")));
+        ModelFile.Register<UpsamplingNearest2d>("UpsamplingNearest2d", m => new ModuleConfig().Set("size", m.Size).Set("scale_factor", m.ScaleFactor),
+            c => new UpsamplingNearest2d(c.OptionalInts("size"), c.OptionalDoubles("scale_factor")));
+        ModelFile.Register<UpsamplingBilinear2d>("UpsamplingBilinear2d", m => new ModuleConfig().Set("size", m.Size).Set("scale_factor", m.ScaleFactor),
+            c => new UpsamplingBilinear2d(c.OptionalInts("size"), c.OptionalDoubles("scale_factor")));
         ModelFile.Register<Flatten>("Flatten", m => new ModuleConfig().Set("start_dim", m.StartDim).Set("end_dim", m.EndDim),
             c => new Flatten(c.Int("start_dim"), c.Int("end_dim")));
     }
@@ -47,13 +65,25 @@ internal static class ModelFileCatalog
             m => new ModuleConfig().Set("num_embeddings", m.NumEmbeddings).Set("embedding_dim", m.EmbeddingDim).Set("padding_idx", m.PaddingIdx).Set("dtype", m.Weight.DType),
             c => new Embedding(c.Int("num_embeddings"), c.Int("embedding_dim"), c.OptionalInt("padding_idx"), c.DType("dtype")));
         ModelFile.Register<Conv1d>("Conv1d",
-            m => Convolution(m).Set("kernel_size", m.KernelSize).Set("stride", m.Stride).Set("padding", m.Padding).Set("dilation", m.Dilation),
-            c => new Conv1d(c.Int("in_channels"), c.Int("out_channels"), c.Int("kernel_size"), c.Int("stride"), c.Int("padding"), c.Int("dilation"),
-                c.Int("groups"), c.Bool("bias"), c.DType("dtype")));
+            m => Convolution(m).Set("kernel_size", m.KernelSize).Set("stride", m.Stride).Set("dilation", m.Dilation).Set("padding_mode", m.PaddingMode)
+                .SetPadding(m.PaddingString, [m.Padding]),
+            c => new Conv1d(c.Int("in_channels"), c.Int("out_channels"), c.Int("kernel_size"), c.Int("stride"), Padding(c, 1), c.Int("dilation"),
+                c.Int("groups"), c.Bool("bias"), c.String("padding_mode"), c.DType("dtype")));
         ModelFile.Register<Conv2d>("Conv2d",
-            m => Convolution(m).Set("kernel_size", Pair(m.KernelSize)).Set("stride", Pair(m.Stride)).Set("padding", Pair(m.Padding)).Set("dilation", Pair(m.Dilation)),
-            c => new Conv2d(c.Int("in_channels"), c.Int("out_channels"), Pair(c, "kernel_size"), Pair(c, "stride"), Pair(c, "padding"), Pair(c, "dilation"),
-                c.Int("groups"), c.Bool("bias"), c.DType("dtype")));
+            m => Convolution(m).Set("kernel_size", Pair(m.KernelSize)).Set("stride", Pair(m.Stride)).Set("dilation", Pair(m.Dilation)).Set("padding_mode", m.PaddingMode)
+                .SetPadding(m.PaddingString, Pair(m.Padding)),
+            c => new Conv2d(c.Int("in_channels"), c.Int("out_channels"), Pair(c, "kernel_size"), Pair(c, "stride"), Padding(c, 2), Pair(c, "dilation"),
+                c.Int("groups"), c.Bool("bias"), c.String("padding_mode"), c.DType("dtype")));
+        ModelFile.Register<ConvTranspose1d>("ConvTranspose1d",
+            m => Convolution(m).Set("kernel_size", m.KernelSize).Set("stride", m.Stride).Set("padding", m.Padding).Set("output_padding", m.OutputPadding)
+                .Set("dilation", m.Dilation),
+            c => new ConvTranspose1d(c.Int("in_channels"), c.Int("out_channels"), c.Int("kernel_size"), c.Int("stride"), c.Int("padding"), c.Int("output_padding"),
+                c.Int("groups"), c.Bool("bias"), c.Int("dilation"), dtype: c.DType("dtype")));
+        ModelFile.Register<ConvTranspose2d>("ConvTranspose2d",
+            m => Convolution(m).Set("kernel_size", Pair(m.KernelSize)).Set("stride", Pair(m.Stride)).Set("padding", Pair(m.Padding))
+                .Set("output_padding", Pair(m.OutputPadding)).Set("dilation", Pair(m.Dilation)),
+            c => new ConvTranspose2d(c.Int("in_channels"), c.Int("out_channels"), Pair(c, "kernel_size"), Pair(c, "stride"), Pair(c, "padding"),
+                Pair(c, "output_padding"), c.Int("groups"), c.Bool("bias"), Pair(c, "dilation"), dtype: c.DType("dtype")));
         ModelFile.Register<MaxPool2d>("MaxPool2d",
             m => new ModuleConfig().Set("kernel_size", m.KernelSize).Set("stride", m.Stride).Set("padding", m.Padding).Set("dilation", m.Dilation).Set("ceil_mode", m.CeilMode),
             c => new MaxPool2d(c.Int("kernel_size"), c.Int("stride"), c.Int("padding"), c.Int("dilation"), c.Bool("ceil_mode")));
@@ -181,6 +211,18 @@ internal static class ModelFileCatalog
         c.OptionalModule("norm") is { } norm ? norm as LayerNorm ?? throw new InvalidDataException($"{c.Path}: the setting 'norm' must describe a LayerNorm.") : null;
 
     private static int[] Pair((int H, int W) value) => [value.H, value.W];
+
+    /// <summary>Records a convolution's padding: "same" or "valid" when it was given so, else one number per spatial dim.</summary>
+    private static ModuleConfig SetPadding(this ModuleConfig c, string? mode, int[] values) => mode is null ? c.Set("padding", values) : c.Set("padding", mode);
+
+    /// <summary>A convolution's padding: "same", "valid" or one number per spatial dim.</summary>
+    private static ConvPadding Padding(ModuleConfig c, int dims)
+    {
+        if (c.Values["padding"] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var mode)) return mode;
+        var values = c.Ints("padding");
+        return values.Length != dims ? throw new InvalidDataException($"{c.Path}: the setting 'padding' must hold {dims} numbers, \"same\" or \"valid\".")
+            : dims == 1 ? values[0] : (values[0], values[1]);
+    }
 
     private static (int H, int W) Pair(ModuleConfig c, string key) =>
         c.Ints(key) is [int h, int w] ? (h, w) : throw new InvalidDataException($"{c.Path}: the setting '{key}' must be a pair [height, width].");

@@ -51,8 +51,15 @@ public sealed class ModuleConfig
     /// <summary>Sets a string.</summary>
     public ModuleConfig Set(string key, string value) => Put(key, JsonValue.Create(value ?? throw new ArgumentNullException(nameof(value))));
 
-    /// <summary>Sets a list of integers.</summary>
-    public ModuleConfig Set(string key, IEnumerable<int> values) => Put(key, new JsonArray([.. values.Select(v => (JsonNode)v)]));
+    /// <summary>Sets a list of integers, or null.</summary>
+    public ModuleConfig Set(string key, IEnumerable<int>? values) => Put(key, values is null ? null : new JsonArray([.. values.Select(v => (JsonNode)v)]));
+
+    /// <summary>Sets a list of numbers (finite), or null.</summary>
+    public ModuleConfig Set(string key, IEnumerable<double>? values) =>
+        values is null ? Put(key, null) : Put(key, new JsonArray([.. values.Select(v => double.IsFinite(v) ? (JsonNode)v : throw new ArgumentException($"ModuleConfig: '{key}' holds {v}; a model file holds finite numbers only.", nameof(values)))]));
+
+    /// <summary>Sets a flag or null.</summary>
+    public ModuleConfig Set(string key, bool? value) => Put(key, value is { } v ? JsonValue.Create(v) : null);
 
     /// <summary>Sets a dtype (by its PyTorch name).</summary>
     public ModuleConfig Set(string key, DType dtype) => Set(key, dtype.Name());
@@ -95,6 +102,20 @@ public sealed class ModuleConfig
 
     /// <summary>The integer list <paramref name="key"/>.</summary>
     public int[] Ints(string key) => Read(key, n => n.AsArray().Select(v => v!.GetValue<int>()).ToArray(), "a list of integers");
+
+    /// <summary>The integer list <paramref name="key"/>, or null when it is null or absent.</summary>
+    public int[]? OptionalInts(string key) => IsNull(key) ? null : Ints(key);
+
+    /// <summary>The number list <paramref name="key"/>, or null when it is null or absent.</summary>
+    public double[]? OptionalDoubles(string key)
+    {
+        if (IsNull(key)) return null;
+        var values = Read(key, n => n.AsArray().Select(v => v!.GetValue<double>()).ToArray(), "a list of numbers");
+        return values.All(double.IsFinite) ? values : throw Invalid(key, "holds a number that is not finite");
+    }
+
+    /// <summary>The flag <paramref name="key"/>, or null when it is null or absent.</summary>
+    public bool? OptionalBool(string key) => IsNull(key) ? null : Bool(key);
 
     /// <summary>The dtype <paramref name="key"/>.</summary>
     public DType DType(string key)

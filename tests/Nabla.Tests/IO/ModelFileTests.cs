@@ -10,7 +10,7 @@ public class ModelFileTests
 {
     private static Tensor Input(params int[] shape) => Tensor.Randn(shape, DType.Float32, new Generator(7));
 
-    public static TheoryData<string> Models => ["cnn", "recurrent", "transformer", "residual", "float64"];
+    public static TheoryData<string> Models => ["cnn", "recurrent", "transformer", "residual", "float64", "generator"];
 
     private static (Module Model, Func<Module, Tensor> Run) Make(string kind) => kind switch
     {
@@ -18,6 +18,7 @@ public class ModelFileTests
         "recurrent" => (Recurrent(), RunRecurrent),
         "transformer" => (Transformer(), m => ((Sequential)m)[1].Forward(((Sequential)m)[0].Forward(Input(2, 5, 8)))),
         "residual" => (Residuals(), RunResiduals),
+        "generator" => (GeneratorNet(), m => m.Forward(Input(2, 8))),
         _ => (new Sequential(new Linear(3, 4, dtype: DType.Float64), new Tanh(), new BatchNorm1d(4, momentum: null, dtype: DType.Float64), new Linear(4, 1, dtype: DType.Float64)),
             m => m.Forward(Input(5, 3).To(DType.Float64))),
     };
@@ -25,6 +26,12 @@ public class ModelFileTests
     private static Sequential Cnn() =>
         new(new Conv2d(1, 4, 3, padding: 1, bias: false), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2), new Conv2d(4, 2, (3, 1), (1, 1), (1, 0), (2, 1)),
             new AvgPool2d(2, ceilMode: true), new AdaptiveAvgPool2d(2, 3), new Flatten(), new Dropout(0.3), new Linear(12, 5), new LeakyReLU(0.2), new LogSoftmax(1));
+
+    private static Sequential GeneratorNet() =>
+        new(new Unflatten(1, [8, 1, 1]), new ConvTranspose2d(8, 6, 4, 1, 0, bias: false), new BatchNorm2d(6), new GELU("tanh"),
+            new ConvTranspose2d(6, 4, (3, 3), (2, 2), (1, 1), (1, 1), 2, true, (1, 1)), new Upsample(scaleFactor: 2.0, mode: "bilinear", alignCorners: false),
+            new Conv2d(4, 8, 3, padding: "same", paddingMode: "reflect"), new PixelShuffle(2), new Dropout2d(0.2), new AlphaDropout(0.1),
+            new UpsamplingNearest2d(size: 8), new Tanh());
 
     private static Sequential Recurrent() =>
         new(("embed", new Embedding(11, 6, paddingIdx: 0)), ("lstm", new LSTM(6, 5, numLayers: 2, bidirectional: true, batchFirst: true)),
