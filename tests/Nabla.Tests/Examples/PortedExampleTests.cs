@@ -67,3 +67,31 @@ public sealed class PortedImageExampleTests
         Assert.Contains("====> Test set loss: ", output.ToString());
     }
 }
+
+/// <summary>The generative and super-resolution ports on a few hundred Fashion-MNIST images.</summary>
+public sealed class PortedConvolutionExampleTests
+{
+    [FashionMnistInstalledFact]
+    public void SuperResolutionBeatsBilinearUpscaling()
+    {
+        var train = Mnist.Load(FashionMnist.DefaultDirectory, train: true).Images[..4096];
+        var test = Mnist.Load(FashionMnist.DefaultDirectory, train: false).Images[..200];
+        using var dir = new TempDirectory();
+        var output = new StringWriter();
+        int code = SuperResolutionExample.Run(output, train, test, epochs: 2, Path.Combine(dir.Path, "sr.png"));
+        Assert.True(code == 0, output.ToString());
+        Assert.True(File.Exists(Path.Combine(dir.Path, "sr.png")));
+    }
+
+    [FashionMnistInstalledFact]
+    public void DcganTrainsBothNetworksAndWritesSamples()
+    {
+        var images = Mnist.Load(FashionMnist.DefaultDirectory, train: true).Images[..256];
+        using var dir = new TempDirectory();
+        var output = new StringWriter();
+        Assert.Equal(0, DcganExample.Run(output, images, epochs: 1, dir.Path, batchSize: 32, logInterval: 4));
+        Assert.Contains("[0/1][4/8] Loss_D: ", output.ToString());
+        Assert.True(File.Exists(Path.Combine(dir.Path, "fake_samples_epoch_000.png")));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "real_samples.png")));
+    }
+}
