@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nabla.Data;
 using Nabla.Distributed;
 using Nabla.NN;
@@ -84,8 +85,20 @@ internal sealed class DistributedTraining
         onEpochBegin: (_, epoch) => _sampler.SetEpoch(epoch),
         onBatchEnd: (_, _) => _ddp.BroadcastBuffers());
 
-    /// <summary>Ends synchronisation, so that rank 0 alone may run the backward pass of the graph it draws.</summary>
-    public void Finish() => _ddp.RemoveHooks();
+    /// <summary>
+    /// Ends synchronisation, so that rank 0 alone may run the backward pass of the graph it draws, and reports the
+    /// time rank 0 spent in MPI: the communication that the backward pass did not hide.
+    /// </summary>
+    public void Finish(TextWriter output)
+    {
+        _ddp.RemoveHooks();
+        var stats = _ddp.Group.Stats;
+        if (_ddp.Group.WorldSize > 1)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"communication on rank 0: {stats.Time.TotalSeconds:F2} s in MPI over {stats.Collectives:N0} collectives of {stats.Bytes / 1e6:F1} MB ({_ddp.Buckets.Count} gradient bucket(s) per step)"));
+        }
+    }
 
     /// <summary>The summary line's words for the ranks.</summary>
     public string Describe(int batchSize) => $", {_ddp.Group.WorldSize} rank(s) × batch {batchSize / _ddp.Group.WorldSize}";

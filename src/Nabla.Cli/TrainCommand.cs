@@ -233,7 +233,7 @@ internal static class TrainCommand
         int remaining = epochs - trainer.Epoch;
         if (remaining <= 0) output.WriteLine($"the checkpoint has already trained {trainer.Epoch} of {epochs} epochs");
         trainer.Fit(trainLoader, Math.Max(remaining, 0), testLoader, callbacks);
-        distributed?.Finish();
+        distributed?.Finish(output);
 
         if (data.IsText)
         {

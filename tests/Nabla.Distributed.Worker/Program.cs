@@ -25,6 +25,9 @@ try
         case "mismatch":
             _ = new DistributedDataParallel(new Linear(4, group.Rank == 1 ? 5 : 4), group);
             break;
+        case "bandwidth":
+            Scenarios.Bandwidth(group, int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            break;
         case "dies":
         case "hangs":
             Scenarios.Failing(group, scenario);
