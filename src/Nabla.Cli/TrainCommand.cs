@@ -65,13 +65,18 @@ internal static class TrainCommand
         {
             Description = "Stop after this many epochs without a lower test loss, and keep the best epoch's weights.",
         };
+        var distributed = new Option<bool>("--distributed")
+        {
+            Description = "Data-parallel training over the processes of 'mpirun -np N nabla train --distributed ...' (Open MPI): --batch-size is split among the ranks, gradients are averaged, rank 0 alone prints and writes --out; without mpirun, one process trains the same way.",
+        };
 
         var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP).")
         {
-            data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, sequenceLength, clip, seed, threads, outDir, resume, force, earlyStopping,
+            data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, sequenceLength, clip, seed, threads, outDir, resume, force, earlyStopping, distributed,
         };
-        command.SetAction(parse => NablaCli.Guard("train", error, () => Run(output, new Settings
+        command.SetAction(parse => DistributedTraining.Run(parse.GetValue(distributed), error, group => NablaCli.Guard("train", error, () => Run(DistributedTraining.Output(group, output), new Settings
         {
+            Group = group,
             Data = ParseData(parse.GetValue(data)!, parse.GetValue(sequenceLength)),
             ClipGradNorm = parse.GetValue(clip),
             Model = parse.GetValue(model)!,
@@ -88,7 +93,7 @@ internal static class TrainCommand
             Resume = parse.GetValue(resume),
             Force = parse.GetValue(force),
             EarlyStopping = parse.GetValue(earlyStopping),
-        })));
+        }))));
         return command;
     }
 
@@ -110,6 +115,7 @@ internal static class TrainCommand
         public bool Resume { get; init; }
         public bool Force { get; init; }
         public int? EarlyStopping { get; init; }
+        public Distributed.ProcessGroup? Group { get; init; }
     }
 
     /// <summary>The epochs of a default text run: one to two minutes for the LSTM on GPL-3 on two cores.</summary>
@@ -145,8 +151,10 @@ internal static class TrainCommand
         if (s.Force && s.Out is null) throw new UsageException("--force replaces the run in --out DIR; pass --out.");
         if (s.Force && s.Resume) throw new UsageException("--force replaces the run in --out and --resume continues it; pass one of them.");
         CliOptions.ApplyThreads(s.Threads);
-        using var run = s.Out is null ? null : RunDirectory.Open(s.Out, s.Resume, s.Force);
-        string? checkpointPath = run?.File(CheckpointName);
+        if (s.Group is { } world) DistributedTraining.PerRankBatch(world, batchSize);
+        // Only rank 0 of a distributed run holds and writes the run directory; the others read its checkpoint.
+        using var run = s.Out is null || s.Group is { IsMain: false } ? null : RunDirectory.Open(s.Out, s.Resume, s.Force);
+        string? checkpointPath = run?.File(CheckpointName) ?? (s.Out is null ? null : Path.Combine(s.Out, CheckpointName));
         if (s.Resume && !File.Exists(checkpointPath)) throw new UsageException($"--resume: there is no checkpoint at '{checkpointPath}'.");
         var recorded = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -162,6 +170,7 @@ internal static class TrainCommand
             [AugmentKey] = augment,
             [ClipKey] = clip is { } maxNorm ? maxNorm.ToString("R", CultureInfo.InvariantCulture) : "none",
             [EpochsKey] = epochs.ToString(CultureInfo.InvariantCulture),
+            [DistributedKey] = s.Group is null ? "false" : "true",
         };
         if (s.Resume) CheckResume(checkpointPath!, recorded);
 
@@ -181,7 +190,8 @@ internal static class TrainCommand
                 ? new RandomHorizontalFlip(0.5, augmentation)
                 : new Compose(new RandomCrop(28, padding: 2, generator: augmentation), new RandomHorizontalFlip(0.5, augmentation)));
         }
-        var trainLoader = new DataLoader(trainSet, batchSize, shuffle: true, generator: new Generator(s.Seed + 1));
+        var (distributed, distributedLoader) = s.Group is { } group ? DistributedTraining.Start(group, model, trainSet, batchSize, s.Seed + 1) : default;
+        var trainLoader = distributedLoader ?? new DataLoader(trainSet, batchSize, shuffle: true, generator: new Generator(s.Seed + 1));
         var testLoader = new DataLoader(new TensorDataset(xTest, yTest), batchSize: data.IsImage ? 500 : data.IsText ? 64 : Math.Max(1, xTest.Shape[0]));
         var optimizer = CreateOptimizer(s.Optimizer, model.Parameters(), lr, s.WeightDecay);
         var scheduler = schedule == "cosine" ? new LRSchedulerCallback(new CosineAnnealingLR(optimizer, tMax: epochs)) : null;
@@ -190,6 +200,7 @@ internal static class TrainCommand
         Generator[] generators = [dropout, augmentation];
 
         var callbacks = new List<Callback>();
+        if (distributed is not null) callbacks.Add(distributed.Callback());
         if (scheduler is not null) callbacks.Add(scheduler);
         if (s.EarlyStopping is { } patience) callbacks.Add(new EarlyStopping("test_loss", patience: patience, restoreBestWeights: true));
         if (run is not null)
@@ -217,11 +228,12 @@ internal static class TrainCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: {data.Spec} ({examples}), {s.Model} {Describe(model)} ({model.ParameterCount():N0} parameters), " +
             $"{s.Optimizer} lr {lr} {(schedule == "none" ? "" : schedule + " ")}batch {batchSize}{(augment == "none" ? "" : ", augment " + augment)}" +
-            $"{(clip is { } norm ? $", clip {norm}" : "")}, {epochs} epochs, seed {s.Seed}"));
+            $"{(clip is { } norm ? $", clip {norm}" : "")}{distributed?.Describe(batchSize)}, {epochs} epochs, seed {s.Seed}"));
         if (s.Resume) output.WriteLine($"resuming after epoch {trainer.Epoch} from {checkpointPath}");
         int remaining = epochs - trainer.Epoch;
         if (remaining <= 0) output.WriteLine($"the checkpoint has already trained {trainer.Epoch} of {epochs} epochs");
         trainer.Fit(trainLoader, Math.Max(remaining, 0), testLoader, callbacks);
+        distributed?.Finish(output);
 
         if (data.IsText)
         {
@@ -267,13 +279,14 @@ internal static class TrainCommand
 
     /// <summary>The checkpoint metadata keys of the settings a resumed run is checked against, beside <see cref="CliOptions"/>' keys.</summary>
     private const string OptimizerKey = "nabla.optimizer", LearningRateKey = "nabla.lr", WeightDecayKey = "nabla.weight_decay", BatchSizeKey = "nabla.batch_size",
-        ScheduleKey = "nabla.lr_schedule", AugmentKey = "nabla.augment", ClipKey = "nabla.clip_grad_norm", EpochsKey = "nabla.epochs";
+        ScheduleKey = "nabla.lr_schedule", AugmentKey = "nabla.augment", ClipKey = "nabla.clip_grad_norm", EpochsKey = "nabla.epochs",
+        DistributedKey = "nabla.distributed";
 
     private static readonly (string Key, string Option)[] ResumeChecks =
     [
         (CliOptions.DataKey, "--data"), (CliOptions.ModelKey, "--model"), (CliOptions.SeedKey, "--seed"), (CliOptions.SequenceLengthKey, "--sequence-length"),
         (OptimizerKey, "--optimizer"), (LearningRateKey, "--lr"), (WeightDecayKey, "--weight-decay"), (BatchSizeKey, "--batch-size"),
-        (ScheduleKey, "--lr-schedule"), (AugmentKey, "--augment"), (ClipKey, "--clip-grad-norm"),
+        (ScheduleKey, "--lr-schedule"), (AugmentKey, "--augment"), (ClipKey, "--clip-grad-norm"), (DistributedKey, "--distributed"),
     ];
 
     /// <summary>

@@ -97,6 +97,10 @@ internal static class Engine
             else if (t.IsLeaf || t.RetainsGrad)
             {
                 AccumulateIntoGrad(t, grad, createGraph);
+                if (t.PostAccumulateGradHooks is { } after)
+                {
+                    foreach (var hook in after.ToArray()) hook(t);
+                }
             }
 
             var node = t.Node;
