@@ -78,7 +78,7 @@ public sealed class PortedConvolutionExampleTests
         var test = Mnist.Load(FashionMnist.DefaultDirectory, train: false).Images[..200];
         using var dir = new TempDirectory();
         var output = new StringWriter();
-        int code = SuperResolutionExample.Run(output, train, test, epochs: 2, Path.Combine(dir.Path, "sr.png"));
+        int code = SuperResolutionExample.Run(output, train, test, epochs: 4, Path.Combine(dir.Path, "sr.png"));
         Assert.True(code == 0, output.ToString());
         Assert.True(File.Exists(Path.Combine(dir.Path, "sr.png")));
     }
