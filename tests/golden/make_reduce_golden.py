@@ -56,6 +56,7 @@ OPS = {
                                             interpolation=a["interpolation"]),
     "cumsum": lambda t, a: torch.cumsum(t[0], a["dim"]),
     "cumprod": lambda t, a: torch.cumprod(t[0], a["dim"]),
+    "logcumsumexp": lambda t, a: torch.logcumsumexp(t[0], a["dim"]),
     "cummax": lambda t, a: torch.cummax(t[0], a["dim"]),
     "cummin": lambda t, a: torch.cummin(t[0], a["dim"]),
     "prod": lambda t, a: torch.prod(t[0]) if a["dim"] is None else torch.prod(t[0], a["dim"], keepdim=a["keepdim"]),
@@ -252,6 +253,12 @@ def scan_cases():
     case("cumsum_broadcast", "cumsum", [x("csb", [3, 1])], dim=1, prep=[3, 4])
     case("cumsum_rank3_middle", "cumsum", [x("cs3", [2, 3, 2])], dim=1)
     case("cumsum_int64", "cumsum", [inp([2, 4], [3, -1, 4, 1, -5, 9, 2, 6], grad=False, dtype="int64")], dim=1)
+    case("logcumsumexp_dim1", "logcumsumexp", [x("lcse1", [3, 4])], dim=1)
+    case("logcumsumexp_dim0_transposed", "logcumsumexp", [x("lcse0", [3, 4])], dim=0, prep="t")
+    case("logcumsumexp_broadcast", "logcumsumexp", [x("lcseb", [1, 4])], dim=0, prep=[3, 4])
+    case("logcumsumexp_rank3_last", "logcumsumexp", [x("lcse3", [2, 3, 2])], dim=-1)
+    case("logcumsumexp_wide_range", "logcumsumexp", [inp([2, 4], [-1000.0, 0.0, 3.5, -60.0, 500.0, -500.0, 80.0, 500.0])],
+         dim=1)
     case("cumprod_no_zero", "cumprod", [x("cp", [3, 4], lo=0.5, hi=1.5)], dim=1)
     case("cumprod_one_zero", "cumprod", [inp([5], [0.75, -1.25, 0.0, 1.5, -0.5])], dim=0)
     case("cumprod_two_zeros", "cumprod", [inp([6], [1.5, 0.0, -0.75, 0.0, 1.25, 2.0])], dim=0)

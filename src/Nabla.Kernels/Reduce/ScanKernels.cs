@@ -20,6 +20,14 @@ public static class ScanKernels
     public static void CumProd<T>(ReadOnlySpan<T> src, int outer, int n, int inner, Span<T> dst, bool reverse)
         where T : INumberBase<T> => Scan<T, ProductStep<T>>(src, outer, n, inner, dst, reverse);
 
+    /// <summary>
+    /// dst[o, r, j] = log Σ exp(src[o, s, j]) over s ≤ r (or over s ≥ r when <paramref name="reverse"/>), accumulated as
+    /// a running log(exp(a) + exp(b)) = max(a, b) + log1p(exp(−|a − b|)), so that nothing overflows or underflows; −∞
+    /// terms contribute nothing and a NaN propagates.
+    /// </summary>
+    public static void LogCumSumExp<T>(ReadOnlySpan<T> src, int outer, int n, int inner, Span<T> dst, bool reverse)
+        where T : IFloatingPointIeee754<T> => Scan<T, LogAddExpStep<T>>(src, outer, n, inner, dst, reverse);
+
     private static void Scan<T, TStep>(ReadOnlySpan<T> src, int outer, int n, int inner, Span<T> dst, bool reverse)
         where T : INumberBase<T> where TStep : IScanStep<T>
     {
@@ -103,5 +111,21 @@ public static class ScanKernels
         public static T Apply(T acc, T x) => acc * x;
 
         public static void Apply(ReadOnlySpan<T> acc, ReadOnlySpan<T> x, Span<T> dst) => TensorPrimitives.Multiply(acc, x, dst);
+    }
+
+    private readonly struct LogAddExpStep<T> : IScanStep<T> where T : IFloatingPointIeee754<T>
+    {
+        public static T Apply(T acc, T x)
+        {
+            if (T.IsNaN(acc) || T.IsNaN(x)) return T.NaN;
+            T high = T.Max(acc, x);
+            if (T.IsInfinity(high)) return high;
+            return high + T.LogP1(T.Exp(-T.Abs(acc - x)));
+        }
+
+        public static void Apply(ReadOnlySpan<T> acc, ReadOnlySpan<T> x, Span<T> dst)
+        {
+            for (int i = 0; i < dst.Length; i++) dst[i] = Apply(acc[i], x[i]);
+        }
     }
 }

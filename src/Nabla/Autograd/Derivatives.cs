@@ -109,12 +109,30 @@ internal static class Derivatives
         OpKind.Fmod => [g, Need(node, 1) ? -g * Mask((node.Saved(0) / node.Saved(1)).Trunc()) : null],
         OpKind.Remainder => [g, Need(node, 1) ? -g * Mask((node.Saved(0) / node.Saved(1)).Floor()) : null],
         OpKind.CumSum cumSum => [g.CumSumOp(cumSum.Dim, !cumSum.Reverse)],
+        OpKind.LogCumSumExp scan => [LogCumSumExpBackward(g, node.Saved(0), node.SavedOutput(y), scan.Dim, scan.Reverse)],
         OpKind.CumProd cumProd => [CumProdBackward(node, g, node.SavedOutput(y), cumProd.Dim)],
         OpKind.Median => ReduceExtremumBackward(node, g, node.SavedOutput(y), null),
         _ => throw new NotSupportedException($"{node.Op.Name}: no derivative in the table."),
     };
 
     private static bool Need(Node node, int i) => node.NeedsGrad(i);
+
+    /// <summary>
+    /// PyTorch's logcumsumexp_backward: ∂L/∂xᵢ = Σⱼ gⱼ·exp(xᵢ − yⱼ) over the j whose running sums include i, computed
+    /// as exp(xᵢ + logcumsumexp(log gⱼ − yⱼ)) taken the other way, once for the positive and once for the negative
+    /// parts of g, so that it neither overflows nor underflows.
+    /// </summary>
+    private static Tensor LogCumSumExpBackward(Tensor g, Tensor x, Tensor y, int dim, bool reverse)
+    {
+        if (g.Rank == 0 || g.Numel == 0) return g;
+        var lowest = Tensor.Scalar(g.DType == DType.Float32 ? float.MinValue : double.MinValue, g.DType);
+        var logAbs = g.Abs().Log();
+        var logPositive = Tensor.Where(Mask(g > 0), logAbs, lowest);
+        var logNegative = Tensor.Where(Mask(g < 0), logAbs, lowest);
+        var positive = ((logPositive - y).LogCumSumExpOp(dim, !reverse) + x).Exp();
+        var negative = ((logNegative - y).LogCumSumExpOp(dim, !reverse) + x).Exp();
+        return positive - negative;
+    }
 
     /// <summary>A comparison result used as a constant factor: never part of the graph.</summary>
     private static Tensor Mask(Tensor m) => m.Detach();

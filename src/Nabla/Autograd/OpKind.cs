@@ -265,6 +265,9 @@ internal abstract partial record OpKind
     /// <summary>running sum along <paramref name="Dim"/>, from the back when <paramref name="Reverse"/>; its adjoint is the same scan the other way</summary>
     public sealed record CumSum(int Dim, bool Reverse) : OpKind;
 
+    /// <summary>running log Σ exp along <paramref name="Dim"/>, from the back when <paramref name="Reverse"/></summary>
+    public sealed record LogCumSumExp(int Dim, bool Reverse) : OpKind;
+
     /// <summary>running product along <paramref name="Dim"/></summary>
     public sealed record CumProd(int Dim) : OpKind;
 

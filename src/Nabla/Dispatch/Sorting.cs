@@ -37,6 +37,17 @@ internal static class Sorting
         return result;
     }
 
+    /// <summary>The running log-sum-exp of the float tensor <paramref name="x"/> along <paramref name="dim"/>, from the back when <paramref name="reverse"/>; a fresh tensor.</summary>
+    public static Tensor LogCumSumExp(Tensor x, int dim, bool reverse)
+    {
+        var c = x.Materialize();
+        var (outer, n, inner) = Around(c.ShapeArray, dim);
+        var result = Tensor.Empty((int[])c.ShapeArray.Clone(), c.DType);
+        if (c.DType == DType.Float32) ScanKernels.LogCumSumExp(c.AsSpan<float>(), outer, n, inner, result.AsSpan<float>(), reverse);
+        else ScanKernels.LogCumSumExp(c.AsSpan<double>(), outer, n, inner, result.AsSpan<double>(), reverse);
+        return result;
+    }
+
     /// <summary>The positions (int64) of the running maximum or minimum of <paramref name="x"/> along <paramref name="dim"/>.</summary>
     public static Tensor CumExtremeIndices(Tensor x, int dim, bool max)
     {

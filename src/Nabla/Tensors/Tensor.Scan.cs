@@ -8,11 +8,25 @@ public sealed partial class Tensor
     internal Tensor CumSumOp(int d, bool reverse) =>
         Record(Sorting.Scan(this, d, reverse, product: false), new OpKind.CumSum(d, reverse), this);
 
+    /// <summary>The running log-sum-exp along <paramref name="d"/> (normalized), from the back when <paramref name="reverse"/>.</summary>
+    internal Tensor LogCumSumExpOp(int d, bool reverse) =>
+        Record(Sorting.LogCumSumExp(this, d, reverse), new OpKind.LogCumSumExp(d, reverse), this);
+
     /// <summary>The running product along <paramref name="d"/> (normalized).</summary>
     internal Tensor CumProdOp(int d) => Record(Sorting.Scan(this, d, reverse: false, product: true), new OpKind.CumProd(d), this);
 
     /// <summary>The cumulative sum along <paramref name="dim"/>: yᵢ = x₁ + … + xᵢ, like <c>torch.cumsum</c>.</summary>
     public Tensor CumSum(int dim) => CumSumOp(ShapeUtil.NormalizeDim("CumSum", dim, Rank), reverse: false);
+
+    /// <summary>
+    /// The cumulative log-sum-exp along <paramref name="dim"/>: yᵢ = log(exp(x₁) + … + exp(xᵢ)), like
+    /// <c>torch.logcumsumexp</c>; computed without overflow or underflow, for float32 and float64 tensors.
+    /// </summary>
+    public Tensor LogCumSumExp(int dim)
+    {
+        RequireFloat("LogCumSumExp");
+        return LogCumSumExpOp(ShapeUtil.NormalizeDim("LogCumSumExp", dim, Rank), reverse: false);
+    }
 
     /// <summary>
     /// The cumulative product along <paramref name="dim"/>: yᵢ = x₁ · … · xᵢ, like <c>torch.cumprod</c>; the gradient is

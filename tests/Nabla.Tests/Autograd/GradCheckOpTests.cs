@@ -335,6 +335,13 @@ public sealed class GradCheckOpTests
             new("CumSum dim 0 of transposed", x => x[0].T.CumSum(0) * x[0].T, g => [Normal(g, 3, 4)]),
             new("CumSum broadcast column", x => x[0].Expand(3, 4).CumSum(1) * Weights(3, 4), g => [Normal(g, 3, 1)]),
         ],
+        [typeof(OpKind.LogCumSumExp)] =
+        [
+            new("LogCumSumExp dim 1", x => x[0].LogCumSumExp(1), g => [Normal(g, 3, 4)]),
+            new("LogCumSumExp dim 0 of transposed", x => x[0].T.LogCumSumExp(0) * x[0].T, g => [Normal(g, 3, 4)]),
+            new("LogCumSumExp broadcast column", x => x[0].Expand(3, 4).LogCumSumExp(-1) * Weights(3, 4), g => [Normal(g, 3, 1)]),
+            new("LogCumSumExp rank 3 middle", x => x[0].LogCumSumExp(1).Sin(), g => [Normal(g, 2, 3, 2)]),
+        ],
         [typeof(OpKind.CumProd)] =
         [
             new("CumProd dim 1", x => x[0].CumProd(1), g => [Positive(g, 3, 4)]),
@@ -461,7 +468,7 @@ public sealed class GradCheckOpTests
          "Floor", "Ceil", "Round", "Trunc", "Sign", "Tan", "Asin", "Acos", "Atan", "Atan2", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
          "Log2", "Log10", "Exp2", "Expm1", "Hypot", "Fmod", "Remainder", "Frac", "Lerp", "Xlogy",
          "AsStrided", "AsStridedScatter", "CopySlices", "Indexer", "IndexPut", "MaskedSelect", "MaskedScatter", "Scatter", "Take", "IndexFill", "InPlace",
-         "CumSum", "CumProd", "Median", "Prod", "Sort", "TopK", "Quantile", "Norm", "Dist", "Cdist", "Nansum",
+         "CumSum", "LogCumSumExp", "CumProd", "Median", "Prod", "Sort", "TopK", "Quantile", "Norm", "Dist", "Cdist", "Nansum",
          "Flip", "Diagonal", "DiagEmbed"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);

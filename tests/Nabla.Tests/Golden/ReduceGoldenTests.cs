@@ -21,6 +21,7 @@ public sealed class ReduceGoldenTests
         ["quantile"] = Quantile,
         ["cumsum"] = (c, t) => t[0].CumSum(c.Arg<int>("dim")),
         ["cumprod"] = (c, t) => t[0].CumProd(c.Arg<int>("dim")),
+        ["logcumsumexp"] = (c, t) => t[0].LogCumSumExp(c.Arg<int>("dim")),
         ["cummax"] = (c, t) => Part(c, t[0].Cummax(c.Arg<int>("dim"))),
         ["cummin"] = (c, t) => Part(c, t[0].Cummin(c.Arg<int>("dim"))),
         ["prod"] = (c, t) => c.Arg<int?>("dim") is { } dim ? t[0].Prod(dim, c.Arg<bool>("keepdim")) : t[0].Prod(),

@@ -19,10 +19,21 @@ public sealed class ReduceErrorTests
         AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => X.Kthvalue(0, 1)), "Kthvalue", "[2, 3] float64");
 
     [Fact]
+    public void LogCumSumExpKeepsInfinitiesAndNaNAsPyTorchDoes()
+    {
+        var y = Tensor.FromArray([double.NegativeInfinity, double.NegativeInfinity, 0.0, double.PositiveInfinity, 1.0]).LogCumSumExp(0);
+        Assert.Equal([double.NegativeInfinity, double.NegativeInfinity, 0.0, double.PositiveInfinity, double.PositiveInfinity], y.ToArray<double>());
+        var n = Tensor.FromArray([1.0f, float.NaN, 0.0f]).LogCumSumExp(0);
+        Assert.Equal(1.0f, n.ToArray<float>()[0]);
+        Assert.True(float.IsNaN(n.ToArray<float>()[1]) && float.IsNaN(n.ToArray<float>()[2]));
+    }
+
+    [Fact]
     public void BadDimIsRejected()
     {
         AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => X.Sort(2)), "Sort", "dimension 2");
         AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => X.CumSum(-3)), "CumSum", "dimension -3");
+        AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => X.LogCumSumExp(2)), "LogCumSumExp", "dimension 2");
         AssertMessage(Assert.Throws<ArgumentOutOfRangeException>(() => X.Quantile(0.5, 5)), "Quantile", "dimension 5");
     }
 
@@ -64,6 +75,7 @@ public sealed class ReduceErrorTests
     {
         AssertMessage(Assert.Throws<NotSupportedException>(() => Tensor.FromArray([1L, 2L]).Norm()), "Norm", "int64");
         AssertMessage(Assert.Throws<NotSupportedException>(() => Tensor.FromArray([1L, 2L]).Quantile(0.5)), "Quantile", "int64");
+        AssertMessage(Assert.Throws<NotSupportedException>(() => Tensor.FromArray([1L, 2L]).LogCumSumExp(0)), "LogCumSumExp", "int64", "[2]");
     }
 
     [Fact]
