@@ -53,6 +53,9 @@ internal static class Elementwise
             _ => Binary<long, TL>(a, b, shape),
         };
 
+    /// <summary>f(a, b) over the broadcast <paramref name="shape"/> for int64 operands.</summary>
+    public static Tensor BinaryInt64<TL>(Tensor a, Tensor b, int[] shape) where TL : IBinaryOperator<long> => Binary<long, TL>(a, b, shape);
+
     private static Tensor Binary<T, TOperator>(Tensor a, Tensor b, int[] shape) where T : unmanaged where TOperator : IBinaryOperator<T>
     {
         var result = Tensor.Empty(shape, a.DType);

@@ -50,8 +50,36 @@ public sealed class LogicalTests
         var x = Tensor.FromArray([1.0, 2, 3, 4]);
         Assert.Equal([false, true, true, false], Flags((x > 1) & (x < 4)));
         var error = Assert.Throws<NotSupportedException>(() => x & q);
-        Assert.Contains("operator &", error.Message);
+        Assert.Contains("BitwiseAnd: defined for integer and bool tensors", error.Message);
         Assert.Contains("float64", error.Message);
+    }
+
+    [Fact]
+    public void BitwiseOpsOnIntegersMatchPyTorch()
+    {
+        var u = Tensor.FromArray(new byte[] { 200, 3 });
+        Assert.Equal(new byte[] { 144, 6 }, (u << 1).ToArray<byte>());
+        Assert.Equal(new byte[] { 100, 1 }, (u >> 1).ToArray<byte>());
+        Assert.Equal(new byte[] { 55, 252 }, (~u).ToArray<byte>());
+        Assert.Equal(DType.Int32, (u & Tensor.FromArray([7, 7], DType.Int32)).DType);
+        Assert.Equal(DType.UInt8, u.BitwiseAnd(3).DType);
+        Assert.Equal(new byte[] { 0, 3 }, u.BitwiseAnd(3).ToArray<byte>());
+        var mixed = Tensor.FromArray([true, false]) & Tensor.FromArray(new long[] { 3, 3 });
+        Assert.Equal(DType.Int64, mixed.DType);
+        Assert.Equal([1L, 0], mixed.ToArray<long>());
+
+        var a = Tensor.FromArray(new long[] { 5, -7, 3 });
+        var counts = Tensor.FromArray(new long[] { 1, 70, -1 });
+        Assert.Equal([10L, -448, long.MinValue], (a << counts).ToArray<long>());
+        Assert.Equal([2L, -1, 0], (a >> counts).ToArray<long>());
+        var a32 = Tensor.FromArray([5, -7, 3], DType.Int32);
+        var counts32 = Tensor.FromArray([1, 70, -1], DType.Int32);
+        Assert.Equal([10, -448, int.MinValue], (a32 << counts32).ToArray<int>());
+        Assert.Equal([2, -1, 0], (a32 >> counts32).ToArray<int>());
+        Assert.Equal([6L, 5, 2], (a ^ Tensor.FromArray(new long[] { 3, -4, 1 })).ToArray<long>());
+        Assert.Equal([7L, -3, 3], (a | Tensor.FromArray(new long[] { 3, 4, 1 })).ToArray<long>());
+        Assert.Contains("BitwiseLeftShift: defined for integer and bool tensors, got [2] float32",
+            Assert.Throws<NotSupportedException>(() => Tensor.FromArray([1f, 2f]) << 1).Message);
     }
 
     [Fact]
