@@ -30,8 +30,6 @@ public sealed class ModuleConfig
 
     internal JsonObject Values => _values;
 
-    internal List<Module> Children { get; } = [];
-
     /// <summary>Sets an integer.</summary>
     public ModuleConfig Set(string key, int value) => Put(key, JsonValue.Create(value));
 
@@ -156,9 +154,7 @@ public sealed class ModuleConfig
     private Module Build(JsonObject node, string path)
     {
         if (_build is null) throw new InvalidOperationException("ModuleConfig: only a configuration read from a model file builds child modules.");
-        var module = _build(node, path);
-        Children.Add(module);
-        return module;
+        return _build(node, path);
     }
 
     private bool IsNull(string key) => !_values.TryGetPropertyValue(key, out var node) || node is null;

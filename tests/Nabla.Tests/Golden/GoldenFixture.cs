@@ -12,10 +12,30 @@ namespace Nabla.Tests.Golden;
 public static class GoldenFixture
 {
     private static readonly ConcurrentDictionary<string, IReadOnlyList<GoldenCase>> Loaded = new();
+    private static readonly ConcurrentDictionary<string, JsonElement> Documents = new();
     private static readonly Lazy<string> Root = new(FindRoot);
 
     /// <summary>The <c>tests/golden</c> directory, found by walking up from the test assembly.</summary>
     public static string Directory => Root.Value;
+
+    /// <summary>The root of any fixture file of <c>tests/golden</c>, parsed once and cached (for fixtures in formats of their own).</summary>
+    public static JsonElement Document(string file) => Documents.GetOrAdd(file, f =>
+    {
+        using var document = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Directory, f)));
+        return document.RootElement.Clone();
+    });
+
+    /// <summary>The names of the entries of <paramref name="section"/> (an array of objects with a <c>name</c>) in <paramref name="file"/>, as theory data.</summary>
+    public static TheoryData<string> Names(string file, string section = "cases")
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in Document(file).GetProperty(section).EnumerateArray()) data.Add(c.GetProperty("name").GetString()!);
+        return data;
+    }
+
+    /// <summary>The entry called <paramref name="name"/> of <paramref name="section"/> in <paramref name="file"/>.</summary>
+    public static JsonElement Entry(string file, string name, string section = "cases") =>
+        Document(file).GetProperty(section).EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
 
     /// <summary>Every case of an op fixture file such as <c>"ops_float64.json"</c>, parsed once and cached.</summary>
     public static IReadOnlyList<GoldenCase> Cases(string file) => Loaded.GetOrAdd(file, Load);

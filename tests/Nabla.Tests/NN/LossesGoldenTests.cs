@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Nabla.NN;
-using Nabla.Tests.IO;
+using Nabla.Tests.Golden;
 
 namespace Nabla.Tests.NN;
 
@@ -10,23 +10,9 @@ namespace Nabla.Tests.NN;
 /// </summary>
 public class LossesGoldenTests
 {
-    private static readonly Lazy<JsonElement> Golden = new(() =>
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestEnvironment.RepoRoot, "tests", "golden", "losses.json")));
-        return doc.RootElement.Clone();
-    });
+    public static TheoryData<string> Cases => GoldenFixture.Names("losses.json");
 
-    public static TheoryData<string> Cases
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var c in Golden.Value.GetProperty("cases").EnumerateArray()) data.Add(c.GetProperty("name").GetString()!);
-            return data;
-        }
-    }
-
-    private static JsonElement Case(string name) => Golden.Value.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name);
+    private static JsonElement Case(string name) => GoldenFixture.Entry("losses.json", name);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Nabla.IO;
 using Nabla.Tests.Data;
-using Nabla.Tests.IO;
+using Nabla.Tests.Golden;
 using Nabla.Viz;
 
 namespace Nabla.Tests.Viz;
@@ -11,27 +11,13 @@ namespace Nabla.Tests.Viz;
 /// <summary>Image grids and PNG files against torchvision's make_grid and save_image (tests/golden/images.json).</summary>
 public class ImagesTests
 {
-    private static readonly Lazy<JsonElement> Golden = new(() =>
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestEnvironment.RepoRoot, "tests", "golden", "images.json")));
-        return doc.RootElement.Clone();
-    });
-
-    public static TheoryData<string> Cases
-    {
-        get
-        {
-            var data = new TheoryData<string>();
-            foreach (var c in Golden.Value.GetProperty("cases").EnumerateArray()) data.Add(c.GetProperty("name").GetString()!);
-            return data;
-        }
-    }
+    public static TheoryData<string> Cases => GoldenFixture.Names("images.json");
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void GridAndFileMatchTorchvision(string name)
     {
-        var c = Golden.Value.GetProperty("cases").EnumerateArray().Single(e => e.GetProperty("name").GetString() == name);
+        var c = GoldenFixture.Entry("images.json", name);
         var dtype = c.GetProperty("dtype").GetString() == "float64" ? DType.Float64 : DType.Float32;
         var input = ToTensor(c.GetProperty("input")).To(dtype);
         var a = c.GetProperty("args");
