@@ -10,8 +10,9 @@ using Nabla.Optim;
 using Nabla.Training;
 
 // The benchmark workloads, one JSON object per line: gemm, moons, mlp, cnn, cnnbn, lstm and transformer print the same lines as
-// bench/peers/pytorch_bench.py; overhead (the cost of one recorded op) and checkpoint (the memory gradient
-// checkpointing saves, see CheckpointWorkload.cs) have no PyTorch twin.
+// bench/peers/pytorch_bench.py; peak (the float32 FMA rate one core demonstrates, see PeakWorkload.cs), overhead (the
+// cost of one recorded op) and checkpoint (the memory gradient checkpointing saves, see CheckpointWorkload.cs) have no
+// PyTorch twin.
 // One workload per process (--workload), so that peak_rss_mb belongs to that workload alone.
 string workload = Arg("--workload") ?? "gemm";
 double seconds = double.Parse(Arg("--seconds") ?? "1", CultureInfo.InvariantCulture);
@@ -21,6 +22,7 @@ const int EvalBatch = 250; // test images per evaluation batch, as in the peer
 switch (workload)
 {
     case "gemm": GemmShapes(); break;
+    case "peak": Emit("peak", "GFLOP/s", PeakWorkload.Measure(seconds), "GFLOP/s"); break;
     case "moons": Moons(); break;
     case "mlp": FashionEpoch("mlp", Mlp(), flatten: true); break;
     case "cnn": FashionEpoch("cnn", Cnn(), flatten: false); break;
@@ -29,7 +31,7 @@ switch (workload)
     case "transformer": TransformerLm(); break;
     case "overhead": Overhead(); break;
     case "checkpoint": CheckpointedStack(); break;
-    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, moons, mlp, cnn, cnnbn, lstm, transformer, overhead or checkpoint"); return 2;
+    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, peak, moons, mlp, cnn, cnnbn, lstm, transformer, overhead or checkpoint"); return 2;
 }
 return 0;
 
