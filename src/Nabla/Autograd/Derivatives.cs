@@ -112,10 +112,45 @@ internal static class Derivatives
         OpKind.LogCumSumExp scan => [LogCumSumExpBackward(g, node.Saved(0), node.SavedOutput(y), scan.Dim, scan.Reverse)],
         OpKind.CumProd cumProd => [CumProdBackward(node, g, node.SavedOutput(y), cumProd.Dim)],
         OpKind.Median => ReduceExtremumBackward(node, g, node.SavedOutput(y), null),
+        OpKind.Svd svd => [SvdBackward(g, node.SavedOutput(y), svd.M, svd.N)],
         _ => throw new NotSupportedException($"{node.Op.Name}: no derivative in the table."),
     };
 
     private static bool Need(Node node, int i) => node.NeedsGrad(i);
+
+    /// <summary>
+    /// PyTorch's svd_backward for real matrices: with F = (S²ⱼ − S²ᵢ) off the diagonal, the gradient is
+    /// U·[((skew(Uᵀ·gU)·S + S·skew(Vh·gVhᵀ)) / F) + diag(gS)]·Vh, plus the parts of gU (gVh) outside the span of U (V)
+    /// when A is tall (wide). Quotients whose numerator is zero by construction (equal singular values under a loss that
+    /// does not look at U or V, a zero singular value with no gradient on its vectors) are taken as 0, so singular
+    /// values alone have the gradient U·diag(gS)·Vh even when they repeat or vanish.
+    /// </summary>
+    private static Tensor SvdBackward(Tensor g, Tensor y, int m, int n)
+    {
+        var (u, s, vh) = Tensor.SplitSvd(y, m, n);
+        var (gu, gs, gvh) = Tensor.SplitSvd(g, m, n);
+        static Tensor Skew(Tensor x) => x - x.Transpose(-1, -2);
+        static Tensor SafeDivide(Tensor x, Tensor d)
+        {
+            var zero = d.Eq(0.0);
+            return Tensor.Where(zero, x * 0.0, x / (d + zero.To(d.DType)));
+        }
+        var s2 = s * s;
+        var f = s2.Unsqueeze(-2) - s2.Unsqueeze(-1);
+        var inner = SafeDivide((Skew(u.Transpose(-1, -2).MatMul(gu)) * s.Unsqueeze(-2)) + (s.Unsqueeze(-1) * Skew(vh.MatMul(gvh.Transpose(-1, -2)))), f)
+            + gs.DiagEmbed();
+        if (m > n)
+        {
+            var guOverS = SafeDivide(gu, s.Unsqueeze(-2).ExpandAs(gu));
+            return (u.MatMul(inner) + guOverS - u.MatMul(u.Transpose(-1, -2).MatMul(guOverS))).MatMul(vh);
+        }
+        if (m < n)
+        {
+            var gvhOverS = SafeDivide(gvh, s.Unsqueeze(-1).ExpandAs(gvh));
+            return u.MatMul(inner.MatMul(vh) + gvhOverS - gvhOverS.MatMul(vh.Transpose(-1, -2)).MatMul(vh));
+        }
+        return u.MatMul(inner).MatMul(vh);
+    }
 
     /// <summary>
     /// PyTorch's logcumsumexp_backward: ∂L/∂xᵢ = Σⱼ gⱼ·exp(xᵢ − yⱼ) over the j whose running sums include i, computed

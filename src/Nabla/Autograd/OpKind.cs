@@ -273,6 +273,12 @@ internal abstract partial record OpKind
 
     /// <summary>the lower median of all elements, its gradient shared evenly among the elements equal to it (as in PyTorch)</summary>
     public sealed record Median : OpKind;
+
+    /// <summary>
+    /// the reduced SVD of (…, <paramref name="M"/>, <paramref name="N"/>) matrices, its output U, S and Vh flattened
+    /// side by side along the last dim (…, k·M + k + k·N) with k = min(M, N)
+    /// </summary>
+    public sealed record Svd(int M, int N) : OpKind;
 }
 
 /// <summary>The one shared instance of a primitive without arguments, so that recording it allocates nothing.</summary>

@@ -1,3 +1,5 @@
+using Nabla.Dispatch;
+
 namespace Nabla;
 
 public sealed partial class Tensor
@@ -151,5 +153,24 @@ public sealed partial class Tensor
         var scaled = alpha == 1 ? product : product * alpha;
         if (beta == 0) return scaled;
         return (beta == 1 ? input : input * beta) + scaled;
+    }
+
+    /// <summary>The reduced SVD of (…, m, n) matrices as one recorded primitive: U, S and Vh flattened side by side (see <see cref="OpKind.Svd"/>).</summary>
+    internal static Tensor SvdOp(Tensor a)
+    {
+        if (!a.Detach().IsFinite().All().Item<bool>())
+            throw new ArgumentException($"Svd: the input holds NaN or infinity ({ShapeUtil.Describe(a)}).");
+        return Record(LinearAlgebra.Svd(a.Detach()), new OpKind.Svd(a.ShapeArray[^2], a.ShapeArray[^1]), a);
+    }
+
+    /// <summary>The views U (…, m, k), S (…, k) and Vh (…, k, n) of an <see cref="SvdOp"/> output, or of its gradient.</summary>
+    internal static (Tensor U, Tensor S, Tensor Vh) SplitSvd(Tensor packed, int m, int n)
+    {
+        int k = Math.Min(m, n);
+        var lead = packed.ShapeArray[..^1];
+        var u = packed.Narrow(-1, 0, k * m).Reshape([.. lead, m, k]);
+        var s = packed.Narrow(-1, k * m, k);
+        var vh = packed.Narrow(-1, (k * m) + k, k * n).Reshape([.. lead, k, n]);
+        return (u, s, vh);
     }
 }

@@ -31,6 +31,27 @@ public sealed partial class Tensor
     /// <summary>The vector p-norm over one dim (see <see cref="Norm(double, int[], bool)"/>).</summary>
     public Tensor Norm(double p, int dim, bool keepDim = false) => Norm(p, [dim], keepDim);
 
+    /// <summary>
+    /// The Frobenius (<paramref name="p"/> "fro") or nuclear ("nuc") norm, like <c>torch.norm</c> with a string p: "fro"
+    /// is the 2-norm over <paramref name="dim"/> (null: all elements); "nuc" is the sum of the singular values of the
+    /// matrices over two dims (null: a 2-D input's own).
+    /// </summary>
+    public Tensor Norm(string p, int[]? dim = null, bool keepDim = false)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        switch (p)
+        {
+            case "fro":
+                return Norm(2, dim, keepDim);
+            case "nuc":
+                if (dim is null && Rank != 2)
+                    throw new ArgumentException($"Norm: the nuclear norm of {ShapeUtil.Describe(this)} needs dim naming two dims (or a 2-D input).");
+                return Linalg.MatrixNorm(this, "nuc", dim ?? [0, 1], keepDim);
+            default:
+                throw new ArgumentException($"Norm: p must be \"fro\", \"nuc\" or a number, got \"{p}\" (input {ShapeUtil.Describe(this)}).");
+        }
+    }
+
     /// <summary>The p-norm of this − <paramref name="other"/> (broadcast), like <c>torch.dist</c>.</summary>
     public Tensor Dist(Tensor other, double p = 2)
     {

@@ -355,6 +355,13 @@ public sealed class GradCheckOpTests
             new("Median all", x => x[0].Median(), g => [Distinct(g, 3, 5)]),
             new("Median all of transposed", x => x[0].T.Median(), g => [Distinct(g, 2, 4)]),
         ],
+        // Singular vectors are gauge-free only up to sign: the losses read U and Vh through their squares.
+        [typeof(OpKind.Svd)] =
+        [
+            new("Svd tall, all three outputs", x => SvdLoss(Linalg.Svd(x[0], fullMatrices: false)), g => [Normal(g, 5, 3)]),
+            new("Svd wide of transposed", x => SvdLoss(Linalg.Svd(x[0].T, fullMatrices: false)), g => [Normal(g, 5, 3)]),
+            new("Svd square batched", x => SvdLoss(Linalg.Svd(x[0], fullMatrices: false)), g => [Normal(g, 2, 3, 3)]),
+        ],
         // Shape and linear algebra: Flip, Diagonal, DiagEmbed.
         [typeof(OpKind.Flip)] =
         [
@@ -451,6 +458,12 @@ public sealed class GradCheckOpTests
         new("Norm 3 of transposed", x => x[0].T.Norm(3), g => [AwayFromZero(g, 3, 4)]),
         new("Norm 0.5 dims 0,2", x => x[0].Norm(0.5, [0, 2]), g => [AwayFromZero(g, 2, 3, 2)]),
         new("Norm inf", x => x[0].Norm(double.PositiveInfinity, 0), g => [Distinct(g, 4, 3)]),
+        new("Norm nuc of transposed", x => x[0].T.Norm("nuc"), g => [Normal(g, 4, 3)]),
+        new("Norm fro dims 0,2", x => x[0].Norm("fro", [0, 2]), g => [Normal(g, 2, 3, 2)]),
+        new("Svdvals batched wide", x => Linalg.Svdvals(x[0]) * Weights(2, 2), g => [Normal(g, 2, 2, 4)]),
+        new("MatrixNorm nuc dims 0,2", x => Linalg.MatrixNorm(x[0], "nuc", [0, 2]), g => [Normal(g, 3, 2, 4)]),
+        new("MatrixNorm 2 and -2", x => Linalg.MatrixNorm(x[0], 2) + Linalg.MatrixNorm(x[0], -2), g => [Normal(g, 3, 4)]),
+        new("MatrixNorm 1 and inf", x => Linalg.MatrixNorm(x[0], 1) + Linalg.MatrixNorm(x[0].T, double.NegativeInfinity), g => [Distinct(g, 3, 4)]),
         new("Dist broadcast", x => x[0].Dist(x[1]), g => [Normal(g, 3, 4), Normal(g, 4)]),
         new("Cdist batched", x => Tensor.Cdist(x[0], x[1]), g => [Normal(g, 2, 3, 4), Normal(g, 2, 2, 4)]),
         new("Cdist p1 broadcast batch", x => Tensor.Cdist(x[0], x[1].Transpose(-2, -1), 1), g => [Distinct(g, 1, 2, 3), Distinct(g, 2, 3, 4)]),
@@ -469,7 +482,7 @@ public sealed class GradCheckOpTests
          "Log2", "Log10", "Exp2", "Expm1", "Hypot", "Fmod", "Remainder", "Frac", "Lerp", "Xlogy",
          "AsStrided", "AsStridedScatter", "CopySlices", "Indexer", "IndexPut", "MaskedSelect", "MaskedScatter", "Scatter", "Take", "IndexFill", "InPlace",
          "CumSum", "LogCumSumExp", "CumProd", "Median", "Prod", "Sort", "TopK", "Quantile", "Norm", "Dist", "Cdist", "Nansum",
-         "Flip", "Diagonal", "DiagEmbed"];
+         "Flip", "Diagonal", "DiagEmbed", "Svd", "Svdvals", "MatrixNorm"];
 
     private static IEnumerable<Sample> AllOpSamples => OpSamples.Values.SelectMany(s => s);
 
@@ -627,6 +640,10 @@ public sealed class GradCheckOpTests
         (g.NextDouble() < 0.5 ? -1 : 1) * (g.NextDouble() < 0.5 ? 0.2 + 1.4 * g.NextDouble() : 2.2 + 1.2 * g.NextDouble()));
 
     /// <summary>Distinct constant weights, so that an identity-like view has a Jacobian that would expose a permuted gradient.</summary>
+    /// <summary>A loss of all three SVD outputs that does not depend on the signs of the singular vectors.</summary>
+    private static Tensor SvdLoss((Tensor U, Tensor S, Tensor Vh) svd) =>
+        (svd.U.Square() * Weights(svd.U.ShapeArray)).Sum() + (svd.S * Weights(svd.S.ShapeArray)).Sum() + (svd.Vh.Square() * Weights(svd.Vh.ShapeArray)).Sum();
+
     private static Tensor Weights(params int[] shape)
     {
         int n = shape.Aggregate(1, (a, b) => a * b);
