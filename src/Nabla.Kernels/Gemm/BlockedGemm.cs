@@ -45,6 +45,7 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
     }
 
     /// <summary>Computes rows [i0, i1) × columns [j0, j1) of item <paramref name="t"/> of C on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Region(in GemmProblem<T> problem, int t, int i0, int i1, int j0, int j1)
     {
         int k = problem.K;
@@ -112,6 +113,7 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
     /// its transpose), go through a scratch tile with unit column stride.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Macro(int mc, int nc, int kc, Panels panelsA, Panels panelsB, T* c, nint rowStride, nint colStride, T alpha, T beta)
     {
         int mr = Mr, nr = Nr;

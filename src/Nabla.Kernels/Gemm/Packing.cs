@@ -18,6 +18,7 @@ internal static unsafe class Packing<T>
     /// step p. The lines are the rows of a block of A (steps along k) or the columns of a block of B; a line stride of
     /// 1 makes every step a contiguous run, any other stride calls for a transposing copy.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(int lines, int steps, T* src, nint lineStride, nint stepStride, int width, T* dst)
     {
         if (lineStride == 1)
@@ -35,6 +36,7 @@ internal static unsafe class Packing<T>
     /// src[p·stepStride + l], goes to panel l / width at position p·width + l % width; the last panel is zero-padded.
     /// Steps are walked in the outer loop so that the source is read front to back, one contiguous run at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopySteps(int lines, int steps, T* src, nint stepStride, int width, T* dst)
     {
         if (lines == 0)
@@ -73,6 +75,7 @@ internal static unsafe class Packing<T>
     }
 
     /// <summary>dst[p·width + r] = src[r·lineStride + p·stepStride] for r &lt; lines, zero for lines ≤ r &lt; width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose(int lines, int steps, T* src, nint lineStride, nint stepStride, int width, T* dst)
     {
         int r = 0;
