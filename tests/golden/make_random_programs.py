@@ -2,12 +2,15 @@
 """Generate random op programs and what PyTorch computes for them, for Nabla's random-program tests.
 
 Run:  /usr/bin/python3 tests/golden/make_random_programs.py   (PyTorch 1.13, CPU)
-Writes random_programs_float64.json (340 programs) and random_programs_float32.json (170 programs) next to
+Writes random_programs_float64.json (397 programs) and random_programs_float32.json (189 programs) next to
 this script. Deterministic: each program draws from random.Random(seed ^ crc32(name)) and picks its ops by
 rendezvous hashing, so two runs give identical bytes, and adding an op to OPS leaves most programs unchanged.
-Each file holds four groups: "f64_000"… over the everyday ops, "_s…" over the masking and recurrent ops
-(SEQUENCE_OPS), "_t…" over the tensor-API functions (TENSOR_API_OPS) and "_u…" over the wider tensor API
-(WIDER_API_OPS: sorting with indices, rounding, remainders, two-operand einsum, Bool masks, scatter and index_put).
+Each file holds five groups: "f64_000"… over the everyday ops, "_s…" over the masking and recurrent ops
+(SEQUENCE_OPS), "_t…" over the tensor-API functions (TENSOR_API_OPS), "_u…" over the wider tensor API
+(WIDER_API_OPS: sorting with indices, rounding, remainders, two-operand einsum, Bool masks, scatter and index_put)
+and "_v…" over the layers' functional ops, the SVD and the losses (LAYER_OPS: convolutions and their transposes,
+interpolation, pixel shuffles, batch/group/layer norm, logcumsumexp, svdvals, the nuclear norm, a sign-free function
+of the singular vectors, mse, huber, soft-target cross entropy, binary cross entropy with logits).
 A program drawn exactly as the fixture already holds it (same inputs, steps and weight) keeps its line as committed,
 since PyTorch's vectorised kernels can round the last bit differently on another CPU.
 
@@ -45,7 +48,7 @@ reached only through a comparison or an index). Outputs and gradients are writte
 float32 values as float32's shortest repr).
 
 To add an op: one line in OPS (a name, how PyTorch computes it, how to draw its operands and args), its name in a
-list of ops that only programs of their own draw (as SEQUENCE_OPS, in a new group after "_u…"), and one line in the
+list of ops that only programs of their own draw (as SEQUENCE_OPS, in a new group after "_v…"), and one line in the
 Ops table of tests/Nabla.Tests/Golden/RandomProgramTests.cs, then rerun this script. The earlier programs stay as they were, so
 the regression theories in RandomProgramTests.cs that name them keep what they test.
 """
@@ -809,6 +812,158 @@ def const(spec, like):
 # The op table: name -> (run(xs, args) -> tensor, maker). One line per op.
 # --------------------------------------------------------------------------
 
+# --------------------------------------------------------------------------
+# The layers' functional ops, decompositions and losses, drawn only in the programs named "*_v…".
+# --------------------------------------------------------------------------
+
+
+def svd_ok(x):
+    """A matrix (or batch) whose singular values are nonzero and apart by 5% of the largest, where the SVD is smooth."""
+    if x.dim() < 2 or min(x.shape[-2:]) < 1:
+        return False
+    s = torch.linalg.svdvals(x)
+    top = s[..., :1]
+    return bool((s[..., -1:] > 0.05 * top).all()) and (s.shape[-1] < 2 or bool(((s[..., :-1] - s[..., 1:]) > 0.05 * top).all()))
+
+
+def run_svd_factors(x, a):
+    u, s, vh = torch.linalg.svd(x[0], full_matrices=False)
+    return (u.square() * s.unsqueeze(-2)) @ vh.square()
+
+
+def make_conv(transposed, spatial):
+    """x (C, L) or (C, H, W) seen with a batch of 1 as (1, C, …), a weight leaf, an optional bias leaf, stride, padding."""
+    def make(g, i):
+        x = g.values[i]
+        if x.dim() != spatial + 1:
+            return None
+        c, size = x.shape[0], list(x.shape[1:])
+        out = g.rng.randint(1, 3)
+        kernel = [g.rng.randint(1, min(3, n) if not transposed else 3) for n in size]
+        stride = g.rng.choice([1, 1, 2])
+        padding = g.rng.randint(0, min(kernel) - 1)
+        output_padding = g.rng.randint(0, stride - 1) if transposed else 0
+        if transposed:
+            final = [(n - 1) * stride - 2 * padding + k + output_padding for n, k in zip(size, kernel)]
+        else:
+            final = [(n + 2 * padding - k) // stride + 1 for n, k in zip(size, kernel)]
+        if min(final) < 1 or math.prod(final) * out > MAX_NUMEL:
+            return None
+        shape = [c, out] + kernel if transposed else [out, c] + kernel
+        w = g.partner(i, lambda y: list(y.shape) == shape, lambda g, s: shape, allow_self=False)
+        if w is None:
+            return None
+        b = g.partner(i, lambda y: list(y.shape) == [out], lambda g, s: [out], allow_self=False) if g.rng.random() < 0.5 else None
+        args = {"stride": stride, "padding": padding, "bias": b is not None}
+        if transposed:
+            args["output_padding"] = output_padding
+        return ([i, w] if b is None else [i, w, b]), args
+    return make
+
+
+def run_conv(fn, x, a):
+    extra = {"output_padding": a["output_padding"]} if "output_padding" in a else {}
+    return fn(x[0].unsqueeze(0), x[1], x[2] if a["bias"] else None, stride=a["stride"], padding=a["padding"], **extra).squeeze(0)
+
+
+def interpolate_args(spatial):
+    def args(g, x):
+        if x.dim() != spatial + 1:
+            return None
+        size = [g.rng.randint(1, 5) for _ in range(spatial)]
+        if math.prod(size) * x.shape[0] > MAX_NUMEL:
+            return None
+        return {"size": size, "align_corners": g.rng.random() < 0.5}
+    return args
+
+
+def run_interpolate(mode):
+    return lambda x, a: F.interpolate(x[0].unsqueeze(0), size=a["size"], mode=mode, align_corners=a["align_corners"]).squeeze(0)
+
+
+def spread(x, dims):
+    """Every normalised group spread out (variance at least 1% of its largest square), so the normalisation is well conditioned."""
+    var = x.var(dims, unbiased=False)
+    return bool((var > 0.01 * (1 + amax(x)) ** 2 / (1 + amax(x))).all()) and bool((var > 1e-6).all())
+
+
+def make_norm(kind):
+    def make(g, i):
+        x = g.values[i]
+        if kind == "layer":
+            if x.dim() < 1 or x.shape[-1] < 2:
+                return None
+            shape = list(x.shape[-2:]) if x.dim() >= 2 and g.rng.random() < 0.4 else [x.shape[-1]]
+            if not spread(x, list(range(x.dim() - len(shape), x.dim()))):
+                return None
+            args = {"normalized_shape": shape}
+        else:
+            if x.dim() not in (2, 3):
+                return None
+            c = x.shape[1]
+            if kind == "batch":
+                dims = [0] + list(range(2, x.dim()))
+                if x.numel() // c < 2 or not spread(x, dims):
+                    return None
+                args = {}
+                shape = [c]
+            else:
+                groups = g.rng.choice([d for d in range(1, c + 1) if c % d == 0])
+                per = x.reshape(x.shape[0], groups, -1)
+                if per.shape[-1] < 2 or not spread(per, [2]):
+                    return None
+                args = {"num_groups": groups}
+                shape = [c]
+        affine = g.rng.random() < 0.6
+        ops = [i]
+        if affine:
+            w = g.partner(i, lambda y: list(y.shape) == shape, lambda g, s: shape, allow_self=False)
+            b = None if w is None else g.partner(i, lambda y: list(y.shape) == shape, lambda g, s: shape, allow_self=False)
+            if b is None:
+                return None
+            ops += [w, b]
+        args["affine"] = affine
+        return ops, args
+    return make
+
+
+def run_norm(kind):
+    def run(x, a):
+        w, b = (x[1], x[2]) if a["affine"] else (None, None)
+        if kind == "batch":
+            return F.batch_norm(x[0], None, None, w, b, training=True)
+        if kind == "group":
+            return F.group_norm(x[0], a["num_groups"], w, b)
+        return F.layer_norm(x[0], a["normalized_shape"], w, b)
+    return run
+
+
+def make_loss(ok=lambda a, b: True, rank=None, extra=lambda g: {}):
+    """Two operands of one shape (rank given or any but 0) and a reduction."""
+    def make(g, i):
+        x = g.values[i]
+        if x.dim() == 0 or (rank is not None and x.dim() != rank):
+            return None
+        j = g.partner(i, lambda y: list(y.shape) == list(x.shape) and ok(x, y), lambda g, s: list(s), allow_self=False)
+        if j is None:
+            return None
+        return [i, j], {"reduction": g.rng.choice(["none", "mean", "sum"]), **extra(g)}
+    return make
+
+
+def huber_ok(delta):
+    return lambda a, b: away((a - b).abs() - delta, 0)
+
+
+def make_huber(g, i):
+    delta = g.rng.choice([1.0, 0.5, 4.0])
+    made = make_loss(huber_ok(delta))(g, i)
+    if made is None:
+        return None
+    made[1]["delta"] = delta
+    return made
+
+
 OPS = {
     "add": binary(lambda x, a: x[0] + x[1]),
     "sub": binary(lambda x, a: x[0] - x[1]),
@@ -925,6 +1080,26 @@ OPS = {
     "index_fill": unary(lambda x, a: x[0].index_fill(a["dim"], const(a["index"], x[0]), a["value"]), args=index_fill_args),
     "index_put": (run_index_put, make_index_put),
     "setitem_index": (run_setitem_index, make_setitem_index),
+    # The layers' functional ops, decompositions and losses, drawn only in the programs named "*_v…".
+    "logcumsumexp": unary(lambda x, a: torch.logcumsumexp(x[0], a["dim"]), args=dim_args),
+    "svdvals": unary(lambda x, a: torch.linalg.svdvals(x[0]), ok=svd_ok),
+    "nuclear_norm": unary(lambda x, a: torch.linalg.matrix_norm(x[0], "nuc"), ok=svd_ok),
+    "svd_factors": unary(run_svd_factors, ok=svd_ok),
+    "conv1d": (lambda x, a: run_conv(F.conv1d, x, a), make_conv(False, 1)),
+    "conv2d": (lambda x, a: run_conv(F.conv2d, x, a), make_conv(False, 2)),
+    "conv_transpose1d": (lambda x, a: run_conv(F.conv_transpose1d, x, a), make_conv(True, 1)),
+    "conv_transpose2d": (lambda x, a: run_conv(F.conv_transpose2d, x, a), make_conv(True, 2)),
+    "interpolate_linear": unary(run_interpolate("linear"), args=interpolate_args(1)),
+    "interpolate_bilinear": unary(run_interpolate("bilinear"), args=interpolate_args(2)),
+    "pixel_shuffle": unary(lambda x, a: F.pixel_shuffle(x[0], 2), ok=lambda x: x.dim() == 3 and x.shape[0] % 4 == 0),
+    "pixel_unshuffle": unary(lambda x, a: F.pixel_unshuffle(x[0], 2), ok=lambda x: x.dim() == 3 and x.shape[1] % 2 == 0 and x.shape[2] % 2 == 0),
+    "batch_norm": (run_norm("batch"), make_norm("batch")),
+    "group_norm": (run_norm("group"), make_norm("group")),
+    "layer_norm": (run_norm("layer"), make_norm("layer")),
+    "mse_loss": (lambda x, a: F.mse_loss(x[0], x[1], reduction=a["reduction"]), make_loss()),
+    "huber_loss": (lambda x, a: F.huber_loss(x[0], x[1], reduction=a["reduction"], delta=a["delta"]), make_huber),
+    "cross_entropy_soft": (lambda x, a: F.cross_entropy(x[0], torch.softmax(x[1], 1), reduction=a["reduction"]), make_loss(rank=2)),
+    "bce_with_logits": (lambda x, a: F.binary_cross_entropy_with_logits(x[0], torch.sigmoid(x[1]), reduction=a["reduction"]), make_loss()),
 }
 
 # Views a leaf may be seen through before the program's ops start.
@@ -1025,6 +1200,14 @@ WIDER_API_OPS = ["sort_values", "sort_indices", "argsort_gather", "topk_values",
                  "einsum_trace", "masked_fill_cmp", "where_cmp", "mask_index", "mask_index_rows", "masked_select",
                  "mask_setitem", "masked_scatter", "scatter", "scatter_add", "scatter_value", "index_add",
                  "index_fill", "index_put", "setitem_index"]
+
+
+# The layers' functional ops (convolutions and their transposes, interpolation, pixel shuffles, the fused norms), the
+# SVD and the losses, drawn only in the programs named "*_v…", so the "*_u…" programs stay as they were too.
+# Program k of that group must use LAYER_OPS[k mod len], so that every op is drawn.
+LAYER_OPS = ["logcumsumexp", "svdvals", "nuclear_norm", "svd_factors", "conv1d", "conv2d", "conv_transpose1d",
+             "conv_transpose2d", "interpolate_linear", "interpolate_bilinear", "pixel_shuffle", "pixel_unshuffle",
+             "batch_norm", "group_norm", "layer_norm", "mse_loss", "huber_loss", "cross_entropy_soft", "bce_with_logits"]
 
 
 def pick_op(rng, ops):
@@ -1157,12 +1340,13 @@ def committed(path):
     return {json.loads(line.rstrip(","))["name"]: line.rstrip(",") for line in lines}
 
 
-def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count):
+def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count, layer_count):
     dtype = {"float64": torch.float64, "float32": torch.float32}[dtype_name]
     prefix = "f64" if dtype == torch.float64 else "f32"
     rng = lambda name: random.Random(seed ^ zlib.crc32(name.encode()))
+    up_to_wider = [name for name in OPS if name not in LAYER_OPS]
     wider = [name for name in WIDER_API_OPS if name not in TENSOR_API_OPS]
-    up_to_api = [name for name in OPS if name not in wider]
+    up_to_api = [name for name in up_to_wider if name not in wider]
     before_api = [name for name in up_to_api if name not in TENSOR_API_OPS]
     first = [name for name in before_api if name not in SEQUENCE_OPS]
     programs = [program(rng(name), name, dtype, first) for name in (f"{prefix}_{k:03d}" for k in range(count))]
@@ -1173,6 +1357,10 @@ def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count)
     for k in range(wider_count):
         op = WIDER_API_OPS[(k if dtype == torch.float64 else 5 * k) % len(WIDER_API_OPS)]
         name = f"{prefix}_u{k:02d}"
+        programs.append(program(rng(name), name, dtype, up_to_wider, [op], favour=op))
+    for k in range(layer_count):
+        op = LAYER_OPS[(k if dtype == torch.float64 else 3 * k) % len(LAYER_OPS)]
+        name = f"{prefix}_v{k:02d}"
         programs.append(program(rng(name), name, dtype, list(OPS), [op], favour=op))
     # A program drawn exactly as committed keeps its committed line: PyTorch's vectorised kernels round differently
     # on different CPUs in the last bit, which would otherwise change the recorded values from machine to machine.
@@ -1195,5 +1383,5 @@ def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count)
 if __name__ == "__main__":
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    write("random_programs_float64.json", "float64", 64, 200, 40, 60, 40)
-    write("random_programs_float32.json", "float32", 32, 100, 20, 30, 20)
+    write("random_programs_float64.json", "float64", 64, 200, 40, 60, 40, 57)
+    write("random_programs_float32.json", "float32", 32, 100, 20, 30, 20, 19)
