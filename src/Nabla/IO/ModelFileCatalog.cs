@@ -144,6 +144,12 @@ internal static class ModelFileCatalog
             m => new ModuleConfig().Set("num_groups", m.NumGroups).Set("num_channels", m.NumChannels).Set("eps", m.Eps).Set("affine", m.Weight is not null)
                 .Set("dtype", ModelFile.DTypeOf(m)),
             c => new GroupNorm(c.Int("num_groups"), c.Int("num_channels"), c.Double("eps"), c.Bool("affine"), c.DType("dtype")));
+        ModelFile.Register<InstanceNorm1d>("InstanceNorm1d", m => InstanceNorm(m),
+            c => new InstanceNorm1d(c.Int("num_features"), c.Double("eps"), c.Double("momentum"), c.Bool("affine"), c.Bool("track_running_stats"), c.DType("dtype")));
+        ModelFile.Register<InstanceNorm2d>("InstanceNorm2d", m => InstanceNorm(m),
+            c => new InstanceNorm2d(c.Int("num_features"), c.Double("eps"), c.Double("momentum"), c.Bool("affine"), c.Bool("track_running_stats"), c.DType("dtype")));
+        ModelFile.Register<InstanceNorm3d>("InstanceNorm3d", m => InstanceNorm(m),
+            c => new InstanceNorm3d(c.Int("num_features"), c.Double("eps"), c.Double("momentum"), c.Bool("affine"), c.Bool("track_running_stats"), c.DType("dtype")));
     }
 
     private static void Recurrent()
@@ -214,6 +220,10 @@ internal static class ModelFileCatalog
         new ModuleConfig().Set("in_channels", m.InChannels).Set("out_channels", m.OutChannels).Set("groups", m.Groups).Set("bias", m.Bias is not null).Set("dtype", m.Weight.DType);
 
     private static ModuleConfig BatchNorm(BatchNorm m) =>
+        new ModuleConfig().Set("num_features", m.NumFeatures).Set("eps", m.Eps).Set("momentum", m.Momentum).Set("affine", m.Weight is not null)
+            .Set("track_running_stats", m.RunningMean is not null).Set("dtype", ModelFile.DTypeOf(m));
+
+    private static ModuleConfig InstanceNorm(InstanceNorm m) =>
         new ModuleConfig().Set("num_features", m.NumFeatures).Set("eps", m.Eps).Set("momentum", m.Momentum).Set("affine", m.Weight is not null)
             .Set("track_running_stats", m.RunningMean is not null).Set("dtype", ModelFile.DTypeOf(m));
 
