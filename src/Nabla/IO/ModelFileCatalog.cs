@@ -9,6 +9,7 @@ internal static class ModelFileCatalog
     {
         Activations();
         Layers();
+        Padding();
         Normalization();
         Recurrent();
         Attention();
@@ -107,6 +108,28 @@ internal static class ModelFileCatalog
             c => new PositionalEmbedding(c.Int("max_len"), c.Int("d_model"), c.Bool("batch_first"), c.DType("dtype")));
     }
 
+    private static void Padding()
+    {
+        Pad("ZeroPad1d", p => new ZeroPad1d(p));
+        Pad("ZeroPad2d", p => new ZeroPad2d(p));
+        Pad("ZeroPad3d", p => new ZeroPad3d(p));
+        ModelFile.Register<ConstantPad1d>("ConstantPad1d", m => new ModuleConfig().Set("padding", m.Padding).Set("value", m.Value),
+            c => new ConstantPad1d(c.Ints("padding"), c.Double("value")));
+        ModelFile.Register<ConstantPad2d>("ConstantPad2d", m => new ModuleConfig().Set("padding", m.Padding).Set("value", m.Value),
+            c => new ConstantPad2d(c.Ints("padding"), c.Double("value")));
+        ModelFile.Register<ConstantPad3d>("ConstantPad3d", m => new ModuleConfig().Set("padding", m.Padding).Set("value", m.Value),
+            c => new ConstantPad3d(c.Ints("padding"), c.Double("value")));
+        Pad("ReflectionPad1d", p => new ReflectionPad1d(p));
+        Pad("ReflectionPad2d", p => new ReflectionPad2d(p));
+        Pad("ReflectionPad3d", p => new ReflectionPad3d(p));
+        Pad("ReplicationPad1d", p => new ReplicationPad1d(p));
+        Pad("ReplicationPad2d", p => new ReplicationPad2d(p));
+        Pad("ReplicationPad3d", p => new ReplicationPad3d(p));
+        Pad("CircularPad1d", p => new CircularPad1d(p));
+        Pad("CircularPad2d", p => new CircularPad2d(p));
+        Pad("CircularPad3d", p => new CircularPad3d(p));
+    }
+
     private static void Normalization()
     {
         ModelFile.Register<BatchNorm1d>("BatchNorm1d", m => BatchNorm(m),
@@ -121,6 +144,12 @@ internal static class ModelFileCatalog
             m => new ModuleConfig().Set("num_groups", m.NumGroups).Set("num_channels", m.NumChannels).Set("eps", m.Eps).Set("affine", m.Weight is not null)
                 .Set("dtype", ModelFile.DTypeOf(m)),
             c => new GroupNorm(c.Int("num_groups"), c.Int("num_channels"), c.Double("eps"), c.Bool("affine"), c.DType("dtype")));
+        ModelFile.Register<InstanceNorm1d>("InstanceNorm1d", m => InstanceNorm(m),
+            c => new InstanceNorm1d(c.Int("num_features"), c.Double("eps"), c.Double("momentum"), c.Bool("affine"), c.Bool("track_running_stats"), c.DType("dtype")));
+        ModelFile.Register<InstanceNorm2d>("InstanceNorm2d", m => InstanceNorm(m),
+            c => new InstanceNorm2d(c.Int("num_features"), c.Double("eps"), c.Double("momentum"), c.Bool("affine"), c.Bool("track_running_stats"), c.DType("dtype")));
+        ModelFile.Register<InstanceNorm3d>("InstanceNorm3d", m => InstanceNorm(m),
+            c => new InstanceNorm3d(c.Int("num_features"), c.Double("eps"), c.Double("momentum"), c.Bool("affine"), c.Bool("track_running_stats"), c.DType("dtype")));
     }
 
     private static void Recurrent()
@@ -184,10 +213,17 @@ internal static class ModelFileCatalog
     private static void Stateless<T>(string name, Func<T> create)
         where T : Module => ModelFile.Register<T>(name, _ => new ModuleConfig(), _ => create());
 
+    private static void Pad<T>(string name, Func<int[], T> create)
+        where T : PadNd => ModelFile.Register<T>(name, m => new ModuleConfig().Set("padding", m.Padding), c => create(c.Ints("padding")));
+
     private static ModuleConfig Convolution(Convolution m) =>
         new ModuleConfig().Set("in_channels", m.InChannels).Set("out_channels", m.OutChannels).Set("groups", m.Groups).Set("bias", m.Bias is not null).Set("dtype", m.Weight.DType);
 
     private static ModuleConfig BatchNorm(BatchNorm m) =>
+        new ModuleConfig().Set("num_features", m.NumFeatures).Set("eps", m.Eps).Set("momentum", m.Momentum).Set("affine", m.Weight is not null)
+            .Set("track_running_stats", m.RunningMean is not null).Set("dtype", ModelFile.DTypeOf(m));
+
+    private static ModuleConfig InstanceNorm(InstanceNorm m) =>
         new ModuleConfig().Set("num_features", m.NumFeatures).Set("eps", m.Eps).Set("momentum", m.Momentum).Set("affine", m.Weight is not null)
             .Set("track_running_stats", m.RunningMean is not null).Set("dtype", ModelFile.DTypeOf(m));
 

@@ -122,6 +122,57 @@ public static partial class Functional
         return Tensor.Record(output, new OpKind.BatchNorm(batchStatistics, weight is not null, bias is not null, eps, mean, rstd), Inputs(input, weight, bias));
     }
 
+    /// <summary>
+    /// Instance normalisation (Ulyanov et al., 2016), as <c>torch.nn.functional.instance_norm</c>: each channel of each
+    /// sample of an (N, C, *) input is normalised over its spatial dims, y = (x − E[x]) / √(Var[x] + eps) · weight + bias,
+    /// with the biased variance. With <paramref name="useInputStats"/> false the running statistics are used instead,
+    /// per channel. With <paramref name="useInputStats"/> and running statistics, these are updated in place with the
+    /// statistics averaged over the batch: running_mean ← (1 − momentum)·running_mean + momentum·mean and
+    /// running_var ← (1 − momentum)·running_var + momentum·unbiased_var. The forward pass is the fused group norm with
+    /// one group per channel (or, from running statistics, the fused evaluation-mode batch norm).
+    /// </summary>
+    /// <param name="input">The input, (N, C, *).</param>
+    /// <param name="runningMean">The running mean, (C), or null.</param>
+    /// <param name="runningVar">The running variance, (C), or null.</param>
+    /// <param name="weight">The optional per-channel scale, (C).</param>
+    /// <param name="bias">The optional per-channel shift, (C).</param>
+    /// <param name="useInputStats">Normalise with each instance's statistics (true) or with the running ones (false).</param>
+    /// <param name="momentum">The weight of the new statistics in the running ones.</param>
+    /// <param name="eps">Added to the variance for stability.</param>
+    public static Tensor InstanceNorm(Tensor input, Tensor? runningMean = null, Tensor? runningVar = null, Tensor? weight = null, Tensor? bias = null,
+        bool useInputStats = true, double momentum = 0.1, double eps = 1e-5)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        RequireFloat("InstanceNorm", input);
+        if (input.Rank < 2)
+            throw new ArgumentException($"InstanceNorm: expected input (N, C, *), got {ShapeUtil.Describe(input)}.", nameof(input));
+        if ((runningMean is null) != (runningVar is null))
+            throw new ArgumentException("InstanceNorm: runningMean and runningVar must be given together.");
+        if (!useInputStats && runningMean is null)
+            throw new ArgumentException($"InstanceNorm: running statistics are needed when useInputStats is false (input {ShapeUtil.Describe(input)}).", nameof(runningMean));
+        int n = input.Shape[0], c = input.Shape[1];
+        CheckAffine("InstanceNorm", input, runningMean, [c], "runningMean");
+        CheckAffine("InstanceNorm", input, runningVar, [c], "runningVar");
+        CheckAffine("InstanceNorm", input, weight, [c], "weight");
+        CheckAffine("InstanceNorm", input, bias, [c], "bias");
+        if (!useInputStats) return BatchNorm(input, runningMean, runningVar, weight, bias, training: false, eps: eps);
+
+        int spatial = n * c == 0 ? 0 : input.Numel / (n * c);
+        if (spatial <= 1)
+            throw new ArgumentException($"InstanceNorm: expected more than 1 spatial element per channel when using input statistics, got input {ShapeUtil.Describe(input)}.", nameof(input));
+        if (runningMean is not null)
+        {
+            using var noGrad = Autograd.NoGrad();
+            var instances = input.Reshape(n, c, spatial);
+            // The instances' statistics, averaged over the batch, as PyTorch updates each instance's copy and then averages them.
+            var mean = instances.Mean(2).Mean(0);
+            var unbiased = instances.Var(2).Mean(0);
+            runningMean.MulInPlace(1 - momentum).AddInPlace(mean.To(runningMean.DType), momentum);
+            runningVar!.MulInPlace(1 - momentum).AddInPlace(unbiased.To(runningVar.DType), momentum);
+        }
+        return GroupNorm(input, c, weight, bias, eps);
+    }
+
     /// <summary>The recorded inputs of a norm: the input, then the weight and the bias when given.</summary>
     private static Tensor[] Inputs(Tensor input, Tensor? weight, Tensor? bias) =>
         (weight, bias) switch
