@@ -1,9 +1,11 @@
-"""Golden values for Nabla's dtypes: casts, type promotion, comparisons, logical ops, where and reductions.
+"""Golden values for Nabla's dtypes: casts, type promotion, comparisons, logical ops, where, reductions, and the
+result dtypes of the elementwise functions on every computed dtype.
 
 Writes tests/golden/dtypes.json. Every value is a JSON number, true/false, or the string "nan", "inf" or "-inf".
 Binary cases give a as a (2, 2) tensor and b as a (2,) tensor (broadcast); "a_transposed" cases hold a's transpose
 in "a", and the test builds a as that tensor's .T, a non-contiguous view with the same values. A case whose op
-PyTorch refuses has "error": true. Integral scalars are Python ints and fractional ones Python floats, as a C#
+PyTorch refuses has "error": true. The "functions" cases apply a one-tensor function (FUNCTIONS below) to a (2, 2)
+tensor of each computed dtype, half of them stored transposed as the binary cases are. Integral scalars are Python ints and fractional ones Python floats, as a C#
 double argument is taken by Nabla.
 """
 import json
@@ -94,9 +96,36 @@ BINARY = {
 }
 
 
+F_SAMPLES = {
+    "bool": [True, False, True, False],
+    "uint8": [0, 1, 2, 200],
+    "int32": [-3, 0, 1, 5],
+    "int64": [-7, 0, 1, 3],
+    "float32": [-1.5, 0.25, 0.5, 2.5],
+    "float64": [-0.75, 0.5, 1.5, 3.0],
+}
+FUNCTIONS = {
+    "floor": torch.floor, "ceil": torch.ceil, "round": torch.round, "trunc": torch.trunc,
+    "round_decimals": lambda t: torch.round(t, decimals=1), "frac": torch.frac, "sign": torch.sign, "square": torch.square,
+    "sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt,
+    "sigmoid": torch.sigmoid, "tanh": torch.tanh, "asin": torch.asin, "acos": torch.acos, "atan": torch.atan,
+    "sinh": torch.sinh, "cosh": torch.cosh, "asinh": torch.asinh, "acosh": torch.acosh, "atanh": torch.atanh,
+    "log2": torch.log2, "log10": torch.log10, "exp2": torch.exp2, "expm1": torch.expm1, "log1p": torch.log1p,
+    "rsqrt": torch.rsqrt, "reciprocal": torch.reciprocal, "erf": torch.erf,
+    "div_self": lambda t: t / t, "div_two": lambda t: t / 2, "two_div": lambda t: 2 / t,
+    "atan2_self": lambda t: torch.atan2(t, t), "xlogy_self": lambda t: torch.xlogy(t, t),
+    "pow_0": lambda t: torch.pow(t, 0), "pow_2": lambda t: torch.pow(t, 2), "pow_3": lambda t: torch.pow(t, 3),
+    "pow_half": lambda t: torch.pow(t, 0.5), "pow_minus_1": lambda t: torch.pow(t, -1),
+    "logsumexp": lambda t: torch.logsumexp(t, (0, 1)), "logsumexp_dim": lambda t: torch.logsumexp(t, 1),
+    "mean": torch.mean, "var": torch.var, "softmax": lambda t: torch.softmax(t, 1), "log_softmax": lambda t: torch.log_softmax(t, 1),
+    "softplus": torch.nn.functional.softplus, "gelu": torch.nn.functional.gelu, "silu": torch.nn.functional.silu,
+    "elu": torch.nn.functional.elu, "leaky_relu": torch.nn.functional.leaky_relu, "hypot_self": lambda t: torch.hypot(t, t),
+}
+
+
 def main():
     out = {"dtypes": list(DTYPES), "promote": [], "cast": [], "binary": [], "scalar": [], "zero_dim": [],
-           "unary": [], "reduce": [], "where": [], "format": []}
+           "unary": [], "reduce": [], "where": [], "format": [], "functions": []}
 
     for x in DTYPES:
         for y in DTYPES:
@@ -187,6 +216,16 @@ def main():
     for dtype, vals, shape in fmt:
         t = tensor(vals, dtype).reshape(shape)
         out["format"].append({"dtype": dtype, "shape": shape, "values": values(t), "str": str(t)})
+
+    transposed = False
+    for op, fn in FUNCTIONS.items():
+        for x in COMPUTED:
+            transposed = not transposed
+            a = tensor(F_SAMPLES[x], x).reshape(2, 2)
+            stored = a.t().contiguous() if transposed else a
+            case = {"op": op, "a_dtype": x, "a": values(stored), "a_transposed": transposed}
+            case.update(result(*run(lambda: fn(a))))
+            out["functions"].append(case)
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dtypes.json")
     with open(path, "w") as f:

@@ -21,6 +21,23 @@ public enum DType
     BFloat16,
 }
 
+/// <summary>How an elementwise function's result dtype follows from its input's dtype (PyTorch's type promotion kinds).</summary>
+public enum UnaryDTypeRule
+{
+    /// <summary>
+    /// Functions defined on the reals (sin, exp, log, sqrt, sigmoid, tanh, erf, true division, logsumexp, …): a float
+    /// tensor keeps its dtype, a bool or integer one is computed in <see cref="DTypeExtensions.DefaultFloat"/> (float32).
+    /// </summary>
+    IntToFloat,
+    /// <summary>
+    /// Rounding (floor, ceil, round, trunc): a float tensor keeps its dtype and an integer tensor, already whole, comes
+    /// back unchanged in its own dtype; bool is refused.
+    /// </summary>
+    Rounding,
+    /// <summary>Functions PyTorch defines for float tensors only (frac, softplus, gelu, silu, elu, leaky relu, …): bool and integers are refused.</summary>
+    FloatOnly,
+}
+
 /// <summary>Properties of <see cref="DType"/> values.</summary>
 public static class DTypeExtensions
 {
@@ -73,6 +90,21 @@ public static class DTypeExtensions
         typeof(T) == typeof(Half) ? DType.Float16 :
         typeof(T) == typeof(BFloat16) ? DType.BFloat16 :
         throw new NotSupportedException($"Nabla has no dtype for {typeof(T).Name}.");
+
+    /// <summary>The dtype a bool or integer operand is computed in by a floating function: float32, PyTorch's default dtype.</summary>
+    public const DType DefaultFloat = DType.Float32;
+
+    /// <summary>
+    /// The result dtype of an elementwise function of one tensor of <paramref name="input"/>'s dtype, by the rule of the
+    /// function's kind as PyTorch 1.13 applies it (<see cref="UnaryDTypeRule"/>), or null where PyTorch refuses the dtype.
+    /// </summary>
+    public static DType? UnaryResultType(this DType input, UnaryDTypeRule rule) => rule switch
+    {
+        UnaryDTypeRule.IntToFloat => input.IsFloatingPoint() ? input : DefaultFloat,
+        UnaryDTypeRule.Rounding => input == DType.Bool ? null : input,
+        UnaryDTypeRule.FloatOnly => input.IsFloatingPoint() ? input : null,
+        _ => throw new ArgumentOutOfRangeException(nameof(rule)),
+    };
 
     /// <summary>0 for bool, 1 for the integer dtypes, 2 for the float dtypes: PyTorch's categories for scalar promotion.</summary>
     internal static int Category(this DType dtype) => dtype == DType.Bool ? 0 : dtype.IsFloatingPoint() ? 2 : 1;

@@ -5,32 +5,35 @@ namespace Nabla;
 /// <summary>The everyday elementwise functions: rounding, sign, trigonometric and hyperbolic, logarithms, remainders.</summary>
 public sealed partial class Tensor
 {
-    /// <summary>This tensor for a function defined on floats only: an integer tensor becomes float32, as in PyTorch.</summary>
-    private Tensor AsFloat() => DType.IsFloatingPoint() ? this : To(DType.Float32);
+    /// <summary>
+    /// A rounding primitive (<see cref="UnaryDTypeRule.Rounding"/>): a float tensor is rounded, an integer tensor is
+    /// already whole and comes back as a copy in its own dtype, and a bool tensor is refused, as in PyTorch.
+    /// </summary>
+    private Tensor Rounding<TKind, TF, TD>() where TKind : OpKind, new() where TF : IUnaryOperator<float> where TD : IUnaryOperator<double>
+    {
+        var x = AsInputOf(Shared<TKind>.Instance.Name, UnaryDTypeRule.Rounding);
+        return x.DType.IsFloatingPoint() ? x.Unary<TKind, TF, TD>() : x.Clone();
+    }
 
-    /// <summary>A float-only unary primitive that, like PyTorch, takes an integer tensor as float32.</summary>
-    private Tensor FloatUnary<TKind, TF, TD>() where TKind : OpKind, new() where TF : IUnaryOperator<float> where TD : IUnaryOperator<double> =>
-        AsFloat().Unary<TKind, TF, TD>();
+    /// <summary>⌊x⌋, the largest integer not above each element. The gradient is zero, as in PyTorch; an integer tensor comes back unchanged (a copy), a bool tensor is refused.</summary>
+    public Tensor Floor() => Rounding<OpKind.Floor, FloorOperator<float>, FloorOperator<double>>();
 
-    /// <summary>⌊x⌋, the largest integer not above each element. The gradient is zero, as in PyTorch; an integer tensor comes back unchanged (a copy).</summary>
-    public Tensor Floor() => DType.IsFloatingPoint() ? Unary<OpKind.Floor, FloorOperator<float>, FloorOperator<double>>() : Clone();
+    /// <summary>⌈x⌉, the smallest integer not below each element. The gradient is zero; an integer tensor comes back unchanged (a copy), a bool tensor is refused.</summary>
+    public Tensor Ceil() => Rounding<OpKind.Ceil, CeilOperator<float>, CeilOperator<double>>();
 
-    /// <summary>⌈x⌉, the smallest integer not below each element. The gradient is zero; an integer tensor comes back unchanged (a copy).</summary>
-    public Tensor Ceil() => DType.IsFloatingPoint() ? Unary<OpKind.Ceil, CeilOperator<float>, CeilOperator<double>>() : Clone();
-
-    /// <summary>Each element with its fraction dropped (rounded toward zero). The gradient is zero; an integer tensor comes back unchanged (a copy).</summary>
-    public Tensor Trunc() => DType.IsFloatingPoint() ? Unary<OpKind.Trunc, TruncOperator<float>, TruncOperator<double>>() : Clone();
+    /// <summary>Each element with its fraction dropped (rounded toward zero). The gradient is zero; an integer tensor comes back unchanged (a copy), a bool tensor is refused.</summary>
+    public Tensor Trunc() => Rounding<OpKind.Trunc, TruncOperator<float>, TruncOperator<double>>();
 
     /// <summary>
     /// Rounds each element to <paramref name="decimals"/> decimal places, halfway cases to even as in <c>torch.round</c>
     /// (0.5 → 0, 1.5 → 2, 2.5 → 2). With decimals ≠ 0 the value is scaled by 10^decimals, rounded and scaled back,
     /// as PyTorch does; a negative <paramref name="decimals"/> rounds to tens, hundreds, ... The gradient is zero. An
-    /// integer tensor comes back unchanged (a copy) for decimals = 0 and is refused otherwise, as in PyTorch.
+    /// integer tensor comes back unchanged (a copy) for decimals = 0 and is refused otherwise, and a bool tensor is
+    /// refused, as in PyTorch.
     /// </summary>
     public Tensor Round(int decimals = 0)
     {
-        if (decimals == 0)
-            return DType.IsFloatingPoint() ? Unary<OpKind.Round, RoundOperator<float>, RoundOperator<double>>() : Clone();
+        if (decimals == 0) return Rounding<OpKind.Round, RoundOperator<float>, RoundOperator<double>>();
         RequireFloat("Round");
         double scale = Math.Pow(10, Math.Abs(decimals));
         return decimals > 0 ? (this * scale).Round() / scale : (this / scale).Round() * scale;
@@ -43,53 +46,53 @@ public sealed partial class Tensor
         return this - Trunc();
     }
 
-    /// <summary>−1, 0 or 1 by the sign of each element; ±0 and NaN give 0, as in <c>torch.sign</c>. The gradient is zero.</summary>
-    public Tensor Sign() => Unary<OpKind.Sign, SignOperator<float>, SignOperator<double>, SignOperator<long>>();
+    /// <summary>−1, 0 or 1 by the sign of each element; ±0 and NaN give 0, as in <c>torch.sign</c> (a bool tensor is its own sign). The gradient is zero.</summary>
+    public Tensor Sign() => DType == DType.Bool ? Clone() : Unary<OpKind.Sign, SignOperator<float>, SignOperator<double>, SignOperator<long>>();
 
-    /// <summary>tan x (x in radians). An integer tensor is taken as float32.</summary>
-    public Tensor Tan() => FloatUnary<OpKind.Tan, TanOperator<float>, TanOperator<double>>();
+    /// <summary>tan x (x in radians). A bool or integer tensor is taken as float32.</summary>
+    public Tensor Tan() => Unary<OpKind.Tan, TanOperator<float>, TanOperator<double>>();
 
-    /// <summary>arcsin x in [−π/2, π/2]; NaN outside [−1, 1]. An integer tensor is taken as float32.</summary>
-    public Tensor Asin() => FloatUnary<OpKind.Asin, AsinOperator<float>, AsinOperator<double>>();
+    /// <summary>arcsin x in [−π/2, π/2]; NaN outside [−1, 1]. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Asin() => Unary<OpKind.Asin, AsinOperator<float>, AsinOperator<double>>();
 
-    /// <summary>arccos x in [0, π]; NaN outside [−1, 1]. An integer tensor is taken as float32.</summary>
-    public Tensor Acos() => FloatUnary<OpKind.Acos, AcosOperator<float>, AcosOperator<double>>();
+    /// <summary>arccos x in [0, π]; NaN outside [−1, 1]. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Acos() => Unary<OpKind.Acos, AcosOperator<float>, AcosOperator<double>>();
 
-    /// <summary>arctan x in (−π/2, π/2). An integer tensor is taken as float32.</summary>
-    public Tensor Atan() => FloatUnary<OpKind.Atan, AtanOperator<float>, AtanOperator<double>>();
+    /// <summary>arctan x in (−π/2, π/2). A bool or integer tensor is taken as float32.</summary>
+    public Tensor Atan() => Unary<OpKind.Atan, AtanOperator<float>, AtanOperator<double>>();
 
     /// <summary>
     /// atan2(this, other), the angle in [−π, π] of the point (other, this), elementwise with broadcasting, like
     /// <c>torch.atan2</c> (signed zeros and infinities as in C). Integer operands are taken as float32.
     /// </summary>
-    public Tensor Atan2(Tensor other) => Binary<OpKind.Atan2, Atan2Operator<float>, Atan2Operator<double>>(AsFloat(), other.AsFloat());
+    public Tensor Atan2(Tensor other) => Binary<OpKind.Atan2, Atan2Operator<float>, Atan2Operator<double>>(AsInputOf("Atan2", UnaryDTypeRule.IntToFloat), other.AsInputOf("Atan2", UnaryDTypeRule.IntToFloat));
 
-    /// <summary>sinh x. An integer tensor is taken as float32.</summary>
-    public Tensor Sinh() => FloatUnary<OpKind.Sinh, SinhOperator<float>, SinhOperator<double>>();
+    /// <summary>sinh x. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Sinh() => Unary<OpKind.Sinh, SinhOperator<float>, SinhOperator<double>>();
 
-    /// <summary>cosh x. An integer tensor is taken as float32.</summary>
-    public Tensor Cosh() => FloatUnary<OpKind.Cosh, CoshOperator<float>, CoshOperator<double>>();
+    /// <summary>cosh x. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Cosh() => Unary<OpKind.Cosh, CoshOperator<float>, CoshOperator<double>>();
 
-    /// <summary>arsinh x, the inverse hyperbolic sine. An integer tensor is taken as float32.</summary>
-    public Tensor Asinh() => FloatUnary<OpKind.Asinh, AsinhOperator<float>, AsinhOperator<double>>();
+    /// <summary>arsinh x, the inverse hyperbolic sine. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Asinh() => Unary<OpKind.Asinh, AsinhOperator<float>, AsinhOperator<double>>();
 
-    /// <summary>arcosh x, the inverse hyperbolic cosine; NaN below 1. An integer tensor is taken as float32.</summary>
-    public Tensor Acosh() => FloatUnary<OpKind.Acosh, AcoshOperator<float>, AcoshOperator<double>>();
+    /// <summary>arcosh x, the inverse hyperbolic cosine; NaN below 1. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Acosh() => Unary<OpKind.Acosh, AcoshOperator<float>, AcoshOperator<double>>();
 
-    /// <summary>artanh x, the inverse hyperbolic tangent; ±∞ at ±1 and NaN outside [−1, 1]. An integer tensor is taken as float32.</summary>
-    public Tensor Atanh() => FloatUnary<OpKind.Atanh, AtanhOperator<float>, AtanhOperator<double>>();
+    /// <summary>artanh x, the inverse hyperbolic tangent; ±∞ at ±1 and NaN outside [−1, 1]. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Atanh() => Unary<OpKind.Atanh, AtanhOperator<float>, AtanhOperator<double>>();
 
-    /// <summary>log₂ x. An integer tensor is taken as float32.</summary>
-    public Tensor Log2() => FloatUnary<OpKind.Log2, Log2Operator<float>, Log2Operator<double>>();
+    /// <summary>log₂ x. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Log2() => Unary<OpKind.Log2, Log2Operator<float>, Log2Operator<double>>();
 
-    /// <summary>log₁₀ x. An integer tensor is taken as float32.</summary>
-    public Tensor Log10() => FloatUnary<OpKind.Log10, Log10Operator<float>, Log10Operator<double>>();
+    /// <summary>log₁₀ x. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Log10() => Unary<OpKind.Log10, Log10Operator<float>, Log10Operator<double>>();
 
-    /// <summary>2ˣ. An integer tensor is taken as float32.</summary>
-    public Tensor Exp2() => FloatUnary<OpKind.Exp2, Exp2Operator<float>, Exp2Operator<double>>();
+    /// <summary>2ˣ. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Exp2() => Unary<OpKind.Exp2, Exp2Operator<float>, Exp2Operator<double>>();
 
-    /// <summary>eˣ − 1, exact to rounding even for tiny x, where exp of x minus one would lose its digits. An integer tensor is taken as float32.</summary>
-    public Tensor Expm1() => FloatUnary<OpKind.Expm1, Expm1Operator<float>, Expm1Operator<double>>();
+    /// <summary>eˣ − 1, exact to rounding even for tiny x, where exp of x minus one would lose its digits. A bool or integer tensor is taken as float32.</summary>
+    public Tensor Expm1() => Unary<OpKind.Expm1, Expm1Operator<float>, Expm1Operator<double>>();
 
     /// <summary>√(this² + other²) elementwise with broadcasting, without overflow in the squares, like <c>torch.hypot</c>. Float operands only.</summary>
     public Tensor Hypot(Tensor other) => Binary<OpKind.Hypot, HypotOperator<float>, HypotOperator<double>>(this, other);
@@ -155,7 +158,7 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor Xlogy(Tensor other)
     {
-        var (x, y) = Promote(AsFloat(), other.AsFloat());
+        var (x, y) = Promote(AsInputOf("Xlogy", UnaryDTypeRule.IntToFloat), other.AsInputOf("Xlogy", UnaryDTypeRule.IntToFloat));
         ShapeUtil.BroadcastShapes("Xlogy", x.ShapeArray, y.ShapeArray);
         var zero = x.Eq(0.0).To(x.DType) * y.Eq(y).To(x.DType);
         var safe = Where(zero, Scalar(1, y.DType), y);
@@ -163,7 +166,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>this · ln(<paramref name="other"/>), and 0 where this is 0 (unless other is NaN).</summary>
-    public Tensor Xlogy(double other) => Xlogy(AsFloat().ScalarLike(other));
+    public Tensor Xlogy(double other) => Xlogy(AsInputOf("Xlogy", UnaryDTypeRule.IntToFloat).ScalarLike(other));
 
     private void CheckLerp(Tensor end, Tensor? weight)
     {

@@ -144,11 +144,21 @@ public sealed partial class Tensor
 
     internal void BumpVersion() => Storage.Version++;
 
-    private void RequireFloat(string op)
+    private void RequireFloat(string op) => AsInputOf(op, UnaryDTypeRule.FloatOnly);
+
+    /// <summary>
+    /// This tensor as the input of the elementwise function <paramref name="op"/>: converted to the dtype that the
+    /// function's rule gives for this dtype (<see cref="DTypeExtensions.UnaryResultType"/>; this tensor itself when it
+    /// already has it), or an exception naming the op, the shape and the dtype where PyTorch refuses the dtype.
+    /// </summary>
+    internal Tensor AsInputOf(string op, UnaryDTypeRule rule)
     {
-        if (!DType.IsFloatingPoint())
-            throw new NotSupportedException($"{op}: not defined for {DType.Name()} tensors (shape {ShapeUtil.Format(ShapeArray)}); convert with .To(DType.Float32) first.");
         RequireComputable(op);
+        var dtype = DType.UnaryResultType(rule)
+            ?? throw new NotSupportedException(rule == UnaryDTypeRule.Rounding
+                ? $"{op}: not defined for {DType.Name()} tensors (shape {ShapeUtil.Format(ShapeArray)}), as in PyTorch; convert with .To(DType.Int64) or .To(DType.Float32) first."
+                : $"{op}: not defined for {DType.Name()} tensors (shape {ShapeUtil.Format(ShapeArray)}); convert with .To(DType.Float32) first.");
+        return To(dtype);
     }
 
     /// <summary>Refuses float16 and bfloat16 tensors, which are stored and converted but not computed on.</summary>

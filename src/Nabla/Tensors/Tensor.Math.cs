@@ -71,9 +71,15 @@ public sealed partial class Tensor
         return Elementwise.Cast(flags, DType.Bool);
     }
 
-    /// <summary>A differentiable unary primitive defined for float tensors only.</summary>
-    private Tensor Unary<TKind, TF, TD>() where TKind : OpKind, new() where TF : IUnaryOperator<float> where TD : IUnaryOperator<double> =>
-        Record<TKind>(Elementwise.Unary<TF, TD>(Shared<TKind>.Instance, this), this);
+    /// <summary>
+    /// A differentiable unary primitive computed in floating point: a bool or integer tensor is taken in float32 first
+    /// (<see cref="UnaryDTypeRule.IntToFloat"/>), as PyTorch does.
+    /// </summary>
+    private Tensor Unary<TKind, TF, TD>() where TKind : OpKind, new() where TF : IUnaryOperator<float> where TD : IUnaryOperator<double>
+    {
+        var x = AsInputOf(Shared<TKind>.Instance.Name, UnaryDTypeRule.IntToFloat);
+        return Record<TKind>(Elementwise.Unary<TF, TD>(Shared<TKind>.Instance, x), x);
+    }
 
     /// <summary>A differentiable unary primitive defined for float and int64 tensors.</summary>
     private Tensor Unary<TKind, TF, TD, TL>()
@@ -117,13 +123,13 @@ public sealed partial class Tensor
     /// <summary>a / b elementwise, broadcasting (true division: bool and integer operands give float32).</summary>
     public static Tensor operator /(Tensor a, Tensor b)
     {
-        if (!ResultType(a, b).IsFloatingPoint()) { a = a.To(DType.Float32); b = b.To(DType.Float32); }
+        if (!ResultType(a, b).IsFloatingPoint()) { a = a.AsInputOf("Div", UnaryDTypeRule.IntToFloat); b = b.AsInputOf("Div", UnaryDTypeRule.IntToFloat); }
         return Binary<OpKind.Div, DivideOperator<float>, DivideOperator<double>>(a, b);
     }
-    /// <summary>a / s.</summary>
-    public static Tensor operator /(Tensor a, double s) => a.DType.IsFloatingPoint() ? a / a.ScalarLike(s) : a.To(DType.Float32) / s;
-    /// <summary>s / a.</summary>
-    public static Tensor operator /(double s, Tensor a) => a.DType.IsFloatingPoint() ? a.ScalarLike(s) / a : s / a.To(DType.Float32);
+    /// <summary>a / s (true division: a bool or integer tensor gives float32).</summary>
+    public static Tensor operator /(Tensor a, double s) => a.DType.IsFloatingPoint() ? a / a.ScalarLike(s) : a.AsInputOf("Div", UnaryDTypeRule.IntToFloat) / s;
+    /// <summary>s / a (true division: a bool or integer tensor gives float32).</summary>
+    public static Tensor operator /(double s, Tensor a) => a.DType.IsFloatingPoint() ? a.ScalarLike(s) / a : s / a.AsInputOf("Div", UnaryDTypeRule.IntToFloat);
     /// <summary>−a.</summary>
     public static Tensor operator -(Tensor a) => a.Neg();
 
@@ -143,8 +149,29 @@ public sealed partial class Tensor
         return Binary<OpKind.Pow, PowOperator<float>, PowOperator<double>>(this, exponent);
     }
 
-    /// <summary>this ^ exponent.</summary>
-    public Tensor Pow(double exponent) => exponent == 2 ? this * this : Pow(ScalarLike(exponent));
+    /// <summary>
+    /// this ^ exponent. As in PyTorch, a bool or integer tensor with a whole exponent ≥ 0 stays integral (bool gives
+    /// int64; uint8 and int32 wrap around as repeated products do), a fractional exponent gives float32, and a negative
+    /// whole exponent is refused.
+    /// </summary>
+    public Tensor Pow(double exponent)
+    {
+        if (DType.IsFloatingPoint()) return exponent == 2 ? this * this : Pow(ScalarLike(exponent));
+        if (exponent != Math.Floor(exponent)) return AsInputOf("Pow", UnaryDTypeRule.IntToFloat).Pow(exponent);
+        RequireComputable("Pow");
+        if (exponent < 0)
+            throw new NotSupportedException($"Pow: integers to negative integer powers are not allowed ({ShapeUtil.Describe(this)} ^ {exponent.ToString(System.Globalization.CultureInfo.InvariantCulture)}), as in PyTorch; convert with .To(DType.Float32) first.");
+        var x = DType == DType.Bool ? To(DType.Int64) : this;
+        if (exponent > long.MaxValue) throw new ArgumentOutOfRangeException(nameof(exponent), exponent, $"Pow: the integer exponent {exponent} is out of range ({ShapeUtil.Describe(this)}).");
+        var result = OnesLike(x);
+        // Exponentiation by squaring: products wrap as PyTorch's integer pow does.
+        for (long n = (long)exponent; n > 0; n >>= 1)
+        {
+            if ((n & 1) != 0) result *= x;
+            if (n > 1) x *= x;
+        }
+        return result;
+    }
 
     /// <summary>max(this, other) elementwise; on ties the gradient is split evenly, as in PyTorch.</summary>
     public Tensor Maximum(Tensor other) => Binary<OpKind.Maximum, MaximumOperator<float>, MaximumOperator<double>, MaximumOperator<long>>(this, other);
@@ -182,18 +209,14 @@ public sealed partial class Tensor
         return Unary<OpKind.Softplus, SoftplusOperator<float>, SoftplusOperator<double>>();
     }
 
-    /// <summary>x².</summary>
-    public Tensor Square() => this * this;
+    /// <summary>x²; a bool tensor gives int64, as <c>torch.square</c> does.</summary>
+    public Tensor Square() => DType == DType.Bool ? To(DType.Int64).Square() : this * this;
     /// <summary>1 / x.</summary>
     public Tensor Reciprocal() => 1.0 / this;
     /// <summary>1 / √x.</summary>
     public Tensor Rsqrt() => 1.0 / Sqrt();
     /// <summary>ln(1 + x), exact to rounding even for tiny x, where ln of 1 + x would lose its digits.</summary>
-    public Tensor Log1p()
-    {
-        RequireFloat("Log1p");
-        return Unary<OpKind.Log1p, Log1pOperator<float>, Log1pOperator<double>>();
-    }
+    public Tensor Log1p() => Unary<OpKind.Log1p, Log1pOperator<float>, Log1pOperator<double>>();
 
     /// <summary>
     /// Limits every element to [min, max] (either bound may be null). The gradient passes where

@@ -114,10 +114,11 @@ public sealed partial class Tensor
         return keepDim ? result : result.SqueezeDims([d]);
     }
 
-    /// <summary>log Σ exp(x) over <paramref name="dims"/>, computed stably by shifting by the maximum.</summary>
+    /// <summary>log Σ exp(x) over <paramref name="dims"/>, computed stably by shifting by the maximum; a bool or integer tensor is taken as float32, as in PyTorch.</summary>
     public Tensor LogSumExp(int[]? dims = null, bool keepDim = false)
     {
-        RequireFloat("LogSumExp");
+        if (!DType.IsFloatingPoint()) return AsInputOf("LogSumExp", UnaryDTypeRule.IntToFloat).LogSumExp(dims, keepDim);
+        RequireComputable("LogSumExp");
         Tensor shift;
         using (Autograd.NoGrad())
         {
