@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Optim;
 
@@ -59,6 +60,7 @@ public sealed class Adadelta : Optimizer
         private readonly Vector<T> _weightDecay = new(T.CreateTruncating(o.WeightDecay));
         private readonly bool _maximize = o.Maximize, _decay = o.WeightDecay != 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Invoke(ref Vector<T> param, Vector<T> grad, ref Vector<T> squareAvg, ref Vector<T> accDelta, ref Vector<T> unused)
         {
             var g = _maximize ? -grad : grad;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Optim;
 
@@ -66,6 +67,7 @@ public sealed class Adagrad : Optimizer
         private readonly Vector<T> _weightDecay = new(T.CreateTruncating(o.WeightDecay));
         private readonly bool _maximize = o.Maximize, _decay = o.WeightDecay != 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Invoke(ref Vector<T> param, Vector<T> grad, ref Vector<T> sum, ref Vector<T> s1, ref Vector<T> s2)
         {
             var g = _maximize ? -grad : grad;

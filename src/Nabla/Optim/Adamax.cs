@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Optim;
 
@@ -62,6 +63,7 @@ public sealed class Adamax : Optimizer
         private readonly Vector<T> _weightDecay = new(T.CreateTruncating(o.WeightDecay));
         private readonly bool _maximize = o.Maximize, _decay = o.WeightDecay != 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Invoke(ref Vector<T> param, Vector<T> grad, ref Vector<T> expAvg, ref Vector<T> expInf, ref Vector<T> unused)
         {
             var g = _maximize ? -grad : grad;

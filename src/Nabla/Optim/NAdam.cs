@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Optim;
 
@@ -92,6 +93,7 @@ public sealed class NAdam : Optimizer
             _decay = o.WeightDecay != 0;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Invoke(ref Vector<T> param, Vector<T> grad, ref Vector<T> expAvg, ref Vector<T> expAvgSq, ref Vector<T> unused)
         {
             var g = grad;

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Optim;
 
@@ -77,6 +78,7 @@ public sealed class RMSprop : Optimizer
         private readonly Vector<T> _momentum = new(T.CreateTruncating(o.Momentum));
         private readonly bool _maximize = o.Maximize, _decay = o.WeightDecay != 0, _centered = o.Centered, _hasMomentum = o.Momentum > 0;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Invoke(ref Vector<T> param, Vector<T> grad, ref Vector<T> squareAvg, ref Vector<T> gradAvg, ref Vector<T> buffer)
         {
             var g = _maximize ? -grad : grad;

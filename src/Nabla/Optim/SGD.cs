@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Nabla.Optim;
 
@@ -78,6 +79,7 @@ public sealed class SGD : Optimizer
         private readonly Vector<T> _oneMinusDampening = new(T.CreateTruncating(1 - o.Dampening));
         private readonly bool _maximize = o.Maximize, _decay = o.WeightDecay != 0, _hasMomentum = o.Momentum != 0, _nesterov = o.Nesterov, _first = first;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Invoke(ref Vector<T> param, Vector<T> grad, ref Vector<T> buffer, ref Vector<T> s1, ref Vector<T> s2)
         {
             var d = _maximize ? -grad : grad;

@@ -117,6 +117,20 @@ public sealed partial class Tensor
     {
         CheckInPlace("Fill");
         if (RecordsInPlace(null)) return FillRecorded(value);
+        if (IsContiguous)
+        {
+            switch (Storage)
+            {
+                case Storage<float> f:
+                    f.Data.AsSpan(Offset, Numel).Fill((float)value);
+                    BumpVersion();
+                    return this;
+                case Storage<double> d:
+                    d.Data.AsSpan(Offset, Numel).Fill(value);
+                    BumpVersion();
+                    return this;
+            }
+        }
         return Assign(Full(ShapeArray, value, DType));
     }
 
