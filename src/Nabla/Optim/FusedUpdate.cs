@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Nabla.Kernels;
 
 namespace Nabla.Optim;
 
@@ -19,6 +20,9 @@ internal interface IFusedUpdate<T> where T : unmanaged, IFloatingPointIeee754<T>
 /// </summary>
 internal static class FusedUpdate
 {
+    /// <summary>The fewest elements worth a thread of their own: below it, handing out the work costs more than it saves.</summary>
+    private const int MinPerThread = 32 * 1024;
+
     /// <summary>
     /// Runs <paramref name="update"/> over every element of <paramref name="param"/> (any layout), whose
     /// gradient and state buffers are contiguous tensors of its shape and dtype, and bumps its version.
@@ -29,10 +33,27 @@ internal static class FusedUpdate
     {
         // A parameter that is a strided view is updated through a contiguous copy written back afterwards.
         var target = param.IsContiguous ? param : param.Copy();
-        Run(update, target.AsSpan<T>(), grad.AsSpan<T>(),
-            s0 is null ? default : s0.AsSpan<T>(),
-            s1 is null ? default : s1.AsSpan<T>(),
-            s2 is null ? default : s2.AsSpan<T>());
+        int n = target.Numel;
+        int parts = Math.Min(Parallelism.NumThreads, n / MinPerThread);
+        if (parts > 1)
+        {
+            // Lanes never interact, so splitting the elements between threads leaves every result as it was.
+            Parallelism.For(parts, part =>
+            {
+                int start = (int)((long)n * part / parts), length = (int)((long)n * (part + 1) / parts) - start;
+                Run(update, target.AsSpan<T>().Slice(start, length), grad.AsSpan<T>().Slice(start, length),
+                    s0 is null ? default : s0.AsSpan<T>().Slice(start, length),
+                    s1 is null ? default : s1.AsSpan<T>().Slice(start, length),
+                    s2 is null ? default : s2.AsSpan<T>().Slice(start, length));
+            });
+        }
+        else
+        {
+            Run(update, target.AsSpan<T>(), grad.AsSpan<T>(),
+                s0 is null ? default : s0.AsSpan<T>(),
+                s1 is null ? default : s1.AsSpan<T>(),
+                s2 is null ? default : s2.AsSpan<T>());
+        }
         if (!ReferenceEquals(target, param)) param.CopyFromUnchecked(target);
         param.BumpVersion();
     }

@@ -4,6 +4,43 @@ namespace Nabla.Tests.Optim;
 
 public class OptimizerBehaviourTests
 {
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("sgd")]
+    [InlineData("rmsprop")]
+    public void UpdatesSplitBetweenThreadsAreBitForBitThoseOfOneThread(string name)
+    {
+        float[] Train(int threads)
+        {
+            int saved = Nabla.Kernels.Parallelism.NumThreads;
+            Nabla.Kernels.Parallelism.NumThreads = threads;
+            try
+            {
+                // 100,003 elements: more than one thread's share, and a length that leaves a tail after the vectors.
+                var p = Tensor.Randn([100_003], generator: new Generator(1)).SetRequiresGrad();
+                Optimizer optimizer = name switch
+                {
+                    "adam" => new Adam([p], lr: 0.01, weightDecay: 0.1, amsgrad: true),
+                    "sgd" => new SGD([p], lr: 0.1, momentum: 0.9, nesterov: true),
+                    _ => new RMSprop([p], lr: 0.01, momentum: 0.5, centered: true),
+                };
+                var gen = new Generator(2);
+                for (int step = 0; step < 3; step++)
+                {
+                    p.Grad = Tensor.Randn([100_003], generator: gen);
+                    optimizer.Step();
+                }
+                return p.ToArray<float>();
+            }
+            finally
+            {
+                Nabla.Kernels.Parallelism.NumThreads = saved;
+            }
+        }
+
+        Assert.Equal(Train(1), Train(2));
+    }
+
     [Fact]
     public void GroupsInheritDefaultsAndOverrideLearningRateAndWeightDecay()
     {
