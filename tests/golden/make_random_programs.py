@@ -28,7 +28,10 @@ random_programs_<dtype>.json
     "steps":  [{"op": name in OPS, "in": [value indices], "args": {...}}, ...],
     "weight": {"shape", "data"},
     "output": {"shape", "data"},   the last step's value,
-    "grads":  [{"shape", "data"}, ...]   d loss / d input, one per input}
+    "grads":  [{"shape", "data"}, ...]   d loss / d input, one per input,
+    "second": float64 programs only: {"u": [one direction per input], "grads": [d (sum_i <grads_i, u_i>) / d input]},
+              the Hessian-vector products, or null where torch.autograd.gradgradcheck does not pass on the program or
+              the products are not well conditioned (float32 and float64 disagree beyond 1e-3)}
   Values are numbered inputs first, then one per step in order, so step k's result is value len(inputs) + k.
   Constant tensors inside args (where conditions, gather, scatter and index_put indices) are {"shape", "data"} with
   "dtype": "int64" on indices; conditions are 0/1 in the program's dtype. Bool masks of the "_u…" programs are
@@ -1283,6 +1286,42 @@ def evaluate(inputs, steps, weight, dtype):
     return out.detach(), [None if gr is None else gr.detach() for gr in grads]
 
 
+def hessian_vector(inputs, steps, weight, us, dtype):
+    """The gradients of sum_i <d loss / d input_i, u_i> with respect to the inputs, computed in dtype."""
+    leaves, out = run_program(inputs, steps, dtype)
+    w = torch.tensor(weight["data"], dtype=dtype).reshape(weight["shape"])
+    grads = torch.autograd.grad((out * w).sum(), leaves, create_graph=True)
+    total = sum((gr * u.to(dtype)).sum() for gr, u in zip(grads, us))
+    if not total.requires_grad:
+        return [torch.zeros_like(x).detach() for x in leaves]
+    return [torch.zeros_like(x) if gr is None else gr.detach().clone() for gr, x in zip(torch.autograd.grad(total, leaves, allow_unused=True), leaves)]
+
+
+def second_order(inputs, steps, weight, rng):
+    """
+    For a float64 program: with fixed directions u (one per input, multiples of 1/16), the Hessian-vector products
+    (see hessian_vector), or None unless PyTorch's gradgradcheck passes on the program, the products are not all zero
+    (a program linear in its inputs), and the float32 products agree
+    with the float64 ones to 1e-3 of each tensor's largest magnitude (second derivatives that are zero in exact
+    arithmetic leave only rounding noise, which would not compare).
+    """
+    us = [torch.tensor([rng.randint(-32, 32) / 16 for _ in range(math.prod(i["shape"]))], dtype=torch.float64).reshape(i["shape"]) for i in inputs]
+    leaves, _ = run_program(inputs, steps, torch.float64)
+    w = torch.tensor(weight["data"], dtype=torch.float64).reshape(weight["shape"])
+    try:
+        ok = torch.autograd.gradgradcheck(lambda *xs: replay(list(xs), steps), tuple(leaves), grad_outputs=(w,), eps=1e-6, atol=1e-5, rtol=1e-3)
+    except RuntimeError:
+        ok = False
+    if not ok:
+        return None
+    seconds = hessian_vector(inputs, steps, weight, us, torch.float64)
+    if max(amax(t) for t in seconds) == 0:
+        return None
+    if not all(agree(a, b, 1e-3) for a, b in zip(hessian_vector(inputs, steps, weight, us, torch.float32), seconds)):
+        return None
+    return {"u": [flat(u, torch.float64) for u in us], "grads": [flat(gr, torch.float64) for gr in seconds]}
+
+
 def agree(a, b, rtol):
     """Normwise closeness, the condition a float32 run must meet against the float64 one (rounding noise fails it)."""
     return a.shape == b.shape and float((a.double() - b.double()).abs().max()) <= rtol * float(b.double().abs().max())
@@ -1327,8 +1366,11 @@ def program(rng, name, dtype, ops, must=(), favour=None):
         if not smooth(inputs, steps):
             continue
         out, grads = (out64, grads64) if dtype == torch.float64 else (out32, grads32)
-        return {"name": name, "inputs": inputs, "steps": steps, "weight": weight,
-                "output": flat(out, dtype), "grads": [flat(gr, dtype) for gr in grads]}
+        drawn = {"name": name, "inputs": inputs, "steps": steps, "weight": weight,
+                 "output": flat(out, dtype), "grads": [flat(gr, dtype) for gr in grads]}
+        if dtype == torch.float64:
+            drawn["second"] = second_order(inputs, steps, weight, random.Random(zlib.crc32(("second/" + name).encode())))
+        return drawn
 
 
 def committed(path):
@@ -1372,6 +1414,8 @@ def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count,
         before = old.get(p["name"])
         if before is not None and all(json.loads(before)[key] == p[key] for key in ("inputs", "steps", "weight")):
             line = before
+            if "second" in p and '"second":' not in before:
+                line = before[:-1] + ',"second":' + json.dumps(p["second"], separators=(",", ":")) + "}"
         lines.append(line)
     with open(path, "w") as f:
         f.write('{"dtype": "%s", "seed": %d, "programs": [\n%s\n]}\n' % (dtype_name, seed, ",\n".join(lines)))

@@ -54,16 +54,10 @@ public sealed class RandomProgram
     /// backpropagates sum(output · weight) and compares every input's gradient. Values match when
     /// |actual − expected| ≤ rtol·(|expected| + max|expected|), the max taken over the tensor compared.
     /// </summary>
-    public void AssertMatches(IReadOnlyDictionary<string, Func<Step, Tensor[], Tensor>> ops, double rtol)
+    public void AssertMatches(IReadOnlyDictionary<string, Func<Step, Tensor[], Tensor>> ops, double rtol, double secondOrderRtol)
     {
-        var inputs = _json.GetProperty("inputs").EnumerateArray().Select(i => ToTensor(i, DType).SetRequiresGrad()).ToArray();
-        var values = new List<Tensor>(inputs);
-        foreach (var step in Steps)
-        {
-            Assert.True(ops.TryGetValue(step.Op, out var op), $"{this}: no Nabla mapping for op '{step.Op}'.");
-            values.Add(op(step, [.. step.Inputs.Select(k => values[k])]));
-        }
-        var output = values[^1];
+        var inputs = Leaves();
+        var output = Replay(ops, inputs);
         AssertClose("output", ToTensor(_json.GetProperty("output"), DType), output, rtol);
         (output * ToTensor(_json.GetProperty("weight"), DType)).Sum().Backward();
         var grads = _json.GetProperty("grads").EnumerateArray().ToArray();
@@ -72,6 +66,41 @@ public sealed class RandomProgram
             Assert.True(inputs[i].Grad is not null, $"{this}: input {i} has no gradient after backward.\n{Describe()}");
             AssertClose($"gradient of input {i}", ToTensor(grads[i], DType), inputs[i].Grad!, rtol);
         }
+        if (_json.TryGetProperty("second", out var second) && second.ValueKind == JsonValueKind.Object)
+            AssertSecondOrderMatches(ops, second, secondOrderRtol);
+    }
+
+    /// <summary>
+    /// The Hessian-vector products: the gradients of Σᵢ ⟨∂loss/∂inputᵢ, uᵢ⟩, through a backward pass recorded with
+    /// <c>createGraph: true</c>, against PyTorch's double backward.
+    /// </summary>
+    private void AssertSecondOrderMatches(IReadOnlyDictionary<string, Func<Step, Tensor[], Tensor>> ops, JsonElement second, double rtol)
+    {
+        var inputs = Leaves();
+        var loss = (Replay(ops, inputs) * ToTensor(_json.GetProperty("weight"), DType)).Sum();
+        var grads = Autograd.Grad([loss], inputs, createGraph: true);
+        var directions = second.GetProperty("u").EnumerateArray().Select(u => ToTensor(u, DType)).ToArray();
+        var total = grads.Select((g, i) => (g! * directions[i]).Sum()).Aggregate((a, b) => a + b);
+        var expected = second.GetProperty("grads").EnumerateArray().ToArray();
+        var actual = total.RequiresGrad ? Autograd.Grad([total], inputs, allowUnused: true) : new Tensor?[inputs.Length];
+        // One Hessian-vector product spans every input, so its largest element sets the scale for all of them.
+        var products = expected.Select(e => ToTensor(e, DType)).ToArray();
+        double scale = products.SelectMany(t => t.ToDoubleArray()).Select(Math.Abs).DefaultIfEmpty(0).Max();
+        for (int i = 0; i < inputs.Length; i++)
+            AssertClose($"second-order gradient of input {i}", products[i], actual[i] ?? Tensor.ZerosLike(inputs[i]), rtol, scale);
+    }
+
+    private Tensor[] Leaves() => _json.GetProperty("inputs").EnumerateArray().Select(i => ToTensor(i, DType).SetRequiresGrad()).ToArray();
+
+    private Tensor Replay(IReadOnlyDictionary<string, Func<Step, Tensor[], Tensor>> ops, Tensor[] inputs)
+    {
+        var values = new List<Tensor>(inputs);
+        foreach (var step in Steps)
+        {
+            Assert.True(ops.TryGetValue(step.Op, out var op), $"{this}: no Nabla mapping for op '{step.Op}'.");
+            values.Add(op(step, [.. step.Inputs.Select(k => values[k])]));
+        }
+        return values[^1];
     }
 
     /// <summary>The program as text, one value per line: the inputs' shapes, then each step's op, operands and args.</summary>
@@ -89,14 +118,14 @@ public sealed class RandomProgram
     /// <summary>The program's name and file, so that theory output reads well.</summary>
     public override string ToString() => $"{Name} ({File})";
 
-    private void AssertClose(string what, Tensor expected, Tensor actual, double rtol)
+    private void AssertClose(string what, Tensor expected, Tensor actual, double rtol, double? scaleOverride = null)
     {
         Assert.True(actual.Shape.SequenceEqual(expected.Shape),
             $"{this} {what}: shape [{string.Join(", ", actual.Shape)}], expected [{string.Join(", ", expected.Shape)}].\n{Describe()}");
         Assert.True(actual.DType == expected.DType, $"{this} {what}: dtype {actual.DType.Name()}, expected {expected.DType.Name()}.");
         var e = expected.ToDoubleArray();
         var a = actual.ToDoubleArray();
-        double scale = e.Select(Math.Abs).DefaultIfEmpty(0).Max();
+        double scale = scaleOverride ?? e.Select(Math.Abs).DefaultIfEmpty(0).Max();
         for (int i = 0; i < e.Length; i++)
         {
             double allowed = rtol * (Math.Abs(e[i]) + scale);
