@@ -25,25 +25,36 @@ internal static class OnnxRuntimeCheck
             AssertSame(model, path, input);
     }
 
-    /// <summary>Checks that the model file at <paramref name="path"/> gives <paramref name="model"/>'s output on <paramref name="input"/>.</summary>
+    /// <summary>
+    /// Checks that the model file at <paramref name="path"/> gives <paramref name="model"/>'s output on
+    /// <paramref name="input"/>, as ONNX Runtime runs the graph as written and after its own fusions (Conv with
+    /// BatchNormalization, Gemm with Relu...).
+    /// </summary>
     public static void AssertSame(Module model, string path, Tensor input)
+    {
+        foreach (var level in new[] { GraphOptimizationLevel.ORT_DISABLE_ALL, GraphOptimizationLevel.ORT_ENABLE_ALL })
+            AssertSame(model, path, input, level);
+    }
+
+    private static void AssertSame(Module model, string path, Tensor input, GraphOptimizationLevel level)
     {
         Tensor expected;
         using (Autograd.NoGrad()) expected = model.Forward(input);
-        var (shape, actual) = Run(path, input);
+        var (shape, actual) = Run(path, input, level: level);
         Assert.Equal(expected.Shape.Select(d => (long)d).ToArray(), shape);
         var want = expected.ToDoubleArray();
         Assert.Equal(want.Length, actual.Length);
         double worst = 0;
         for (int i = 0; i < want.Length; i++)
             worst = Math.Max(worst, Math.Abs(actual[i] - want[i]) / Math.Max(1, Math.Abs(want[i])));
-        Assert.True(worst <= Tolerance, $"ONNX Runtime differs from Nabla by {worst:G3} (relative) on an input of shape [{string.Join(", ", input.Shape)}].");
+        Assert.True(worst <= Tolerance, $"ONNX Runtime ({level}) differs from Nabla by {worst:G3} (relative) on an input of shape [{string.Join(", ", input.Shape)}].");
     }
 
     /// <summary>The output's shape and values when ONNX Runtime runs the model at <paramref name="path"/> on <paramref name="input"/>.</summary>
-    public static (long[] Shape, double[] Values) Run(string path, Tensor input, string inputName = "input")
+    public static (long[] Shape, double[] Values) Run(string path, Tensor input, string inputName = "input",
+        GraphOptimizationLevel level = GraphOptimizationLevel.ORT_DISABLE_ALL)
     {
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
+        using var options = new SessionOptions { GraphOptimizationLevel = level };
         using var session = new InferenceSession(path, options);
         long[] shape = [.. input.Shape.Select(d => (long)d)];
         using var value = input.DType switch
