@@ -16,6 +16,7 @@ namespace Nabla.Examples
         public static int Run(TextWriter output, int steps = 2000, double learningRate = 5e-6)
         {
             ArgumentNullException.ThrowIfNull(output);
+            output.WriteLine("data: 2,000 points of y = sin(x), x evenly spaced over [−π, π] (the tutorial's polynomial fit)");
             var (losses, a, b, c, d) = Fit(steps, learningRate);
             for (int t = 99; t < steps; t += 100)
                 output.WriteLine(Invariant($"step {t + 1,4}  loss {losses[t]:F4}"));

@@ -47,6 +47,7 @@ namespace Nabla.Examples
                 Console.Error.WriteLine(e.Message);
                 return 2;
             }
+            Console.WriteLine($"data: the {images.Shape[0]:N0} training images of the IDX files in {directory}");
             return Run(Console.Out, images, epochs, outDir);
         }
 

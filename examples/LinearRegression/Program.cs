@@ -20,6 +20,7 @@ namespace Nabla.Examples
             var w = Tensor.Scalar(generator.NextGaussian(), DType.Float64, requiresGrad: true);
             var b = Tensor.Scalar(generator.NextGaussian(), DType.Float64, requiresGrad: true);
             double worstDifference = 0;
+            output.WriteLine($"data: 100 points x ~ U(−1, 1), y = 2·x + 1 + N(0, 0.05²) (seed {seed}); w and b start standard normal");
 
             for (int epoch = 0; epoch < epochs; epoch++)
             {
@@ -36,6 +37,14 @@ namespace Nabla.Examples
 
                     // The chain rule by hand: dL/dŷ = ŷ − y, dŷ/dw = x, dŷ/db = 1.
                     double dLdy = yHat.Item() - y;
+                    if (epoch == 0 && i == 0)
+                    {
+                        output.WriteLine($"the first example: x = {x:F4}, y = {y:F4}, ŷ = w·x + b = {yHat.Item():F4}, L = ½(y − ŷ)² = {loss.Item():F6}");
+                        output.WriteLine($"  ∂L/∂ŷ = ŷ − y = {dLdy:F6}");
+                        output.WriteLine($"  ∂ŷ/∂w = x = {x:F6},  ∂ŷ/∂b = 1");
+                        output.WriteLine($"  ∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂w = {dLdy * x:F6}   (autograd: {w.Grad!.Item():F6})");
+                        output.WriteLine($"  ∂L/∂b = ∂L/∂ŷ · ∂ŷ/∂b = {dLdy:F6}   (autograd: {b.Grad!.Item():F6})");
+                    }
                     worstDifference = Math.Max(worstDifference, Math.Max(Math.Abs(dLdy * x - w.Grad!.Item()), Math.Abs(dLdy - b.Grad!.Item())));
 
                     using (Autograd.NoGrad())
@@ -46,7 +55,7 @@ namespace Nabla.Examples
                 }
                 if (epoch % 10 == 9) output.WriteLine($"epoch {epoch + 1,3}  w = {w.Item():F4}  b = {b.Item():F4}");
             }
-            output.WriteLine($"largest difference between hand-written and automatic gradients: {worstDifference:E2}");
+            output.WriteLine($"largest difference between hand-written and automatic gradients: {worstDifference:0.0E+0}");
             output.WriteLine($"learned y = {w.Item():F3}·x + {b.Item():F3} (true: 2·x + 1)");
             return Math.Abs(w.Item() - 2) < 0.05 && Math.Abs(b.Item() - 1) < 0.05 && worstDifference < 1e-12 ? 0 : 1;
         }

@@ -44,6 +44,7 @@ namespace Nabla.Examples
                 Console.Error.WriteLine(e.Message);
                 return 2;
             }
+            Console.WriteLine($"data: the IDX images in {directory}: {train.Labels.Shape[0]:N0} for training, {test.Labels.Shape[0]:N0} for testing");
             return Run(Console.Out, train, test, epochs);
         }
 

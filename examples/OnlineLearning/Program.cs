@@ -26,6 +26,7 @@ namespace Nabla.Examples
                 new Linear(16, 1, generator: generator));
             var optimizer = new Adam(model.Parameters(), lr: learningRate);
 
+            output.WriteLine($"data: a stream of {steps:N0} make_moons points generated one at a time (seed {seed}); halfway the moons turn by 90°");
             int seen = 0;
             var stream = new OnlineLoader(() => NextExample(generator, rotated: seen >= steps / 2), batchSize: 1);
             double runningLoss = double.NaN;

@@ -21,6 +21,8 @@ namespace Nabla.Examples
             var wTarget = Tensor.Randn([Degree, 1], generator: generator) * 5;
             var bTarget = Tensor.Randn([1], generator: generator) * 5;
             var fc = new Linear(Degree, 1, generator: generator);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"data: batches of 32 points x ~ N(0, 1), features x, x², …, x^{Degree}, targets from a random polynomial of degree {Degree} (seed {seed})"));
 
             double loss = double.NaN;
             int batch = 0;

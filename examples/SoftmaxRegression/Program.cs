@@ -42,6 +42,7 @@ namespace Nabla.Examples
         {
             int features = train.Images.Shape[1];
             int classes = (int)train.Labels.Max().Item() + 1;
+            output.WriteLine($"data: {train.Labels.Shape[0]:N0} training and {test.Labels.Shape[0]:N0} test images of {features} pixels, {classes} classes");
             var model = new Linear(features, classes);
             using (Autograd.NoGrad())
             {

@@ -34,6 +34,8 @@ namespace Nabla.Examples
         public static int Run(TextWriter output, int steps = 15, int waves = 100, int length = 1000, int future = 1000, ulong seed = 0)
         {
             var data = SineWaves(waves, length, new Generator(2));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"data: {waves} sine waves sin((t + shift) / 20) of {length} steps, shifts in [−80, 80); 3 held out for testing"));
             var input = data[3.., ..^1];
             var target = data[3.., 1..];
             var testInput = data[..3, ..^1];

@@ -47,6 +47,7 @@ namespace Nabla.Examples
                 Console.Error.WriteLine(e.Message);
                 return 2;
             }
+            Console.WriteLine($"data: the IDX images in {directory}: {train.Images.Shape[0]:N0} for training, {test.Images.Shape[0]:N0} for testing");
             return Run(Console.Out, train.Images, test.Images, epochs, results);
         }
 

@@ -20,6 +20,7 @@ namespace Nabla.Examples
             var model = new Sequential(new Linear(2, 4, generator: generator), new Tanh(), new Linear(4, 1, generator: generator), new Tanh());
             var optimizer = new SGD(model.Parameters(), lr: learningRate);
             var (x, y) = Synthetic.Xor();
+            output.WriteLine("data: the four XOR points (0, 0) → 0, (0, 1) → 1, (1, 0) → 1, (1, 1) → 0");
 
             for (int epoch = 1; epoch <= epochs; epoch++)
             {

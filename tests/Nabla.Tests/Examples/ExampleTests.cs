@@ -21,6 +21,9 @@ public sealed class ExampleTests
         Assert.Equal(0, SigmoidNetworkExample.Run(output));
         var text = output.ToString();
         Assert.Equal(4, text.Split("by hand == by autograd: True").Length - 1);
+        Assert.Contains("data: the article's one point", text, StringComparison.Ordinal);
+        foreach (var factor in new[] { "∂L/∂ŷ = ŷ − y = tensor(", "∂ŷ/∂z2 = ŷ(1 − ŷ) = tensor(", "δ2 = ∂L/∂z2", "∂L/∂a1 = δ2·W2ᵀ = tensor(", "δ1 = ∂L/∂z1" })
+            Assert.Contains(factor, text, StringComparison.Ordinal);
         double before = LossAfter(text, "loss "), after = LossAfter(text, "loss after one step ");
         Assert.True(after < before, $"one gradient step should lower the loss: {before} -> {after}");
     }
@@ -30,7 +33,11 @@ public sealed class ExampleTests
     {
         var output = new StringWriter();
         Assert.Equal(0, LinearRegressionExample.Run(output));
-        Assert.Contains("graph TD", output.ToString());
+        var text = output.ToString();
+        Assert.Contains("graph TD", text, StringComparison.Ordinal);
+        Assert.Contains("data: 100 points", text, StringComparison.Ordinal);
+        Assert.Contains("∂L/∂w = ∂L/∂ŷ · ∂ŷ/∂w = ", text, StringComparison.Ordinal);
+        Assert.Contains("(autograd: ", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,6 +14,8 @@ public sealed class PortedExampleTests
         var output = new StringWriter();
         Assert.Equal(0, RegressionExample.Run(output));
         var lines = output.ToString().Split('\n');
+        Assert.StartsWith("data: batches of 32 points", lines[0], StringComparison.Ordinal);
+        lines = lines[1..];
         Assert.StartsWith("Loss: 0.000", lines[0]);
         double[] Coefficients(string line) => line.Split("y = ")[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Where(t => t[0] is '+' or '-').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
