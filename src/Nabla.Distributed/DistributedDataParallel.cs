@@ -49,7 +49,7 @@ namespace Nabla.Distributed;
 /// Buffers such as batch normalisation's running statistics are broadcast from rank 0 before every forward pass in
 /// training mode (<c>broadcastBuffers</c>, as PyTorch does by default), so the replicas stay equal; the batch statistics
 /// that normalise a batch are each replica's own (per-replica batch normalisation, PyTorch's default without
-/// <c>SyncBatchNorm</c>), so a model with batch normalisation trains on N ranks of B examples like one process whose
+/// <see cref="SyncBatchNorm"/>, which <see cref="SyncBatchNorm.ConvertSyncBatchNorm"/> puts in their place), so a model with batch normalisation trains on N ranks of B examples like one process whose
 /// batch norm sees groups of B, not 2B.
 /// </para>
 /// The state dict has the wrapped module's keys under <c>module.</c>, as PyTorch's has; save
@@ -314,8 +314,10 @@ public sealed class DistributedDataParallel : Module
         throw new DistributedException(
             $"DistributedDataParallel: expected to have finished reduction in the prior iteration before starting a new one: at the {when} pass on rank {Group.Rank}, " +
             $"the previous backward pass had not given a gradient to {missing.Count} parameter(s) ({string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? ", ..." : "")}), " +
-            "so the gradients were never all-reduced. The module has parameters that were not used in producing the loss: pass findUnusedParameters: true " +
-            "to DistributedDataParallel, or freeze the unused ones (RequiresGrad = false) before wrapping the model, or make every parameter take part in every step's loss.");
+            "so the gradients were never all-reduced. " + (_findUnused
+                ? "The forward pass's output depends on them, but the loss did not: every synchronised forward pass must be followed by one backward pass through its output."
+                : "The module has parameters that were not used in producing the loss: pass findUnusedParameters: true " +
+                  "to DistributedDataParallel, or freeze the unused ones (RequiresGrad = false) before wrapping the model, or make every parameter take part in every step's loss."));
     }
 
     /// <summary>
