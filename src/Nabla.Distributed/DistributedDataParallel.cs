@@ -38,13 +38,18 @@ namespace Nabla.Distributed;
 /// layers overlaps the backward pass of the first, and the last gradient of the pass waits for all buckets and writes
 /// the averages back into <see cref="Tensor.Grad"/>. Buckets start in the same order on every rank, as MPI requires.
 /// Every parameter that requires grad must receive a gradient in every synchronised backward pass; one that did not is
-/// reported, naming it, at the next forward pass or backward pass.
+/// reported, naming it, at the next forward pass or backward pass — unless <c>findUnusedParameters</c> is set
+/// (PyTorch's <c>find_unused_parameters</c>): then each synchronised forward pass walks the graph of its output to find
+/// the parameters it used, and once backward has given all of them a gradient the others are counted as ready, with this
+/// rank's accumulated gradient or zeros, so their buckets are all-reduced too. A parameter that no rank used keeps its
+/// <see cref="Tensor.Grad"/> as it was (null after <c>ZeroGrad</c>), as in one process, and one that some rank used gets
+/// the average; the flags of which ranks used what cost one small extra all-reduce per step.
 /// </para>
 /// <para>
 /// Buffers such as batch normalisation's running statistics are broadcast from rank 0 before every forward pass in
 /// training mode (<c>broadcastBuffers</c>, as PyTorch does by default), so the replicas stay equal; the batch statistics
 /// that normalise a batch are each replica's own (per-replica batch normalisation, PyTorch's default without
-/// <c>SyncBatchNorm</c>), so a model with batch normalisation trains on N ranks of B examples like one process whose
+/// <see cref="SyncBatchNorm"/>, which <see cref="SyncBatchNorm.ConvertSyncBatchNorm"/> puts in their place), so a model with batch normalisation trains on N ranks of B examples like one process whose
 /// batch norm sees groups of B, not 2B.
 /// </para>
 /// The state dict has the wrapped module's keys under <c>module.</c>, as PyTorch's has; save
@@ -59,6 +64,10 @@ public sealed class DistributedDataParallel : Module
     private readonly Tensor[] _buffers;
     private readonly bool _broadcastBuffers;
     private readonly double _scale;
+    private readonly bool _findUnused;
+    private readonly Dictionary<Tensor, int> _indexOf = new(ReferenceEqualityComparer.Instance);
+    private readonly bool[] _used;
+    private int _usedCount, _usedArrived;
     private int _nextToStart, _finished;
     private bool _syncEnabled = true;
 
@@ -67,8 +76,12 @@ public sealed class DistributedDataParallel : Module
     /// <param name="group">The ranks that train together.</param>
     /// <param name="bucketCapMb">The size of a gradient bucket in MiB (PyTorch's default 25); a parameter is never split.</param>
     /// <param name="broadcastBuffers">Broadcast rank 0's buffers before every forward pass in training mode.</param>
+    /// <param name="findUnusedParameters">
+    /// Find, at each forward pass, the parameters its output does not depend on, and all-reduce them as ready (see the
+    /// class summary), for models whose steps use different parts; false (PyTorch's default) saves the walk of the graph.
+    /// </param>
     /// <exception cref="DistributedException">The ranks' models differ in a parameter's or buffer's name, shape or dtype.</exception>
-    public DistributedDataParallel(Module module, ProcessGroup group, double bucketCapMb = 25, bool broadcastBuffers = true)
+    public DistributedDataParallel(Module module, ProcessGroup group, double bucketCapMb = 25, bool broadcastBuffers = true, bool findUnusedParameters = false)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(group);
@@ -77,6 +90,7 @@ public sealed class DistributedDataParallel : Module
         Module = RegisterModule("module", module);
         Group = group;
         _broadcastBuffers = broadcastBuffers;
+        _findUnused = findUnusedParameters;
         _scale = 1.0 / group.WorldSize;
         BucketCapBytes = (long)(bucketCapMb * 1024 * 1024);
 
@@ -114,6 +128,8 @@ public sealed class DistributedDataParallel : Module
         _buckets = [.. buckets];
         _places = places;
         _names = [.. trained.Select(p => p.Name)];
+        _used = new bool[trained.Length];
+        for (int i = 0; i < trained.Length; i++) _indexOf[trained[i].Parameter] = i;
         if (group.WorldSize > 1)
         {
             for (int i = 0; i < trained.Length; i++)
@@ -130,6 +146,9 @@ public sealed class DistributedDataParallel : Module
     /// <summary>The ranks that train together.</summary>
     public ProcessGroup Group { get; }
 
+    /// <summary>Whether each forward pass finds the parameters it did not use (<c>findUnusedParameters</c>).</summary>
+    public bool FindUnusedParameters => _findUnused;
+
     /// <summary>The bucket size in bytes.</summary>
     public long BucketCapBytes { get; }
 
@@ -141,14 +160,14 @@ public sealed class DistributedDataParallel : Module
     public override Tensor Forward(Tensor input)
     {
         BeforeForward();
-        return Module.Forward(input);
+        return AfterForward(Module.Forward(input));
     }
 
     /// <inheritdoc/>
     public override Tensor Forward(params Tensor[] inputs)
     {
         BeforeForward();
-        return Module.Forward(inputs);
+        return AfterForward(Module.Forward(inputs));
     }
 
     /// <summary>
@@ -193,21 +212,89 @@ public sealed class DistributedDataParallel : Module
         if (_broadcastBuffers && IsTraining && _buffers.Length > 0) BroadcastBuffers();
     }
 
+    /// <summary>With <c>findUnusedParameters</c>, marks the parameters that <paramref name="output"/>'s graph reaches as used in this pass.</summary>
+    private Tensor AfterForward(Tensor output)
+    {
+        if (!_findUnused || !_syncEnabled || Group.WorldSize == 1 || !Autograd.IsGradEnabled || !output.RequiresGrad) return output;
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { output };
+        var stack = new Stack<Tensor>();
+        stack.Push(output);
+        while (stack.Count > 0)
+        {
+            var t = stack.Pop();
+            if (t.Node is null)
+            {
+                if (_indexOf.TryGetValue(t, out int index) && !_used[index])
+                {
+                    _used[index] = true;
+                    _usedCount++;
+                }
+                continue;
+            }
+            foreach (var input in t.Node.Inputs)
+                if (input.RequiresGrad && seen.Add(input)) stack.Push(input);
+        }
+        return output;
+    }
+
     private void OnGradientReady(int index)
     {
         if (!_syncEnabled) return;
         var (b, slot) = _places[index];
-        var bucket = _buckets[b];
-        if (bucket.Ready[slot]) CheckNoPassPending("backward");
-        if (bucket.Add(slot))
+        if (_buckets[b].Ready[slot]) CheckNoPassPending("backward");
+        Add(index);
+        if (_findUnused && _used[index] && ++_usedArrived == _usedCount)
+        {
+            // Backward has reached every parameter the forward passes used: the others are ready as they are.
+            for (int i = 0; i < _places.Length; i++)
+            {
+                var (ub, us) = _places[i];
+                if (!_buckets[ub].Ready[us]) Add(i);
+            }
+        }
+        for (int i = _finished; i < _nextToStart; i++) _buckets[i].Progress(Group);
+        if (_nextToStart < _buckets.Length) return;
+        if (_findUnused) GiveGradientsToUsedParameters();
+        for (; _finished < _buckets.Length; _finished++) _buckets[_finished].Finish(Group, _scale);
+        EndPass();
+    }
+
+    private void Add(int index)
+    {
+        var (b, slot) = _places[index];
+        if (_buckets[b].Add(slot))
         {
             while (_nextToStart < _buckets.Length && _buckets[_nextToStart].IsFull)
                 _buckets[_nextToStart++].Start(Group);
         }
-        for (int i = _finished; i < _nextToStart; i++) _buckets[i].Progress(Group);
-        if (_nextToStart < _buckets.Length) return;
-        for (; _finished < _buckets.Length; _finished++) _buckets[_finished].Finish(Group, _scale);
+    }
+
+    /// <summary>
+    /// Finds which parameters have a gradient on some rank (one all-reduce of flags): those without one here get zeros,
+    /// to receive the average; those that no rank has a gradient for keep none, as in one process.
+    /// </summary>
+    private void GiveGradientsToUsedParameters()
+    {
+        var flags = new long[_places.Length];
+        for (int i = 0; i < _places.Length; i++)
+        {
+            var (b, slot) = _places[i];
+            if (_buckets[b].Parameters[slot].Grad is not null) flags[i] = 1;
+        }
+        var any = Group.AllReduce(Tensor.FromArray(flags), ReduceOp.Max).ToArray<long>();
+        for (int i = 0; i < _places.Length; i++)
+        {
+            var (b, slot) = _places[i];
+            var p = _buckets[b].Parameters[slot];
+            if (any[i] != 0 && p.Grad is null) p.Grad = Tensor.Zeros(p.ShapeArray, p.DType);
+        }
+    }
+
+    private void EndPass()
+    {
         _nextToStart = _finished = 0;
+        Array.Clear(_used);
+        _usedCount = _usedArrived = 0;
     }
 
     /// <summary>Refuses to go on when the last synchronised backward left some parameters without a gradient.</summary>
@@ -223,11 +310,14 @@ public sealed class DistributedDataParallel : Module
         }
         if (!anyReady) return;
         foreach (var bucket in _buckets) bucket.Reset();
-        _nextToStart = _finished = 0;
+        EndPass();
         throw new DistributedException(
-            $"DistributedDataParallel: at the {when} pass on rank {Group.Rank}, the previous backward pass had not given a gradient to {missing.Count} parameter(s) " +
-            $"({string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? ", ..." : "")}), so the gradients were never all-reduced. Every parameter that requires grad " +
-            "must take part in the loss of every synchronised backward pass; freeze the unused ones (RequiresGrad = false) before wrapping the model.");
+            $"DistributedDataParallel: expected to have finished reduction in the prior iteration before starting a new one: at the {when} pass on rank {Group.Rank}, " +
+            $"the previous backward pass had not given a gradient to {missing.Count} parameter(s) ({string.Join(", ", missing.Take(8))}{(missing.Count > 8 ? ", ..." : "")}), " +
+            "so the gradients were never all-reduced. " + (_findUnused
+                ? "The forward pass's output depends on them, but the loss did not: every synchronised forward pass must be followed by one backward pass through its output."
+                : "The module has parameters that were not used in producing the loss: pass findUnusedParameters: true " +
+                  "to DistributedDataParallel, or freeze the unused ones (RequiresGrad = false) before wrapping the model, or make every parameter take part in every step's loss."));
     }
 
     /// <summary>

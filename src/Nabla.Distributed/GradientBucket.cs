@@ -52,12 +52,13 @@ internal sealed unsafe class GradientBucket
 
     public bool IsStarted { get; private set; }
 
-    /// <summary>Copies parameter <paramref name="slot"/>'s accumulated gradient into the buffer; true when the bucket is then full.</summary>
+    /// <summary>Copies parameter <paramref name="slot"/>'s accumulated gradient (zeros when it has none) into the buffer; true when the bucket is then full.</summary>
     public bool Add(int slot)
     {
-        var grad = Parameters[slot].Grad!;
+        var grad = Parameters[slot].Grad;
         var target = Slice(slot);
-        if (grad.IsContiguous && grad.DType == DType) ProcessGroup.Bytes(grad).CopyTo(target);
+        if (grad is null) target.Clear();
+        else if (grad.IsContiguous && grad.DType == DType) ProcessGroup.Bytes(grad).CopyTo(target);
         else if (DType == DType.Float32) grad.To(DType.Float32).ToArray<float>().AsSpan().CopyTo(MemoryMarshal.Cast<byte, float>(target));
         else grad.To(DType.Float64).ToArray<double>().AsSpan().CopyTo(MemoryMarshal.Cast<byte, double>(target));
         Ready[slot] = true;
@@ -76,13 +77,14 @@ internal sealed unsafe class GradientBucket
         if (_request != 0) group.Test(ref _request);
     }
 
-    /// <summary>Waits for the all-reduce, writes the sums times <paramref name="scale"/> into the gradients, and readies the bucket for the next pass.</summary>
+    /// <summary>Waits for the all-reduce, writes the sums times <paramref name="scale"/> into the gradients (of the parameters that have one), and readies the bucket for the next pass.</summary>
     public void Finish(ProcessGroup group, double scale)
     {
         group.Wait(ref _request, "AllReduce (gradients)");
         for (int i = 0; i < Parameters.Length; i++)
         {
-            var grad = Parameters[i].Grad!;
+            var grad = Parameters[i].Grad;
+            if (grad is null) continue;
             var source = Slice(i);
             if (grad.IsContiguous && grad.DType == DType)
             {

@@ -22,6 +22,18 @@ try
                 if (group.IsMain) Equivalence.Write(Path.Combine(args[1], name + ".bin"), steps);
             }
             break;
+        case "syncbn":
+            SyncScenarios.SyncBatchNormMatchesOneProcess(group);
+            break;
+        case "syncbn-train":
+            SyncScenarios.WriteSyncBatchNormTraining(group, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+            break;
+        case "unused":
+            SyncScenarios.WriteUnusedTraining(group, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+            break;
+        case "unused-error":
+            SyncScenarios.TrainBranchy(group, 8, findUnusedParameters: false, maxSteps: 4);
+            break;
         case "mismatch":
             _ = new DistributedDataParallel(new Linear(4, group.Rank == 1 ? 5 : 4), group);
             break;

@@ -184,6 +184,70 @@ public abstract class Module
         }
     }
 
+    /// <summary>
+    /// Puts <paramref name="module"/> in the place of the child <paramref name="name"/> (what PyTorch's
+    /// <c>setattr(parent, name, module)</c> does), for conversions that swap layers in a built model. Besides the
+    /// registration, every field of this module that refers to the old child is pointed at the new one: a field
+    /// holding it, or an element of an array or list field (the containers' layer lists). A field whose declared
+    /// type cannot hold the new module is refused, naming it.
+    /// </summary>
+    internal void ReplaceChild(string name, Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (!_modules.TryGetValue(name, out var old))
+            throw new ArgumentException($"{TypeName}: no child module named '{name}' to replace.", nameof(name));
+        var fields = new List<(System.Reflection.FieldInfo Field, int Index)>();
+        foreach (var field in InstanceFields(GetType()))
+        {
+            var value = field.GetValue(this);
+            if (ReferenceEquals(value, old))
+            {
+                fields.Add((field, -1));
+            }
+            else if (value is System.Collections.IList list && !list.IsReadOnly)
+            {
+                for (int i = 0; i < list.Count; i++)
+                {
+                    if (ReferenceEquals(list[i], old)) fields.Add((field, i));
+                }
+            }
+        }
+        foreach (var (field, index) in fields)
+        {
+            var holder = field.GetValue(this)!.GetType();
+            var elementType = index < 0 ? field.FieldType
+                : holder.IsArray ? holder.GetElementType()!
+                : holder.IsGenericType && holder.GetGenericArguments().Length == 1 ? holder.GetGenericArguments()[0]
+                : typeof(object);
+            if (!elementType.IsInstanceOfType(module))
+            {
+                throw new InvalidOperationException(
+                    $"{TypeName}: cannot replace child '{name}' ({old.GetType().Name}) by a {module.GetType().Name}: field {field.DeclaringType!.Name}.{field.Name} holds it as {elementType.Name}; declare the field as Module (or a base type of both).");
+            }
+        }
+        _modules[name] = module;
+        foreach (var (field, index) in fields)
+        {
+            if (index < 0) field.SetValue(this, module);
+            else ((System.Collections.IList)field.GetValue(this)!)[index] = module;
+        }
+    }
+
+    /// <summary>The instance fields declared by <paramref name="type"/> and its bases below <see cref="Module"/>.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070",
+        Justification = "A field the trimmer removed is one no code reads, so the module's behaviour does not depend on what it holds.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075",
+        Justification = "A field the trimmer removed is one no code reads, so the module's behaviour does not depend on what it holds.")]
+    private static IEnumerable<System.Reflection.FieldInfo> InstanceFields(Type type)
+    {
+        const System.Reflection.BindingFlags Own = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public
+            | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly;
+        for (var t = type; t is not null && t != typeof(Module); t = t.BaseType)
+        {
+            foreach (var field in t.GetFields(Own)) yield return field;
+        }
+    }
+
     /// <summary>The direct children, in registration order.</summary>
     public IEnumerable<Module> Children() => _modules.Values;
 
