@@ -142,11 +142,22 @@ public sealed partial class Tensor
     /// <summary>this / other.</summary>
     public Tensor Div(Tensor other) => this / other;
 
-    /// <summary>this ^ exponent elementwise, broadcasting.</summary>
+    /// <summary>
+    /// this ^ exponent elementwise, broadcasting, in the promoted dtype. As in PyTorch, two bool or integer tensors give an
+    /// integer result (products wrap around; a negative power gives 1 for a base of 1, ±1 for −1 and 0 otherwise), and an
+    /// integer base with a float exponent gives a float result.
+    /// </summary>
     public Tensor Pow(Tensor exponent)
     {
-        RequireFloat("Pow");
-        return Binary<OpKind.Pow, PowOperator<float>, PowOperator<double>>(this, exponent);
+        ArgumentNullException.ThrowIfNull(exponent);
+        if (DType.IsFloatingPoint() || exponent.DType.IsFloatingPoint())
+        {
+            (DType.IsFloatingPoint() ? this : exponent).RequireFloat("Pow");
+            return Binary<OpKind.Pow, PowOperator<float>, PowOperator<double>>(this, exponent);
+        }
+        RequireComputable("Pow");
+        exponent.RequireComputable("Pow");
+        return Binary<OpKind.Pow, PowOperator<float>, PowOperator<double>, IntegerPowOperator>(this, exponent);
     }
 
     /// <summary>

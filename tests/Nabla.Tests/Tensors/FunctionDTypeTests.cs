@@ -10,6 +10,31 @@ namespace Nabla.Tests.Tensors;
 /// </summary>
 public sealed class FunctionDTypeTests
 {
+    [Fact]
+    public void IntegerPowersOfIntegerTensorsStayIntegralAsInPyTorch()
+    {
+        // torch.pow(tensor([2, 3, -2, 1, -1, 0]), tensor([3, 2, 3, -2, -3, 0])) = [8, 9, -8, 1, -1, 1]
+        var a = Tensor.FromArray(new long[] { 2, 3, -2, 1, -1, 0 });
+        var b = Tensor.FromArray(new long[] { 3, 2, 3, -2, -3, 0 });
+        var p = a.Pow(b);
+        Assert.Equal(DType.Int64, p.DType);
+        Assert.Equal(new long[] { 8, 9, -8, 1, -1, 1 }, p.ToArray<long>());
+        Assert.Equal(new long[] { 0, 0, 0, 1, -1, 1 }, a.Pow(Tensor.FromArray(new long[] { -1, -2, -1, -5, -1, 0 })).ToArray<long>());
+        // uint8 wraps: torch.pow(uint8 [2, 3, 254, 1, 255, 0], [3, 2, 3, 2, 3, 0]) = [8, 9, 248, 1, 255, 1]
+        var u = Tensor.FromArray(new long[] { 2, 3, 254, 1, 255, 0 }).To(DType.UInt8).Pow(Tensor.FromArray(new long[] { 3, 2, 3, 2, 3, 0 }).To(DType.UInt8));
+        Assert.Equal(DType.UInt8, u.DType);
+        Assert.Equal(new byte[] { 8, 9, 248, 1, 255, 1 }, u.ToArray<byte>());
+        Assert.Equal(DType.Int32, a.To(DType.Int32).Pow(b.To(DType.Int32)).DType);
+        // torch.pow(tensor([True, False]), tensor([2, 3])) = [1, 0] (int64)
+        var fromBool = Tensor.FromArray(new[] { true, false }).Pow(Tensor.FromArray(new long[] { 2, 3 }));
+        Assert.Equal(DType.Int64, fromBool.DType);
+        Assert.Equal(new long[] { 1, 0 }, fromBool.ToArray<long>());
+        // An integer base with a float exponent tensor gives float32, as torch.pow(int64, float32) does.
+        var mixed = a.Pow(Tensor.FromArray(new[] { 0.5f, 2f, 2f, 2f, 2f, 2f }));
+        Assert.Equal(DType.Float32, mixed.DType);
+        Assert.Equal(new[] { MathF.Sqrt(2), 9f, 4f, 1f, 1f, 0f }, mixed.ToArray<float>());
+    }
+
     /// <summary>Each fixture op as Nabla spells it, with the name its error message must carry.</summary>
     private static readonly Dictionary<string, (string Name, Func<Tensor, Tensor> Apply)> Functions = new()
     {
