@@ -1,0 +1,110 @@
+using Nabla.Training;
+using Spectre.Console;
+
+namespace Nabla.Cli;
+
+/// <summary>
+/// The progress of <c>nabla train</c> between its epoch lines: a live Spectre.Console bar per epoch on a terminal
+/// (epoch, batch k/n, loss, accuracy, samples/s, elapsed and time left), plain <see cref="BatchLog.Describe"/> lines
+/// at most every <see cref="CliHost.PlainInterval"/> when the output is redirected, or nothing.
+/// </summary>
+internal sealed class TrainProgress : Callback
+{
+    private readonly ProgressMode _mode;
+    private readonly TextWriter _output;
+    private readonly TimeSpan _interval;
+    private long _lastPlain;
+    private ProgressContext? _context;
+    private ProgressTask? _task;
+    private int _taskEpoch;
+
+    public TrainProgress(ProgressMode mode, TextWriter output, TimeSpan interval)
+    {
+        _mode = mode;
+        _output = output;
+        _interval = interval;
+        _lastPlain = Environment.TickCount64;
+    }
+
+    /// <summary>Where the trainer writes its epoch lines: above the live bar, or the output itself.</summary>
+    public TextWriter EpochOutput => _mode == ProgressMode.Live ? new LineWriter(line => AnsiConsole.Console.WriteLine(line)) : _output;
+
+    /// <summary>Runs <paramref name="fit"/> with the live bar on screen (in Live mode), or just runs it.</summary>
+    public void Run(Action fit)
+    {
+        if (_mode != ProgressMode.Live)
+        {
+            fit();
+            return;
+        }
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .HideCompleted(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                _context = context;
+                try
+                {
+                    fit();
+                }
+                finally
+                {
+                    _task?.StopTask();
+                    _context = null;
+                }
+            });
+    }
+
+    /// <inheritdoc/>
+    public override void OnBatchEnd(Trainer trainer, BatchLog batch)
+    {
+        if (_mode == ProgressMode.Plain)
+        {
+            long now = Environment.TickCount64;
+            if (now - _lastPlain < _interval.TotalMilliseconds || batch.Batch == batch.BatchCount) return;
+            _lastPlain = now;
+            _output.WriteLine("  " + batch.Describe());
+        }
+        else if (_mode == ProgressMode.Live && _context is { } context)
+        {
+            if (_task is null || _taskEpoch != batch.Epoch)
+            {
+                _task?.StopTask();
+                _task = context.AddTask("", maxValue: Math.Max(1, batch.BatchCount));
+                _taskEpoch = batch.Epoch;
+            }
+            _task.Description = Markup.Escape(Describe(batch));
+            _task.Value = batch.Batch;
+        }
+    }
+
+    /// <summary>The bar's words: the line of <see cref="BatchLog.Describe"/> without the times, which the bar's own columns show.</summary>
+    private static string Describe(BatchLog batch)
+    {
+        string text = batch.Describe();
+        int elapsed = text.IndexOf("  elapsed ", StringComparison.Ordinal);
+        return elapsed < 0 ? text : text[..elapsed];
+    }
+
+    /// <summary>A writer that hands each complete line to a delegate.</summary>
+    private sealed class LineWriter(Action<string> writeLine) : TextWriter
+    {
+        private readonly System.Text.StringBuilder _line = new();
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value)
+        {
+            if (value == '\n')
+            {
+                writeLine(_line.ToString().TrimEnd('\r'));
+                _line.Clear();
+            }
+            else
+            {
+                _line.Append(value);
+            }
+        }
+    }
+}
