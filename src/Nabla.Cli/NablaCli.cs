@@ -6,7 +6,8 @@ namespace Nabla.Cli;
 /// <summary>
 /// The <c>nabla</c> command: <c>train</c>, <c>eval</c>, <c>predict</c>, <c>generate</c>, <c>graph</c>, <c>export</c>, <c>gradcheck</c> and <c>env</c>. Exit codes:
 /// 0 success, 1 a failed check or an unexpected error, 2 bad input (an unknown option value, a missing file), 3 training
-/// stopped because the loss or the gradient became NaN or infinite; each failure is one line on the error writer.
+/// stopped because the loss or the gradient became NaN or infinite, 130 and 143 training interrupted by Ctrl-C (SIGINT)
+/// or SIGTERM and saved for a resume; each failure is one line on the error writer.
 /// </summary>
 public static class NablaCli
 {
@@ -16,15 +17,28 @@ public static class NablaCli
     /// <summary>The exit code for training stopped by a non-finite loss or gradient.</summary>
     public const int Diverged = 3;
 
+    /// <summary>The exit code for training interrupted by Ctrl-C (SIGINT), as a shell reports a process that SIGINT ended: 128 + 2.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>The exit code for training interrupted by SIGTERM: 128 + 15.</summary>
+    public const int Terminated = 143;
+
     /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and problems to <paramref name="error"/>.</summary>
     /// <returns>The process exit code.</returns>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
+        return Run(args, output, error, CliHost.Embedded with { Args = args });
+    }
+
+    /// <summary>Runs the command line in <paramref name="host"/>'s surroundings (the process's, or a test's).</summary>
+    internal static int Run(string[] args, TextWriter output, TextWriter error, CliHost host)
+    {
+        ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         var root = new RootCommand("nabla: train, evaluate and inspect Nabla models (reverse-mode autodiff in C#).");
-        root.Subcommands.Add(TrainCommand.Create(output, error));
+        root.Subcommands.Add(TrainCommand.Create(output, error, host));
         root.Subcommands.Add(EvalCommand.Create(output, error));
         root.Subcommands.Add(PredictCommand.Create(output, error));
         root.Subcommands.Add(GenerateCommand.Create(output, error));

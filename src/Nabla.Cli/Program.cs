@@ -1,1 +1,1 @@
-return Nabla.Cli.NablaCli.Run(args, Console.Out, Console.Error);
+return Nabla.Cli.NablaCli.Run(args, Console.Out, Console.Error, Nabla.Cli.CliHost.Console(args));

@@ -22,7 +22,7 @@ internal static class TrainCommand
     private static readonly string[] ScheduleNames = ["none", "cosine"];
     private static readonly string[] AugmentNames = ["none", "flip", "flip-crop"];
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, CliHost host)
     {
         var data = CliOptions.Data("moons");
         var model = CliOptions.Model("mlp");
@@ -74,7 +74,7 @@ internal static class TrainCommand
         {
             data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, sequenceLength, clip, seed, threads, outDir, resume, force, earlyStopping, distributed,
         };
-        command.SetAction(parse => DistributedTraining.Run(parse.GetValue(distributed), error, group => NablaCli.Guard("train", error, () => Run(DistributedTraining.Output(group, output), new Settings
+        command.SetAction(parse => DistributedTraining.Run(parse.GetValue(distributed), error, group => NablaCli.Guard("train", error, () => Run(DistributedTraining.Output(group, output), error, host, new Settings
         {
             Group = group,
             Data = ParseData(parse.GetValue(data)!, parse.GetValue(sequenceLength)),
@@ -131,7 +131,7 @@ internal static class TrainCommand
         return data;
     }
 
-    private static int Run(TextWriter output, Settings s)
+    private static int Run(TextWriter output, TextWriter error, CliHost host, Settings s)
     {
         var data = s.Data;
         int epochs = s.Epochs ?? DefaultEpochs(data);
@@ -191,15 +191,20 @@ internal static class TrainCommand
                 : new Compose(new RandomCrop(28, padding: 2, generator: augmentation), new RandomHorizontalFlip(0.5, augmentation)));
         }
         var (distributed, distributedLoader) = s.Group is { } group ? DistributedTraining.Start(group, model, trainSet, batchSize, s.Seed + 1) : default;
-        var trainLoader = distributedLoader ?? new DataLoader(trainSet, batchSize, shuffle: true, generator: new Generator(s.Seed + 1));
+        // A random transform runs on the training thread (no prefetch), so that an interrupted epoch's checkpoint holds
+        // the augmentation generator's exact position; the batches are the same either way.
+        var trainLoader = distributedLoader ?? new DataLoader(trainSet, batchSize, shuffle: true, generator: new Generator(s.Seed + 1), prefetch: augment == "none");
         var testLoader = new DataLoader(new TensorDataset(xTest, yTest), batchSize: data.IsImage ? 500 : data.IsText ? 64 : Math.Max(1, xTest.Shape[0]));
         var optimizer = CreateOptimizer(s.Optimizer, model.Parameters(), lr, s.WeightDecay);
         var scheduler = schedule == "cosine" ? new LRSchedulerCallback(new CosineAnnealingLR(optimizer, tMax: epochs)) : null;
+        // Rank 0 alone shows progress, as it alone prints.
+        var progress = new TrainProgress(s.Group is { IsMain: false } ? ProgressMode.None : host.Progress, output, host.PlainInterval);
         var trainer = new Trainer(model, optimizer, ModelZoo.Loss(data),
-            new TrainerOptions { ComputeAccuracy = true, ComputePerplexity = data.IsText, ClipGradNorm = clip, Output = output, ValidationName = "test" });
+            new TrainerOptions { ComputeAccuracy = true, ComputePerplexity = data.IsText, ClipGradNorm = clip, Output = progress.EpochOutput, ValidationName = "test", Progress = false });
         Generator[] generators = [dropout, augmentation];
 
-        var callbacks = new List<Callback>();
+        var callbacks = new List<Callback> { progress };
+        if (host.OnBatch is { } onBatch) callbacks.Add(new LambdaCallback(onBatchEnd: (_, batch) => onBatch(batch)));
         if (distributed is not null) callbacks.Add(distributed.Callback());
         if (scheduler is not null) callbacks.Add(scheduler);
         if (s.EarlyStopping is { } patience) callbacks.Add(new EarlyStopping("test_loss", patience: patience, restoreBestWeights: true));
@@ -229,10 +234,26 @@ internal static class TrainCommand
             $"train: {data.Spec} ({examples}), {s.Model} {Describe(model)} ({model.ParameterCount():N0} parameters), " +
             $"{s.Optimizer} lr {lr} {(schedule == "none" ? "" : schedule + " ")}batch {batchSize}{(augment == "none" ? "" : ", augment " + augment)}" +
             $"{(clip is { } norm ? $", clip {norm}" : "")}{distributed?.Describe(batchSize)}, {epochs} epochs, seed {s.Seed}"));
-        if (s.Resume) output.WriteLine($"resuming after epoch {trainer.Epoch} from {checkpointPath}");
+        if (s.Resume)
+        {
+            output.WriteLine(trainer.EpochBatch == 0
+                ? $"resuming after epoch {trainer.Epoch} from {checkpointPath}"
+                : $"resuming epoch {trainer.Epoch + 1} after batch {trainer.EpochBatch}/{trainLoader.Count} from {checkpointPath}");
+        }
         int remaining = epochs - trainer.Epoch;
         if (remaining <= 0) output.WriteLine($"the checkpoint has already trained {trainer.Epoch} of {epochs} epochs");
-        trainer.Fit(trainLoader, Math.Max(remaining, 0), testLoader, callbacks);
+        // A distributed run is not interrupted with a save: its ranks would have to agree on the batch to stop after.
+        using (var interrupt = s.Group is null ? new Interrupt(host, error) : null)
+        {
+            try
+            {
+                progress.Run(() => trainer.Fit(trainLoader, Math.Max(remaining, 0), testLoader, callbacks, interrupt?.Token ?? default));
+            }
+            catch (OperationCanceledException) when (interrupt is { Token.IsCancellationRequested: true })
+            {
+                return Interrupted(output, error, host, interrupt, trainer, trainLoader, run, checkpointPath, scheduler, generators, recorded, model, s, data);
+            }
+        }
         distributed?.Finish(output);
 
         if (data.IsText)
@@ -250,19 +271,7 @@ internal static class TrainCommand
 
         if (run is not null)
         {
-            var metadata = new Dictionary<string, string>
-            {
-                [CliOptions.ModelKey] = s.Model,
-                [CliOptions.DataKey] = data.Spec,
-                [CliOptions.SeedKey] = s.Seed.ToString(CultureInfo.InvariantCulture),
-            };
-            if (data.Kind == "csv" && data.ClassNames is { } classes) metadata[CliOptions.ClassesKey] = DataSource.ClassNamesJson(classes);
-            if (data.Vocabulary is { } vocabulary)
-            {
-                metadata[CharVocabulary.MetadataKey] = vocabulary.ToJson();
-                metadata[CliOptions.SequenceLengthKey] = data.SequenceLength.ToString(CultureInfo.InvariantCulture);
-            }
-            SafeTensors.Save(run.File("model.safetensors"), model.StateDict(), metadata);
+            SaveModel(run, model, s, data);
             WriteLossChart(trainer.History, run.File("loss.svg"));
             // A recurrent step's graph grows with the window, so a text's graph is drawn for its first few characters.
             var (graphX, graphY) = data.IsText
@@ -274,6 +283,62 @@ internal static class TrainCommand
         }
         return 0;
     }
+
+    /// <summary>Writes the model file that <c>nabla eval</c>, <c>predict</c> and <c>generate</c> read, with the settings they need.</summary>
+    private static void SaveModel(RunDirectory run, Module model, Settings s, DataSource data)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            [CliOptions.ModelKey] = s.Model,
+            [CliOptions.DataKey] = data.Spec,
+            [CliOptions.SeedKey] = s.Seed.ToString(CultureInfo.InvariantCulture),
+        };
+        if (data.Kind == "csv" && data.ClassNames is { } classes) metadata[CliOptions.ClassesKey] = DataSource.ClassNamesJson(classes);
+        if (data.Vocabulary is { } vocabulary)
+        {
+            metadata[CharVocabulary.MetadataKey] = vocabulary.ToJson();
+            metadata[CliOptions.SequenceLengthKey] = data.SequenceLength.ToString(CultureInfo.InvariantCulture);
+        }
+        SafeTensors.Save(run.File("model.safetensors"), model.StateDict(), metadata);
+    }
+
+    /// <summary>
+    /// Training stopped at an interrupt after a whole batch: saves the checkpoint (with the epoch's position when it
+    /// stopped mid-epoch), the model and the metrics of the finished epochs, says where they are and how to resume,
+    /// and returns the interrupt's exit code.
+    /// </summary>
+    private static int Interrupted(TextWriter output, TextWriter error, CliHost host, Interrupt interrupt, Trainer trainer, DataLoader trainLoader, RunDirectory? run,
+        string? checkpointPath, LRSchedulerCallback? scheduler, Generator[] generators, Dictionary<string, string> recorded, Module model, Settings s, DataSource data)
+    {
+        string where = trainer.EpochBatch == 0
+            ? $"after epoch {trainer.Epoch}"
+            : $"in epoch {trainer.Epoch + 1} after batch {trainer.EpochBatch}/{trainLoader.Count}";
+        if (run is null)
+        {
+            output.WriteLine($"interrupted ({interrupt.SignalName}) {where}; nothing was saved (pass --out DIR to keep a run that can be resumed)");
+            return interrupt.ExitCode;
+        }
+        trainer.SaveCheckpoint(checkpointPath!, trainLoader, scheduler, generators, recorded);
+        WriteMetrics(run, trainer.History);
+        SaveModel(run, model, s, data);
+        output.WriteLine($"interrupted ({interrupt.SignalName}) {where}: wrote {CheckpointName}, model.safetensors and {MetricsName} to {run.Path}");
+        output.WriteLine($"resume with: {ResumeCommand(host.Args)}");
+        output.Flush();
+        error.Flush();
+        return interrupt.ExitCode;
+    }
+
+    /// <summary>The command line that resumes the run: this one, without --force and with --resume.</summary>
+    internal static string ResumeCommand(string[] args)
+    {
+        var words = args.Where(a => a != "--force").ToList();
+        if (!words.Contains("--resume")) words.Add("--resume");
+        return "nabla " + string.Join(" ", words.Select(ShellWord));
+    }
+
+    /// <summary>A word as a POSIX shell reads it back: as it is when it is safe, else in single quotes.</summary>
+    private static string ShellWord(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private const string CheckpointName = "checkpoint.safetensors", MetricsName = "metrics.jsonl";
 

@@ -84,24 +84,30 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
     private int BatchCount(int examples) => DropLast || examples % BatchSize == 0 ? examples / BatchSize : examples / BatchSize + 1;
 
     /// <summary>Starts an epoch: draws the sampler's order now, then yields its batches.</summary>
-    public IEnumerator<(Tensor Input, Tensor Target)> GetEnumerator()
-    {
-        var order = Sampler.ToArray();
-        return Prefetch ? Prefetched(order) : Sequential(order);
-    }
+    public IEnumerator<(Tensor Input, Tensor Target)> GetEnumerator() => Batches(DrawOrder(), 0);
+
+    /// <summary>Draws an epoch's order from the sampler, as <see cref="GetEnumerator"/> does when the epoch starts.</summary>
+    internal int[] DrawOrder() => Sampler.ToArray();
+
+    /// <summary>The batches of an epoch whose order was drawn already, from batch <paramref name="firstBatch"/> on (a resumed epoch).</summary>
+    internal IEnumerator<(Tensor Input, Tensor Target)> Batches(int[] order, int firstBatch) =>
+        Prefetch ? Prefetched(order, firstBatch) : Sequential(order, firstBatch);
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private IEnumerator<(Tensor Input, Tensor Target)> Sequential(int[] order)
+    /// <summary>The number of batches of an epoch in the order <paramref name="order"/>.</summary>
+    internal int BatchCount(int[] order) => BatchCount(order.Length);
+
+    private IEnumerator<(Tensor Input, Tensor Target)> Sequential(int[] order, int firstBatch)
     {
         int batches = BatchCount(order.Length);
-        for (int b = 0; b < batches; b++) yield return Fetch(order, b);
+        for (int b = firstBatch; b < batches; b++) yield return Fetch(order, b);
     }
 
-    private IEnumerator<(Tensor Input, Tensor Target)> Prefetched(int[] order)
+    private IEnumerator<(Tensor Input, Tensor Target)> Prefetched(int[] order, int firstBatch)
     {
         int batches = BatchCount(order.Length);
-        if (batches == 0) yield break;
+        if (batches <= firstBatch) yield break;
         using var queue = new BlockingCollection<(Tensor Input, Tensor Target)>(PrefetchDepth);
         using var stop = new CancellationTokenSource();
         ExceptionDispatchInfo? failure = null;
@@ -110,7 +116,7 @@ public sealed class DataLoader : IEnumerable<(Tensor Input, Tensor Target)>
         {
             try
             {
-                for (int b = 0; b < batches; b++) queue.Add(Fetch(order, b), stop.Token);
+                for (int b = firstBatch; b < batches; b++) queue.Add(Fetch(order, b), stop.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

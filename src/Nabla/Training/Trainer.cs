@@ -25,6 +25,13 @@ public sealed class Trainer
 {
     private const string HistoryKey = "trainer.history";
     private const string GeneratorsKey = "trainer.generators";
+    private const string PositionKey = "trainer.position";
+    private const string OrderKey = "trainer.order";
+
+    /// <summary>Where an interrupted epoch stopped: its order, the batches done and the sums of their metrics.</summary>
+    private sealed record EpochPosition(int Epoch, int Batch, int[] Order, double LossSum, long Examples, long Correct, long Predictions, double LearningRate, double Seconds);
+
+    private EpochPosition? _position;
 
     /// <summary>Creates a trainer; the options are checked here.</summary>
     /// <param name="model">The model to train.</param>
@@ -72,6 +79,13 @@ public sealed class Trainer
     public bool StopTraining { get; set; }
 
     /// <summary>
+    /// The batches of epoch <see cref="Epoch"/> + 1 already trained: 0 between epochs, more after <see cref="Fit"/> was
+    /// cancelled mid-epoch or <see cref="LoadCheckpoint"/> restored a checkpoint taken then; <see cref="Fit"/> goes on
+    /// with the next batch of that epoch's order.
+    /// </summary>
+    public int EpochBatch => _position?.Batch ?? 0;
+
+    /// <summary>
     /// Trains for <paramref name="epochs"/> more epochs (numbered on from <see cref="Epoch"/>), validating after each one
     /// when <paramref name="validation"/> is given, and returns <see cref="History"/>. The model is put in training mode
     /// for every epoch. A callback that sets <see cref="StopTraining"/> ends training after the current epoch.
@@ -80,7 +94,13 @@ public sealed class Trainer
     /// <param name="epochs">The number of epochs to train; at least 0.</param>
     /// <param name="validation">Data to evaluate after every epoch (<see cref="Evaluate"/>), or null.</param>
     /// <param name="callbacks">Hooks called in the order given.</param>
-    public History Fit(DataLoader train, int epochs, DataLoader? validation = null, IEnumerable<Callback>? callbacks = null)
+    /// <param name="cancellationToken">
+    /// Ends training after the current batch when cancelled (an interrupt): <see cref="Fit"/> then throws an
+    /// <see cref="OperationCanceledException"/>, and the trainer holds the epoch's position (<see cref="EpochBatch"/>),
+    /// which <see cref="SaveCheckpoint"/> records, so that a resumed run goes on with the next batch exactly.
+    /// </param>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public History Fit(DataLoader train, int epochs, DataLoader? validation = null, IEnumerable<Callback>? callbacks = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         if (epochs < 0) throw new ArgumentOutOfRangeException(nameof(epochs), $"Trainer.Fit: epochs must be at least 0, got {epochs}.");
@@ -91,11 +111,22 @@ public sealed class Trainer
         int lastEpoch = Epoch + epochs;
         StopTraining = false;
         foreach (var hook in hooks) hook.OnTrainBegin(this);
+        var console = Options.ProgressConsole ?? (Console.IsOutputRedirected ? null : Console.Out);
+        var progress = Options.Progress && console is not null ? new ProgressLine(console) : null;
         while (Epoch < lastEpoch && !StopTraining)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int epoch = Epoch + 1;
             foreach (var hook in hooks) hook.OnEpochBegin(this, epoch);
-            var log = TrainEpoch(train, epoch, lastEpoch, parameters, validation, hooks);
+            EpochLog log;
+            try
+            {
+                log = TrainEpoch(train, epoch, lastEpoch, parameters, validation, hooks, progress, cancellationToken);
+            }
+            finally
+            {
+                progress?.Clear();
+            }
             Epoch = epoch;
             History.Add(log);
             Options.Output?.WriteLine(log.Describe(lastEpoch));
@@ -105,16 +136,25 @@ public sealed class Trainer
         return History;
     }
 
-    private EpochLog TrainEpoch(DataLoader train, int epoch, int lastEpoch, Tensor[] parameters, DataLoader? validation, Callback[] hooks)
+    private EpochLog TrainEpoch(DataLoader train, int epoch, int lastEpoch, Tensor[] parameters, DataLoader? validation, Callback[] hooks,
+        ProgressLine? progress, CancellationToken cancellationToken)
     {
+        // A resumed epoch goes on in the order it was drawn in, with the sums of the batches it had trained.
+        var resumed = _position is { } p && p.Epoch == epoch ? p : null;
+        _position = null;
+        var order = resumed?.Order ?? train.DrawOrder();
+        int batches = train.BatchCount(order);
         var watch = Stopwatch.StartNew();
+        double secondsBefore = resumed?.Seconds ?? 0;
         Model.Train();
-        double learningRate = Optimizer.LearningRate;
-        double lossSum = 0;
-        long examples = 0, correct = 0, predictions = 0;
-        int batch = 0;
-        foreach (var (input, target) in train)
+        double learningRate = resumed?.LearningRate ?? Optimizer.LearningRate;
+        double lossSum = resumed?.LossSum ?? 0;
+        long examples = resumed?.Examples ?? 0, correct = resumed?.Correct ?? 0, predictions = resumed?.Predictions ?? 0;
+        int batch = resumed?.Batch ?? 0;
+        using var enumerator = train.Batches(order, batch);
+        while (enumerator.MoveNext())
         {
+            var (input, target) = enumerator.Current;
             int size = input.Rank == 0 ? 1 : input.Shape[0];
             double loss;
             using (var scope = TensorScope.Begin())
@@ -135,12 +175,27 @@ public sealed class Trainer
             GlobalStep++;
             lossSum += loss * size;
             examples += size;
-            var batchLog = new BatchLog(epoch, batch, size, loss, GlobalStep);
+            var batchLog = new BatchLog(epoch, batch, size, loss, GlobalStep)
+            {
+                BatchCount = batches,
+                LastEpoch = lastEpoch,
+                EpochLoss = lossSum / examples,
+                EpochAccuracy = Options.ComputeAccuracy && predictions > 0 ? (double)correct / predictions : null,
+                EpochExamples = examples,
+                EpochSeconds = secondsBefore + watch.Elapsed.TotalSeconds,
+            };
             foreach (var hook in hooks) hook.OnBatchEnd(this, batchLog);
             if (Options.LogInterval > 0 && batch % Options.LogInterval == 0)
             {
+                progress?.Clear();
                 Options.Output?.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  epoch {epoch}/{lastEpoch}  batch {batch}/{train.Count}  loss {loss:F4}"));
+            }
+            progress?.Update(batchLog);
+            if (cancellationToken.IsCancellationRequested && batch < batches)
+            {
+                _position = new EpochPosition(epoch, batch, order, lossSum, examples, correct, predictions, learningRate, secondsBefore + watch.Elapsed.TotalSeconds);
+                cancellationToken.ThrowIfCancellationRequested();
             }
         }
         var evaluation = validation is null ? null : Evaluate(validation);
@@ -155,7 +210,7 @@ public sealed class Trainer
             ValidationAccuracy = evaluation?.Accuracy,
             ValidationPerplexity = evaluation?.Perplexity,
             LearningRate = learningRate,
-            Seconds = watch.Elapsed.TotalSeconds,
+            Seconds = secondsBefore + watch.Elapsed.TotalSeconds,
             ValidationName = Options.ValidationName,
         };
     }
@@ -246,7 +301,11 @@ public sealed class Trainer
     /// model's state dict, the optimizer's state (buffers as tensors, steps and hyper-parameters as JSON), the schedule's
     /// progress, <see cref="Epoch"/>, <see cref="GlobalStep"/>, <see cref="History"/>, the state of
     /// <see cref="Generator.Default"/> and of the training loader's shuffle generator and any other generators given.
-    /// Call it between epochs (from <see cref="Callback.OnEpochEnd"/> or after <see cref="Fit"/>). Callbacks keep their
+    /// Call it between epochs (from <see cref="Callback.OnEpochEnd"/> or after <see cref="Fit"/>), or after <see cref="Fit"/>
+    /// was cancelled mid-epoch, when it also records the epoch's order, the batches trained and their metrics so far
+    /// (<see cref="EpochBatch"/>). Such a resume is exact when nothing draws from a generator ahead of the training
+    /// step: a random transform of the training set must run on the training thread (a loader without prefetch), or
+    /// the batches fetched ahead have already moved its generator on. Callbacks keep their
     /// own progress (early stopping's count of waiting epochs, for example), which a checkpoint does not include.
     /// </summary>
     /// <param name="path">The file to write.</param>
@@ -269,7 +328,7 @@ public sealed class Trainer
         var states = ResumableGenerators(train, generators).Select(g => g.GetState()).ToList();
         string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        IO.Checkpoint.Save(path, new CheckpointData
+        var data = new CheckpointData
         {
             Model = Model.StateDict(),
             OptimizerTensors = optimizerTensors,
@@ -283,7 +342,14 @@ public sealed class Trainer
                 [HistoryKey] = History.ToJson(),
                 [GeneratorsKey] = TrainingCheckpoint.WriteGenerators(states),
             },
-        });
+        };
+        if (_position is { } position)
+        {
+            data.Metadata[PositionKey] = TrainingCheckpoint.WritePosition(position.Epoch, position.Batch, position.LossSum, position.Examples,
+                position.Correct, position.Predictions, position.LearningRate, position.Seconds);
+            data.Metadata[OrderKey] = TrainingCheckpoint.WriteOrder(position.Order);
+        }
+        IO.Checkpoint.Save(path, data);
     }
 
     /// <summary>
@@ -300,6 +366,22 @@ public sealed class Trainer
     {
         var data = IO.Checkpoint.Load(path);
         string Fail(string problem) => $"Trainer.LoadCheckpoint: '{path}': {problem}";
+        EpochPosition? position = null;
+        if (data.Metadata.TryGetValue(PositionKey, out var positionJson))
+        {
+            var p = TrainingCheckpoint.ReadPosition(positionJson, Fail);
+            if (p.Epoch != data.Epoch + 1)
+                throw new InvalidDataException(Fail($"the interrupted epoch is {p.Epoch}, but the checkpoint has {data.Epoch} complete epoch(s); it must be the next one."));
+            if (train is null)
+                throw new InvalidDataException(Fail($"it was taken in the middle of epoch {p.Epoch} (after batch {p.Batch}), which resumes only with the training loader; pass it."));
+            var order = TrainingCheckpoint.ReadOrder(data.Metadata.TryGetValue(OrderKey, out var orderText) ? orderText : null, train.Dataset.Count, Fail);
+            if (order.Length != train.Sampler.Count)
+                throw new InvalidDataException(Fail($"the interrupted epoch's order has {order.Length} examples, but the training loader's sampler draws {train.Sampler.Count}."));
+            if (p.Batch >= train.BatchCount(order))
+                throw new InvalidDataException(Fail($"it stopped after batch {p.Batch} of epoch {p.Epoch}, but the training loader makes {train.BatchCount(order)} batches of that order."));
+            position = new EpochPosition(p.Epoch, p.Batch, order, p.LossSum, p.Examples, p.Correct, p.Predictions, p.LearningRate, p.Seconds);
+        }
+
         var optimizerState = TrainingCheckpoint.Read(data.OptimizerTensors, data.OptimizerJson, Fail);
         if (scheduler is not null && data.SchedulerJson is null)
             throw new InvalidDataException(Fail("a schedule was given but the checkpoint has no schedule state."));
@@ -337,6 +419,7 @@ public sealed class Trainer
         Epoch = data.Epoch;
         GlobalStep = data.Step;
         History.ReplaceWith(history);
+        _position = position;
     }
 
     private static List<Generator> ResumableGenerators(DataLoader? train, IReadOnlyList<Generator>? generators)

@@ -28,6 +28,17 @@ public sealed record TrainerOptions
     /// <summary>Write a progress line to <see cref="Output"/> every this many batches; 0 (the default) for none. At least 0.</summary>
     public int LogInterval { get; init; }
 
+    /// <summary>
+    /// Draw a live progress line while an epoch trains (<see cref="BatchLog.Describe"/>: epoch, batch k/n, loss,
+    /// accuracy, samples/s, elapsed and time left), in place on the console, when the console's output is a terminal
+    /// (<see cref="Console.IsOutputRedirected"/> false); it is wiped before each epoch's line. True (the default) to
+    /// draw it there, false for none. Redirected output (a log file, a pipe, a test) never gets it.
+    /// </summary>
+    public bool Progress { get; init; } = true;
+
+    /// <summary>Where the progress line is drawn instead of the console, whether or not the console is redirected (tests).</summary>
+    internal TextWriter? ProgressConsole { get; init; }
+
     /// <summary>Where one line per epoch (and the progress lines) are written; null (the default) for silence.</summary>
     public TextWriter? Output { get; init; }
 

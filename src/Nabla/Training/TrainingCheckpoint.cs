@@ -150,6 +150,77 @@ internal static class TrainingCheckpoint
         }
     }
 
+    /// <summary>An interrupted epoch's position: the epoch, the batches trained and the sums of their metrics, written to read back bit for bit.</summary>
+    public static string WritePosition(int epoch, int batch, double lossSum, long examples, long correct, long predictions, double learningRate, double seconds) =>
+        new JsonObject
+        {
+            ["epoch"] = epoch,
+            ["batch"] = batch,
+            ["loss_sum"] = lossSum.ToString("R", CultureInfo.InvariantCulture),
+            ["examples"] = examples,
+            ["correct"] = correct,
+            ["predictions"] = predictions,
+            ["lr"] = learningRate.ToString("R", CultureInfo.InvariantCulture),
+            ["seconds"] = seconds.ToString("R", CultureInfo.InvariantCulture),
+        }.ToJsonString();
+
+    public static (int Epoch, int Batch, double LossSum, long Examples, long Correct, long Predictions, double LearningRate, double Seconds) ReadPosition(string json, Func<string, string> fail)
+    {
+        try
+        {
+            var root = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidDataException(fail("the interrupted epoch's position is null."));
+            int epoch = Required(root, "epoch", fail).GetValue<int>(), batch = Required(root, "batch", fail).GetValue<int>();
+            long examples = Required(root, "examples", fail).GetValue<long>(), correct = Required(root, "correct", fail).GetValue<long>();
+            long predictions = Required(root, "predictions", fail).GetValue<long>();
+            double lossSum = Number(Required(root, "loss_sum", fail).GetValue<string>());
+            double lr = Number(Required(root, "lr", fail).GetValue<string>()), seconds = Number(Required(root, "seconds", fail).GetValue<string>());
+            if (epoch < 1 || batch < 1 || examples < 1 || correct < 0 || predictions < 0 || correct > predictions || !(lr >= 0 && double.IsFinite(lr)) || !(seconds >= 0))
+            {
+                throw new InvalidDataException(fail($"the interrupted epoch's position {json} is out of range (epoch and batch from 1, examples from 1, " +
+                    "0 ≤ correct ≤ predictions, a finite learning rate ≥ 0)."));
+            }
+            return (epoch, batch, lossSum, examples, correct, predictions, lr, seconds);
+        }
+        catch (Exception e) when (IsMalformed(e))
+        {
+            throw new InvalidDataException(fail($"the interrupted epoch's position is malformed: {e.Message}"), e);
+        }
+
+        static double Number(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>An epoch's order of example indices as base64 of little-endian 32-bit integers.</summary>
+    public static string WriteOrder(int[] order)
+    {
+        var bytes = new byte[checked(order.Length * sizeof(int))];
+        for (int i = 0; i < order.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * sizeof(int)), order[i]);
+        return Convert.ToBase64String(bytes);
+    }
+
+    public static int[] ReadOrder(string? text, int datasetCount, Func<string, string> fail)
+    {
+        if (text is null) throw new InvalidDataException(fail("the interrupted epoch's order is missing."));
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(text);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException(fail($"the interrupted epoch's order is not base64: {e.Message}"), e);
+        }
+        if (bytes.Length % sizeof(int) != 0)
+            throw new InvalidDataException(fail($"the interrupted epoch's order has {bytes.Length} bytes, not a whole number of 32-bit indices."));
+        var order = new int[bytes.Length / sizeof(int)];
+        for (int i = 0; i < order.Length; i++)
+        {
+            order[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(i * sizeof(int)));
+            if ((uint)order[i] >= (uint)datasetCount)
+                throw new InvalidDataException(fail($"the interrupted epoch's order holds the index {order[i]}, outside the training set's {datasetCount} examples."));
+        }
+        return order;
+    }
+
     /// <summary>
     /// The exceptions that JSON of the wrong shape raises on its way through System.Text.Json and the typed getters: a
     /// wrong kind of node, a number out of range, a string that is not text. They all mean a malformed file.

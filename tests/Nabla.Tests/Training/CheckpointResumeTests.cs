@@ -18,9 +18,13 @@ public class CheckpointResumeTests
     /// </summary>
     private sealed class Run
     {
-        public Run(ulong seed)
+        public Run(ulong seed, bool augment = false)
         {
-            var (train, test) = Moons(160, seed: 3);
+            var (moons, test) = Moons(160, seed: 3);
+            // A random transform that draws on the training thread (no prefetch), for an interrupted epoch to resume exactly.
+            Augmentation = new Generator(seed + 200);
+            Augmented = augment;
+            IDataset train = augment ? new TransformedDataset(moons, new RandomHorizontalFlip(0.3, Augmentation)) : moons;
             Dropout = new Generator(seed + 100);
             Model = new Sequential(
                 new Linear(2, 16, generator: new Generator(seed)), new ReLU(), new Dropout(0.2, Dropout),
@@ -29,12 +33,14 @@ public class CheckpointResumeTests
             var optimizer = new Adam(Model.Parameters(), lr: 0.02);
             Scheduler = new LRSchedulerCallback(new CosineAnnealingLR(optimizer, tMax: 4));
             Trainer = new Trainer(Model, optimizer, BinaryLoss, new TrainerOptions { ComputeAccuracy = true });
-            Train = new DataLoader(train, batchSize: 16, shuffle: true, generator: new Generator(seed + 3));
+            Train = new DataLoader(train, batchSize: 16, shuffle: true, generator: new Generator(seed + 3), prefetch: !augment);
             Test = new DataLoader(test, batchSize: 32);
         }
 
         public Sequential Model { get; }
         public Generator Dropout { get; }
+        public Generator Augmentation { get; }
+        public bool Augmented { get; }
         public LRSchedulerCallback Scheduler { get; }
         public Trainer Trainer { get; }
         public DataLoader Train { get; }
@@ -42,9 +48,74 @@ public class CheckpointResumeTests
 
         public History Fit(int epochs) => Trainer.Fit(Train, epochs, Test, [Scheduler]);
 
-        public void Save(string path) => Trainer.SaveCheckpoint(path, Train, Scheduler, [Dropout]);
+        public History Fit(int epochs, CancellationToken token, params Callback[] more) => Trainer.Fit(Train, epochs, Test, [Scheduler, .. more], token);
 
-        public void Load(string path) => Trainer.LoadCheckpoint(path, Train, Scheduler, [Dropout]);
+        public Generator[] Generators => Augmented ? [Dropout, Augmentation] : [Dropout];
+
+        public void Save(string path) => Trainer.SaveCheckpoint(path, Train, Scheduler, Generators);
+
+        public void Load(string path) => Trainer.LoadCheckpoint(path, Train, Scheduler, Generators);
+    }
+
+    [Theory]
+    [InlineData(1, 3, false)]
+    [InlineData(3, 1, true)]
+    [InlineData(2, 7, true)]
+    public void AnEpochInterruptedAfterABatchResumesWithTheNextExactly(int epoch, int batch, bool augment)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("checkpoint.safetensors");
+        Generator.ManualSeed(42);
+        var uninterrupted = new Run(seed: 1, augment);
+        var whole = uninterrupted.Fit(4);
+
+        Generator.ManualSeed(42);
+        var first = new Run(seed: 1, augment);
+        using var interrupt = new CancellationTokenSource();
+        var stopper = new LambdaCallback(onBatchEnd: (_, b) => { if (b.Epoch == epoch && b.Batch == batch) interrupt.Cancel(); });
+        Assert.Throws<OperationCanceledException>(() => first.Fit(4, interrupt.Token, stopper));
+        Assert.Equal(epoch - 1, first.Trainer.Epoch);
+        Assert.Equal(batch, first.Trainer.EpochBatch);
+        Assert.Equal((epoch - 1) * 8 + batch, first.Trainer.GlobalStep);
+        first.Save(path);
+        Assert.Contains("trainer.position", Nabla.IO.Checkpoint.Load(path).Metadata.Keys);
+
+        Generator.ManualSeed(7);
+        var resumed = new Run(seed: 500, augment);
+        resumed.Load(path);
+        Assert.Equal(batch, resumed.Trainer.EpochBatch);
+        var history = resumed.Fit(4 - resumed.Trainer.Epoch);
+
+        Assert.Equal([1, 2, 3, 4], history.Select(e => e.Epoch));
+        Assert.Equal(whole.Values("train_loss"), history.Values("train_loss"));
+        Assert.Equal(whole.Values("train_accuracy"), history.Values("train_accuracy"));
+        Assert.Equal(whole.Values("val_loss"), history.Values("val_loss"));
+        Assert.Equal(whole.Values("lr"), history.Values("lr"));
+        Assert.Equal(0, resumed.Trainer.EpochBatch);
+        Assert.Equal(4 * 8, resumed.Trainer.GlobalStep);
+        foreach (var (name, value) in uninterrupted.Model.StateDict())
+            Assert.Equal(value.ToDoubleArray(), resumed.Model.StateDict()[name].ToDoubleArray());
+    }
+
+    [Fact]
+    public void AMidEpochCheckpointNeedsTheTrainingLoaderAndAMatchingOrder()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("checkpoint.safetensors");
+        var first = new Run(seed: 1);
+        using var interrupt = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => first.Fit(2, interrupt.Token, new LambdaCallback(onBatchEnd: (_, b) => { if (b.Batch == 2) interrupt.Cancel(); })));
+        first.Save(path);
+
+        var error = Assert.Throws<InvalidDataException>(() => new Run(seed: 1).Trainer.LoadCheckpoint(path));
+        Assert.Contains("in the middle of epoch 1 (after batch 2)", error.Message);
+
+        var data = Nabla.IO.Checkpoint.Load(path);
+        data.Metadata["trainer.order"] = Convert.ToBase64String(new byte[] { 0, 0, 0, 0 });
+        Nabla.IO.Checkpoint.Save(path, data);
+        var other = new Run(seed: 1);
+        error = Assert.Throws<InvalidDataException>(() => other.Load(path));
+        Assert.Contains("the interrupted epoch's order has 1 examples, but the training loader's sampler draws 128", error.Message);
     }
 
     [Fact]
