@@ -143,7 +143,15 @@ public class CliInterruptTests
         string run = dir.File("run");
         string cli = Path.Combine(AppContext.BaseDirectory, "Nabla.Cli.dll");
         Assert.True(File.Exists(cli), cli);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A test runner started in the background of a non-interactive shell passes SIGINT on as ignored; GNU env
+        // gives the child the default handling back, as a terminal's foreground job has it.
+        bool resetSignals = OperatingSystem.IsLinux() && File.Exists("/usr/bin/env");
+        var start = new ProcessStartInfo(resetSignals ? "/usr/bin/env" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (resetSignals)
+        {
+            start.ArgumentList.Add("--default-signal=INT,TERM");
+            start.ArgumentList.Add("dotnet");
+        }
         foreach (var arg in new[] { cli, "train", "--epochs", "100000", "--batch-size", "4", "--threads", "1", "--out", run }) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
