@@ -83,9 +83,9 @@ internal sealed class CharModel : Module
         ArgumentNullException.ThrowIfNull(input);
         if (input.DType != DType.Int64 || input.Rank != 2)
             throw new ArgumentException($"CharModel: expected (N, T) int64 character ids, got {input.DType.Name()} of shape ({string.Join(", ", input.Shape)}).", nameof(input));
-        var x = _embedding.Forward(input);
-        x = _rnn is not null ? _rnn.Forward(x) : _encoder!.Forward(_positions!.Forward(x), isCausal: true);
-        return _head.Forward(x);
+        var x = _embedding.Call(input);
+        x = _rnn is not null ? _rnn.Call(x) : _encoder!.Forward(_positions!.Call(x), isCausal: true);
+        return _head.Call(x);
     }
 
     /// <summary>

@@ -4,20 +4,28 @@ using Nabla.Viz;
 namespace Nabla.Cli;
 
 /// <summary>
-/// <c>nabla graph</c>: the computational graph of one training step of a model (forward pass to the loss), as Graphviz
-/// DOT, Mermaid or SVG: what backpropagation walks backwards, one node per operation.
+/// <c>nabla graph</c>: the computational graph of one training step of a model (forward pass to the loss) on a real batch
+/// of its data, as Graphviz DOT, Mermaid or SVG: one node per operation grouped into a cluster per module (expanded), or
+/// one node per module (collapsed); with --backward also the gradient edges backpropagation walks.
 /// </summary>
 internal static class GraphCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var options = new ModelBatchOptions("The data set whose shapes the graph uses");
+        var options = new ModelBatchOptions("The data set whose batch the graph is drawn for", trainingBatchSize: true);
         var format = new Option<string>("--format") { Description = "dot, mermaid, or svg (needs Graphviz's dot).", DefaultValueFactory = _ => "dot" };
         format.AcceptOnlyFromAmong("dot", "mermaid", "svg");
+        var view = new Option<string>("--view")
+        {
+            Description = "expanded (every op, in one cluster per module) or collapsed (one node per module, shapes on the edges).",
+            DefaultValueFactory = _ => "expanded",
+        };
+        view.AcceptOnlyFromAmong("expanded", "collapsed");
+        var backward = new Option<bool>("--backward") { Description = "Also draw the backward graph: dashed gradient edges from the loss back to every parameter, labelled with the gradients' shapes." };
         var outFile = new Option<string?>("--out") { Description = "The file to write (default: standard output)." };
         var command = new Command("graph", "Print the computational graph of one training step of a model.")
         {
-            options.Model, options.Data, format, outFile, options.BatchSize, options.Seed,
+            options.Model, options.Data, format, view, backward, outFile, options.BatchSize, options.Seed,
         };
         command.SetAction(parse => NablaCli.Guard("graph", error, () =>
         {
@@ -25,16 +33,18 @@ internal static class GraphCommand
             var network = ModelZoo.Build(modelName, source, DType.Float32, new Generator(s), new Generator(s + 1));
             var (x, y) = source.Load(train: false, s);
             var (loss, names) = StepGraph.Build(network, ModelZoo.Loss(source), x, y, n);
+            var graphView = parse.GetValue(view) == "collapsed" ? GraphView.Collapsed : GraphView.Expanded;
+            bool withBackward = parse.GetValue(backward);
             string text;
             switch (parse.GetValue(format))
             {
                 case "mermaid":
-                    text = GraphExport.ToMermaid(loss, names);
+                    text = GraphExport.ToMermaid(loss, names, view: graphView, backward: withBackward);
                     break;
                 case "svg":
                     try
                     {
-                        text = GraphExport.ToSvg(loss, names);
+                        text = GraphExport.ToSvg(loss, names, view: graphView, backward: withBackward);
                     }
                     catch (InvalidOperationException e)
                     {
@@ -42,7 +52,7 @@ internal static class GraphCommand
                     }
                     break;
                 default:
-                    text = GraphExport.ToDot(loss, names);
+                    text = GraphExport.ToDot(loss, names, view: graphView, backward: withBackward);
                     break;
             }
             if (parse.GetValue(outFile) is { } path)

@@ -9,9 +9,19 @@ namespace Nabla.Cli;
 /// </summary>
 internal sealed class ModelBatchOptions
 {
-    /// <summary>The options, with <paramref name="dataPurpose"/> (e.g. "The data set of the batch") opening the --data description.</summary>
-    public ModelBatchOptions(string dataPurpose)
+    private readonly bool _trainingBatchSize;
+
+    /// <summary>
+    /// The options, with <paramref name="dataPurpose"/> (e.g. "The data set of the batch") opening the --data description;
+    /// with <paramref name="trainingBatchSize"/> the batch size defaults to <c>nabla train</c>'s (128 images, 32 otherwise), else to 4.
+    /// </summary>
+    public ModelBatchOptions(string dataPurpose, bool trainingBatchSize = false)
     {
+        _trainingBatchSize = trainingBatchSize;
+        BatchSize = new("--batch-size")
+        {
+            Description = trainingBatchSize ? "Examples in the batch (default: the training batch size, 128 for images, 32 otherwise)." : "Examples in the batch (default 4).",
+        };
         Data = new Option<string?>("--data") { Description = $"{dataPurpose} (default: moons for mlp, fashion-mnist for the CNNs, text for the text models): {DataSource.Choices}." };
     }
 
@@ -19,7 +29,7 @@ internal sealed class ModelBatchOptions
 
     public Option<string?> Data { get; }
 
-    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Examples in the batch.", DefaultValueFactory = _ => 4 };
+    public Option<int?> BatchSize { get; }
 
     public Option<ulong?> Seed { get; } = CliOptions.Seed();
 
@@ -28,7 +38,7 @@ internal sealed class ModelBatchOptions
     {
         string model = parse.GetValue(Model)!;
         var data = DataSource.Parse(parse.GetValue(Data) ?? (model == "mlp" ? "moons" : ModelZoo.IsTextModel(model) ? "text" : "fashion-mnist"));
-        int batch = parse.GetValue(BatchSize);
+        int batch = parse.GetValue(BatchSize) ?? (_trainingBatchSize ? TrainCommand.DefaultBatchSize(data) : 4);
         if (batch < 1) throw new UsageException($"--batch-size must be at least 1, got {batch}.");
         return (model, data, batch, parse.GetValue(Seed) ?? 0);
     }

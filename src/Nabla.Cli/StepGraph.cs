@@ -1,13 +1,15 @@
 using Nabla.NN;
+using Nabla.Viz;
 
 namespace Nabla.Cli;
 
-/// <summary>The computational graph of one training step: the loss of a small batch, with the parameters named.</summary>
+/// <summary>The computational graph of one training step: the loss of a batch, with the ops grouped by module and the parameters named.</summary>
 internal static class StepGraph
 {
     /// <summary>
-    /// Runs the model in training mode on the first <paramref name="batch"/> examples and returns the loss (whose
-    /// history is the graph) with labels for the parameters, the input and the target.
+    /// Runs the model in training mode on the first <paramref name="batch"/> examples under a <see cref="GraphCapture"/>
+    /// and returns the loss (whose history is the graph, its ops marked with their modules) with labels for the
+    /// parameters and buffers (state-dict names), the input, the target and the loss.
     /// </summary>
     public static (Tensor Loss, Dictionary<Tensor, string> Names) Build(Module model, Func<Tensor, Tensor, Tensor> lossFunction, Tensor x, Tensor y, int batch)
     {
@@ -15,10 +17,15 @@ internal static class StepGraph
         if (n == 0) throw new UsageException("the data set is empty, so there is no batch to draw the graph of.");
         var input = x.Narrow(0, 0, n).Contiguous();
         var target = y.Narrow(0, 0, n).Contiguous();
-        var names = new Dictionary<Tensor, string>(ReferenceEqualityComparer.Instance) { [input] = "input", [target] = "target" };
-        foreach (var (name, parameter) in model.NamedParameters()) names[parameter] = name;
         model.Train();
-        var loss = lossFunction(model.Forward(input), target);
+        Tensor loss;
+        Dictionary<Tensor, string> names;
+        using (var capture = GraphCapture.Start(model))
+        {
+            loss = lossFunction(model.Call(input), target);
+            names = new Dictionary<Tensor, string>(capture.Names, ReferenceEqualityComparer.Instance);
+        }
+        names[target] = "target";
         names[loss] = "loss";
         return (loss, names);
     }

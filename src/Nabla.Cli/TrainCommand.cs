@@ -135,7 +135,7 @@ internal static class TrainCommand
     {
         var data = s.Data;
         int epochs = s.Epochs ?? DefaultEpochs(data);
-        int batchSize = s.BatchSize ?? (data.IsImage ? 128 : 32);
+        int batchSize = s.BatchSize ?? DefaultBatchSize(data);
         double lr = s.LearningRate ?? (data.IsImage ? 1e-3 : data.IsText ? 3e-3 : 1e-2);
         string schedule = s.Schedule ?? (data.IsImage || data.IsText ? "cosine" : "none");
         double? clip = s.ClipGradNorm ?? (data.IsText ? TextClipNorm : null);
@@ -277,7 +277,7 @@ internal static class TrainCommand
             var (graphX, graphY) = data.IsText
                 ? (xTest.Narrow(1, 0, Math.Min(GraphCharacters, data.SequenceLength)), yTest.Narrow(1, 0, Math.Min(GraphCharacters, data.SequenceLength)))
                 : (xTest, yTest);
-            var (loss, names) = StepGraph.Build(model, trainer.LossFunction, graphX, graphY, batch: 4);
+            var (loss, names) = StepGraph.Build(model, trainer.LossFunction, graphX, graphY, batchSize);
             run.WriteText("graph.dot", GraphExport.ToDot(loss, names));
             output.WriteLine($"wrote metrics.jsonl, model.safetensors, checkpoint.safetensors, loss.svg and graph.dot to {run.Path}");
         }
@@ -376,6 +376,9 @@ internal static class TrainCommand
                 "to 0 over the epochs the run began with; resume with that --epochs, or start a new run to train longer.");
         }
     }
+
+    /// <summary>The batch size of training on <paramref name="data"/> when --batch-size is not given: 128 images, 32 otherwise.</summary>
+    internal static int DefaultBatchSize(DataSource data) => data.IsImage ? 128 : 32;
 
     /// <summary>The window length of a text model's graph.dot.</summary>
     private const int GraphCharacters = 4;

@@ -15,6 +15,9 @@ internal sealed class Node
     /// <summary>The stack trace of the forward call that recorded this op, kept only in <see cref="Autograd.DetectAnomaly"/> mode.</summary>
     public readonly string? ForwardTrace;
 
+    /// <summary>The module call that recorded this op under an active <see cref="Viz.GraphCapture"/>; null outside a capture.</summary>
+    public readonly Viz.ModuleCall? Scope;
+
     public Node(OpKind op, Tensor[] inputs, Tensor output)
     {
         Op = op;
@@ -23,6 +26,7 @@ internal sealed class Node
         for (int i = 0; i < inputs.Length; i++) _versions[i] = inputs[i].Storage.Version;
         _outputVersion = output.Storage.Version;
         if (Autograd.IsAnomalyEnabled) ForwardTrace = Environment.StackTrace;
+        Scope = Viz.GraphCapture.CurrentCall;
     }
 
     /// <summary>
@@ -36,6 +40,7 @@ internal sealed class Node
         _versions = computed._versions;
         _outputVersion = output.Storage.Version;
         ForwardTrace = computed.ForwardTrace;
+        Scope = computed.Scope;
     }
 
     /// <summary>

@@ -30,10 +30,10 @@ public sealed class Checkpoint : Module
     /// <summary>The wrapped module's output, computed without keeping its activations.</summary>
     /// <param name="input">The wrapped module's input.</param>
     public override Tensor Forward(Tensor input) =>
-        Functional.Checkpoint(x => _module.Forward(x[0]), [input], PreserveRngState);
+        Functional.Checkpoint(x => _module.Call(x[0]), [input], PreserveRngState);
 
     /// <summary>The wrapped module's output for several inputs, computed without keeping its activations.</summary>
     /// <param name="inputs">The wrapped module's inputs.</param>
     public override Tensor Forward(params Tensor[] inputs) =>
-        Functional.Checkpoint(x => _module.Forward(x), inputs, PreserveRngState);
+        Functional.Checkpoint(x => _module.Call(x), inputs, PreserveRngState);
 }

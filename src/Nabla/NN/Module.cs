@@ -52,6 +52,45 @@ public abstract class Module
     }
 
     /// <summary>
+    /// Runs <see cref="Forward(Tensor)"/> as PyTorch's <c>module(x)</c> does: under an active
+    /// <see cref="Viz.GraphCapture"/> the ops it records are marked as this module's, so graph exports can group them
+    /// by module; otherwise it is exactly <see cref="Forward(Tensor)"/>. Containers call their children this way.
+    /// </summary>
+    /// <param name="input">The input tensor.</param>
+    public Tensor Call(Tensor input)
+    {
+        var capture = Viz.GraphCapture.Active;
+        if (capture is null) return Forward(input);
+        var call = capture.Enter(this, [input]);
+        try
+        {
+            return Forward(input);
+        }
+        finally
+        {
+            capture.Exit(call);
+        }
+    }
+
+    /// <summary>Runs <see cref="Forward(Tensor[])"/> on several inputs, marking the ops as in <see cref="Call(Tensor)"/>.</summary>
+    /// <param name="inputs">The inputs, in the order the module documents.</param>
+    public Tensor Call(params Tensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var capture = Viz.GraphCapture.Active;
+        if (capture is null) return Forward(inputs);
+        var call = capture.Enter(this, inputs);
+        try
+        {
+            return Forward(inputs);
+        }
+        finally
+        {
+            capture.Exit(call);
+        }
+    }
+
+    /// <summary>
     /// Registers <paramref name="tensor"/> as a trainable parameter called <paramref name="name"/> and marks it
     /// as requiring grad (like wrapping it in <c>nn.Parameter</c>). Registering a name again replaces the
     /// parameter in place in the order. Returns the tensor.

@@ -124,7 +124,7 @@ public sealed class MultiheadAttention : Module
         var (q, k, v) = Project(query, key, value, selfAttention, seqFirst);
         var (heads, weights) = Functional.Attend(q, k, v, 1 / Math.Sqrt(HeadDim), mask, IsTraining ? Dropout : 0, _generator);
         var merged = (seqFirst ? heads.Permute(2, 0, 1, 3) : heads.Permute(0, 2, 1, 3)).Reshape(seqFirst ? [l, n, EmbedDim] : [n, l, EmbedDim]);
-        var output = OutProj.Forward(merged);
+        var output = OutProj.Call(merged);
         Tensor? returned = needWeights ? (averageAttnWeights ? weights.Mean(1) : weights) : null;
         return batched ? (output, returned) : (output.Squeeze(1), returned?.Squeeze(0));
     }

@@ -69,6 +69,6 @@ public sealed class PositionalEncoding : Module
                 $"PositionalEncoding: the sequence length {length} exceeds maxLen {MaxLen} (input {ShapeUtil.Describe(input)}, layout {layout})."), nameof(input));
         }
         var pe = Pe.Narrow(0, 0, length);
-        return Dropout.Forward(input + (BatchFirst ? pe.Transpose(0, 1) : pe));
+        return Dropout.Call(input + (BatchFirst ? pe.Transpose(0, 1) : pe));
     }
 }

@@ -31,8 +31,8 @@ public sealed class Residual : Module
     public override Tensor Forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var branch = _block.Forward(input);
-        var shortcut = _projection is null ? input : _projection.Forward(input);
+        var branch = _block.Call(input);
+        var shortcut = _projection is null ? input : _projection.Call(input);
         if (!ShapeUtil.SameShape(branch.ShapeSpan, shortcut.ShapeSpan))
         {
             throw new InvalidOperationException(

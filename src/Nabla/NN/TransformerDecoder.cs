@@ -62,7 +62,7 @@ public sealed class TransformerDecoder : Module
         var x = tgt;
         foreach (var layer in _layers)
             x = ((TransformerDecoderLayer)layer).Forward(x, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask, tgtIsCausal, memoryIsCausal);
-        return Norm is null ? x : Norm.Forward(x);
+        return Norm is null ? x : Norm.Call(x);
     }
 
     /// <summary>Not supported: a decoder needs the memory too; call <c>Forward(tgt, memory)</c>.</summary>

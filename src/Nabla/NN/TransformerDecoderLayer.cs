@@ -137,13 +137,13 @@ public sealed class TransformerDecoderLayer : Module
         var x = tgt;
         if (NormFirst)
         {
-            x = x + SelfAttentionBlock(Norm1.Forward(x), tgtMask, tgtKeyPaddingMask, tgtIsCausal);
-            x = x + MemoryBlock(Norm2.Forward(x), memory, memoryMask, memoryKeyPaddingMask, memoryIsCausal);
-            return x + FeedForwardBlock(Norm3.Forward(x));
+            x = x + SelfAttentionBlock(Norm1.Call(x), tgtMask, tgtKeyPaddingMask, tgtIsCausal);
+            x = x + MemoryBlock(Norm2.Call(x), memory, memoryMask, memoryKeyPaddingMask, memoryIsCausal);
+            return x + FeedForwardBlock(Norm3.Call(x));
         }
-        x = Norm1.Forward(x + SelfAttentionBlock(x, tgtMask, tgtKeyPaddingMask, tgtIsCausal));
-        x = Norm2.Forward(x + MemoryBlock(x, memory, memoryMask, memoryKeyPaddingMask, memoryIsCausal));
-        return Norm3.Forward(x + FeedForwardBlock(x));
+        x = Norm1.Call(x + SelfAttentionBlock(x, tgtMask, tgtKeyPaddingMask, tgtIsCausal));
+        x = Norm2.Call(x + MemoryBlock(x, memory, memoryMask, memoryKeyPaddingMask, memoryIsCausal));
+        return Norm3.Call(x + FeedForwardBlock(x));
     }
 
     /// <summary>Not supported: a decoder layer needs the memory too; call <c>Forward(tgt, memory)</c>.</summary>
@@ -172,10 +172,10 @@ public sealed class TransformerDecoderLayer : Module
     }
 
     private Tensor SelfAttentionBlock(Tensor x, Tensor? mask, Tensor? keyPaddingMask, bool isCausal) =>
-        Dropout1.Forward(SelfAttn.Forward(x, x, x, keyPaddingMask, needWeights: false, attnMask: mask, isCausal: isCausal).Output);
+        Dropout1.Call(SelfAttn.Forward(x, x, x, keyPaddingMask, needWeights: false, attnMask: mask, isCausal: isCausal).Output);
 
     private Tensor MemoryBlock(Tensor x, Tensor memory, Tensor? mask, Tensor? keyPaddingMask, bool isCausal) =>
-        Dropout2.Forward(MultiheadAttn.Forward(x, memory, memory, keyPaddingMask, needWeights: false, attnMask: mask, isCausal: isCausal).Output);
+        Dropout2.Call(MultiheadAttn.Forward(x, memory, memory, keyPaddingMask, needWeights: false, attnMask: mask, isCausal: isCausal).Output);
 
-    private Tensor FeedForwardBlock(Tensor x) => Dropout3.Forward(Linear2.Forward(Dropout.Forward(_activation(Linear1.Forward(x)))));
+    private Tensor FeedForwardBlock(Tensor x) => Dropout3.Call(Linear2.Call(Dropout.Call(_activation(Linear1.Call(x)))));
 }

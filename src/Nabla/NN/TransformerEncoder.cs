@@ -58,7 +58,7 @@ public sealed class TransformerEncoder : Module
         ArgumentNullException.ThrowIfNull(src);
         var x = src;
         foreach (var layer in _layers) x = ((TransformerEncoderLayer)layer).Forward(x, mask, srcKeyPaddingMask, isCausal);
-        return Norm is null ? x : Norm.Forward(x);
+        return Norm is null ? x : Norm.Call(x);
     }
 
     /// <summary>The stack's output without masks.</summary>

@@ -120,11 +120,11 @@ public sealed class TransformerEncoderLayer : Module
         var x = src;
         if (NormFirst)
         {
-            x = x + SelfAttentionBlock(Norm1.Forward(x), srcMask, srcKeyPaddingMask, isCausal);
-            return x + FeedForwardBlock(Norm2.Forward(x));
+            x = x + SelfAttentionBlock(Norm1.Call(x), srcMask, srcKeyPaddingMask, isCausal);
+            return x + FeedForwardBlock(Norm2.Call(x));
         }
-        x = Norm1.Forward(x + SelfAttentionBlock(x, srcMask, srcKeyPaddingMask, isCausal));
-        return Norm2.Forward(x + FeedForwardBlock(x));
+        x = Norm1.Call(x + SelfAttentionBlock(x, srcMask, srcKeyPaddingMask, isCausal));
+        return Norm2.Call(x + FeedForwardBlock(x));
     }
 
     /// <summary>The layer's output without masks.</summary>
@@ -142,9 +142,9 @@ public sealed class TransformerEncoderLayer : Module
     }
 
     private Tensor SelfAttentionBlock(Tensor x, Tensor? mask, Tensor? keyPaddingMask, bool isCausal) =>
-        Dropout1.Forward(SelfAttn.Forward(x, x, x, keyPaddingMask, needWeights: false, attnMask: mask, isCausal: isCausal).Output);
+        Dropout1.Call(SelfAttn.Forward(x, x, x, keyPaddingMask, needWeights: false, attnMask: mask, isCausal: isCausal).Output);
 
-    private Tensor FeedForwardBlock(Tensor x) => Dropout2.Forward(Linear2.Forward(Dropout.Forward(_activation(Linear1.Forward(x)))));
+    private Tensor FeedForwardBlock(Tensor x) => Dropout2.Call(Linear2.Call(Dropout.Call(_activation(Linear1.Call(x)))));
 }
 
 /// <summary>The checks and pieces the Transformer layers share.</summary>

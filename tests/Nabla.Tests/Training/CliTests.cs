@@ -208,4 +208,26 @@ public class CliTests
         Assert.Contains("0.weight", output);
         Assert.Contains(":::output", output);
     }
+
+    [Fact]
+    public void GraphDrawsTheTrainingBatchGroupedByModule()
+    {
+        var (code, output, error) = Run("graph");
+        Assert.True(code == 0, error);
+        Assert.Contains("label=\"input\\n[32, 2]\"", output);
+        Assert.Contains("label=\"0 Linear(in_features=2, out_features=16, bias=True)\";", output);
+        Assert.Contains("subgraph cluster_", output);
+        Assert.DoesNotContain("style=dashed", output);
+
+        (code, output, error) = Run("graph", "--view", "collapsed", "--batch-size", "7", "--backward");
+        Assert.True(code == 0, error);
+        Assert.Contains("label=\"0\\nLinear(in_features=2, out_features=16, bias=True)\"", output);
+        Assert.Contains("[label=\"[7, 16]\"]", output);
+        Assert.Contains("style=dashed, color=\"#c00000\", fontcolor=\"#c00000\", constraint=false, label=\"[7, 16]\"", output);
+        Assert.DoesNotContain("Linear\\n", output);
+
+        (code, _, error) = Run("graph", "--view", "flat");
+        Assert.NotEqual(0, code);
+        Assert.Contains("flat", error);
+    }
 }
