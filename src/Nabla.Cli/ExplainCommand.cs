@@ -51,9 +51,9 @@ internal static class ExplainCommand
             double[] logits, probabilities;
             using (Autograd.NoGrad())
             {
-                var z = scores(x);
-                logits = z.ToDoubleArray();
-                probabilities = z.Softmax(-1).ToDoubleArray();
+                var z = network.Forward(x);
+                logits = ModelInputs.ClassScores(network)(x).ToDoubleArray();
+                probabilities = ModelZoo.Probabilities(z).ToDoubleArray();
             }
             int predicted = Array.IndexOf(probabilities, probabilities.Max());
             int k = parse.GetValue(target) ?? predicted;

@@ -145,6 +145,9 @@ public class CliInspectTests
         Assert.Equal(0, Run("train", "--epochs", "3", "--out", dir.File("run")).Code);
         var (code, output, error) = Run("explain", "--model-file", dir.File("run/model.safetensors"), "--input", "0.5,-0.2", "--out", dir.File("moons.svg"));
         Assert.True(code == 0, error);
+        // The class and its probability are those predict prints.
+        var predicted = Run("predict", "--model-file", dir.File("run/model.safetensors"), "--input", "0.5,-0.2").Output.Split('\n')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith($"gradient saliency of class {predicted[0]} (p {double.Parse(predicted[1], CultureInfo.InvariantCulture):F3}) for the input; predicted {predicted[0]}\n", output);
         Assert.Contains("feature 1: value 0.5  saliency ", output);
         Assert.Contains("feature 2: value -0.2  saliency ", output);
         var cells = XDocument.Load(dir.File("moons.svg")).Descendants().Single(e => (string?)e.Attribute("id") == "saliency").Elements().ToList();
