@@ -19,12 +19,20 @@ public enum PngColor
     Rgba = 4,
 }
 
+/// <summary>A decoded image: <see cref="Height"/> rows of <see cref="Width"/> pixels of interleaved 8-bit channels.</summary>
+/// <param name="Pixels">Row-major pixels, <see cref="Width"/> × <see cref="Height"/> × the channels of <see cref="Color"/> bytes.</param>
+/// <param name="Width">The width in pixels.</param>
+/// <param name="Height">The height in pixels.</param>
+/// <param name="Color">The channels of each pixel.</param>
+public sealed record PngImage(byte[] Pixels, int Width, int Height, PngColor Color);
+
 /// <summary>
 /// Writes 8-bit PNG images (ISO/IEC 15948): the IHDR, one zlib-compressed IDAT and IEND chunks, each with its CRC-32,
 /// every row filtered by the PNG filter that makes it smallest by the usual minimum-sum-of-absolute-differences rule.
-/// Only .NET's zlib is needed.
+/// Reads non-interlaced gray, gray-alpha, RGB and RGBA PNGs of 8 or 16 bits per channel, defensively. Only .NET's zlib
+/// is needed.
 /// </summary>
-public static class Png
+public static partial class Png
 {
     private static readonly byte[] Signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
     private static readonly uint[] CrcTable = MakeCrcTable();

@@ -15,6 +15,7 @@ public sealed class Svg
         [.. "&<>\"'", .. Enumerable.Range(0, ' ').Select(i => (char)i).Where(c => c is not ('\t' or '\n' or '\r'))]);
 
     private readonly StringBuilder _body = new();
+    private int _openGroups;
 
     /// <summary>Creates an empty drawing of <paramref name="width"/> × <paramref name="height"/> user units (pixels).</summary>
     public Svg(double width, double height)
@@ -88,12 +89,33 @@ public sealed class Svg
         return this;
     }
 
+    /// <summary>
+    /// Opens a group (<c>&lt;g&gt;</c>) with the id <paramref name="id"/>; what is drawn until <see cref="EndGroup"/>
+    /// belongs to it, so a reader of the file can find those shapes.
+    /// </summary>
+    public Svg Group(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        _body.Append("<g").Attr("id", id).Append(">\n");
+        _openGroups++;
+        return this;
+    }
+
+    /// <summary>Closes the group <see cref="Group"/> opened last.</summary>
+    public Svg EndGroup()
+    {
+        if (_openGroups == 0) throw new InvalidOperationException("Svg.EndGroup: no group is open.");
+        _body.Append("</g>\n");
+        _openGroups--;
+        return this;
+    }
+
     /// <summary>The complete SVG document.</summary>
     public override string ToString() =>
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" +
         $"<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{Format(Width)}\" height=\"{Format(Height)}\" " +
         $"viewBox=\"0 0 {Format(Width)} {Format(Height)}\" font-family=\"Helvetica, Arial, sans-serif\">\n" +
-        _body + "</svg>\n";
+        _body + string.Concat(Enumerable.Repeat("</g>\n", _openGroups)) + "</svg>\n";
 
     internal static string Format(double value) => Math.Round(value, 2).ToString("0.##", CultureInfo.InvariantCulture);
 

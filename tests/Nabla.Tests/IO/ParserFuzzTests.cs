@@ -90,6 +90,28 @@ public sealed class ParserFuzzTests : IDisposable
         return memory.ToArray();
     }
 
+    /// <summary>A small RGBA gradient, so every PNG filter has something to predict.</summary>
+    private static byte[] PngFile()
+    {
+        var pixels = new byte[9 * 7 * 4];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(i * 37 % 251);
+        using var stream = new MemoryStream();
+        Png.Write(stream, pixels, 9, 7, PngColor.Rgba);
+        return stream.ToArray();
+    }
+
+    [Fact]
+    public void PngFiles() => Fuzz("image.png", PngFile(), 11, path => Png.Read(path));
+
+    [Fact]
+    public void PgmFiles()
+    {
+        var pixels = Enumerable.Range(0, 12 * 5).Select(i => (byte)(i * 5)).ToArray();
+        string valid = Path.Combine(_dir, "valid.pgm");
+        Pgm.Write(valid, pixels, 12, 5);
+        Fuzz("image.pgm", File.ReadAllBytes(valid), 12, path => Pgm.Read(path));
+    }
+
     [Fact]
     public void SafeTensorsFiles() => Fuzz("model.safetensors", SafeTensorsFile(), 1, path => Nabla.IO.SafeTensors.Load(path));
 
