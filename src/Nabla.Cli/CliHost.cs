@@ -26,7 +26,9 @@ internal sealed record CliHost
     public static CliHost Console(string[] args) => new()
     {
         Args = args,
-        Progress = System.Console.IsOutputRedirected ? ProgressMode.Plain : ProgressMode.Live,
+        // Under mpirun a rank's output is a pseudo-terminal that mpirun forwards line by line, so it gets plain lines too.
+        Progress = System.Console.IsOutputRedirected || Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is not null
+            ? ProgressMode.Plain : ProgressMode.Live,
         HandleSignals = true,
     };
 

@@ -12,7 +12,7 @@ internal static class EnvCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var command = new Command("env", "Show the processor, instruction sets, caches, thread count and GEMM choices the kernels use.");
+        var command = new Command("env", "Show the processor, instruction sets, caches, thread count and GEMM choices the kernels use." + CliHelp.Examples("nabla env", "NABLA_NUM_THREADS=1 nabla env"));
         command.SetAction(_ => NablaCli.Guard("env", error, () =>
         {
             int threads;

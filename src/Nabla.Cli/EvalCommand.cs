@@ -18,7 +18,7 @@ internal static class EvalCommand
         var modelFile = new ModelFileOptions();
         var seed = CliOptions.Seed();
         var threads = CliOptions.Threads();
-        var command = new Command("eval", "Evaluate a trained model on the test part of a data set.")
+        var command = new Command("eval", "Evaluate a trained model on the test part of a data set." + CliHelp.Examples("nabla eval --model-file runs/cnn-bn/model.safetensors --data fashion-mnist", "nabla eval --model-file runs/lstm/model.safetensors"))
         {
             modelFile.ModelFile, modelFile.Model, modelFile.Data, seed, threads,
         };

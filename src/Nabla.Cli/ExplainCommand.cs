@@ -31,7 +31,7 @@ internal static class ExplainCommand
             Description = "The SVG to write; a PNG of the same picture is written beside it (same name, .png).",
             DefaultValueFactory = _ => "saliency.svg",
         };
-        var command = new Command("explain", "Draw a saliency map: which parts of an input a trained model's class score is most sensitive to.")
+        var command = new Command("explain", "Draw a saliency map: which parts of an input a trained model's class score is most sensitive to." + CliHelp.Examples("nabla explain --model-file runs/cnn-bn/model.safetensors --index 7 --out saliency.svg", "nabla explain --model-file runs/cnn-bn/model.safetensors --image shoe.png --method integrated --steps 64"))
         {
             modelFile.ModelFile, modelFile.Model, modelFile.Data, inputs.Input, inputs.Image, inputs.Index, target, method, samples, noise, steps, seed, outPath,
         };

@@ -17,8 +17,9 @@ internal static class ExportCommand
             Description = "Fix the batch size in the exported model (default: any batch size; the input and output's first dim is 'batch').",
         };
         var command = new Command("export",
-            "Write a trained model as an ONNX model (opset 17) whose input is 'input' and output 'output' (the logits), e.g. " +
-            "nabla export --model-file runs/cnn-bn/model.safetensors --format onnx --out cnn-bn.onnx")
+            "Write a trained model as an ONNX model (opset 17) whose input is 'input' and output 'output' (the logits)." +
+            CliHelp.Examples("nabla export --model-file runs/cnn-bn/model.safetensors --format onnx --out cnn-bn.onnx",
+                "nabla export --model-file runs/moons/model.safetensors --out moons.onnx --batch-size 1"))
         {
             modelFile.ModelFile, modelFile.Model, modelFile.Data, format, outFile, fixedBatch,
         };

@@ -30,7 +30,7 @@ internal static class GenerateCommand
         var topK = new Option<int?>("--top-k") { Description = "Sample only among the k likeliest characters at each step (default: all)." };
         var seed = new Option<ulong>("--seed") { Description = "The seed of the sampling.", DefaultValueFactory = _ => 0 };
         var threads = CliOptions.Threads();
-        var command = new Command("generate", "Continue a prompt with a trained character language model.")
+        var command = new Command("generate", "Continue a prompt with a trained character language model." + CliHelp.Examples("nabla generate --model-file runs/lstm/model.safetensors --prompt \"The GNU \" --length 300 --seed 1"))
         {
             modelFile, prompt, length, temperature, topK, seed, threads,
         };

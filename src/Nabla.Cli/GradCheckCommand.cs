@@ -19,7 +19,7 @@ internal static class GradCheckCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var options = new ModelBatchOptions("The data set of the batch");
-        var command = new Command("gradcheck", "Check a model's backpropagated gradients against finite differences, parameter by parameter.")
+        var command = new Command("gradcheck", "Check a model's backpropagated gradients against finite differences, parameter by parameter." + CliHelp.Examples("nabla gradcheck --model cnn", "nabla gradcheck --model mlp --data fashion-mnist"))
         {
             options.Model, options.Data, options.BatchSize, options.Seed,
         };

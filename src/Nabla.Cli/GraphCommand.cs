@@ -23,7 +23,7 @@ internal static class GraphCommand
         view.AcceptOnlyFromAmong("expanded", "collapsed");
         var backward = new Option<bool>("--backward") { Description = "Also draw the backward graph: dashed gradient edges from the loss back to every parameter, labelled with the gradients' shapes." };
         var outFile = new Option<string?>("--out") { Description = "The file to write (default: standard output)." };
-        var command = new Command("graph", "Print the computational graph of one training step of a model.")
+        var command = new Command("graph", "Print the computational graph of one training step of a model." + CliHelp.Examples("nabla graph --model mlp --format svg --out mlp.svg", "nabla graph --model cnn --data fashion-mnist --view collapsed --backward --out cnn.dot"))
         {
             options.Model, options.Data, format, view, backward, outFile, options.BatchSize, options.Seed,
         };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Nabla.Training;
 
 namespace Nabla.Cli;
@@ -37,7 +38,13 @@ public static class NablaCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var root = new RootCommand("nabla: train, evaluate and inspect Nabla models (reverse-mode autodiff in C#).");
+        // A command named "nabla" rather than a RootCommand, whose name is the executable's ("Nabla.Cli"), so that every
+        // usage line reads as the command is typed.
+        var root = new Command("nabla", "Train, evaluate and inspect Nabla models (reverse-mode autodiff in C#).")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(TrainCommand.Create(output, error, host));
         root.Subcommands.Add(EvalCommand.Create(output, error));
         root.Subcommands.Add(PredictCommand.Create(output, error));
@@ -51,7 +58,9 @@ public static class NablaCli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine($"nabla: {string.Join(" ", parse.Errors.Select(e => Friendly(e.Message)))} (see 'nabla --help').");
+            var command = parse.CommandResult.Command;
+            string help = command == root ? "nabla --help" : $"nabla {command.Name} --help";
+            error.WriteLine($"nabla: {string.Join(" ", parse.Errors.Select(e => Friendly(e.Message) + Suggestion(parse.UnmatchedTokens, e.Message, command)))} (see '{help}').");
             return UsageError;
         }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
@@ -78,6 +87,13 @@ public static class NablaCli
             error.WriteLine($"nabla {command}: {OneLine(e.Message)}");
             return Diverged;
         }
+        catch (OutOfMemoryException)
+        {
+            var memory = GC.GetGCMemoryInfo();
+            error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"nabla {command}: out of memory (the process may use {memory.TotalAvailableMemoryBytes / (1 << 20):N0} MiB, it held {memory.HeapSizeBytes / (1 << 20):N0} MiB); try a smaller --batch-size or a smaller model."));
+            return 1;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"nabla {command}: {OneLine(e.Message)}");
@@ -97,6 +113,39 @@ public static class NablaCli
         foreach (var (type, words) in TypeWords)
             text = text.Replace($"'System.Nullable`1[System.{type}]'", words, StringComparison.Ordinal).Replace($"'System.{type}'", words, StringComparison.Ordinal);
         return text;
+    }
+
+    /// <summary>
+    /// " Did you mean '--epochs'?" when the error is about a token the command did not recognise and one of the command's
+    /// options or subcommands is within two edits of it (or starts with it); otherwise nothing.
+    /// </summary>
+    internal static string Suggestion(IReadOnlyList<string> unmatched, string message, Command command)
+    {
+        var token = unmatched.FirstOrDefault(t => message.Contains($"'{t}'", StringComparison.Ordinal));
+        if (token is null) return "";
+        var names = command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).Concat(command.Subcommands.Select(c => c.Name))
+            .Where(n => n.Length > 0 && n != "-?" && n != "-h" && n != "/?" && n != "/h").Distinct();
+        var best = names.Select(n => (Name: n, Distance: n.StartsWith(token, StringComparison.Ordinal) && token.Length >= 3 ? 0 : Edits(token, n)))
+            .Where(c => c.Distance <= Math.Min(2, Math.Max(1, token.Length / 3)))
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault();
+        return best.Name is null ? "" : $" Did you mean '{best.Name}'?";
+    }
+
+    /// <summary>The edits (insertions, deletions, substitutions and swaps of neighbours) that turn <paramref name="a"/> into <paramref name="b"/>.</summary>
+    private static int Edits(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+            }
+        }
+        return d[a.Length, b.Length];
     }
 
     private static readonly (string Type, string Words)[] TypeWords =

@@ -16,7 +16,7 @@ internal static class PredictCommand
         var csv = new Option<string?>("--csv") { Description = "A CSV file of inputs, one a row, each the model's features comma-separated (an optional header line is skipped)." };
         var top = new Option<int>("--top") { Description = "How many of the most probable classes to print.", DefaultValueFactory = _ => 5 };
         var seed = CliOptions.Seed();
-        var command = new Command("predict", "Print the most probable classes a trained model gives an input, an image, a test example or each row of a CSV file.")
+        var command = new Command("predict", "Print the most probable classes a trained model gives an input, an image, a test example or each row of a CSV file." + CliHelp.Examples("nabla predict --model-file runs/moons/model.safetensors --input 0.5,-0.2", "nabla predict --model-file runs/cnn-bn/model.safetensors --image shoe.png --top 3", "nabla predict --model-file runs/cnn-bn/model.safetensors --index 7"))
         {
             modelFile.ModelFile, modelFile.Model, modelFile.Data, inputs.Input, inputs.Image, inputs.Index, csv, top, seed,
         };

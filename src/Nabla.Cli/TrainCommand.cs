@@ -70,7 +70,7 @@ internal static class TrainCommand
             Description = "Data-parallel training over the processes of 'mpirun -np N nabla train --distributed ...' (Open MPI): --batch-size is split among the ranks, gradients are averaged, rank 0 alone prints and writes --out; without mpirun, one process trains the same way.",
         };
 
-        var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP).")
+        var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP)." + CliHelp.Examples("nabla train", "nabla train --data fashion-mnist --model cnn-bn --epochs 30 --out runs/cnn-bn", "nabla train --data fashion-mnist --model cnn-bn --epochs 30 --out runs/cnn-bn --resume", "mpirun -np 2 nabla train --distributed --data fashion-mnist --model mlp --out runs/mlp2"))
         {
             data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, sequenceLength, clip, seed, threads, outDir, resume, force, earlyStopping, distributed,
         };

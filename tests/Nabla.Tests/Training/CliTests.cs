@@ -73,6 +73,71 @@ public class CliTests
         Assert.Contains($"\nthreads: {Nabla.Kernels.Parallelism.NumThreads} (", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new[] { "train", "--epoch", "3" }, "Did you mean '--epochs'?", "nabla train --help")]
+    [InlineData(new[] { "train", "--lr-schedul", "cosine" }, "Did you mean '--lr-schedule'?", "nabla train --help")]
+    [InlineData(new[] { "trian" }, "Did you mean 'train'?", "nabla --help")]
+    [InlineData(new[] { "eval", "--modle-file", "x" }, "Did you mean '--model-file'?", "nabla eval --help")]
+    public void UnknownOptionsSuggestTheNearestOne(string[] args, string suggestion, string help)
+    {
+        var (code, _, error) = Run(args);
+        Assert.Equal(NablaCli.UsageError, code);
+        Assert.Contains(suggestion, error, StringComparison.Ordinal);
+        Assert.Contains($"(see '{help}')", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("eval")]
+    [InlineData("predict")]
+    [InlineData("explain")]
+    [InlineData("generate")]
+    [InlineData("graph")]
+    [InlineData("export")]
+    [InlineData("gradcheck")]
+    [InlineData("env")]
+    public void EveryCommandsHelpHasExamplesAndSaysNabla(string command)
+    {
+        var (code, output, _) = Run(command, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("Examples:", output, StringComparison.Ordinal);
+        Assert.Contains($"  nabla {command}", output, StringComparison.Ordinal);
+        Assert.Contains($"nabla {command} [options]", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AModelFileMeetingOtherDataSaysWhatItWasTrainedOn()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, Run("train", "--epochs", "1", "--out", dir.File("run")).Code);
+        File.WriteAllLines(dir.File("three.csv"), Enumerable.Range(0, 20).Select(i => $"{i},{i * 0.5},{20 - i},{i % 2}"));
+        var (code, _, error) = Run("eval", "--model-file", dir.File("run/model.safetensors"), "--data", "csv:" + dir.File("three.csv"));
+        Assert.Equal(NablaCli.UsageError, code);
+        Assert.Contains("it was trained as mlp on --data 'moons'", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void RunningOutOfMemoryIsOneLineThatSaysWhatToChange()
+    {
+        var error = new StringWriter();
+#pragma warning disable CA2201 // The runtime's own exception is what the guard must recognise.
+        Assert.Equal(1, NablaCli.Guard("train", error, () => throw new OutOfMemoryException()));
+#pragma warning restore CA2201
+        var line = Assert.Single(error.ToString().Trim().Split('\n'));
+        Assert.StartsWith("nabla train: out of memory (the process may use ", line, StringComparison.Ordinal);
+        Assert.EndsWith("try a smaller --batch-size or a smaller model.", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AWordFarFromEveryOptionGetsNoSuggestion()
+    {
+        var (code, _, error) = Run("train", "--zzzzzz", "1");
+        Assert.Equal(NablaCli.UsageError, code);
+        Assert.DoesNotContain("Did you mean", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void TrainingThatDivergesStopsWithItsOwnExitCode()
     {
