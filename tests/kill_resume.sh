@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Kills 'nabla train' with SIGKILL at random moments (KILLS times, 20 by default), resumes it after each kill, and
 # checks that no file of the run directory is ever torn and that the resumed run's metrics equal an uninterrupted
-# run's, epoch for epoch and bit for bit (the seconds aside). Usage: tests/kill_resume.sh [KILLS] [SEED]
+# run's, epoch for epoch and bit for bit (the seconds and samples_per_second aside). Usage: tests/kill_resume.sh [KILLS] [SEED]
 set -euo pipefail
 kills_wanted=${1:-20}
 RANDOM=${2:-1}
@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 train=(train --data moons --epochs 120 --seed 7 --threads 1)
 
 # Every file present must be whole: metrics.jsonl lines parse and count 1..n with n the checkpoint's epoch or one
-# less, the safetensors files' headers parse and their sizes match, loss.svg and graph.dot are complete.
+# less, the safetensors files' headers parse and their sizes match, config.json parses, the SVGs, report.html and graph.dot are complete.
 check() {
   python3 - "$1" "${2:-}" <<'PY'
 import json, os, struct, sys, xml.etree.ElementTree as ET
@@ -36,15 +36,21 @@ if os.path.exists(metrics):
     epochs = [json.loads(l)["epoch"] for l in text.splitlines()]
     assert epochs == list(range(1, len(epochs) + 1)), f"metrics.jsonl epochs {epochs}"
     assert epoch - 1 <= len(epochs) <= epoch, f"metrics.jsonl has {len(epochs)} epochs, the checkpoint {epoch}"
-for name in ("loss.svg",):
+for name in ("curves.svg", "confusion.svg"):
     p = os.path.join(run, name)
     if os.path.exists(p): ET.parse(p)
+c = os.path.join(run, "config.json")
+if os.path.exists(c):
+    with open(c) as f: json.load(f)
+r = os.path.join(run, "report.html")
+if os.path.exists(r):
+    with open(r) as f: assert f.read().rstrip().endswith("</html>"), "report.html is cut short"
 if os.path.exists(os.path.join(run, "model.safetensors")): safetensors(os.path.join(run, "model.safetensors"))
 g = os.path.join(run, "graph.dot")
 if os.path.exists(g):
     with open(g) as f: assert f.read().rstrip().endswith("}"), "graph.dot is cut short"
 if final:
-    for name in ("model.safetensors", "loss.svg", "graph.dot", "metrics.jsonl", "checkpoint.safetensors"):
+    for name in ("config.json", "model.safetensors", "curves.svg", "confusion.svg", "report.html", "graph.dot", "metrics.jsonl", "checkpoint.safetensors"):
         assert os.path.exists(os.path.join(run, name)), f"{name} is missing"
 PY
 }
@@ -54,7 +60,7 @@ same_metrics() {
 import json, sys
 def load(p):
     with open(p) as f:
-        return [{k: v for k, v in json.loads(l).items() if k != "seconds"} for l in f]
+        return [{k: v for k, v in json.loads(l).items() if k not in ("seconds", "samples_per_second")} for l in f]
 a, b = load(sys.argv[1]), load(sys.argv[2])
 assert a == b, f"resumed run differs from the uninterrupted one: {len(a)} vs {len(b)} epochs, first difference at {next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))}"
 PY

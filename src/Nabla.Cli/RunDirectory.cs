@@ -11,7 +11,11 @@ namespace Nabla.Cli;
 internal sealed class RunDirectory : IDisposable
 {
     /// <summary>The files a run writes; any of them marks the directory as holding a run.</summary>
-    public static readonly string[] RunFiles = ["checkpoint.safetensors", "metrics.jsonl", "model.safetensors", "loss.svg", "graph.dot"];
+    public static readonly string[] RunFiles =
+        ["config.json", "checkpoint.safetensors", "metrics.jsonl", "model.safetensors", "curves.svg", "confusion.svg", "report.html", "graph.dot"];
+
+    /// <summary>The files earlier versions wrote to a run directory: they mark it as holding a run too, and --overwrite removes them.</summary>
+    public static readonly string[] FormerRunFiles = ["loss.svg"];
 
     /// <summary>The lock file's name.</summary>
     public const string LockName = ".lock";
@@ -32,7 +36,7 @@ internal sealed class RunDirectory : IDisposable
 
     /// <summary>
     /// Creates and locks <paramref name="path"/>, removes its orphaned temporary files, and checks that a new run
-    /// (<paramref name="resume"/> false) does not overwrite an earlier one unless <paramref name="force"/> says to,
+    /// (<paramref name="resume"/> false) does not overwrite an earlier one unless <paramref name="force"/> (--overwrite) says to,
     /// in which case the earlier run's files are removed.
     /// </summary>
     public static RunDirectory Open(string path, bool resume, bool force)
@@ -56,13 +60,13 @@ internal sealed class RunDirectory : IDisposable
         try
         {
             run.RemoveOrphans();
-            var existing = RunFiles.Where(f => System.IO.File.Exists(run.File(f)) || new FileInfo(run.File(f)).LinkTarget is not null).ToList();
+            var existing = RunFiles.Concat(FormerRunFiles).Where(f => System.IO.File.Exists(run.File(f)) || new FileInfo(run.File(f)).LinkTarget is not null).ToList();
             if (!resume && existing.Count > 0)
             {
                 if (!force)
                 {
                     throw new UsageException($"'{path}' already holds a run ({string.Join(", ", existing)}); continue it with --resume, " +
-                        "pass another --out, or pass --force to replace it.");
+                        "pass another --out, or pass --overwrite to replace it.");
                 }
                 foreach (var name in existing) System.IO.File.Delete(run.File(name));
             }

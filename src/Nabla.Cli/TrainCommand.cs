@@ -54,13 +54,19 @@ internal static class TrainCommand
         var threads = CliOptions.Threads();
         var outDir = new Option<string?>("--out")
         {
-            Description = "A directory for metrics.jsonl, model.safetensors, checkpoint.safetensors (every epoch), loss.svg and graph.dot, each written atomically; locked while the run lasts, and refused if it already holds a run (see --resume and --force).",
+            Description = "A directory for config.json, metrics.jsonl, checkpoint.safetensors and curves.svg (every epoch), model.safetensors, confusion.svg, report.html and graph.dot, " +
+                "each written atomically; locked while the run lasts, and refused if it already holds a run (see --resume and --overwrite).",
         };
         var resume = new Option<bool>("--resume")
         {
             Description = "Continue the run in --out from its checkpoint.safetensors up to --epochs; the other settings must be the run's (see the README).",
         };
-        var force = new Option<bool>("--force") { Description = "Replace the run already in --out instead of refusing to." };
+        var force = new Option<bool>("--force", "--overwrite") { Description = "Replace the run already in --out instead of refusing to (--overwrite and --force are the same option)." };
+        var config = new Option<string?>("--config")
+        {
+            Description = "Repeat the run a config.json of a run directory records; options given here override it. It never names --out, and a data set it records " +
+                "with a path (csv:..., text:PATH, ...) must be given with --data.",
+        };
         var earlyStopping = new Option<int?>("--early-stopping")
         {
             Description = "Stop after this many epochs without a lower test loss, and keep the best epoch's weights.",
@@ -72,28 +78,51 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a model and report its test accuracy (with no options: the moons MLP)." + CliHelp.Examples("nabla train", "nabla train --data fashion-mnist --model cnn-bn --epochs 30 --out runs/cnn-bn", "nabla train --data fashion-mnist --model cnn-bn --epochs 30 --out runs/cnn-bn --resume", "mpirun -np 2 nabla train --distributed --data fashion-mnist --model mlp --out runs/mlp2"))
         {
-            data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, sequenceLength, clip, seed, threads, outDir, resume, force, earlyStopping, distributed,
+            data, model, epochs, batchSize, lr, optimizer, weightDecay, schedule, augment, sequenceLength, clip, seed, threads, outDir, resume, force, config, earlyStopping, distributed,
         };
-        command.SetAction(parse => DistributedTraining.Run(parse.GetValue(distributed), error, group => NablaCli.Guard("train", error, () => Run(DistributedTraining.Output(group, output), error, host, new Settings
+        command.SetAction(parse =>
         {
-            Group = group,
-            Data = ParseData(parse.GetValue(data)!, parse.GetValue(sequenceLength)),
-            ClipGradNorm = parse.GetValue(clip),
-            Model = parse.GetValue(model)!,
-            Epochs = parse.GetValue(epochs),
-            BatchSize = parse.GetValue(batchSize),
-            LearningRate = parse.GetValue(lr),
-            Optimizer = parse.GetValue(optimizer)!,
-            WeightDecay = parse.GetValue(weightDecay),
-            Schedule = parse.GetValue(schedule),
-            Augment = parse.GetValue(augment),
-            Seed = parse.GetValue(seed) ?? 0,
-            Threads = parse.GetValue(threads),
-            Out = parse.GetValue(outDir),
-            Resume = parse.GetValue(resume),
-            Force = parse.GetValue(force),
-            EarlyStopping = parse.GetValue(earlyStopping),
-        }))));
+            string? configPath = parse.GetValue(config);
+            RunConfig? file = null;
+            if (configPath is not null)
+            {
+                int code = NablaCli.Guard("train", error, () =>
+                {
+                    file = RunConfig.Read(configPath, ModelZoo.Names, OptimizerNames, ScheduleNames, AugmentNames);
+                    return 0;
+                });
+                if (code != 0) return code;
+            }
+            // Options with defaults take the file's value unless given; those without one are null when not given.
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+            bool isDistributed = Given(distributed) ? parse.GetValue(distributed) : file?.Distributed ?? false;
+            return DistributedTraining.Run(isDistributed, error, group => NablaCli.Guard("train", error, () =>
+            {
+                string dataSpec = !Given(data) && file?.Data is { } recordedData ? RecordedData(configPath!, recordedData) : parse.GetValue(data)!;
+                bool isText = dataSpec == "text" || dataSpec.StartsWith("text:", StringComparison.Ordinal);
+                return Run(DistributedTraining.Output(group, output), error, host, new Settings
+                {
+                    Group = group,
+                    Data = ParseData(dataSpec, parse.GetValue(sequenceLength) ?? (isText ? file?.SequenceLength : null)),
+                    ClipGradNorm = parse.GetValue(clip) ?? file?.ClipGradNorm,
+                    NoClip = parse.GetValue(clip) is null && file?.IsOff("clip_grad_norm") == true,
+                    Model = Given(model) ? parse.GetValue(model)! : file?.Model ?? parse.GetValue(model)!,
+                    Epochs = parse.GetValue(epochs) ?? file?.Epochs,
+                    BatchSize = parse.GetValue(batchSize) ?? file?.BatchSize,
+                    LearningRate = parse.GetValue(lr) ?? file?.Lr,
+                    Optimizer = Given(optimizer) ? parse.GetValue(optimizer)! : file?.Optimizer ?? parse.GetValue(optimizer)!,
+                    WeightDecay = Given(weightDecay) ? parse.GetValue(weightDecay) : file?.WeightDecay ?? parse.GetValue(weightDecay),
+                    Schedule = parse.GetValue(schedule) ?? file?.LrSchedule,
+                    Augment = parse.GetValue(augment) ?? file?.Augment,
+                    Seed = parse.GetValue(seed) ?? file?.Seed ?? 0,
+                    Threads = parse.GetValue(threads) ?? file?.Threads,
+                    Out = parse.GetValue(outDir),
+                    Resume = parse.GetValue(resume),
+                    Force = parse.GetValue(force),
+                    EarlyStopping = parse.GetValue(earlyStopping) ?? file?.EarlyStopping,
+                });
+            }));
+        });
         return command;
     }
 
@@ -102,6 +131,9 @@ internal static class TrainCommand
         public required DataSource Data { get; init; }
         public required string Model { get; init; }
         public double? ClipGradNorm { get; init; }
+
+        /// <summary>No clipping, as a config file says with a null clip_grad_norm, instead of the data's default.</summary>
+        public bool NoClip { get; init; }
         public int? Epochs { get; init; }
         public int? BatchSize { get; init; }
         public double? LearningRate { get; init; }
@@ -124,6 +156,18 @@ internal static class TrainCommand
     /// <summary>The gradient norm text models are clipped to, as is customary for recurrent networks.</summary>
     private const double TextClipNorm = 1.0;
 
+    /// <summary>
+    /// The data set a config file records, when it is a built-in one named without a path: like a model file
+    /// (<see cref="ModelFileOptions"/>), a config file never chooses a file to read, so one that names a path is refused
+    /// and --data must say it.
+    /// </summary>
+    private static string RecordedData(string path, string recorded)
+    {
+        if (DataSource.BuiltInNames.Contains(recorded, StringComparer.Ordinal)) return recorded;
+        throw new UsageException($"the config file {Quoted.Of(path, 200)} records the data set {Quoted.Of(recorded)}, which is not one of the built-in sets " +
+            $"({string.Join(", ", DataSource.BuiltInNames)}); a config file never chooses a file to read, so pass --data.");
+    }
+
     private static DataSource ParseData(string spec, int? sequenceLength)
     {
         var data = DataSource.Parse(spec, sequenceLength ?? DataSource.DefaultSequenceLength);
@@ -138,7 +182,7 @@ internal static class TrainCommand
         int batchSize = s.BatchSize ?? DefaultBatchSize(data);
         double lr = s.LearningRate ?? (data.IsImage ? 1e-3 : data.IsText ? 3e-3 : 1e-2);
         string schedule = s.Schedule ?? (data.IsImage || data.IsText ? "cosine" : "none");
-        double? clip = s.ClipGradNorm ?? (data.IsText ? TextClipNorm : null);
+        double? clip = s.NoClip ? null : s.ClipGradNorm ?? (data.IsText ? TextClipNorm : null);
         if (clip is { } c && !(c > 0 && double.IsFinite(c))) throw new UsageException($"--clip-grad-norm must be a positive number, got {c.ToString(CultureInfo.InvariantCulture)}.");
         string augment = s.Augment ?? (s.Model == "cnn-bn" ? "flip" : "none");
         if (augment != "none" && !data.IsImage) throw new UsageException($"--augment {augment} transforms images; '{data.Spec}' has none.");
@@ -148,8 +192,8 @@ internal static class TrainCommand
         if (!(s.WeightDecay >= 0) || !double.IsFinite(s.WeightDecay)) throw new UsageException($"--weight-decay must be 0 or more, got {s.WeightDecay.ToString(CultureInfo.InvariantCulture)}.");
         if (s.EarlyStopping is < 1) throw new UsageException($"--early-stopping must be at least 1 epoch, got {s.EarlyStopping}.");
         if (s.Resume && s.Out is null) throw new UsageException("--resume continues the run in --out DIR; pass --out.");
-        if (s.Force && s.Out is null) throw new UsageException("--force replaces the run in --out DIR; pass --out.");
-        if (s.Force && s.Resume) throw new UsageException("--force replaces the run in --out and --resume continues it; pass one of them.");
+        if (s.Force && s.Out is null) throw new UsageException("--overwrite replaces the run in --out DIR; pass --out.");
+        if (s.Force && s.Resume) throw new UsageException("--overwrite replaces the run in --out and --resume continues it; pass one of them.");
         CliOptions.ApplyThreads(s.Threads);
         if (s.Group is { } world) DistributedTraining.PerRankBatch(world, batchSize);
         // Only rank 0 of a distributed run holds and writes the run directory; the others read its checkpoint.
@@ -173,6 +217,25 @@ internal static class TrainCommand
             [DistributedKey] = s.Group is null ? "false" : "true",
         };
         if (s.Resume) CheckResume(checkpointPath!, recorded);
+        var runConfig = new RunConfig
+        {
+            Data = data.Spec,
+            Model = s.Model,
+            Epochs = epochs,
+            BatchSize = batchSize,
+            Lr = lr,
+            Optimizer = s.Optimizer,
+            WeightDecay = s.WeightDecay,
+            LrSchedule = schedule,
+            Augment = augment,
+            SequenceLength = data.IsText ? data.SequenceLength : null,
+            ClipGradNorm = clip,
+            Seed = s.Seed,
+            Threads = s.Threads,
+            EarlyStopping = s.EarlyStopping,
+            Distributed = s.Group is not null,
+        };
+        run?.WriteText(ConfigName, runConfig.ToJson());
 
         // Every random choice has its own generator seeded from --seed, so runs repeat exactly and a resumed run
         // can restore each one; the global generator is seeded too, for anything that falls back on it.
@@ -215,15 +278,15 @@ internal static class TrainCommand
                 trainer.LoadCheckpoint(checkpointPath!, trainLoader, scheduler, generators);
                 // A run killed after its checkpoint but before its metrics line is one line short, and one killed by an
                 // older nabla between the two is one line long; the checkpoint's history is the truth either way.
-                WriteMetrics(run, trainer.History);
+                WriteMetrics(run, trainer.History, trainSet.Count);
             }
             // The checkpoint goes first: a kill between the two writes leaves the metrics one epoch behind, which the
             // resume above rewrites, and never ahead of the checkpoint, which would repeat an epoch.
             callbacks.Add(new LambdaCallback(onEpochEnd: (t, _) =>
             {
                 t.SaveCheckpoint(checkpointPath!, trainLoader, scheduler, generators, recorded);
-                WriteMetrics(run, t.History);
-                WriteLossChart(t.History, run.File("loss.svg"));
+                WriteMetrics(run, t.History, trainSet.Count);
+                run.WriteText(CurvesName, RunReport.Curves(t.History));
             }));
         }
 
@@ -251,35 +314,65 @@ internal static class TrainCommand
             }
             catch (OperationCanceledException) when (interrupt is { Token.IsCancellationRequested: true })
             {
-                return Interrupted(output, error, host, interrupt, trainer, trainLoader, run, checkpointPath, scheduler, generators, recorded, model, s, data);
+                return Interrupted(output, error, host, interrupt, trainer, trainLoader, run, checkpointPath, scheduler, generators, recorded, model, s, data, trainSet.Count);
             }
         }
         distributed?.Finish(output);
 
+        var finalMetrics = new List<(string Name, string Value)> { ("epochs trained", trainer.Epoch.ToString(CultureInfo.InvariantCulture)) };
+        long[,]? confusion = null;
+        string[] classNames = [.. Enumerable.Range(0, data.NumClasses).Select(data.ClassName)];
         if (data.IsText)
         {
             var text = trainer.Evaluate(testLoader);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test loss {text.Loss:F4}  perplexity {text.Perplexity:F3}  next-char accuracy {text.Accuracy:F4} (held-out {data.TextCharacters.Test:N0} characters)"));
+            finalMetrics.Add(("test loss", string.Create(CultureInfo.InvariantCulture, $"{text.Loss:F4}")));
+            finalMetrics.Add(("test perplexity", string.Create(CultureInfo.InvariantCulture, $"{text.Perplexity:F3}")));
+            finalMetrics.Add(("test next-char accuracy", string.Create(CultureInfo.InvariantCulture, $"{text.Accuracy:F4}")));
         }
         else
         {
             var result = trainer.Evaluate(testLoader, collectPredictions: true);
+            confusion = result.ConfusionMatrix(data.NumClasses);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {result.Accuracy:F4}  test loss {result.Loss:F4}"));
-            output.WriteLine(Metrics.Report(result.ConfusionMatrix(data.NumClasses), [.. Enumerable.Range(0, data.NumClasses).Select(data.ClassName)]));
+            output.WriteLine(Metrics.Report(confusion, classNames));
+            finalMetrics.Add(("test accuracy", string.Create(CultureInfo.InvariantCulture, $"{result.Accuracy:F4}")));
+            finalMetrics.Add(("test loss", string.Create(CultureInfo.InvariantCulture, $"{result.Loss:F4}")));
         }
 
         if (run is not null)
         {
             SaveModel(run, model, s, data);
-            WriteLossChart(trainer.History, run.File("loss.svg"));
+            string curves = RunReport.Curves(trainer.History);
+            run.WriteText(CurvesName, curves);
+            var written = new List<string> { ConfigName, MetricsName, "model.safetensors", CheckpointName, CurvesName };
+            string? confusionSvg = null;
+            if (confusion is not null && data.NumClasses <= RunReport.MaxConfusionClasses)
+            {
+                confusionSvg = RunReport.Confusion(confusion, classNames);
+                run.WriteText(ConfusionName, confusionSvg);
+                written.Add(ConfusionName);
+            }
+            if (trainer.History.Count > 0)
+            {
+                var last = trainer.History[^1];
+                foreach (var (name, value) in last.NamedValues().Concat(SamplesPerSecond(last, trainSet.Count)))
+                {
+                    if (name == "epoch") continue;
+                    finalMetrics.Add(($"epoch {last.Epoch}: {name}", value.ToString(name == "seconds" ? "F2" : "G6", CultureInfo.InvariantCulture)));
+                }
+            }
+            run.WriteText(ReportName, RunReport.Html(runConfig, finalMetrics, curves, confusionSvg, confusion, classNames));
+            written.Add(ReportName);
             // A recurrent step's graph grows with the window, so a text's graph is drawn for its first few characters.
             var (graphX, graphY) = data.IsText
                 ? (xTest.Narrow(1, 0, Math.Min(GraphCharacters, data.SequenceLength)), yTest.Narrow(1, 0, Math.Min(GraphCharacters, data.SequenceLength)))
                 : (xTest, yTest);
             var (loss, names) = StepGraph.Build(model, trainer.LossFunction, graphX, graphY, batchSize);
             run.WriteText("graph.dot", GraphExport.ToDot(loss, names));
-            output.WriteLine($"wrote metrics.jsonl, model.safetensors, checkpoint.safetensors, loss.svg and graph.dot to {run.Path}");
+            written.Add("graph.dot");
+            output.WriteLine($"wrote {string.Join(", ", written.Take(written.Count - 1))} and {written[^1]} to {run.Path}");
         }
         return 0;
     }
@@ -308,7 +401,8 @@ internal static class TrainCommand
     /// and returns the interrupt's exit code.
     /// </summary>
     private static int Interrupted(TextWriter output, TextWriter error, CliHost host, Interrupt interrupt, Trainer trainer, DataLoader trainLoader, RunDirectory? run,
-        string? checkpointPath, LRSchedulerCallback? scheduler, Generator[] generators, Dictionary<string, string> recorded, Module model, Settings s, DataSource data)
+        string? checkpointPath, LRSchedulerCallback? scheduler, Generator[] generators, Dictionary<string, string> recorded, Module model, Settings s, DataSource data,
+        int trainExamples)
     {
         string where = trainer.EpochBatch == 0
             ? $"after epoch {trainer.Epoch}"
@@ -319,19 +413,20 @@ internal static class TrainCommand
             return interrupt.ExitCode;
         }
         trainer.SaveCheckpoint(checkpointPath!, trainLoader, scheduler, generators, recorded);
-        WriteMetrics(run, trainer.History);
+        WriteMetrics(run, trainer.History, trainExamples);
+        run.WriteText(CurvesName, RunReport.Curves(trainer.History));
         SaveModel(run, model, s, data);
-        output.WriteLine($"interrupted ({interrupt.SignalName}) {where}: wrote {CheckpointName}, model.safetensors and {MetricsName} to {run.Path}");
+        output.WriteLine($"interrupted ({interrupt.SignalName}) {where}: wrote {CheckpointName}, model.safetensors, {MetricsName} and {CurvesName} to {run.Path}");
         output.WriteLine($"resume with: {ResumeCommand(host.Args)}");
         output.Flush();
         error.Flush();
         return interrupt.ExitCode;
     }
 
-    /// <summary>The command line that resumes the run: this one, without --force and with --resume.</summary>
+    /// <summary>The command line that resumes the run: this one, without --overwrite (or --force) and with --resume.</summary>
     internal static string ResumeCommand(string[] args)
     {
-        var words = args.Where(a => a != "--force").ToList();
+        var words = args.Where(a => a is not ("--force" or "--overwrite")).ToList();
         if (!words.Contains("--resume")) words.Add("--resume");
         return "nabla " + string.Join(" ", words.Select(ShellWord));
     }
@@ -340,7 +435,8 @@ internal static class TrainCommand
     private static string ShellWord(string word) =>
         word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    private const string CheckpointName = "checkpoint.safetensors", MetricsName = "metrics.jsonl";
+    private const string CheckpointName = "checkpoint.safetensors", MetricsName = "metrics.jsonl", ConfigName = "config.json", CurvesName = "curves.svg",
+        ConfusionName = "confusion.svg", ReportName = "report.html";
 
     /// <summary>The checkpoint metadata keys of the settings a resumed run is checked against, beside <see cref="CliOptions"/>' keys.</summary>
     private const string OptimizerKey = "nabla.optimizer", LearningRateKey = "nabla.lr", WeightDecayKey = "nabla.weight_decay", BatchSizeKey = "nabla.batch_size",
@@ -415,10 +511,13 @@ internal static class TrainCommand
         return linear.Count == 0 ? "" : string.Join("-", linear.Take(1).Select(l => l.InFeatures).Concat(linear.Select(l => l.OutFeatures)));
     }
 
-    private static void WriteMetrics(RunDirectory run, History history) =>
-        run.WriteText(MetricsName, string.Concat(history.Select(e => e.ToJson() + "\n")));
+    /// <summary>
+    /// Writes metrics.jsonl: one line per epoch, its metrics and <c>samples_per_second</c>, the training examples of the
+    /// epoch (all ranks') over its seconds (the test evaluation included).
+    /// </summary>
+    private static void WriteMetrics(RunDirectory run, History history, int trainExamples) =>
+        run.WriteText(MetricsName, string.Concat(history.Select(e => e.ToJsonWith(SamplesPerSecond(e, trainExamples)) + "\n")));
 
-    private static void WriteLossChart(History history, string path) =>
-        AtomicFile.WriteAllText(path, Plot.LineChart([("train", history.Values("train_loss")), ("test", history.Values("test_loss"))],
-            title: "loss", xLabel: "epoch", yLabel: "loss", xStart: history.Count == 0 ? 1 : history[0].Epoch));
+    private static KeyValuePair<string, double>[] SamplesPerSecond(EpochLog epoch, int trainExamples) =>
+        epoch.Seconds > 0 ? [new("samples_per_second", trainExamples / epoch.Seconds)] : [];
 }

@@ -81,17 +81,20 @@ public sealed record EpochLog
     /// The epoch as one line of JSON, e.g. <c>{"epoch":3,"train_loss":0.21,"val_loss":0.25,"lr":0.01,"seconds":0.4}</c>.
     /// Non-finite values (a diverged loss) are written as the strings <c>"NaN"</c>, <c>"Infinity"</c> and <c>"-Infinity"</c>.
     /// </summary>
-    public string ToJson()
+    public string ToJson() => ToJsonWith([]);
+
+    /// <summary>The line <see cref="ToJson"/> writes, with the metrics <paramref name="extra"/> after its own, written the same way.</summary>
+    internal string ToJsonWith(IReadOnlyList<KeyValuePair<string, double>> extra)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream)) Write(writer);
+        using (var writer = new Utf8JsonWriter(stream)) Write(writer, extra);
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    internal void Write(Utf8JsonWriter writer)
+    internal void Write(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, double>>? extra = null)
     {
         writer.WriteStartObject();
-        foreach (var (name, value) in NamedValues())
+        foreach (var (name, value) in extra is null ? NamedValues() : NamedValues().Concat(extra))
         {
             if (name == "epoch") writer.WriteNumber(name, Epoch);
             else if (double.IsFinite(value)) writer.WriteNumber(name, value);

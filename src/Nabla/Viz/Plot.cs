@@ -37,6 +37,20 @@ public static class Plot
                 throw new ArgumentException($"Plot.LineChart: series {s} has a null name or null values.", nameof(series));
         }
 
+        var svg = new Svg(width, height);
+        DrawLineChart(svg, 0, 0, width, height, series, title, xLabel, yLabel, logY, xStart, markerGroup: null);
+        return svg.ToString();
+    }
+
+    /// <summary>
+    /// Draws the chart <see cref="LineChart"/> draws into <paramref name="svg"/>, with its top-left corner at
+    /// (<paramref name="originX"/>, <paramref name="originY"/>), so several charts can share one drawing. With
+    /// <paramref name="markerGroup"/>, every point also gets a dot (a one-point series is readable), and the dots of
+    /// series <c>s</c> are the circles of the group <c>{markerGroup}-{name}</c>; without it only a lone point gets one.
+    /// </summary>
+    internal static void DrawLineChart(Svg svg, double originX, double originY, int width, int height, IReadOnlyList<(string Name, double[] Ys)> series,
+        string title, string xLabel, string yLabel, bool logY, double xStart, string? markerGroup)
+    {
         bool Usable(double y) => double.IsFinite(y) && (!logY || y > 0);
         double Transform(double y) => logY ? Math.Log10(y) : y;
 
@@ -57,32 +71,31 @@ public static class Plot
         yMax = Math.Max(yMax, yTicks[^1]);
 
         double plotW = width - Left - Right, plotH = height - Top - Bottom;
-        double X(double x) => Left + (x - xMin) / (xMax - xMin) * plotW;
-        double Y(double y) => Top + plotH - (y - yMin) / (yMax - yMin) * plotH;
+        double X(double x) => originX + Left + (x - xMin) / (xMax - xMin) * plotW;
+        double Y(double y) => originY + Top + plotH - (y - yMin) / (yMax - yMin) * plotH;
 
-        var svg = new Svg(width, height);
-        svg.Rect(0, 0, width, height, fill: "#ffffff");
-        if (title.Length > 0) svg.Text(width / 2.0, 26, title, fontSize: 16, anchor: "middle", bold: true);
+        svg.Rect(originX, originY, width, height, fill: "#ffffff");
+        if (title.Length > 0) svg.Text(originX + width / 2.0, originY + 26, title, fontSize: 16, anchor: "middle", bold: true);
 
         double xStep = xTicks.Length > 1 ? xTicks[1] - xTicks[0] : 1;
         foreach (double t in xTicks)
         {
             if (t < xMin || t > xMax) continue;
-            svg.Line(X(t), Top, X(t), Top + plotH, stroke: "#e6e6e6");
-            svg.Line(X(t), Top + plotH, X(t), Top + plotH + 5, stroke: "#333333");
-            svg.Text(X(t), Top + plotH + 19, FormatTick(t, xStep), fontSize: 11, anchor: "middle");
+            svg.Line(X(t), originY + Top, X(t), originY + Top + plotH, stroke: "#e6e6e6");
+            svg.Line(X(t), originY + Top + plotH, X(t), originY + Top + plotH + 5, stroke: "#333333");
+            svg.Text(X(t), originY + Top + plotH + 19, FormatTick(t, xStep), fontSize: 11, anchor: "middle");
         }
         double yStep = yTicks.Length > 1 ? yTicks[1] - yTicks[0] : 1;
         foreach (double t in yTicks)
         {
-            svg.Line(Left, Y(t), Left + plotW, Y(t), stroke: "#e6e6e6");
-            svg.Line(Left - 5, Y(t), Left, Y(t), stroke: "#333333");
+            svg.Line(originX + Left, Y(t), originX + Left + plotW, Y(t), stroke: "#e6e6e6");
+            svg.Line(originX + Left - 5, Y(t), originX + Left, Y(t), stroke: "#333333");
             string label = logY ? FormatTick(Math.Pow(10, t), Math.Pow(10, t)) : FormatTick(t, yStep);
-            svg.Text(Left - 8, Y(t) + 4, label, fontSize: 11, anchor: "end");
+            svg.Text(originX + Left - 8, Y(t) + 4, label, fontSize: 11, anchor: "end");
         }
-        svg.Rect(Left, Top, plotW, plotH, stroke: "#333333");
-        if (xLabel.Length > 0) svg.Text(Left + plotW / 2, height - 14, xLabel, fontSize: 13, anchor: "middle");
-        if (yLabel.Length > 0) svg.Text(18, Top + plotH / 2, yLabel, fontSize: 13, anchor: "middle", rotate: -90);
+        svg.Rect(originX + Left, originY + Top, plotW, plotH, stroke: "#333333");
+        if (xLabel.Length > 0) svg.Text(originX + Left + plotW / 2, originY + height - 14, xLabel, fontSize: 13, anchor: "middle");
+        if (yLabel.Length > 0) svg.Text(originX + 18, originY + Top + plotH / 2, yLabel, fontSize: 13, anchor: "middle", rotate: -90);
 
         for (int s = 0; s < series.Count; s++)
         {
@@ -92,14 +105,23 @@ public static class Plot
             for (int i = 0; i < ys.Length; i++)
                 if (Usable(ys[i])) points.Add((X(xStart + i), Y(Transform(ys[i]))));
             svg.Polyline(points, color, strokeWidth: 1.8, title: series[s].Name);
-            if (points.Count == 1) svg.Circle(points[0].Item1, points[0].Item2, 3, color);
+            if (markerGroup is not null)
+            {
+                svg.Group(markerGroup + "-" + series[s].Name);
+                foreach (var (x, y) in points) svg.Circle(x, y, 3, color);
+                svg.EndGroup();
+            }
+            else if (points.Count == 1)
+            {
+                svg.Circle(points[0].Item1, points[0].Item2, 3, color);
+            }
         }
 
         if (series.Count > 0)
         {
             double rowHeight = 18;
             double legendW = 44 + 7 * series.Max(s => s.Name.Length);
-            double legendX = Left + plotW - legendW - 10, legendY = Top + 10;
+            double legendX = originX + Left + plotW - legendW - 10, legendY = originY + Top + 10;
             svg.Rect(legendX, legendY, legendW, rowHeight * series.Count + 8, fill: "#ffffff", stroke: "#bbbbbb");
             for (int s = 0; s < series.Count; s++)
             {
@@ -108,7 +130,6 @@ public static class Plot
                 svg.Text(legendX + 36, y + 4, series[s].Name, fontSize: 12);
             }
         }
-        return svg.ToString();
     }
 
     /// <summary>

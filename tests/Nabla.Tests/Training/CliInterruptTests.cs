@@ -86,7 +86,7 @@ public class CliInterruptTests
         var (code, output, error) = Run(InterruptAfter(epoch, batch, source), Train(run));
         Assert.True(code == NablaCli.Interrupted, output + error);
         string where = batch == 25 ? $"after epoch {epoch}" : $"in epoch {epoch} after batch {batch}/25";
-        Assert.Contains($"interrupted (SIGINT) {where}: wrote checkpoint.safetensors, model.safetensors and metrics.jsonl to {run}", output, StringComparison.Ordinal);
+        Assert.Contains($"interrupted (SIGINT) {where}: wrote checkpoint.safetensors, model.safetensors, metrics.jsonl and curves.svg to {run}", output, StringComparison.Ordinal);
         Assert.Contains($"resume with: nabla train --epochs 3 --seed 6 --out {run} --resume", output, StringComparison.Ordinal);
         Assert.DoesNotContain("test accuracy", output, StringComparison.Ordinal);
         var checkpoint = Checkpoint.Load(Path.Combine(run, "checkpoint.safetensors"));
@@ -119,14 +119,15 @@ public class CliInterruptTests
     public void TheResumeCommandQuotesWhatAShellWouldSplit()
     {
         Assert.Equal("nabla train --out 'my run' --lr 0.1 --resume", TrainCommand.ResumeCommand(["train", "--out", "my run", "--force", "--lr", "0.1"]));
+        Assert.Equal("nabla train --out run --resume", TrainCommand.ResumeCommand(["train", "--out", "run", "--overwrite"]));
         Assert.Equal("nabla train --resume --out 'it'\\''s'", TrainCommand.ResumeCommand(["train", "--resume", "--out", "it's"]));
     }
 
-    /// <summary>Each epoch's metrics but the seconds it took.</summary>
+    /// <summary>Each epoch's metrics but the seconds it took and the samples per second.</summary>
     private static List<string> Metrics(string run) => [.. File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Select(line =>
     {
         using var json = JsonDocument.Parse(line);
-        return string.Join(",", json.RootElement.EnumerateObject().Where(p => p.Name != "seconds").Select(p => p.Name + "=" + p.Value.GetRawText()));
+        return string.Join(",", json.RootElement.EnumerateObject().Where(p => p.Name is not ("seconds" or "samples_per_second")).Select(p => p.Name + "=" + p.Value.GetRawText()));
     })];
 
     /// <summary>

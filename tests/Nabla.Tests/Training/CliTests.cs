@@ -168,20 +168,21 @@ public class CliTests
         string run = Path.Combine(dir.Path, "run");
         var (code, output, error) = Run("train", "--epochs", "3", "--out", run, "--seed", "4");
         Assert.True(code == 0, error);
-        foreach (var file in new[] { "metrics.jsonl", "model.safetensors", "checkpoint.safetensors", "loss.svg", "graph.dot" })
+        foreach (var file in new[] { "config.json", "metrics.jsonl", "model.safetensors", "checkpoint.safetensors", "curves.svg", "confusion.svg", "report.html", "graph.dot" })
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} is missing; output:\n{output}");
         var lines = File.ReadAllLines(Path.Combine(run, "metrics.jsonl"));
         Assert.Equal(3, lines.Length);
         foreach (var line in lines)
         {
             using var json = JsonDocument.Parse(line);
-            foreach (var key in new[] { "epoch", "train_loss", "test_loss", "test_accuracy", "seconds" })
+            foreach (var key in new[] { "epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "lr", "seconds", "samples_per_second" })
                 Assert.Equal(JsonValueKind.Number, json.RootElement.GetProperty(key).ValueKind);
         }
         var model = SafeTensors.Load(Path.Combine(run, "model.safetensors"));
         Assert.Equal("mlp", model.Metadata["nabla.model"]);
         Assert.Equal([16, 2], model.Tensors["0.weight"].Shape);
-        Assert.Contains("<svg", File.ReadAllText(Path.Combine(run, "loss.svg")));
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(run, "curves.svg")));
+        Assert.False(File.Exists(Path.Combine(run, "loss.svg")));
         Assert.StartsWith("digraph", File.ReadAllText(Path.Combine(run, "graph.dot")));
 
         // Two more epochs from the checkpoint give the same epochs as one run of five.

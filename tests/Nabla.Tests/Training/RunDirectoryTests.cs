@@ -178,6 +178,28 @@ public sealed class RunDirectoryTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Single(Metrics(run));
         AssertUsage("pass one of them", Train(run, 1, "--force", "--resume"));
+        AssertUsage("pass one of them", Train(run, 1, "--overwrite", "--resume"));
+    }
+
+    [Fact]
+    public void OverwriteReplacesARunAndAnOlderRunsFilesCountAsARun()
+    {
+        string run = _dir.File("run");
+        Assert.Equal(0, Train(run, 2).Code);
+        AssertUsage("pass --overwrite to replace it", Train(run, 1));
+
+        var (code, _, error) = Train(run, 1, "--overwrite");
+        Assert.True(code == 0, error);
+        Assert.Single(Metrics(run));
+
+        // A directory an older nabla wrote holds loss.svg; it is a run, and replacing it removes the old chart.
+        string older = _dir.File("older");
+        Directory.CreateDirectory(older);
+        File.WriteAllText(Path.Combine(older, "loss.svg"), "<svg/>");
+        AssertUsage("already holds a run (loss.svg)", Train(older, 1));
+        (code, _, error) = Train(older, 1, "--overwrite");
+        Assert.True(code == 0, error);
+        Assert.False(File.Exists(Path.Combine(older, "loss.svg")));
     }
 
     [Theory]

@@ -68,6 +68,28 @@ public sealed class PlotTests
     }
 
     [Fact]
+    public void ChartsDrawnSideBySideKeepToTheirPanelAndMarkEveryPoint()
+    {
+        var svg = new Svg(960, 360);
+        double[] loss = [0.9, 0.5, 0.4];
+        Plot.DrawLineChart(svg, 0, 0, 480, 360, [("train", loss)], "loss", "epoch", "loss", logY: false, xStart: 1, markerGroup: "loss");
+        Plot.DrawLineChart(svg, 480, 0, 480, 360, [("train", loss), ("test", [0.7])], "accuracy", "epoch", "accuracy", logY: false, xStart: 1, markerGroup: "accuracy");
+        var (doc, ns) = Parse(svg.ToString());
+
+        var lines = doc.SelectNodes("//s:polyline", ns)!.Cast<XmlNode>().ToArray();
+        Assert.Equal(3, lines.Length);
+        Assert.All(Points(lines[0]), q => Assert.InRange(q.X, 0, 480));
+        // The second panel is the first one moved right by its width: the same series lands 480 further.
+        Assert.Equal(Points(lines[0]).Select(q => q.X + 480), Points(lines[1]).Select(q => q.X));
+        Assert.Equal(Points(lines[0]).Select(q => q.Y), Points(lines[1]).Select(q => q.Y));
+        int Dots(string group) => doc.SelectNodes($"//s:g[@id='{group}']/s:circle", ns)!.Count;
+        Assert.Equal(3, Dots("loss-train"));
+        Assert.Equal(3, Dots("accuracy-train"));
+        Assert.Equal(1, Dots("accuracy-test"));
+        Assert.Contains("accuracy", Texts(doc, ns));
+    }
+
+    [Fact]
     public void NonFiniteValuesAreLeftOutOfTheLine()
     {
         string svg = Plot.LineChart([("diverged", [1.0, double.NaN, 0.5, double.PositiveInfinity, 0.25]), ("all nan", [double.NaN])]);
