@@ -2,15 +2,16 @@
 """Generate random op programs and what PyTorch computes for them, for Nabla's random-program tests.
 
 Run:  /usr/bin/python3 tests/golden/make_random_programs.py   (PyTorch 1.13, CPU)
-Writes random_programs_float64.json (397 programs) and random_programs_float32.json (189 programs) next to
+Writes random_programs_float64.json (436 programs) and random_programs_float32.json (202 programs) next to
 this script. Deterministic: each program draws from random.Random(seed ^ crc32(name)) and picks its ops by
 rendezvous hashing, so two runs give identical bytes, and adding an op to OPS leaves most programs unchanged.
-Each file holds five groups: "f64_000"… over the everyday ops, "_s…" over the masking and recurrent ops
+Each file holds six groups: "f64_000"… over the everyday ops, "_s…" over the masking and recurrent ops
 (SEQUENCE_OPS), "_t…" over the tensor-API functions (TENSOR_API_OPS), "_u…" over the wider tensor API
 (WIDER_API_OPS: sorting with indices, rounding, remainders, two-operand einsum, Bool masks, scatter and index_put)
 and "_v…" over the layers' functional ops, the SVD and the losses (LAYER_OPS: convolutions and their transposes,
 interpolation, pixel shuffles, batch/group/layer norm, logcumsumexp, svdvals, the nuclear norm, a sign-free function
-of the singular vectors, mse, huber, soft-target cross entropy, binary cross entropy with logits).
+of the singular vectors, mse, huber, soft-target cross entropy, binary cross entropy with logits) and "_w…" over the
+remaining differentiable tensor-API functions (API_REST_OPS).
 A program drawn exactly as the fixture already holds it (same inputs, steps and weight) keeps its line as committed,
 since PyTorch's vectorised kernels can round the last bit differently on another CPU.
 
@@ -51,7 +52,7 @@ reached only through a comparison or an index). Outputs and gradients are writte
 float32 values as float32's shortest repr).
 
 To add an op: one line in OPS (a name, how PyTorch computes it, how to draw its operands and args), its name in a
-list of ops that only programs of their own draw (as SEQUENCE_OPS, in a new group after "_v…"), and one line in the
+list of ops that only programs of their own draw (as SEQUENCE_OPS, in a new group after "_w…"), and one line in the
 Ops table of tests/Nabla.Tests/Golden/RandomProgramTests.cs, then rerun this script. The earlier programs stay as they were, so
 the regression theories in RandomProgramTests.cs that name them keep what they test.
 """
@@ -967,6 +968,78 @@ def make_huber(g, i):
     return made
 
 
+# --------------------------------------------------------------------------
+# The remaining differentiable tensor-API functions, drawn only in the programs named "*_w…".
+# --------------------------------------------------------------------------
+
+
+def tile_args(g, x):
+    reps = [g.rng.randint(1, 2) for _ in range(g.rng.randint(1, max(1, x.dim()) + 1))]
+    return None if x.numel() * math.prod(reps) > MAX_NUMEL or max(reps) == 1 and g.rng.random() < 0.7 else {"reps": reps}
+
+
+def repeat_interleave_args(g, x):
+    if x.dim() == 0:
+        return None
+    repeats = g.rng.randint(2, 3)
+    return None if x.numel() * repeats > MAX_NUMEL else {"repeats": repeats, "dim": a_dim(g, x.dim())}
+
+
+def quantile_args(g, x):
+    if x.dim() == 0 or x.shape[-1] < 2:
+        return None
+    dim = a_dim(g, x.dim())
+    if x.shape[dim] < 2 or not line_no_ties(x, dim):
+        return None
+    q = g.rng.choice([0.25, 0.5, 0.75, 0.1])
+    # Away from the interpolation's kinks: q·(n − 1) must not be a whole number unless q hits an element exactly.
+    return {"q": q, "dim": dim, "keepdim": g.rng.random() < 0.5}
+
+
+def make_outer(g, i):
+    x = g.values[i]
+    if x.dim() != 1:
+        return None
+    j = g.partner(i, lambda y: y.dim() == 1 and x.shape[0] * y.shape[0] <= MAX_NUMEL, lambda g, s: [g.rng.randint(2, 4)], allow_self=False)
+    return None if j is None else ([i, j], {})
+
+
+def make_cdist(g, i):
+    x = g.values[i]
+    if x.dim() not in (2, 3):
+        return None
+    m = x.shape[-1]
+    j = g.partner(i, lambda y: y.dim() == x.dim() and y.shape[-1] == m and (x.dim() == 2 or y.shape[0] == x.shape[0]),
+                  lambda g, s: list(x.shape[:-2]) + [g.rng.randint(2, 3), m], allow_self=False)
+    if j is None:
+        return None
+    d = torch.cdist(x, g.values[j])
+    return None if float(d.min()) < 0.1 * (1 + amax(x)) else ([i, j], {})
+
+
+def make_bmm(g, i):
+    x = g.values[i]
+    if x.dim() != 3:
+        return None
+    b, _, k = x.shape
+    j = g.partner(i, lambda y: y.dim() == 3 and y.shape[0] == b and y.shape[1] == k, lambda g, s: [b, k, g.rng.randint(1, 3)], allow_self=False)
+    return None if j is None else ([i, j], {})
+
+
+def make_addmm(g, i):
+    x = g.values[i]
+    if x.dim() != 2:
+        return None
+    n, k = x.shape
+    j = g.partner(i, lambda y: y.dim() == 2 and y.shape[0] == k, lambda g, s: [k, g.rng.randint(1, 3)], allow_self=False)
+    if j is None:
+        return None
+    out = [n, g.values[j].shape[1]]
+    c = g.partner(i, lambda y: broadcastable(list(y.shape), out) and list(torch.broadcast_shapes(y.shape, tuple(out))) == out,
+                  lambda g, s: out, allow_self=False)
+    return None if c is None else ([c, i, j], {"beta": g.rng.choice([1.0, 0.5]), "alpha": g.rng.choice([1.0, -2.0])})
+
+
 OPS = {
     "add": binary(lambda x, a: x[0] + x[1]),
     "sub": binary(lambda x, a: x[0] - x[1]),
@@ -1103,6 +1176,20 @@ OPS = {
     "huber_loss": (lambda x, a: F.huber_loss(x[0], x[1], reduction=a["reduction"], delta=a["delta"]), make_huber),
     "cross_entropy_soft": (lambda x, a: F.cross_entropy(x[0], torch.softmax(x[1], 1), reduction=a["reduction"]), make_loss(rank=2)),
     "bce_with_logits": (lambda x, a: F.binary_cross_entropy_with_logits(x[0], torch.sigmoid(x[1]), reduction=a["reduction"]), make_loss()),
+    # The remaining differentiable tensor-API functions, drawn only in the programs named "*_w…".
+    "tile": unary(lambda x, a: torch.tile(x[0], a["reps"]), args=tile_args),
+    "repeat_interleave": unary(lambda x, a: torch.repeat_interleave(x[0], a["repeats"], a["dim"]), args=repeat_interleave_args),
+    "diag_embed": unary(lambda x, a: torch.diag_embed(x[0]), ok=lambda x: x.dim() >= 1 and x.numel() * x.shape[-1] <= MAX_NUMEL),
+    "trace": unary(lambda x, a: torch.trace(x[0]), ok=lambda x: x.dim() == 2),
+    "outer": (lambda x, a: torch.outer(x[0], x[1]), make_outer),
+    "dist": binary(lambda x, a: torch.dist(x[0], x[1]), ok=lambda a, b: float((a - b).abs().max()) > 0.1),
+    "cdist": (lambda x, a: torch.cdist(x[0], x[1]), make_cdist),
+    "quantile": unary(lambda x, a: torch.quantile(x[0], a["q"], a["dim"], a["keepdim"]), args=quantile_args),
+    "reciprocal": unary(lambda x, a: torch.reciprocal(x[0]), ok=lambda x: float(x.abs().min()) > 0.1),
+    "asin": unary(lambda x, a: torch.asin(x[0]), ok=lambda x: amax(x) < 0.9),
+    "acos": unary(lambda x, a: torch.acos(x[0]), ok=lambda x: amax(x) < 0.9),
+    "bmm": (lambda x, a: torch.bmm(x[0], x[1]), make_bmm),
+    "addmm": (lambda x, a: torch.addmm(x[0], x[1], x[2], beta=a["beta"], alpha=a["alpha"]), make_addmm),
 }
 
 # Views a leaf may be seen through before the program's ops start.
@@ -1211,6 +1298,13 @@ WIDER_API_OPS = ["sort_values", "sort_indices", "argsort_gather", "topk_values",
 LAYER_OPS = ["logcumsumexp", "svdvals", "nuclear_norm", "svd_factors", "conv1d", "conv2d", "conv_transpose1d",
              "conv_transpose2d", "interpolate_linear", "interpolate_bilinear", "pixel_shuffle", "pixel_unshuffle",
              "batch_norm", "group_norm", "layer_norm", "mse_loss", "huber_loss", "cross_entropy_soft", "bce_with_logits"]
+
+
+# The remaining differentiable tensor-API functions (tile, repeat_interleave, diag_embed, trace, outer, dist, cdist,
+# quantile, reciprocal, asin, acos, bmm, addmm), drawn only in the programs named "*_w…", so the "*_v…" programs stay
+# as they were too. Program k of that group must use API_REST_OPS[k mod len].
+API_REST_OPS = ["tile", "repeat_interleave", "diag_embed", "trace", "outer", "dist", "cdist", "quantile", "reciprocal",
+                "asin", "acos", "bmm", "addmm"]
 
 
 def pick_op(rng, ops):
@@ -1382,11 +1476,12 @@ def committed(path):
     return {json.loads(line.rstrip(","))["name"]: line.rstrip(",") for line in lines}
 
 
-def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count, layer_count):
+def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count, layer_count, rest_count):
     dtype = {"float64": torch.float64, "float32": torch.float32}[dtype_name]
     prefix = "f64" if dtype == torch.float64 else "f32"
     rng = lambda name: random.Random(seed ^ zlib.crc32(name.encode()))
-    up_to_wider = [name for name in OPS if name not in LAYER_OPS]
+    up_to_layers = [name for name in OPS if name not in API_REST_OPS]
+    up_to_wider = [name for name in up_to_layers if name not in LAYER_OPS]
     wider = [name for name in WIDER_API_OPS if name not in TENSOR_API_OPS]
     up_to_api = [name for name in up_to_wider if name not in wider]
     before_api = [name for name in up_to_api if name not in TENSOR_API_OPS]
@@ -1403,6 +1498,10 @@ def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count,
     for k in range(layer_count):
         op = LAYER_OPS[(k if dtype == torch.float64 else 3 * k) % len(LAYER_OPS)]
         name = f"{prefix}_v{k:02d}"
+        programs.append(program(rng(name), name, dtype, up_to_layers, [op], favour=op))
+    for k in range(rest_count):
+        op = API_REST_OPS[(k if dtype == torch.float64 else 2 * k) % len(API_REST_OPS)]
+        name = f"{prefix}_w{k:02d}"
         programs.append(program(rng(name), name, dtype, list(OPS), [op], favour=op))
     # A program drawn exactly as committed keeps its committed line: PyTorch's vectorised kernels round differently
     # on different CPUs in the last bit, which would otherwise change the recorded values from machine to machine.
@@ -1427,5 +1526,5 @@ def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count,
 if __name__ == "__main__":
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    write("random_programs_float64.json", "float64", 64, 200, 40, 60, 40, 57)
-    write("random_programs_float32.json", "float32", 32, 100, 20, 30, 20, 19)
+    write("random_programs_float64.json", "float64", 64, 200, 40, 60, 40, 57, 39)
+    write("random_programs_float32.json", "float32", 32, 100, 20, 30, 20, 19, 13)
