@@ -58,7 +58,7 @@ internal sealed class ModelFileOptions
         {
             string trainedOn = file.Metadata.TryGetValue(CliOptions.DataKey, out var recorded) ? $"--data {Quoted.Of(recorded)}" : "data it does not record";
             string recordedModel = file.Metadata.TryGetValue(CliOptions.ModelKey, out var rm) ? rm : "an unrecorded model";
-            throw new UsageException($"'{path}' does not hold a {modelName} for --data {source.Spec}: it was trained as {recordedModel} on {trainedOn} ({OneLine(e.Message)}).");
+            throw new UsageException($"'{path}' does not hold a {modelName} for --data {source.Spec}: it was trained as {recordedModel} on {trainedOn} ({e.Message.TrimEnd('.')}).");
         }
         network.Eval();
         return (network, source, resolvedSeed);
@@ -77,8 +77,6 @@ internal sealed class ModelFileOptions
         throw new UsageException($"'{path}' records the data set {Quoted.Of(recorded)}, which is not one of the built-in sets ({string.Join(", ", DataSource.BuiltInNames)}); " +
             "a model file never chooses a file to read, so pass --data.");
     }
-
-    private static string OneLine(string message) => string.Join(" ", message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.');
 
     /// <summary>The window length and the vocabulary a text model's file records.</summary>
     public static (int SequenceLength, CharVocabulary Vocabulary) TextSettings(string path, IReadOnlyDictionary<string, string> metadata)

@@ -63,8 +63,7 @@ public static class Linalg
         if (Math.Abs(ord) == 2)
         {
             var s = Svdvals(MoveLast(a, d0, d1));
-            var extreme = ord > 0 ? s.Amax([-1]) : s.Amin([-1]);
-            return keepDim ? extreme.Unsqueeze(Math.Min(d0, d1)).Unsqueeze(Math.Max(d0, d1)) : extreme;
+            return KeepDims(ord > 0 ? s.Amax([-1]) : s.Amin([-1]), d0, d1, keepDim);
         }
         int sumDim = Math.Abs(ord) == 1 ? d0 : Math.Abs(ord) == double.PositiveInfinity ? d1 : -1;
         if (sumDim < 0)
@@ -86,9 +85,12 @@ public static class Linalg
 
     private static Tensor Nuclear(Tensor a, int d0, int d1, bool keepDim)
     {
-        var total = Svdvals(MoveLast(a, d0, d1)).Sum(-1);
-        return keepDim ? total.Unsqueeze(Math.Min(d0, d1)).Unsqueeze(Math.Max(d0, d1)) : total;
+        return KeepDims(Svdvals(MoveLast(a, d0, d1)).Sum(-1), d0, d1, keepDim);
     }
+
+    /// <summary>A reduction over the matrix dims <paramref name="d0"/> and <paramref name="d1"/>, with them put back as size 1 when <paramref name="keepDim"/>.</summary>
+    private static Tensor KeepDims(Tensor reduced, int d0, int d1, bool keepDim) =>
+        keepDim ? reduced.Unsqueeze(Math.Min(d0, d1)).Unsqueeze(Math.Max(d0, d1)) : reduced;
 
     /// <summary>The tensor with dims <paramref name="d0"/> and <paramref name="d1"/> moved to the end, in that order.</summary>
     private static Tensor MoveLast(Tensor a, int d0, int d1)
@@ -106,8 +108,8 @@ public static class Linalg
     private static (int D0, int D1) MatrixDims(string op, Tensor a, int[]? dim)
     {
         ArgumentNullException.ThrowIfNull(a);
-        if (a.Rank < 2 || !a.DType.IsFloatingPoint())
-            throw new ArgumentException($"{op}: expected a float tensor of rank ≥ 2, got {ShapeUtil.Describe(a)}.");
+        if (a.Rank < 2 || a.DType is not (DType.Float32 or DType.Float64))
+            throw new ArgumentException($"{op}: expected a float32 or float64 tensor of rank ≥ 2, got {ShapeUtil.Describe(a)}.");
         dim ??= [-2, -1];
         if (dim.Length != 2)
             throw new ArgumentException($"{op}: dim must name two dims, got {dim.Length} (input {ShapeUtil.Describe(a)}).");
