@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Nabla.NN;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace Nabla.NN;
 /// <c>running_mean</c>, <c>running_var</c> (updated with the unbiased variance) and <c>num_batches_tracked</c> are
 /// updated; in evaluation mode the running statistics are used. y = (x − mean) / √(var + eps) · weight + bias.
 /// </summary>
-public abstract class BatchNorm : Module
+public abstract class BatchNorm : NormBase
 {
     /// <summary>Creates the layer: weight ones, bias zeros, running mean zeros, running variance ones.</summary>
     /// <param name="numFeatures">The number of channels C.</param>
@@ -19,55 +17,12 @@ public abstract class BatchNorm : Module
     /// <param name="trackRunningStats">Whether to keep running statistics for evaluation; without them batch statistics are always used.</param>
     /// <param name="dtype">The parameters' and statistics' dtype.</param>
     protected BatchNorm(int numFeatures, double eps, double? momentum, bool affine, bool trackRunningStats, DType dtype)
+        : base(numFeatures, eps, momentum, affine, trackRunningStats, dtype)
     {
-        if (numFeatures <= 0) throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures, $"{TypeName}: numFeatures must be positive, got {numFeatures}.");
-        if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, $"{TypeName}: eps must be positive, got {eps}.");
-        if (momentum is { } m && !(m >= 0 && m <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), m, $"{TypeName}: momentum must be in [0, 1] or null, got {m}.");
-        if (!dtype.IsFloatingPoint()) throw new ArgumentException($"{TypeName}: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
-        NumFeatures = numFeatures;
-        Eps = eps;
-        Momentum = momentum;
-        if (affine) RegisterAffine([numFeatures], dtype);
-        if (trackRunningStats)
-        {
-            RegisterBuffer("running_mean", Tensor.Zeros([numFeatures], dtype));
-            RegisterBuffer("running_var", Tensor.Ones([numFeatures], dtype));
-            RegisterBuffer("num_batches_tracked", Tensor.Zeros([], DType.Int64));
-        }
     }
-
-    /// <summary>The number of channels C.</summary>
-    public int NumFeatures { get; }
-
-    /// <summary>Added to the variance for stability.</summary>
-    public double Eps { get; }
 
     /// <summary>The weight of each new batch in the running statistics; null for a cumulative average.</summary>
-    public double? Momentum { get; }
-
-    /// <summary>The per-channel scale, (C), or null without affine.</summary>
-    public Tensor? Weight => TryGetParameter("weight");
-
-    /// <summary>The per-channel shift, (C), or null without affine.</summary>
-    public Tensor? Bias => TryGetParameter("bias");
-
-    /// <summary>The running mean, (C), or null without running statistics.</summary>
-    public Tensor? RunningMean => TryGetBuffer("running_mean");
-
-    /// <summary>The running (unbiased) variance, (C), or null without running statistics.</summary>
-    public Tensor? RunningVar => TryGetBuffer("running_var");
-
-    /// <summary>The number of training batches seen (an int64 scalar), or null without running statistics.</summary>
-    public Tensor? NumBatchesTracked => TryGetBuffer("num_batches_tracked");
-
-    /// <summary>Resets the running statistics to mean 0, variance 1 and no batches seen.</summary>
-    public void ResetRunningStats()
-    {
-        using var noGrad = Autograd.NoGrad();
-        RunningMean?.Zero();
-        RunningVar?.Fill(1);
-        NumBatchesTracked?.Zero();
-    }
+    public double? Momentum => MomentumOrNull;
 
     /// <summary>Throws unless <paramref name="input"/> has a rank this layer accepts and C channels in dim 1.</summary>
     /// <param name="input">The input to check.</param>
@@ -89,10 +44,6 @@ public abstract class BatchNorm : Module
         return Functional.BatchNorm(input, runningMean, RunningVar, Weight, Bias,
             training: IsTraining || runningMean is null, momentum: factor, eps: Eps);
     }
-
-    /// <inheritdoc/>
-    public override string ExtraRepr() => string.Create(CultureInfo.InvariantCulture,
-        $"{NumFeatures}, eps={PyRepr.Float(Eps)}, momentum={(Momentum is { } m ? PyRepr.Float(m) : "None")}, affine={PyRepr.Bool(Weight is not null)}, track_running_stats={PyRepr.Bool(RunningMean is not null)}");
 }
 
 /// <summary>Batch normalisation over (N, C) or (N, C, L) inputs (see <see cref="BatchNorm"/>).</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Nabla.NN;
 
@@ -12,64 +11,15 @@ namespace Nabla.NN;
 /// (with the batch's averages of the instances' mean and unbiased variance) and evaluation uses them; without it
 /// both modes use the instances' statistics. An input without the batch dim is normalised as a batch of one.
 /// </summary>
-public abstract class InstanceNorm : Module
+public abstract class InstanceNorm : NormBase
 {
     private readonly int _spatialDims;
 
     private protected InstanceNorm(int spatialDims, int numFeatures, double eps, double momentum, bool affine, bool trackRunningStats, DType dtype)
-    {
-        if (numFeatures <= 0) throw new ArgumentOutOfRangeException(nameof(numFeatures), numFeatures, $"{TypeName}: numFeatures must be positive, got {numFeatures}.");
-        if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, $"{TypeName}: eps must be positive, got {eps}.");
-        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"{TypeName}: momentum must be in [0, 1], got {momentum}.");
-        if (!dtype.IsFloatingPoint()) throw new ArgumentException($"{TypeName}: dtype must be float32 or float64, got {dtype.Name()}.", nameof(dtype));
-        _spatialDims = spatialDims;
-        NumFeatures = numFeatures;
-        Eps = eps;
-        Momentum = momentum;
-        if (affine) RegisterAffine([numFeatures], dtype);
-        if (trackRunningStats)
-        {
-            RegisterBuffer("running_mean", Tensor.Zeros([numFeatures], dtype));
-            RegisterBuffer("running_var", Tensor.Ones([numFeatures], dtype));
-            RegisterBuffer("num_batches_tracked", Tensor.Zeros([], DType.Int64));
-        }
-    }
-
-    /// <summary>The number of channels C.</summary>
-    public int NumFeatures { get; }
-
-    /// <summary>Added to the variance for stability.</summary>
-    public double Eps { get; }
+        : base(numFeatures, eps, momentum, affine, trackRunningStats, dtype) => _spatialDims = spatialDims;
 
     /// <summary>The weight of each new batch in the running statistics.</summary>
-    public double Momentum { get; }
-
-    /// <summary>The per-channel scale, (C), or null without affine.</summary>
-    public Tensor? Weight => TryGetParameter("weight");
-
-    /// <summary>The per-channel shift, (C), or null without affine.</summary>
-    public Tensor? Bias => TryGetParameter("bias");
-
-    /// <summary>The running mean, (C), or null without running statistics.</summary>
-    public Tensor? RunningMean => TryGetBuffer("running_mean");
-
-    /// <summary>The running (unbiased) variance, (C), or null without running statistics.</summary>
-    public Tensor? RunningVar => TryGetBuffer("running_var");
-
-    /// <summary>
-    /// An int64 scalar kept, as PyTorch keeps it, so that state dicts match <c>BatchNorm</c>'s layout; instance norm does
-    /// not count batches, so it stays 0. Null without running statistics.
-    /// </summary>
-    public Tensor? NumBatchesTracked => TryGetBuffer("num_batches_tracked");
-
-    /// <summary>Resets the running statistics to mean 0, variance 1 and no batches seen.</summary>
-    public void ResetRunningStats()
-    {
-        using var noGrad = Autograd.NoGrad();
-        RunningMean?.Zero();
-        RunningVar?.Fill(1);
-        NumBatchesTracked?.Zero();
-    }
+    public double Momentum => MomentumOrNull!.Value;
 
     /// <summary>The normalised input (see the class summary for training versus evaluation mode).</summary>
     /// <param name="input">The input, (N, C, *) or (C, *) with the subclass's number of spatial dims.</param>
@@ -96,10 +46,6 @@ public abstract class InstanceNorm : Module
             useInputStats: IsTraining || RunningMean is null, momentum: Momentum, eps: Eps);
         return unbatched ? output.Squeeze(0) : output;
     }
-
-    /// <inheritdoc/>
-    public override string ExtraRepr() => string.Create(CultureInfo.InvariantCulture,
-        $"{NumFeatures}, eps={PyRepr.Float(Eps)}, momentum={PyRepr.Float(Momentum)}, affine={PyRepr.Bool(Weight is not null)}, track_running_stats={PyRepr.Bool(RunningMean is not null)}");
 }
 
 /// <summary>Instance normalisation over (N, C, L) or unbatched (C, L) inputs, as PyTorch's <c>nn.InstanceNorm1d</c> (see <see cref="InstanceNorm"/>).</summary>

@@ -107,7 +107,7 @@ public sealed class BatchNormTests
             Assert.Throws<ArgumentException>(() => new BatchNorm2d(3).Forward(Tensor.Zeros(4, 3))).Message);
         Assert.StartsWith("BatchNorm: expected more than 1 value per channel when training, got input [1, 3] float32",
             Assert.Throws<ArgumentException>(() => new BatchNorm1d(3).Forward(Tensor.Zeros(1, 3))).Message);
-        Assert.Contains("momentum must be in [0, 1] or null, got 2", Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNorm2d(3, momentum: 2)).Message);
+        Assert.Contains("momentum must be in [0, 1], got 2", Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNorm2d(3, momentum: 2)).Message);
         Assert.Equal([1, 3], new BatchNorm1d(3).Eval().Forward(Tensor.Zeros(1, 3)).Shape);
     }
 }
