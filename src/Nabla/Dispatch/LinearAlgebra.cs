@@ -19,12 +19,22 @@ internal static class LinearAlgebra
         Array.Copy(c.ShapeArray, shape, rank - 2);
         int width = (k * m) + k + (k * n);
         shape[^1] = width;
-        var packed = new Tensor[] { Tensor.Empty([batch, k * m], c.DType), Tensor.Empty([batch, k], c.DType), Tensor.Empty([batch, k * n], c.DType) };
-        if (c.DType == DType.Float32)
-            SvdKernels.Svd(c.AsSpan<float>(), batch, m, n, packed[0].AsSpan<float>(), packed[1].AsSpan<float>(), packed[2].AsSpan<float>());
-        else
-            SvdKernels.Svd(c.AsSpan<double>(), batch, m, n, packed[0].AsSpan<double>(), packed[1].AsSpan<double>(), packed[2].AsSpan<double>());
-        return Tensor.Cat(packed, 1).Reshape(shape);
+        var result = Tensor.Empty(shape, c.DType);
+        // Each matrix is decomposed straight into its slot of the packed result: U, then S, then Vh.
+        for (int b = 0; b < batch; b++)
+        {
+            if (c.DType == DType.Float32)
+            {
+                var slot = result.AsSpan<float>().Slice(b * width, width);
+                SvdKernels.Svd(c.AsSpan<float>().Slice(b * m * n, m * n), 1, m, n, slot[..(k * m)], slot.Slice(k * m, k), slot[((k * m) + k)..]);
+            }
+            else
+            {
+                var slot = result.AsSpan<double>().Slice(b * width, width);
+                SvdKernels.Svd(c.AsSpan<double>().Slice(b * m * n, m * n), 1, m, n, slot[..(k * m)], slot.Slice(k * m, k), slot[((k * m) + k)..]);
+            }
+        }
+        return result;
     }
 
     /// <summary>Orthonormal columns (…, m, m − k) completing the orthonormal columns of <paramref name="q"/> (…, m, k) to a basis; not differentiable.</summary>
