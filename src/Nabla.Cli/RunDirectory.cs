@@ -12,7 +12,7 @@ internal sealed class RunDirectory : IDisposable
 {
     /// <summary>The files a run writes; any of them marks the directory as holding a run.</summary>
     public static readonly string[] RunFiles =
-        ["config.json", "checkpoint.safetensors", "metrics.jsonl", "model.safetensors", "curves.svg", "confusion.svg", "report.html", "graph.dot"];
+        ["config.json", "checkpoint.safetensors", "metrics.jsonl", "model.safetensors", "curves.svg", "confusion.svg", "report.html", "graph.dot", "graph.svg"];
 
     /// <summary>The files earlier versions wrote to a run directory: they mark it as holding a run too, and --overwrite removes them.</summary>
     public static readonly string[] FormerRunFiles = ["loss.svg"];

@@ -9,15 +9,22 @@ namespace Nabla.Cli;
 /// <summary>
 /// The pictures and the page of a run directory: <c>curves.svg</c> (loss and accuracy per epoch, train beside test),
 /// <c>confusion.svg</c> (the test confusion matrix as a heat map) and <c>report.html</c>, one self-contained page
-/// (no scripts, no external styles, fonts or images; the SVGs are inlined) with the settings, the final metrics, both
-/// pictures and the per-class precision, recall and F1.
+/// (no scripts, no external styles, fonts or files; the SVGs are inlined and the images are data URLs) with the
+/// settings, the final metrics, both pictures, the per-class precision, recall and F1, the model's graph and a sample
+/// of the misclassified test images.
 /// </summary>
 internal static class RunReport
 {
     /// <summary>The most classes a confusion matrix is drawn for; a wider one would be unreadable, and large.</summary>
     public const int MaxConfusionClasses = 100;
 
+    /// <summary>The most misclassified test images the page shows.</summary>
+    public const int MaxMisclassified = 32;
+
     private const int PanelWidth = 480, PanelHeight = 360;
+
+    /// <summary>How many times larger than its pixels a misclassified image is drawn.</summary>
+    private const int ImageZoom = 3;
 
     /// <summary>
     /// Two panels, loss and accuracy, each with a train and a test curve over the epochs and a dot at every epoch (so
@@ -88,19 +95,22 @@ internal static class RunReport
     }
 
     /// <summary>
-    /// The page: the settings, the final metrics, the curves, the confusion matrix and the per-class report (the last
-    /// two when given). Everything is escaped, and the SVGs lose their XML declaration and namespace, which HTML does
+    /// The page: the settings, the final metrics, the curves, the confusion matrix and the per-class report, the graph
+    /// (<paramref name="graphSvg"/>, one box per module; without Graphviz a line says how to draw <c>graph.dot</c>) and the
+    /// misclassified test images, each part when given. Everything is escaped, and the SVGs lose their XML declaration and namespace, which HTML does
     /// not need, so the page refers to nothing outside itself.
     /// </summary>
     public static string Html(RunConfig config, IReadOnlyList<(string Name, string Value)> finalMetrics, string curvesSvg, string? confusionSvg,
-        long[,]? confusion, IReadOnlyList<string> classNames)
+        long[,]? confusion, IReadOnlyList<string> classNames, string? graphSvg = null, IReadOnlyList<Misclassified>? misclassified = null)
     {
         var html = new StringBuilder();
         string title = $"nabla train: {config.Model} on {config.Data}";
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>").Append(Encode(title)).Append("</title>\n")
             .Append("<style>\nbody { font-family: Helvetica, Arial, sans-serif; margin: 24px; color: #222222; }\n")
             .Append("table { border-collapse: collapse; margin: 8px 0 24px; }\nth, td { border: 1px solid #cccccc; padding: 3px 10px; text-align: left; }\n")
-            .Append("td.n { text-align: right; font-variant-numeric: tabular-nums; }\nth { background: #f2f2f2; }\n</style>\n</head>\n<body>\n")
+            .Append("td.n { text-align: right; font-variant-numeric: tabular-nums; }\nth { background: #f2f2f2; }\n")
+            .Append("figure { display: inline-block; margin: 0 10px 12px 0; text-align: center; font-size: 12px; }\n")
+            .Append("figure img { image-rendering: pixelated; border: 1px solid #cccccc; }\n</style>\n</head>\n<body>\n")
             .Append("<h1>").Append(Encode(title)).Append("</h1>\n");
 
         html.Append("<h2>Settings</h2>\n<table>\n");
@@ -118,23 +128,68 @@ internal static class RunReport
             var rows = Metrics.PerClass(confusion);
             html.Append("<h2>Per-class precision, recall and F1 (test)</h2>\n<table>\n<tr><th>class</th><th>precision</th><th>recall</th><th>f1</th><th>support</th></tr>\n");
             foreach (var r in rows)
-                AppendClassRow(html, r.Class < classNames.Count ? classNames[r.Class] : r.Class.ToString(CultureInfo.InvariantCulture), r.Precision, r.Recall, r.F1, r.Support);
+                AppendClassRow(html, ClassName(classNames, r.Class), r.Precision, r.Recall, r.F1, r.Support);
             AppendClassRow(html, "macro avg", rows.Average(r => r.Precision), rows.Average(r => r.Recall), rows.Average(r => r.F1), rows.Sum(r => r.Support));
             html.Append("</table>\n");
+        }
+        html.Append("<h2>Graph of one training step</h2>\n");
+        if (graphSvg is not null)
+        {
+            html.Append(Inline(graphSvg));
+        }
+        else
+        {
+            html.Append("<p>Graphviz's <code>dot</code> was not found, so the graph is only in <code>graph.dot</code> beside this page: ")
+                .Append("<code>dot -Tsvg graph.dot -o graph.svg</code> draws it.</p>\n");
+        }
+        if (misclassified is { Count: > 0 })
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h2>Misclassified test images (the first {misclassified.Count})</h2>\n<div>\n");
+            foreach (var m in misclassified)
+            {
+                html.Append("<figure><img alt=\"test example ").Append(m.Index.ToString(CultureInfo.InvariantCulture)).Append("\" width=\"")
+                    .Append((m.Width * ImageZoom).ToString(CultureInfo.InvariantCulture)).Append("\" height=\"").Append((m.Height * ImageZoom).ToString(CultureInfo.InvariantCulture))
+                    .Append("\" src=\"data:image/png;base64,").Append(m.PngBase64()).Append("\"><figcaption>#").Append(m.Index.ToString(CultureInfo.InvariantCulture))
+                    .Append("<br>true ").Append(Encode(ClassName(classNames, m.TrueClass))).Append("<br>predicted ").Append(Encode(ClassName(classNames, m.PredictedClass)))
+                    .Append("</figcaption></figure>\n");
+            }
+            html.Append("</div>\n");
         }
         html.Append("</body>\n</html>\n");
         return html.ToString();
     }
 
+    /// <summary>
+    /// The first <see cref="MaxMisclassified"/> test examples whose predicted class is not their true class, of a
+    /// batch of (N, C, H, W) or (N, H·W) images of <paramref name="height"/> × <paramref name="width"/> pixels (the first
+    /// channel is shown), with the predictions and targets an evaluation kept.
+    /// </summary>
+    public static List<Misclassified> FindMisclassified(Tensor images, Tensor predicted, Tensor targets, int height, int width)
+    {
+        var found = new List<Misclassified>();
+        var p = predicted.To(DType.Int64).Contiguous().ToArray<long>();
+        var t = targets.To(DType.Int64).Contiguous().ToArray<long>();
+        for (int i = 0; i < p.Length && found.Count < MaxMisclassified; i++)
+        {
+            if (p[i] == t[i]) continue;
+            var pixels = images[i].Reshape(-1).Narrow(0, 0, height * width).To(DType.Float64).Contiguous().ToArray<double>();
+            found.Add(new Misclassified(i, (int)t[i], (int)p[i], pixels, height, width));
+        }
+        return found;
+    }
+
+    private static string ClassName(IReadOnlyList<string> classNames, int k) => k >= 0 && k < classNames.Count ? classNames[k] : k.ToString(CultureInfo.InvariantCulture);
+
     private static void AppendClassRow(StringBuilder html, string name, double precision, double recall, double f1, long support) =>
         html.Append("<tr><th>").Append(Encode(name)).Append("</th>").Append(CultureInfo.InvariantCulture,
             $"<td class=\"n\">{precision:F4}</td><td class=\"n\">{recall:F4}</td><td class=\"n\">{f1:F4}</td><td class=\"n\">{support}</td></tr>\n");
 
-    /// <summary>An SVG document as an element of an HTML page: without its XML declaration and its namespace attribute.</summary>
+    /// <summary>An SVG document as an element of an HTML page: without its XML declaration, doctype and namespace attributes.</summary>
     internal static string Inline(string svg)
     {
         int start = svg.IndexOf("<svg", StringComparison.Ordinal);
-        return svg[start..].Replace(" xmlns=\"http://www.w3.org/2000/svg\"", "", StringComparison.Ordinal);
+        return svg[start..].Replace(" xmlns=\"http://www.w3.org/2000/svg\"", "", StringComparison.Ordinal)
+            .Replace(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"", "", StringComparison.Ordinal);
     }
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
@@ -148,5 +203,20 @@ internal static class RunReport
         share = Math.Clamp(share, 0, 1);
         static int Mix(int from, int to, double t) => (int)Math.Round(from + (to - from) * t);
         return $"#{Mix(0xff, 0x08, share):x2}{Mix(0xff, 0x30, share):x2}{Mix(0xff, 0x6b, share):x2}";
+    }
+}
+
+/// <summary>A test example the model got wrong: its index, its true and predicted class and its pixels (row-major, any range).</summary>
+internal sealed record Misclassified(int Index, int TrueClass, int PredictedClass, double[] Pixels, int Height, int Width)
+{
+    /// <summary>The image as a gray PNG, its darkest pixel black and its brightest white, in base64 for a data URL.</summary>
+    public string PngBase64()
+    {
+        double low = Pixels.Min(), high = Pixels.Max(), span = Math.Max(high - low, 1e-12);
+        var gray = new byte[Pixels.Length];
+        for (int i = 0; i < gray.Length; i++) gray[i] = (byte)Math.Round(255 * Math.Clamp((Pixels[i] - low) / span, 0, 1));
+        using var png = new MemoryStream();
+        Nabla.IO.Png.Write(png, gray, Width, Height, Nabla.IO.PngColor.Gray);
+        return Convert.ToBase64String(png.ToArray());
     }
 }

@@ -54,7 +54,7 @@ internal static class TrainCommand
         var threads = CliOptions.Threads();
         var outDir = new Option<string?>("--out")
         {
-            Description = "A directory for config.json, metrics.jsonl, checkpoint.safetensors and curves.svg (every epoch), model.safetensors, confusion.svg, report.html and graph.dot, " +
+            Description = "A directory for config.json, metrics.jsonl, checkpoint.safetensors and curves.svg (every epoch), model.safetensors, confusion.svg, report.html, graph.dot and graph.svg (with Graphviz), " +
                 "each written atomically; locked while the run lasts, and refused if it already holds a run (see --resume and --overwrite).",
         };
         var resume = new Option<bool>("--resume")
@@ -321,6 +321,7 @@ internal static class TrainCommand
 
         var finalMetrics = new List<(string Name, string Value)> { ("epochs trained", trainer.Epoch.ToString(CultureInfo.InvariantCulture)) };
         long[,]? confusion = null;
+        List<Misclassified>? misclassified = null;
         string[] classNames = [.. Enumerable.Range(0, data.NumClasses).Select(data.ClassName)];
         if (data.IsText)
         {
@@ -335,6 +336,7 @@ internal static class TrainCommand
         {
             var result = trainer.Evaluate(testLoader, collectPredictions: true);
             confusion = result.ConfusionMatrix(data.NumClasses);
+            if (data.IsImage) misclassified = RunReport.FindMisclassified(xTest, result.Predictions!, result.Targets!, data.ExampleShape[1], data.ExampleShape[2]);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test accuracy {result.Accuracy:F4}  test loss {result.Loss:F4}"));
             output.WriteLine(Metrics.Report(confusion, classNames));
             finalMetrics.Add(("test accuracy", string.Create(CultureInfo.InvariantCulture, $"{result.Accuracy:F4}")));
@@ -363,15 +365,23 @@ internal static class TrainCommand
                     finalMetrics.Add(($"epoch {last.Epoch}: {name}", value.ToString(name == "seconds" ? "F2" : "G6", CultureInfo.InvariantCulture)));
                 }
             }
-            run.WriteText(ReportName, RunReport.Html(runConfig, finalMetrics, curves, confusionSvg, confusion, classNames));
-            written.Add(ReportName);
             // A recurrent step's graph grows with the window, so a text's graph is drawn for its first few characters.
             var (graphX, graphY) = data.IsText
                 ? (xTest.Narrow(1, 0, Math.Min(GraphCharacters, data.SequenceLength)), yTest.Narrow(1, 0, Math.Min(GraphCharacters, data.SequenceLength)))
                 : (xTest, yTest);
             var (loss, names) = StepGraph.Build(model, trainer.LossFunction, graphX, graphY, batchSize);
-            run.WriteText("graph.dot", GraphExport.ToDot(loss, names));
-            written.Add("graph.dot");
+            run.WriteText(GraphName, GraphExport.ToDot(loss, names));
+            // The page shows one box per module; graph.svg draws graph.dot, every primitive inside its module's cluster.
+            string? graphSvg = null;
+            if (Graphviz.FindDot() is { } dot)
+            {
+                graphSvg = Graphviz.RenderSvg(GraphExport.ToDot(loss, names, view: GraphView.Collapsed), dot);
+                run.WriteText(GraphSvgName, Graphviz.RenderSvg(GraphExport.ToDot(loss, names), dot));
+            }
+            run.WriteText(ReportName, RunReport.Html(runConfig, finalMetrics, curves, confusionSvg, confusion, classNames, graphSvg, misclassified));
+            written.Add(ReportName);
+            written.Add(GraphName);
+            if (graphSvg is not null) written.Add(GraphSvgName);
             output.WriteLine($"wrote {string.Join(", ", written.Take(written.Count - 1))} and {written[^1]} to {run.Path}");
         }
         return 0;
@@ -436,7 +446,7 @@ internal static class TrainCommand
         word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c)) ? word : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private const string CheckpointName = "checkpoint.safetensors", MetricsName = "metrics.jsonl", ConfigName = "config.json", CurvesName = "curves.svg",
-        ConfusionName = "confusion.svg", ReportName = "report.html";
+        ConfusionName = "confusion.svg", ReportName = "report.html", GraphName = "graph.dot", GraphSvgName = "graph.svg";
 
     /// <summary>The checkpoint metadata keys of the settings a resumed run is checked against, beside <see cref="CliOptions"/>' keys.</summary>
     private const string OptimizerKey = "nabla.optimizer", LearningRateKey = "nabla.lr", WeightDecayKey = "nabla.weight_decay", BatchSizeKey = "nabla.batch_size",

@@ -346,7 +346,7 @@ public static class GraphExport
     private static string[] Label(Tensor t, Kind kind, IReadOnlyDictionary<Tensor, string>? names, bool showShapes, bool withGradients)
     {
         var lines = new List<string>(3);
-        string? name = names is not null && names.TryGetValue(t, out var n) ? n : null;
+        string? name = NameOf(t, names);
         if (t.Node is { } node)
         {
             string op = node.Op.Name;
@@ -372,6 +372,23 @@ public static class GraphExport
         if (withGradients && t.Grad is { } grad)
             lines.Add("grad norm " + Norm(grad).ToString("G4", CultureInfo.InvariantCulture));
         return [.. lines];
+    }
+
+    /// <summary>
+    /// The name given to <paramref name="t"/>, or, for a view made outside autograd (the batch flattened by
+    /// <c>Flatten</c>, the target unsqueezed by a loss), which is drawn as a leaf of its own, the name of a named tensor
+    /// it shares its storage with.
+    /// </summary>
+    private static string? NameOf(Tensor t, IReadOnlyDictionary<Tensor, string>? names)
+    {
+        if (names is null) return null;
+        if (names.TryGetValue(t, out var name)) return name;
+        if (t.Node is not null || t.ViewBase is not { } root) return null;
+        foreach (var (named, label) in names)
+        {
+            if (ReferenceEquals(named.ViewBase ?? named, root)) return label;
+        }
+        return null;
     }
 
     private static double Norm(Tensor grad)

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Xml.Linq;
 using Nabla.Cli;
 using Nabla.Tests.Data;
+using Nabla.Training;
+using Nabla.Viz;
 
 namespace Nabla.Tests.Training;
 
@@ -190,7 +192,11 @@ public sealed class RunConfigTests : IDisposable
         Assert.DoesNotContain("http", html, StringComparison.OrdinalIgnoreCase);
         foreach (var outside in new[] { "<script", "<link", "<img", "<iframe", "src=", "href=", "url(", "@import" })
             Assert.DoesNotContain(outside, html, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(2, html.Split("<svg ").Length - 1);
+        // The curves, the confusion matrix and, where Graphviz is installed, the graph.
+        bool graphviz = Graphviz.FindDot() is not null;
+        Assert.Equal(graphviz ? 3 : 2, html.Split("<svg ").Length - 1);
+        Assert.Contains(graphviz ? "class=\"graph\"" : "dot -Tsvg graph.dot -o graph.svg", html, StringComparison.Ordinal);
+        Assert.Equal(graphviz, File.Exists(Path.Combine(run, "graph.svg")));
         Assert.Contains("id=\"loss-train\"", html, StringComparison.Ordinal);
         Assert.Contains("id=\"cells\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<?xml", html, StringComparison.Ordinal);
@@ -200,5 +206,31 @@ public sealed class RunConfigTests : IDisposable
         Assert.Contains("<th>epoch 2: samples_per_second</th>", html, StringComparison.Ordinal);
         Assert.Contains("<th>macro avg</th>", html, StringComparison.Ordinal);
         Assert.EndsWith("</html>\n", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheReportShowsTheFirstMisclassifiedImagesAsEmbeddedPngs()
+    {
+        // Six 2×3 images; the model got examples 1, 2 and 4 wrong.
+        var images = Tensor.Arange(36, DType.Float32).Reshape(6, 1, 2, 3);
+        var predicted = Tensor.FromArray(new long[] { 0, 2, 0, 1, 1, 2 });
+        var targets = Tensor.FromArray(new long[] { 0, 1, 1, 1, 0, 2 });
+        var wrong = RunReport.FindMisclassified(images, predicted, targets, height: 2, width: 3);
+        Assert.Equal([1, 2, 4], wrong.Select(m => m.Index));
+        Assert.Equal([(1, 2), (1, 0), (0, 1)], wrong.Select(m => (m.TrueClass, m.PredictedClass)));
+        Assert.Equal([6.0, 7, 8, 9, 10, 11], wrong[0].Pixels);
+
+        var png = Nabla.IO.Png.Decode(Convert.FromBase64String(wrong[0].PngBase64()));
+        Assert.Equal((3, 2), (png.Width, png.Height));
+        Assert.Equal(0, png.Pixels[0]);
+        Assert.Equal(255, png.Pixels[^1]);
+
+        string html = RunReport.Html(new RunConfig { Data = "fashion-mnist", Model = "cnn" }, [], RunReport.Curves(new History()), null, null,
+            ["T-shirt & top", "Trouser", "Pullover"], graphSvg: null, misclassified: wrong);
+        Assert.Contains("Misclassified test images (the first 3)", html, StringComparison.Ordinal);
+        Assert.Equal(3, html.Split("<img ").Length - 1);
+        Assert.Equal(3, html.Split("src=\"data:image/png;base64,").Length - 1);
+        Assert.Contains("#4<br>true T-shirt &amp; top<br>predicted Trouser", html, StringComparison.Ordinal);
+        Assert.Contains("dot -Tsvg graph.dot -o graph.svg", html, StringComparison.Ordinal);
     }
 }

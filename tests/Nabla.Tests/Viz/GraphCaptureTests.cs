@@ -139,6 +139,22 @@ public sealed partial class GraphCaptureTests
     }
 
     [Fact]
+    public void AViewOfTheInputMadeOutsideAutogradCarriesTheInputsName()
+    {
+        // Flatten reshapes the batch, which needs no gradient, into a new leaf that shares the batch's storage.
+        var g = new Generator(4);
+        var model = new Sequential(new Flatten(), new Linear(6, 2, generator: g));
+        var x = Tensor.Randn([8, 2, 3], DType.Float32, g).Narrow(0, 0, 5);
+        var (y, capture) = Capture(model, x);
+        foreach (var view in new[] { GraphView.Expanded, GraphView.Collapsed })
+        {
+            var leaves = Vertices(GraphExport.ToDot(y, capture.Names, view: view)).Select(v => v.Label).Where(l => l.Contains("[5, 6]", StringComparison.Ordinal) && !l.Contains('=', StringComparison.Ordinal));
+            Assert.Contains("input\\n[5, 6]", leaves);
+            Assert.DoesNotContain(leaves, l => l.StartsWith("constant", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void BackwardDrawsDashedGradientEdgesFromTheLossToEveryParameter()
     {
         var (model, _, _, x) = Cnn();
