@@ -30,7 +30,7 @@ internal static class TrainCommand
         {
             Description = $"Epochs to train (default: 40 for moons and circles, 200 for spirals, 300 for xor, 100 for tables; 15 for images; {DefaultTextEpochs} for text).",
         };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Examples (text: windows) per batch (default 32, 128 for images)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Examples (text: windows) per batch (default 32, 128 for images); a batch whose training step needs more memory than the process may take is refused before training, with the largest that fits." };
         var lr = new Option<double?>("--lr") { Description = "The learning rate (default 0.01, 0.001 for images, 0.003 for text)." };
         var sequenceLength = new Option<int?>("--sequence-length")
         {
