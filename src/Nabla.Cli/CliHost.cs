@@ -47,6 +47,9 @@ internal sealed record CliHost
     /// <summary>An interrupt from outside, as if by Ctrl-C, when this token is cancelled (a test's).</summary>
     public CancellationToken Interrupt { get; init; }
 
+    /// <summary>The bytes training may take, instead of what the runtime reports (a test's, to see a batch refused for memory).</summary>
+    public long? AvailableMemory { get; init; }
+
     /// <summary>Runs after every training step, before the interrupt is looked at (a test's hook).</summary>
     public Action<Training.BatchLog>? OnBatch { get; init; }
 }

@@ -30,7 +30,7 @@ internal static class TrainCommand
         {
             Description = $"Epochs to train (default: 40 for moons and circles, 200 for spirals, 300 for xor, 100 for tables; 15 for images; {DefaultTextEpochs} for text).",
         };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Examples (text: windows) per batch (default 32, 128 for images)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Examples (text: windows) per batch (default 32, 128 for images); a batch whose training step needs more memory than the process may take is refused before training, with the largest that fits." };
         var lr = new Option<double?>("--lr") { Description = "The learning rate (default 0.01, 0.001 for images, 0.003 for text)." };
         var sequenceLength = new Option<int?>("--sequence-length")
         {
@@ -235,7 +235,6 @@ internal static class TrainCommand
             EarlyStopping = s.EarlyStopping,
             Distributed = s.Group is not null,
         };
-        run?.WriteText(ConfigName, runConfig.ToJson());
 
         // Every random choice has its own generator seeded from --seed, so runs repeat exactly and a resumed run
         // can restore each one; the global generator is seeded too, for anything that falls back on it.
@@ -246,6 +245,20 @@ internal static class TrainCommand
         var (xTrain, yTrain) = data.Load(train: true, s.Seed);
         var (xTest, yTest) = data.Load(train: false, s.Seed);
         foreach (var standardize in model.Modules().OfType<Standardize>()) standardize.Fit(xTrain);
+        // Each rank's batch, as its loader will cut it from its share of the training set.
+        int stepBatch = Math.Min(s.Group is { } ranks ? batchSize / ranks.WorldSize : batchSize, xTrain.Shape[0]);
+        var memory = MemoryEstimate.Measure(() =>
+        {
+            var probe = ModelZoo.Build(s.Model, data, DType.Float32, new Generator(s.Seed), new Generator(s.Seed ^ 0xD40F0E7UL));
+            foreach (var standardize in probe.Modules().OfType<Standardize>()) standardize.Fit(xTrain);
+            return probe;
+        }, ModelZoo.Loss(data), parameters => CreateOptimizer(s.Optimizer, parameters, lr, s.WeightDecay), xTrain, yTrain);
+        if (memory.Refusal(stepBatch, host.AvailableMemory ?? MemoryEstimate.Available(memory.Total(stepBatch))) is { } refusal)
+        {
+            error.WriteLine($"nabla train: {refusal}");
+            return NablaCli.InsufficientMemory;
+        }
+        run?.WriteText(ConfigName, runConfig.ToJson());
         IDataset trainSet = new TensorDataset(xTrain, yTrain);
         if (augment != "none")
         {
@@ -296,7 +309,7 @@ internal static class TrainCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"train: {data.Spec} ({examples}), {s.Model} {Describe(model)} ({model.ParameterCount():N0} parameters), " +
             $"{s.Optimizer} lr {lr} {(schedule == "none" ? "" : schedule + " ")}batch {batchSize}{(augment == "none" ? "" : ", augment " + augment)}" +
-            $"{(clip is { } norm ? $", clip {norm}" : "")}{distributed?.Describe(batchSize)}, {epochs} epochs, seed {s.Seed}"));
+            $"{(clip is { } norm ? $", clip {norm}" : "")}{distributed?.Describe(batchSize)}, {epochs} epochs, seed {s.Seed}, about {MemoryEstimate.Format(memory.Total(stepBatch))} a step"));
         if (s.Resume)
         {
             output.WriteLine(trainer.EpochBatch == 0
