@@ -7,8 +7,8 @@ namespace Nabla.Cli;
 /// <summary>
 /// The <c>nabla</c> command: <c>train</c>, <c>eval</c>, <c>predict</c>, <c>explain</c>, <c>generate</c>, <c>graph</c>, <c>export</c>, <c>gradcheck</c> and <c>env</c>. Exit codes:
 /// 0 success, 1 a failed check or an unexpected error, 2 bad input (an unknown option value, a missing file), 3 training
-/// stopped because the loss or the gradient became NaN or infinite, 4 a training batch that needs more memory than is
-/// available (said before training starts), 130 and 143 training interrupted by Ctrl-C (SIGINT)
+/// stopped because the loss or the gradient became NaN or infinite, 4 memory that cannot be had (a training batch that needs more
+/// than is available, said before training starts, or memory that ran out anyway), 130 and 143 training interrupted by Ctrl-C (SIGINT)
 /// or SIGTERM and saved for a resume; each failure is one line on the error writer.
 /// </summary>
 public static class NablaCli
@@ -19,7 +19,7 @@ public static class NablaCli
     /// <summary>The exit code for training stopped by a non-finite loss or gradient.</summary>
     public const int Diverged = 3;
 
-    /// <summary>The exit code for a training batch refused before training because its step needs more memory than the process may take.</summary>
+    /// <summary>The exit code for memory the process cannot have: a training batch refused before training because its step needs more than the process may take, or memory that ran out anyway.</summary>
     public const int InsufficientMemory = 4;
 
     /// <summary>The exit code for training interrupted by Ctrl-C (SIGINT), as a shell reports a process that SIGINT ended: 128 + 2.</summary>
@@ -96,7 +96,7 @@ public static class NablaCli
             var memory = GC.GetGCMemoryInfo();
             error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                 $"nabla {command}: out of memory (the process may use {memory.TotalAvailableMemoryBytes / (1 << 20):N0} MiB, it held {memory.HeapSizeBytes / (1 << 20):N0} MiB); try a smaller --batch-size or a smaller model."));
-            return 1;
+            return InsufficientMemory;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

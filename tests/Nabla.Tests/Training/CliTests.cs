@@ -123,7 +123,7 @@ public class CliTests
     {
         var error = new StringWriter();
 #pragma warning disable CA2201 // The runtime's own exception is what the guard must recognise.
-        Assert.Equal(1, NablaCli.Guard("train", error, () => throw new OutOfMemoryException()));
+        Assert.Equal(NablaCli.InsufficientMemory, NablaCli.Guard("train", error, () => throw new OutOfMemoryException()));
 #pragma warning restore CA2201
         var line = Assert.Single(error.ToString().Trim().Split('\n'));
         Assert.StartsWith("nabla train: out of memory (the process may use ", line, StringComparison.Ordinal);
