@@ -84,6 +84,8 @@ internal sealed class BoardServer : IAsyncDisposable
         });
         // Open event streams end as soon as the server stops (see EventsAsync); this bounds a request that does not.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        // Ctrl-C and SIGTERM are the command's to handle (and a test's server has none), not the host's.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         var app = builder.Build();
         var server = new BoardServer(app, runs, title, IPAddress.IsLoopback(address));
         app.Run(server.HandleAsync);
@@ -340,7 +342,7 @@ internal sealed class BoardServer : IAsyncDisposable
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
         context.Response.ContentLength = body.Length;
-        if (HttpMethods.IsGet(context.Request.Method)) await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>Ends the event streams and the watch loop, and stops the server.</summary>
@@ -351,5 +353,13 @@ internal sealed class BoardServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
+    }
+
+    /// <summary>A host lifetime that leaves signals alone: the server starts and stops when its owner says.</summary>
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
