@@ -265,6 +265,17 @@ public sealed class BoardTests : IDisposable
     }
 
     [Fact]
+    public void TheHelpHasExamplesAndNamesTheFolderArgument()
+    {
+        var (code, output, _) = Run("board", "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("Examples:\n    nabla board runs/\n", output, StringComparison.Ordinal);
+        Assert.Contains("nabla board <folder> [options]", output, StringComparison.Ordinal);
+        Assert.Contains("[default: 6006]", output, StringComparison.Ordinal);
+        Assert.Contains("[default: 127.0.0.1]", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BadInputIsOneLineAndExitCode2()
     {
         foreach (var (args, message) in new (string[], string)[]
