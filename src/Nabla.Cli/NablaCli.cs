@@ -5,7 +5,7 @@ using Nabla.Training;
 namespace Nabla.Cli;
 
 /// <summary>
-/// The <c>nabla</c> command: <c>train</c>, <c>eval</c>, <c>predict</c>, <c>explain</c>, <c>generate</c>, <c>graph</c>, <c>export</c>, <c>gradcheck</c> and <c>env</c>. Exit codes:
+/// The <c>nabla</c> command: <c>train</c>, <c>eval</c>, <c>predict</c>, <c>explain</c>, <c>generate</c>, <c>graph</c>, <c>export</c>, <c>gradcheck</c>, <c>env</c> and <c>board</c>. Exit codes:
 /// 0 success, 1 a failed check or an unexpected error, 2 bad input (an unknown option value, a missing file), 3 training
 /// stopped because the loss or the gradient became NaN or infinite, 4 memory that cannot be had (a training batch that needs more
 /// than is available, said before training starts, or memory that ran out anyway), 130 and 143 training interrupted by Ctrl-C (SIGINT)
@@ -58,6 +58,7 @@ public static class NablaCli
         root.Subcommands.Add(ExportCommand.Create(output, error));
         root.Subcommands.Add(GradCheckCommand.Create(output, error));
         root.Subcommands.Add(EnvCommand.Create(output, error));
+        root.Subcommands.Add(BoardCommand.Create(output, error, host));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
