@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Nabla.Cli;
 using Nabla.Tests.Data;
+using static Nabla.Tests.Training.CliRun;
 
 namespace Nabla.Tests.Training;
 
@@ -254,14 +255,6 @@ public sealed class BoardTests : IDisposable
         var fourth = await NextEvent(reader, timeout.Token);
         Assert.Equal(["cnn"], fourth.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
         Assert.Empty(fourth.GetProperty("runs").EnumerateArray());
-    }
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
     }
 
     [Fact]

@@ -6,20 +6,13 @@ using Nabla.IO;
 using Nabla.Optim;
 using Nabla.Tests.Data;
 using Nabla.Viz;
+using static Nabla.Tests.Training.CliRun;
 
 namespace Nabla.Tests.Training;
 
 [Collection(GlobalStateCollection.Name)]
 public class CliInspectTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>The Fashion-MNIST MLP as 'nabla train' would write it, trained for a few steps on the first 4000 images when <paramref name="train"/>.</summary>
     private static string FashionModel(TempDirectory dir, bool train)
     {

@@ -4,6 +4,7 @@ using Nabla.Cli;
 using Nabla.IO;
 using Nabla.Tests.Data;
 using Nabla.Training;
+using static Nabla.Tests.Training.CliRun;
 
 namespace Nabla.Tests.Training;
 
@@ -14,16 +15,6 @@ namespace Nabla.Tests.Training;
 [Collection(GlobalStateCollection.Name)]
 public class CliInterruptTests
 {
-    private static (int Code, string Output, string Error) Run(CliHost host, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, output, error, host with { Args = args });
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static (int Code, string Output, string Error) Run(params string[] args) => Run(CliHost.Embedded, args);
-
     /// <summary>A host whose interrupt comes after batch <paramref name="batch"/> of epoch <paramref name="epoch"/>, as a Ctrl-C would.</summary>
     private static CliHost InterruptAfter(int epoch, int batch, CancellationTokenSource source) => CliHost.Embedded with
     {

@@ -3,6 +3,7 @@ using Nabla.Cli;
 using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Tests.Data;
+using static Nabla.Tests.Training.CliRun;
 
 namespace Nabla.Tests.Training;
 
@@ -13,14 +14,6 @@ namespace Nabla.Tests.Training;
 [Collection(GlobalStateCollection.Name)]
 public partial class CliMemoryTests
 {
-    private static (int Code, string Output, string Error) Run(CliHost host, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, output, error, host with { Args = args });
-        return (code, output.ToString(), error.ToString());
-    }
-
     /// <summary>The managed bytes a fresh model's forward pass, loss and backward pass allocate on the first <paramref name="n"/> examples, outside any scope.</summary>
     private static long MeasuredStep(Func<Module> build, Func<Tensor, Tensor, Tensor> loss, Tensor x, Tensor y, int n)
     {

@@ -3,20 +3,13 @@ using System.Text.Json;
 using Nabla.Cli;
 using Nabla.IO;
 using Nabla.Tests.Data;
+using static Nabla.Tests.Training.CliRun;
 
 namespace Nabla.Tests.Training;
 
 [Collection(GlobalStateCollection.Name)]
 public class CliTests
 {
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     private static double TestAccuracy(string output)
     {
         var line = output.Split('\n').Single(l => l.StartsWith("test accuracy ", StringComparison.Ordinal));

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Nabla.Cli;
 using Nabla.Data;
 using Nabla.IO;
 using Nabla.Tests.Data;
+using static Nabla.Tests.Training.CliRun;
 
 namespace Nabla.Tests.Training;
 
@@ -26,14 +26,6 @@ public sealed class CliTextTests : IDisposable
     private string TextPath { get; }
 
     public void Dispose() => _dir.Dispose();
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private string[] Train(string model, string run, int epochs, params string[] more) =>
         ["train", "--data", "text:" + TextPath, "--model", model, "--sequence-length", "16", "--batch-size", "16", "--epochs", $"{epochs}", "--out", run, .. more];

@@ -5,6 +5,7 @@ using Nabla.Cli;
 using Nabla.Tests.Data;
 using Nabla.Training;
 using Nabla.Viz;
+using static Nabla.Tests.Training.CliRun;
 
 namespace Nabla.Tests.Training;
 
@@ -17,14 +18,6 @@ public sealed class RunConfigTests : IDisposable
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private static void AssertOk((int Code, string Output, string Error) result) =>
         Assert.True(result.Code == 0, $"exit code {result.Code}; output:\n{result.Output}\nerror:\n{result.Error}");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Nabla.Cli;
 using Nabla.IO;
 using Nabla.Tests.Data;
+using static Nabla.Tests.Training.CliRun;
 
 namespace Nabla.Tests.Training;
 
@@ -12,14 +13,6 @@ public sealed class RunDirectoryTests : IDisposable
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
-
-    private static (int Code, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = NablaCli.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
 
     private static (int Code, string Output, string Error) Train(string run, int epochs, params string[] more) =>
         Run(["train", "--epochs", $"{epochs}", "--out", run, "--seed", "4", .. more]);
