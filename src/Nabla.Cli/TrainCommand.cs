@@ -383,13 +383,14 @@ internal static class TrainCommand
                 ? (xTest.Narrow(1, 0, Math.Min(GraphCharacters, data.SequenceLength)), yTest.Narrow(1, 0, Math.Min(GraphCharacters, data.SequenceLength)))
                 : (xTest, yTest);
             var (loss, names) = StepGraph.Build(model, trainer.LossFunction, graphX, graphY, batchSize);
-            run.WriteText(GraphName, GraphExport.ToDot(loss, names));
+            string graphDot = GraphExport.ToDot(loss, names);
+            run.WriteText(GraphName, graphDot);
             // The page shows one box per module; graph.svg draws graph.dot, every primitive inside its module's cluster.
             string? graphSvg = null;
             if (Graphviz.FindDot() is { } dot)
             {
                 graphSvg = Graphviz.RenderSvg(GraphExport.ToDot(loss, names, view: GraphView.Collapsed), dot);
-                run.WriteText(GraphSvgName, Graphviz.RenderSvg(GraphExport.ToDot(loss, names), dot));
+                run.WriteText(GraphSvgName, Graphviz.RenderSvg(graphDot, dot));
             }
             run.WriteText(ReportName, RunReport.Html(runConfig, finalMetrics, curves, confusionSvg, confusion, classNames, graphSvg, misclassified));
             written.Add(ReportName);
