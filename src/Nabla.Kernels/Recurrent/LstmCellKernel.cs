@@ -8,7 +8,8 @@ namespace Nabla.Kernels;
 /// order i, f, g, o, and the previous cell c (N, H), it writes h' and c' as one (2, N, H) block:
 /// i = σ(gi_i + gh_i), f = σ(gi_f + gh_f), g = tanh(gi_g + gh_g), o = σ(gi_o + gh_o), c' = f·c + i·g, h' = o·tanh c'.
 /// The workspace (N, 5H) keeps i, f, g, o and tanh c' per row for <see cref="Backward{T}"/>. Every operand is a set of
-/// contiguous rows with its own row stride (a step of a batch-first sequence is strided that way).
+/// contiguous rows with its own row stride (a step of a batch-first sequence is strided that way). The whole-sequence
+/// kernel <see cref="LstmSequenceKernel"/> runs these steps one after another.
 /// </summary>
 public static class LstmCellKernel
 {
@@ -21,10 +22,11 @@ public static class LstmCellKernel
     /// <param name="ghStride">The row stride of <paramref name="gh"/>.</param>
     /// <param name="c">The previous cell state, rows of H.</param>
     /// <param name="cStride">The row stride of <paramref name="c"/>.</param>
-    /// <param name="output">(2, N, H) contiguous: h' then c'.</param>
+    /// <param name="hNew">(N, H) contiguous: h'.</param>
+    /// <param name="cNew">(N, H) contiguous: c'.</param>
     /// <param name="workspace">(N, 5H) contiguous: the activated gates and tanh c'.</param>
     public static void Forward<T>(int batch, int hidden, ReadOnlySpan<T> gi, int giStride, ReadOnlySpan<T> gh, int ghStride,
-        ReadOnlySpan<T> c, int cStride, Span<T> output, Span<T> workspace)
+        ReadOnlySpan<T> c, int cStride, Span<T> hNew, Span<T> cNew, Span<T> workspace)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = hidden;
@@ -36,11 +38,11 @@ public static class LstmCellKernel
             SigmoidOperator<T>.Apply(gates[..(2 * h)], gates[..(2 * h)]);
             TanhOperator<T>.Apply(gates.Slice(2 * h, h), gates.Slice(2 * h, h));
             SigmoidOperator<T>.Apply(gates.Slice(3 * h, h), gates.Slice(3 * h, h));
-            var cNew = output.Slice((batch + n) * h, h);
-            CellUpdate(gates[..h], gates.Slice(h, h), gates.Slice(2 * h, h), c.Slice(n * cStride, h), cNew);
+            var cRow = cNew.Slice(n * h, h);
+            CellUpdate(gates[..h], gates.Slice(h, h), gates.Slice(2 * h, h), c.Slice(n * cStride, h), cRow);
             var tanhC = w.Slice(4 * h, h);
-            TanhOperator<T>.Apply(cNew, tanhC);
-            TensorPrimitives.Multiply(gates.Slice(3 * h, h), tanhC, output.Slice(n * h, h));
+            TanhOperator<T>.Apply(cRow, tanhC);
+            TensorPrimitives.Multiply(gates.Slice(3 * h, h), tanhC, hNew.Slice(n * h, h));
         }
     }
 
@@ -62,18 +64,21 @@ public static class LstmCellKernel
 
     /// <summary>
     /// The step's backward pass from the gradients of h' and c': the gradient of the pre-activation gates (N, 4H), which
-    /// is the gradient of gi and of gh alike, and the gradient of the previous cell (N, H).
+    /// is the gradient of gi and of gh alike, and the gradient of the previous cell (N, H). Each element of
+    /// <paramref name="gradC"/> is written after the same element of <paramref name="gradCNew"/> is read, so the two
+    /// may be one buffer.
     /// </summary>
     /// <param name="batch">N, the rows.</param>
     /// <param name="hidden">H, the hidden size.</param>
     /// <param name="workspace">The forward pass's workspace, (N, 5H).</param>
     /// <param name="c">The previous cell state, rows of H.</param>
     /// <param name="cStride">The row stride of <paramref name="c"/>.</param>
-    /// <param name="gradOutput">The gradient of the (2, N, H) output, contiguous.</param>
+    /// <param name="gradHNew">The gradient of h', (N, H) contiguous.</param>
+    /// <param name="gradCNew">The gradient of c', (N, H) contiguous.</param>
     /// <param name="gradGates">(N, 4H) contiguous: the gradient of the pre-activation gates.</param>
     /// <param name="gradC">(N, H) contiguous: the gradient of <paramref name="c"/>.</param>
     public static void Backward<T>(int batch, int hidden, ReadOnlySpan<T> workspace, ReadOnlySpan<T> c, int cStride,
-        ReadOnlySpan<T> gradOutput, Span<T> gradGates, Span<T> gradC)
+        ReadOnlySpan<T> gradHNew, ReadOnlySpan<T> gradCNew, Span<T> gradGates, Span<T> gradC)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = hidden;
@@ -81,7 +86,7 @@ public static class LstmCellKernel
         {
             var w = workspace.Slice(n * 5 * h, 5 * h);
             BackwardRow(w[..h], w.Slice(h, h), w.Slice(2 * h, h), w.Slice(3 * h, h), w.Slice(4 * h, h), c.Slice(n * cStride, h),
-                gradOutput.Slice(n * h, h), gradOutput.Slice((batch + n) * h, h), gradGates.Slice(n * 4 * h, 4 * h), gradC.Slice(n * h, h));
+                gradHNew.Slice(n * h, h), gradCNew.Slice(n * h, h), gradGates.Slice(n * 4 * h, 4 * h), gradC.Slice(n * h, h));
         }
     }
 

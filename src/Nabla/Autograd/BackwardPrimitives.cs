@@ -72,6 +72,14 @@ internal static class BackwardPrimitives
     public static (Tensor Gates, Tensor C) LstmCellBackward(OpKind.LstmCell forward, Tensor c, Tensor g) =>
         Recurrent.LstmCellBackward(forward.Workspace, c, g.DType == c.DType ? g : g.To(c.DType));
 
+    /// <summary>
+    /// The LSTM sequence's backward in one unrecorded pass backwards through time: the gradients of the input gates, of
+    /// W_hh (null unless <paramref name="needWeight"/>), of h₀ and of c₀.
+    /// </summary>
+    public static (Tensor Gates, Tensor? Weight, Tensor H0, Tensor C0) LstmSequenceBackward(OpKind.LstmSequence forward, Tensor weight, Tensor h0, Tensor c0,
+        Tensor output, Tensor g, bool needWeight) =>
+        Recurrent.LstmSequenceBackward(weight, h0, c0, output, forward.Cells, forward.Workspace, g, forward.Reverse, needWeight);
+
     /// <summary>The GRU step's backward in one unrecorded pass over the saved activations: the gradients of gi, gh and h.</summary>
     public static (Tensor Gi, Tensor Gh, Tensor H) GruCellBackward(OpKind.GruCell forward, Tensor gh, Tensor h, Tensor g) =>
         Recurrent.GruCellBackward(forward.Workspace, gh, h, g.DType == h.DType ? g : g.To(h.DType));

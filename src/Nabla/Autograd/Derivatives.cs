@@ -87,6 +87,7 @@ internal static class Derivatives
         OpKind.Checkpoint checkpoint => checkpoint.Function.Backward(node, g),
         OpKind.Custom custom => custom.Function.Backward(node, g),
         OpKind.LstmCell lstm => LstmCellBackward(node, g, lstm),
+        OpKind.LstmSequence sequence => LstmSequenceBackward(node, g, y, sequence),
         OpKind.GruCell gru => GruCellBackward(node, g, gru),
         OpKind.Floor or OpKind.Ceil or OpKind.Round or OpKind.Trunc or OpKind.Sign => [Tensor.ZerosLike(g)],
         OpKind.Tan => [g * (1.0 + node.SavedOutput(y).Square())],
@@ -357,6 +358,34 @@ internal static class Derivatives
             (gates, gc) = BackwardPrimitives.LstmCellBackward(op, node.Saved(2), g);
         }
         return [Need(node, 0) ? gates : null, Need(node, 1) ? gates : null, Need(node, 2) ? gc : null];
+    }
+
+    /// <summary>
+    /// The LSTM sequence (inputs: gates, W_hh, h₀, c₀): the fused pass backwards through time with the weight's gradient
+    /// as one product over all steps; when the backward pass is itself recorded, the gradients of the same recurrence
+    /// composed step by step, whose graph can be differentiated again.
+    /// </summary>
+    private static Tensor?[] LstmSequenceBackward(Node node, Tensor g, Tensor y, OpKind.LstmSequence op)
+    {
+        if (Autograd.IsGradEnabled)
+        {
+            var inputs = new List<Tensor>();
+            var index = new List<int>();
+            for (int i = 0; i < 4; i++)
+            {
+                if (!Need(node, i)) continue;
+                inputs.Add(node.Saved(i));
+                index.Add(i);
+            }
+            var composed = Tensor.LstmSequenceComposed(node.Saved(0), node.Saved(1), node.Saved(2), node.Saved(3), op.Reverse);
+            var grads = Engine.Run([composed], [g], retainGraph: true, createGraph: true, [.. inputs]);
+            var result = new Tensor?[4];
+            for (int k = 0; k < index.Count; k++) result[index[k]] = grads[k];
+            return result;
+        }
+
+        var (gates, weight, h0, c0) = BackwardPrimitives.LstmSequenceBackward(op, node.Saved(1), node.Saved(2), node.Saved(3), node.SavedOutput(y), g, Need(node, 1));
+        return [Need(node, 0) ? gates : null, weight, Need(node, 2) ? h0 : null, Need(node, 3) ? c0 : null];
     }
 
     /// <summary>The GRU step (inputs gi, gh, h): fused, or the formula in differentiable ops when the backward pass is recorded.</summary>

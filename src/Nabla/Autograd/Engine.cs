@@ -75,6 +75,7 @@ internal static class Engine
         var results = new Tensor?[inputs?.Length ?? 0];
 
         var order = TopologicalOrder(workspace, roots);
+        var reaching = wanted is null ? null : Reaching(order, wanted);
         using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
         foreach (var t in order)
         {
@@ -105,6 +106,9 @@ internal static class Engine
 
             var node = t.Node;
             if (node is null) continue;
+
+            // Asked for some inputs' gradients only, the pass goes no further than the ops that lead to them.
+            if (reaching is not null && !LeadsTo(node, reaching)) continue;
             if (node.Released)
             {
                 throw new InvalidOperationException(
@@ -135,6 +139,26 @@ internal static class Engine
             }
         }
         return results;
+    }
+
+    /// <summary>The tensors of <paramref name="order"/> (parents before children) from which a wanted tensor can be reached.</summary>
+    private static HashSet<Tensor> Reaching(List<Tensor> order, HashSet<Tensor> wanted)
+    {
+        var reaching = new HashSet<Tensor>(wanted, ReferenceEqualityComparer.Instance);
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            if (order[i].Node is { } node && LeadsTo(node, reaching)) reaching.Add(order[i]);
+        }
+        return reaching;
+    }
+
+    private static bool LeadsTo(Node node, HashSet<Tensor> reaching)
+    {
+        foreach (var input in node.Inputs)
+        {
+            if (reaching.Contains(input)) return true;
+        }
+        return false;
     }
 
     private static Tensor ImplicitGradient(Tensor root)

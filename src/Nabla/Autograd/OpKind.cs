@@ -190,6 +190,9 @@ internal abstract partial record OpKind
     /// <summary>one fused LSTM step: [h'; c'] (2, N, H) from the input gates, the recurrent gates (N, 4H) and c (N, H); <paramref name="Workspace"/> holds the activated gates and tanh c'</summary>
     public sealed record LstmCell(Tensor Workspace) : OpKind;
 
+    /// <summary>a fused LSTM layer direction over a sequence: every h_t and the last c (T + 1, N, H) from the input gates (T, N, 4H), W_hh and h₀, c₀; <paramref name="Cells"/> and <paramref name="Workspace"/> hold every c_t and each step's activated gates and tanh c_t</summary>
+    public sealed record LstmSequence(Tensor Cells, Tensor Workspace, bool Reverse) : OpKind;
+
     /// <summary>one fused GRU step: h' (N, H) from the input gates, the recurrent gates (N, 3H) and h (N, H); <paramref name="Workspace"/> holds r, z and n</summary>
     public sealed record GruCell(Tensor Workspace) : OpKind;
 

@@ -20,11 +20,11 @@ internal static class Recurrent
         {
             case DType.Float32:
                 LstmCellKernel.Forward<float>(n, h, gi.Data<float>(), RowStride(gi), gh.Data<float>(), RowStride(gh), c.Data<float>(), RowStride(c),
-                    output.AsSpan<float>(), workspace.AsSpan<float>());
+                    output.AsSpan<float>()[..(n * h)], output.AsSpan<float>()[(n * h)..], workspace.AsSpan<float>());
                 break;
             case DType.Float64:
                 LstmCellKernel.Forward<double>(n, h, gi.Data<double>(), RowStride(gi), gh.Data<double>(), RowStride(gh), c.Data<double>(), RowStride(c),
-                    output.AsSpan<double>(), workspace.AsSpan<double>());
+                    output.AsSpan<double>()[..(n * h)], output.AsSpan<double>()[(n * h)..], workspace.AsSpan<double>());
                 break;
             default:
                 throw NotDefined("LstmCell", c);
@@ -43,15 +43,81 @@ internal static class Recurrent
         switch (c.DType)
         {
             case DType.Float32:
-                LstmCellKernel.Backward<float>(n, h, workspace.AsSpan<float>(), c.Data<float>(), RowStride(c), g.AsSpan<float>(), gates.AsSpan<float>(), gc.AsSpan<float>());
+                LstmCellKernel.Backward<float>(n, h, workspace.AsSpan<float>(), c.Data<float>(), RowStride(c), g.AsSpan<float>()[..(n * h)], g.AsSpan<float>()[(n * h)..], gates.AsSpan<float>(), gc.AsSpan<float>());
                 break;
             case DType.Float64:
-                LstmCellKernel.Backward<double>(n, h, workspace.AsSpan<double>(), c.Data<double>(), RowStride(c), g.AsSpan<double>(), gates.AsSpan<double>(), gc.AsSpan<double>());
+                LstmCellKernel.Backward<double>(n, h, workspace.AsSpan<double>(), c.Data<double>(), RowStride(c), g.AsSpan<double>()[..(n * h)], g.AsSpan<double>()[(n * h)..], gates.AsSpan<double>(), gc.AsSpan<double>());
                 break;
             default:
                 throw NotDefined("LstmCellBackward", c);
         }
         return (gates, gc);
+    }
+
+    /// <summary>
+    /// An LSTM layer direction over a sequence from its input gates (T, N, 4H), W_hh (4H, H) and the initial states
+    /// (N, H): the output (T + 1, N, H) of every h_t and the last c, and, for the backward pass, the cells (T, N, H) and
+    /// the workspace (T, N, 5H).
+    /// </summary>
+    public static (Tensor Output, Tensor Cells, Tensor Workspace) LstmSequence(Tensor gates, Tensor weight, Tensor h0, Tensor c0, bool reverse)
+    {
+        int steps = gates.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
+        if (gates.StridesArray[2] != 1) gates = gates.Copy();
+        (h0, c0) = (Rows(h0), Rows(c0));
+        var output = Tensor.Empty([steps + 1, n, h], h0.DType);
+        var cells = Tensor.Empty([steps, n, h], h0.DType);
+        var workspace = Tensor.Empty([steps, n, 5 * h], h0.DType);
+        var recurrent = Tensor.Empty([n, 4 * h], h0.DType);
+        int stepStride = gates.StridesArray[0], rowStride = n == 1 ? 0 : gates.StridesArray[1];
+        switch (h0.DType)
+        {
+            case DType.Float32:
+                LstmSequenceKernel.Forward<float>(steps, n, h, reverse, gates.Data<float>(), stepStride, rowStride,
+                    weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1], h0.Data<float>(), RowStride(h0), c0.Data<float>(), RowStride(c0),
+                    output.AsSpan<float>(), cells.AsSpan<float>(), workspace.AsSpan<float>(), recurrent.AsSpan<float>());
+                break;
+            case DType.Float64:
+                LstmSequenceKernel.Forward<double>(steps, n, h, reverse, gates.Data<double>(), stepStride, rowStride,
+                    weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1], h0.Data<double>(), RowStride(h0), c0.Data<double>(), RowStride(c0),
+                    output.AsSpan<double>(), cells.AsSpan<double>(), workspace.AsSpan<double>(), recurrent.AsSpan<double>());
+                break;
+            default:
+                throw NotDefined("LstmSequence", h0);
+        }
+        return (output, cells, workspace);
+    }
+
+    /// <summary>
+    /// The sequence's backward from the gradient of its (T + 1, N, H) output: the gradients of the input gates
+    /// (T, N, 4H), of W_hh (4H, H; null unless <paramref name="wantWeight"/>) and of h₀ and c₀ (N, H).
+    /// </summary>
+    public static (Tensor Gates, Tensor? Weight, Tensor H0, Tensor C0) LstmSequenceBackward(Tensor weight, Tensor h0, Tensor c0,
+        Tensor output, Tensor cells, Tensor workspace, Tensor gradOutput, bool reverse, bool wantWeight)
+    {
+        int steps = cells.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
+        (h0, c0) = (Rows(h0), Rows(c0));
+        var g = gradOutput.DType == h0.DType ? gradOutput.Materialize() : gradOutput.To(h0.DType).Materialize();
+        var gates = Tensor.Empty([steps, n, 4 * h], h0.DType);
+        var gw = wantWeight ? Tensor.Empty([4 * h, h], h0.DType) : null;
+        var gh0 = Tensor.Empty([n, h], h0.DType);
+        var gc0 = Tensor.Empty([n, h], h0.DType);
+        var gradH = Tensor.Empty([n, h], h0.DType);
+        switch (h0.DType)
+        {
+            case DType.Float32:
+                LstmSequenceKernel.Backward<float>(steps, n, h, reverse, weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1],
+                    h0.Data<float>(), RowStride(h0), c0.Data<float>(), RowStride(c0), output.AsSpan<float>(), cells.AsSpan<float>(), workspace.AsSpan<float>(),
+                    g.AsSpan<float>(), gates.AsSpan<float>(), gw is null ? default : gw.AsSpan<float>(), gh0.AsSpan<float>(), gc0.AsSpan<float>(), gradH.AsSpan<float>());
+                break;
+            case DType.Float64:
+                LstmSequenceKernel.Backward<double>(steps, n, h, reverse, weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1],
+                    h0.Data<double>(), RowStride(h0), c0.Data<double>(), RowStride(c0), output.AsSpan<double>(), cells.AsSpan<double>(), workspace.AsSpan<double>(),
+                    g.AsSpan<double>(), gates.AsSpan<double>(), gw is null ? default : gw.AsSpan<double>(), gh0.AsSpan<double>(), gc0.AsSpan<double>(), gradH.AsSpan<double>());
+                break;
+            default:
+                throw NotDefined("LstmSequenceBackward", h0);
+        }
+        return (gates, gw, gh0, gc0);
     }
 
     /// <summary>The GRU step: h' (N, H), and the workspace (N, 3H) of r, z and n.</summary>

@@ -158,8 +158,16 @@ public abstract class RNNBase : Module
         // One product for every step's input gates; GRU keeps b_hh inside the recurrent term, which r scales.
         var inputBias = gru || bIh is null ? bIh : bIh + bHh!;
         var projected = Functional.Linear(x, wIh, inputBias);
-        var recurrentBias = gru ? bHh : null;
         int steps = x.Shape[0];
+        if (_mode == RecurrentMode.Lstm && masks is null)
+        {
+            // The whole direction in one fused primitive: every h_t, then the last c.
+            var sequence = Tensor.LstmSequence(projected, wHh, state[0], state[1], reverse);
+            var last = sequence.Narrow(0, reverse ? 0 : steps - 1, 1).Squeeze(0);
+            return (sequence.Narrow(0, 0, steps), [last, sequence.Narrow(0, steps, 1).Squeeze(0)]);
+        }
+
+        var recurrentBias = gru ? bHh : null;
         var outputs = new Tensor[steps];
         var h = state[0];
         var c = state.Length > 1 ? state[1] : null;

@@ -18,6 +18,60 @@ public sealed partial class Tensor
     }
 
     /// <summary>
+    /// A whole LSTM layer direction over a sequence, fused (the primitive the LSTM layers run when no lengths are given):
+    /// from the input gates <paramref name="gates"/> (T, N, 4H) = x_t·W_ihᵀ + biases, the recurrent weight
+    /// <paramref name="weightHh"/> (4H, H) and the initial states <paramref name="h0"/> and <paramref name="c0"/> (N, H),
+    /// the (T + 1, N, H) block of every step's h_t, in time order, followed by the last cell state. With
+    /// <paramref name="reverse"/> the steps run from t = T − 1 down to 0. Each step is <see cref="LstmCell"/> applied to
+    /// the step's input gates and h_(t−1)·W_hhᵀ.
+    /// </summary>
+    internal static Tensor LstmSequence(Tensor gates, Tensor weightHh, Tensor h0, Tensor c0, bool reverse)
+    {
+        CheckSequence(gates, weightHh, h0, c0);
+        var (output, cells, workspace) = Recurrent.LstmSequence(gates, weightHh, h0, c0, reverse);
+        return Record(output, new OpKind.LstmSequence(cells, workspace, reverse), [gates, weightHh, h0, c0]);
+    }
+
+    /// <summary>
+    /// The same recurrence as <see cref="LstmSequence"/> composed of one product and one <see cref="LstmCell"/> per step,
+    /// so that its graph can be differentiated again.
+    /// </summary>
+    internal static Tensor LstmSequenceComposed(Tensor gates, Tensor weightHh, Tensor h0, Tensor c0, bool reverse)
+    {
+        CheckSequence(gates, weightHh, h0, c0);
+        int steps = gates.ShapeArray[0];
+        var outputs = new Tensor[steps + 1];
+        Tensor h = h0, c = c0;
+        for (int s = 0; s < steps; s++)
+        {
+            int t = reverse ? steps - 1 - s : s;
+            var both = LstmCell(gates.Narrow(0, t, 1).Squeeze(0), h.MatMul(weightHh.T), c);
+            outputs[t] = h = both.Narrow(0, 0, 1).Squeeze(0);
+            c = both.Narrow(0, 1, 1).Squeeze(0);
+        }
+        outputs[steps] = c;
+        return Stack(outputs, 0);
+    }
+
+    private static void CheckSequence(Tensor gates, Tensor weightHh, Tensor h0, Tensor c0)
+    {
+        const string Op = "LstmSequence";
+        if (h0.Rank != 2 || c0.Rank != 2 || !ShapeUtil.SameShape(h0.ShapeSpan, c0.ShapeSpan))
+            throw new ArgumentException($"{Op}: the initial states must both be 2-D (N, H), got {ShapeUtil.Describe(h0)} and {ShapeUtil.Describe(c0)}.", nameof(h0));
+        int n = h0.ShapeArray[0], h = h0.ShapeArray[1];
+        if (gates.Rank != 3 || gates.ShapeArray[0] == 0 || gates.ShapeArray[1] != n || gates.ShapeArray[2] != 4 * h)
+            throw new ArgumentException($"{Op}: expected input gates of shape (T, {n}, {4 * h}) with T > 0, got {ShapeUtil.Describe(gates)}.", nameof(gates));
+        if (weightHh.Rank != 2 || weightHh.ShapeArray[0] != 4 * h || weightHh.ShapeArray[1] != h)
+            throw new ArgumentException($"{Op}: expected a recurrent weight of shape {ShapeUtil.Format([4 * h, h])}, got {ShapeUtil.Describe(weightHh)}.", nameof(weightHh));
+        foreach (var t in (ReadOnlySpan<Tensor>)[gates, weightHh, c0])
+        {
+            if (t.DType != h0.DType)
+                throw new ArgumentException($"{Op}: the gates, the weight and the states must share a dtype, got {ShapeUtil.Describe(gates)}, {ShapeUtil.Describe(weightHh)}, {ShapeUtil.Describe(h0)} and {ShapeUtil.Describe(c0)}.", nameof(gates));
+        }
+        h0.RequireFloat(Op);
+    }
+
+    /// <summary>
     /// One fused GRU step, as PyTorch defines it: from <paramref name="gi"/> (N, 3H) and <paramref name="gh"/> (N, 3H),
     /// each with its bias, in the gate order r, z, n, and the previous state <paramref name="h"/> (N, H):
     /// h' = (1 − z)·n + z·h with r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r·gh_n).

@@ -252,6 +252,15 @@ public sealed class GradCheckOpTests
             new("LstmCell strided rows and transposed state", x => Tensor.LstmCell(x[0].Narrow(1, 1, 8), x[1].T, x[2].T),
                 g => [Normal(g, 2, 10), Normal(g, 8, 2), Normal(g, 2, 2)]),
         ],
+        [typeof(OpKind.LstmSequence)] =
+        [
+            new("LstmSequence forward in time", x => Tensor.LstmSequence(x[0], x[1], x[2], x[3], reverse: false),
+                g => [Normal(g, 3, 2, 8), Normal(g, 8, 2), Normal(g, 2, 2), Normal(g, 2, 2)]),
+            new("LstmSequence reversed, strided gates, transposed weight and a broadcast state", x => Tensor.LstmSequence(x[0].Transpose(0, 1), x[1].T, x[2].T, x[3].Expand(3, 2), reverse: true),
+                g => [Normal(g, 3, 4, 8), Normal(g, 2, 8), Normal(g, 2, 3), Normal(g, 1, 2)]),
+            new("LstmSequence of one step", x => Tensor.LstmSequence(x[0], x[1], x[2], x[3], reverse: false),
+                g => [Normal(g, 1, 3, 4), Normal(g, 4, 1), Normal(g, 3, 1), Normal(g, 3, 1)]),
+        ],
         [typeof(OpKind.GruCell)] =
         [
             new("GruCell step", x => Tensor.GruCell(x[0], x[1], x[2]), g => [Normal(g, 3, 6), Normal(g, 3, 6), Normal(g, 3, 2)]),
@@ -476,7 +485,7 @@ public sealed class GradCheckOpTests
          "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
          "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p",
          "Tril", "Triu", "MaskedFill",
-         "LstmCell", "GruCell",
+         "LstmCell", "LstmSequence", "GruCell",
          "Custom",
          "Floor", "Ceil", "Round", "Trunc", "Sign", "Tan", "Asin", "Acos", "Atan", "Atan2", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
          "Log2", "Log10", "Exp2", "Expm1", "Hypot", "Fmod", "Remainder", "Frac", "Lerp", "Xlogy",
