@@ -337,12 +337,7 @@ public static unsafe class NormalizationKernels
                 }
                 else if (s == 1)
                 {
-                    for (int j = 0; j < k; j++)
-                    {
-                        double a = w is null ? r : r * double.CreateTruncating(w[first + j]);
-                        double bj = (b is null ? 0 : double.CreateTruncating(b[first + j])) - mu * a;
-                        yr[j] = T.CreateTruncating(Math.FusedMultiplyAdd(double.CreateTruncating(xr[j]), a, bj));
-                    }
+                    NormLanes.AffineChannels(xr, yr, w is null ? null : w + first, b is null ? null : b + first, k, r, mu);
                 }
                 else
                 {
@@ -376,12 +371,7 @@ public static unsafe class NormalizationKernels
                 }
                 else if (s == 1)
                 {
-                    for (int j = 0; j < k; j++)
-                    {
-                        double gw = double.CreateTruncating(gr[j]) * double.CreateTruncating(w[first + j]);
-                        sumG += gw;
-                        sumGx += gw * (double.CreateTruncating(xr[j]) - mu);
-                    }
+                    NormLanes.SumGradChannels(gr, xr, w + first, k, mu, ref sumG, ref sumGx);
                 }
                 else
                 {
@@ -401,11 +391,7 @@ public static unsafe class NormalizationKernels
                 }
                 else if (s == 1)
                 {
-                    for (int j = 0; j < k; j++)
-                    {
-                        double a = r * double.CreateTruncating(w[first + j]);
-                        gxr[j] = T.CreateTruncating(NormLanes.Step(double.CreateTruncating(gr[j]), double.CreateTruncating(xr[j]), a, c2, c3));
-                    }
+                    NormLanes.AffineGradChannels(gr, xr, w + first, gxr, k, r, c2, c3);
                 }
                 else
                 {
@@ -430,17 +416,34 @@ public static unsafe class NormalizationKernels
             sumW.Clear();
             sumB.Clear();
             long length = (long)k * s;
-            for (int i = 0; i < batch; i++)
+            if (s == 1 && first / k == (last - 1) / k)
             {
-                for (int channel = first; channel < last; channel++)
+                // One element per channel and row, all in one group: the block's channels side by side in lanes.
+                int group = first / k;
+                fixed (double* pw = sumW, pb = sumB)
                 {
-                    int group = channel / k, j = channel % k;
-                    int row = i * groups + group;
-                    long offset = row * length + (long)j * s;
-                    double mu = mean[row], sg = 0, sgx = 0;
-                    NormLanes.SumGrad(g + offset, x + offset, s, mu, ref sg, ref sgx);
-                    sumW[channel - first] += sgx * rstd[row];
-                    sumB[channel - first] += sg;
+                    for (int i = 0; i < batch; i++)
+                    {
+                        int row = i * groups + group;
+                        long offset = row * length + first - (group * k);
+                        NormLanes.AccumulateAffine(g + offset, x + offset, last - first, mean[row], rstd[row], pw, pb);
+                    }
+                }
+            }
+            else
+            {
+                for (int i = 0; i < batch; i++)
+                {
+                    for (int channel = first; channel < last; channel++)
+                    {
+                        int group = channel / k, j = channel % k;
+                        int row = i * groups + group;
+                        long offset = row * length + (long)j * s;
+                        double mu = mean[row], sg = 0, sgx = 0;
+                        NormLanes.SumGrad(g + offset, x + offset, s, mu, ref sg, ref sgx);
+                        sumW[channel - first] += sgx * rstd[row];
+                        sumB[channel - first] += sg;
+                    }
                 }
             }
             for (int channel = first; channel < last; channel++)
