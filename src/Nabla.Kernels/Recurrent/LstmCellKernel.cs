@@ -74,11 +74,13 @@ public static class LstmCellKernel
     /// <param name="c">The previous cell state, rows of H.</param>
     /// <param name="cStride">The row stride of <paramref name="c"/>.</param>
     /// <param name="gradHNew">The gradient of h', (N, H) contiguous.</param>
+    /// <param name="gradHNewMore">A second part of the gradient of h', added to <paramref name="gradHNew"/> (the part that
+    /// comes back through the next step of a sequence), (N, H) contiguous; empty for none.</param>
     /// <param name="gradCNew">The gradient of c', (N, H) contiguous.</param>
     /// <param name="gradGates">(N, 4H) contiguous: the gradient of the pre-activation gates.</param>
     /// <param name="gradC">(N, H) contiguous: the gradient of <paramref name="c"/>.</param>
     public static void Backward<T>(int batch, int hidden, ReadOnlySpan<T> workspace, ReadOnlySpan<T> c, int cStride,
-        ReadOnlySpan<T> gradHNew, ReadOnlySpan<T> gradCNew, Span<T> gradGates, Span<T> gradC)
+        ReadOnlySpan<T> gradHNew, ReadOnlySpan<T> gradHNewMore, ReadOnlySpan<T> gradCNew, Span<T> gradGates, Span<T> gradC)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = hidden;
@@ -86,15 +88,24 @@ public static class LstmCellKernel
         {
             var w = workspace.Slice(n * 5 * h, 5 * h);
             BackwardRow(w[..h], w.Slice(h, h), w.Slice(2 * h, h), w.Slice(3 * h, h), w.Slice(4 * h, h), c.Slice(n * cStride, h),
-                gradHNew.Slice(n * h, h), gradCNew.Slice(n * h, h), gradGates.Slice(n * 4 * h, 4 * h), gradC.Slice(n * h, h));
+                gradHNew.Slice(n * h, h), gradHNewMore.IsEmpty ? default : gradHNewMore.Slice(n * h, h), gradCNew.Slice(n * h, h),
+                gradGates.Slice(n * 4 * h, 4 * h), gradC.Slice(n * h, h));
         }
     }
 
     private static void BackwardRow<T>(ReadOnlySpan<T> i, ReadOnlySpan<T> f, ReadOnlySpan<T> g, ReadOnlySpan<T> o, ReadOnlySpan<T> tanhC,
-        ReadOnlySpan<T> c, ReadOnlySpan<T> dh, ReadOnlySpan<T> dcNext, Span<T> dGates, Span<T> dc)
+        ReadOnlySpan<T> c, ReadOnlySpan<T> dhOut, ReadOnlySpan<T> dhMore, ReadOnlySpan<T> dcNext, Span<T> dGates, Span<T> dc)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = i.Length, j = 0;
+        ReadOnlySpan<T> dh = dhOut;
+        if (!dhMore.IsEmpty)
+        {
+            // The two parts of dh summed a row at a time, into the row's input-gate gradient until it is written.
+            var sum = dGates[..h];
+            TensorPrimitives.Add(dhOut, dhMore, sum);
+            dh = sum;
+        }
         var di = dGates[..h];
         var df = dGates.Slice(h, h);
         var dg = dGates.Slice(2 * h, h);
@@ -120,11 +131,12 @@ public static class LstmCellKernel
         }
         for (; j < h; j++)
         {
-            T dcj = dcNext[j] + (dh[j] * o[j] * (T.One - (tanhC[j] * tanhC[j])));
+            T dhj = dh[j];
+            T dcj = dcNext[j] + (dhj * o[j] * (T.One - (tanhC[j] * tanhC[j])));
             di[j] = dcj * g[j] * i[j] * (T.One - i[j]);
             df[j] = dcj * c[j] * f[j] * (T.One - f[j]);
             dg[j] = dcj * i[j] * (T.One - (g[j] * g[j]));
-            dO[j] = dh[j] * tanhC[j] * o[j] * (T.One - o[j]);
+            dO[j] = dhj * tanhC[j] * o[j] * (T.One - o[j]);
             dc[j] = dcj * f[j];
         }
     }

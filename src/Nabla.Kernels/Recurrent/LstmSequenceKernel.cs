@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 
 namespace Nabla.Kernels;
 
@@ -16,8 +15,11 @@ namespace Nabla.Kernels;
 /// both for the backward pass.
 /// </para>
 /// </summary>
-public static class LstmSequenceKernel
+public static unsafe class LstmSequenceKernel
 {
+    /// <summary>The fewest cell elements (N·5H) of a step worth splitting its rows between threads.</summary>
+    private const int MinParallelElements = 16 * 1024;
+
     /// <summary>The sequence's forward pass.</summary>
     /// <param name="steps">T, the steps (at least 1).</param>
     /// <param name="batch">N, the rows of every step.</param>
@@ -44,25 +46,29 @@ public static class LstmSequenceKernel
         Span<T> output, Span<T> cells, Span<T> workspace, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = batch, h = hidden, block = n * h;
+        int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
         var recurrent = scratch[..(n * 4 * h)];
-        for (int s = 0; s < steps; s++)
+        fixed (T* pGates = gates, pRecurrent = recurrent, pH0 = h0, pC0 = c0, pOutput = output, pCells = cells, pWorkspace = workspace)
         {
-            int t = reverse ? steps - 1 - s : s;
-            ReadOnlySpan<T> hPrev = h0, cPrev = c0;
-            int hStride = h0Stride, cStride = c0Stride;
-            if (s > 0)
+            for (int s = 0; s < steps; s++)
             {
-                int previous = reverse ? t + 1 : t - 1;
-                hPrev = output.Slice(previous * block, block);
-                cPrev = cells.Slice(previous * block, block);
-                hStride = cStride = h;
-            }
+                int t = reverse ? steps - 1 - s : s;
+                ReadOnlySpan<T> hPrev = h0;
+                T* cPrev = pC0;
+                int hStride = h0Stride, cStride = c0Stride;
+                if (s > 0)
+                {
+                    int previous = reverse ? t + 1 : t - 1;
+                    hPrev = output.Slice(previous * block, block);
+                    cPrev = pCells + (previous * block);
+                    hStride = cStride = h;
+                }
 
-            // h_(t−1)·W_hhᵀ: W_hh read transposed through its strides.
-            Gemm.Multiply(n, 4 * h, h, T.One, hPrev, hStride, 1, weight, weightColStride, weightRowStride, T.Zero, recurrent, 4 * h);
-            LstmCellKernel.Forward(n, h, gates[(t * gateStepStride)..], gateRowStride, recurrent, 4 * h, cPrev, cStride,
-                output.Slice(t * block, block), cells.Slice(t * block, block), workspace.Slice(t * 5 * block, 5 * block));
+                // h_(t−1)·W_hhᵀ: W_hh read transposed through its strides.
+                Gemm.Multiply(n, 4 * h, h, T.One, hPrev, hStride, 1, weight, weightColStride, weightRowStride, T.Zero, recurrent, 4 * h);
+                ParallelJob<ForwardRows<T>>.For(parts, new ForwardRows<T>(n, h, parts, pGates + (t * gateStepStride), gateRowStride, pRecurrent,
+                    cPrev, cStride, pOutput + (t * block), pCells + (t * block), pWorkspace + (t * 5 * block)));
+            }
         }
 
         int last = reverse ? 0 : steps - 1;
@@ -93,7 +99,7 @@ public static class LstmSequenceKernel
     /// <param name="gradWeight">(4H, H): the gradient of W_hh; empty when it is not wanted.</param>
     /// <param name="gradH0">(N, H): the gradient of h₀.</param>
     /// <param name="gradC0">(N, H): the gradient of c₀.</param>
-    /// <param name="scratch">N·H elements for one step's gradient of h.</param>
+    /// <param name="scratch">N·H elements for the gradient of h that one step passes to the step before it.</param>
     public static void Backward<T>(int steps, int batch, int hidden, bool reverse,
         ReadOnlySpan<T> weight, int weightRowStride, int weightColStride,
         ReadOnlySpan<T> h0, int h0Stride, ReadOnlySpan<T> c0, int c0Stride,
@@ -101,27 +107,31 @@ public static class LstmSequenceKernel
         Span<T> gradGates, Span<T> gradWeight, Span<T> gradH0, Span<T> gradC0, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = batch, h = hidden, block = n * h;
+        int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
+
+        // The scratch carries the gradient of h_(t−1) from each step to the one before it, gradC0 that of c_(t−1); the
+        // first step's go to gradH0 and gradC0.
         var gradH = scratch[..block];
-
-        // gradH0 and gradC0 carry the gradients of h_t and c_t from one step to the one before it.
-        gradH0[..block].Clear();
+        gradH.Clear();
         gradOutput.Slice(steps * block, block).CopyTo(gradC0);
-        for (int s = steps - 1; s >= 0; s--)
+        fixed (T* pC0 = c0, pCells = cells, pWorkspace = workspace, pGradOutput = gradOutput, pGradGates = gradGates, pGradH = gradH, pGradC = gradC0)
         {
-            int t = reverse ? steps - 1 - s : s;
-            ReadOnlySpan<T> cPrev = c0;
-            int cStride = c0Stride;
-            if (s > 0)
+            for (int s = steps - 1; s >= 0; s--)
             {
-                cPrev = cells.Slice((reverse ? t + 1 : t - 1) * block, block);
-                cStride = h;
-            }
+                int t = reverse ? steps - 1 - s : s;
+                T* cPrev = pC0;
+                int cStride = c0Stride;
+                if (s > 0)
+                {
+                    cPrev = pCells + ((reverse ? t + 1 : t - 1) * block);
+                    cStride = h;
+                }
 
-            TensorPrimitives.Add(gradOutput.Slice(t * block, block), gradH0[..block], gradH);
-            var stepGates = gradGates.Slice(t * 4 * block, 4 * block);
-            LstmCellKernel.Backward(n, h, workspace.Slice(t * 5 * block, 5 * block), cPrev, cStride, gradH, gradC0, stepGates, gradC0);
-            Gemm.Multiply(n, h, 4 * h, T.One, stepGates, 4 * h, 1, weight, weightRowStride, weightColStride, T.Zero, gradH0, h);
+                ParallelJob<BackwardRows<T>>.For(parts, new BackwardRows<T>(n, h, parts, pWorkspace + (t * 5 * block), cPrev, cStride,
+                    pGradOutput + (t * block), pGradH, pGradC, pGradGates + (t * 4 * block)));
+                var target = s > 0 ? gradH : gradH0;
+                Gemm.Multiply(n, h, 4 * h, T.One, gradGates.Slice(t * 4 * block, 4 * block), 4 * h, 1, weight, weightRowStride, weightColStride, T.Zero, target, h);
+            }
         }
 
         if (gradWeight.IsEmpty)
@@ -141,5 +151,53 @@ public static class LstmSequenceKernel
         }
 
         Gemm.Multiply(4 * h, h, n, T.One, gradGates.Slice(first * 4 * block, 4 * block), 1, 4 * h, h0, h0Stride, 1, beta, gradWeight, h);
+    }
+
+    /// <summary>How many row ranges a step's cell runs in: one per thread when the step is large enough.</summary>
+    private static int Parts(int batch, int hidden) =>
+        (long)batch * 5 * hidden >= MinParallelElements ? Math.Clamp(Parallelism.NumThreads, 1, batch) : 1;
+
+    /// <summary>One range of rows of a step's forward cell.</summary>
+    private readonly struct ForwardRows<T>(int batch, int hidden, int parts, T* gates, int gateStride, T* recurrent, T* c, int cStride,
+        T* hNew, T* cNew, T* workspace) : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int part)
+        {
+            var (start, end) = WorkRanges.Part(batch, parts, part);
+            int rows = end - start, h = hidden;
+            if (rows == 0)
+                return;
+
+            LstmCellKernel.Forward(rows, h, new ReadOnlySpan<T>(gates + ((long)start * gateStride), ((rows - 1) * gateStride) + (4 * h)), gateStride,
+                new ReadOnlySpan<T>(recurrent + ((long)start * 4 * h), rows * 4 * h), 4 * h,
+                new ReadOnlySpan<T>(c + ((long)start * cStride), ((rows - 1) * cStride) + h), cStride,
+                new Span<T>(hNew + ((long)start * h), rows * h), new Span<T>(cNew + ((long)start * h), rows * h),
+                new Span<T>(workspace + ((long)start * 5 * h), rows * 5 * h));
+        }
+    }
+
+    /// <summary>
+    /// One range of rows of a step's backward cell: dh is the step's output gradient plus the gradient passed back from the
+    /// next step (<c>gradH</c>); the cell gradient is read from and written back to <c>gradC</c>.
+    /// </summary>
+    private readonly struct BackwardRows<T>(int batch, int hidden, int parts, T* workspace, T* c, int cStride, T* gradOut, T* gradH, T* gradC,
+        T* gradGates) : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int part)
+        {
+            var (start, end) = WorkRanges.Part(batch, parts, part);
+            int rows = end - start, h = hidden;
+            if (rows == 0)
+                return;
+
+            long at = (long)start * h;
+            var dc = new Span<T>(gradC + at, rows * h);
+            LstmCellKernel.Backward(rows, h, new ReadOnlySpan<T>(workspace + (at * 5), rows * 5 * h),
+                new ReadOnlySpan<T>(c + ((long)start * cStride), ((rows - 1) * cStride) + h), cStride,
+                new ReadOnlySpan<T>(gradOut + at, rows * h), new ReadOnlySpan<T>(gradH + at, rows * h), dc,
+                new Span<T>(gradGates + (at * 4), rows * 4 * h), dc);
+        }
     }
 }

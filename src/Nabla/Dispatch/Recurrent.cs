@@ -43,10 +43,10 @@ internal static class Recurrent
         switch (c.DType)
         {
             case DType.Float32:
-                LstmCellKernel.Backward<float>(n, h, workspace.AsSpan<float>(), c.Data<float>(), RowStride(c), g.AsSpan<float>()[..(n * h)], g.AsSpan<float>()[(n * h)..], gates.AsSpan<float>(), gc.AsSpan<float>());
+                LstmCellKernel.Backward<float>(n, h, workspace.AsSpan<float>(), c.Data<float>(), RowStride(c), g.AsSpan<float>()[..(n * h)], default, g.AsSpan<float>()[(n * h)..], gates.AsSpan<float>(), gc.AsSpan<float>());
                 break;
             case DType.Float64:
-                LstmCellKernel.Backward<double>(n, h, workspace.AsSpan<double>(), c.Data<double>(), RowStride(c), g.AsSpan<double>()[..(n * h)], g.AsSpan<double>()[(n * h)..], gates.AsSpan<double>(), gc.AsSpan<double>());
+                LstmCellKernel.Backward<double>(n, h, workspace.AsSpan<double>(), c.Data<double>(), RowStride(c), g.AsSpan<double>()[..(n * h)], default, g.AsSpan<double>()[(n * h)..], gates.AsSpan<double>(), gc.AsSpan<double>());
                 break;
             default:
                 throw NotDefined("LstmCellBackward", c);

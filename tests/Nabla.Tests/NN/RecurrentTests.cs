@@ -107,30 +107,47 @@ public sealed class RecurrentTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void FusedLstmSequenceEqualsItsStepByStepComposition(bool reverse)
+    [InlineData(false, 5, 37)]
+    [InlineData(true, 5, 37)]
+    [InlineData(false, 9, 372)]
+    [InlineData(true, 9, 372)]
+    public void FusedLstmSequenceEqualsItsStepByStepComposition(bool reverse, int batch, int hidden)
     {
-        // Sizes past a vector's width and a GEMM tile, in float32, where a different order of sums would show.
-        const int T = 6, N = 5, H = 37;
-        var gates = NNTestUtil.Sample(21, T, N, 4 * H).To(DType.Float32).SetRequiresGrad();
-        var weight = (NNTestUtil.Sample(22, 4 * H, H) * 0.2).To(DType.Float32).SetRequiresGrad();
-        var h0 = NNTestUtil.Sample(23, N, H).To(DType.Float32).SetRequiresGrad();
-        var c0 = NNTestUtil.Sample(24, N, H).To(DType.Float32).SetRequiresGrad();
-        var upstream = NNTestUtil.Sample(25, T + 1, N, H).To(DType.Float32);
+        // Sizes past a vector's width and a GEMM tile, in float32, where a different order of sums would show; the larger
+        // steps split their rows between threads, which must not change a bit.
+        const int T = 4;
+        var gates = NNTestUtil.Sample(21, T, batch, 4 * hidden).To(DType.Float32).SetRequiresGrad();
+        var weight = (NNTestUtil.Sample(22, 4 * hidden, hidden) * (1.0 / Math.Sqrt(hidden))).To(DType.Float32).SetRequiresGrad();
+        var h0 = NNTestUtil.Sample(23, batch, hidden).To(DType.Float32).SetRequiresGrad();
+        var c0 = NNTestUtil.Sample(24, batch, hidden).To(DType.Float32).SetRequiresGrad();
+        var upstream = NNTestUtil.Sample(25, T + 1, batch, hidden).To(DType.Float32);
         Tensor[] inputs = [gates, weight, h0, c0];
 
-        var fused = Tensor.LstmSequence(gates, weight, h0, c0, reverse);
         var composed = Tensor.LstmSequenceComposed(gates, weight, h0, c0, reverse);
-        Assert.Equal(composed.ToArray<float>(), fused.ToArray<float>());
-
-        var fusedGrads = Autograd.Grad([fused], inputs, [upstream]);
         var composedGrads = Autograd.Grad([composed], inputs, [upstream]);
-        for (int i = 0; i < inputs.Length; i++)
+        float[][]? firstGrads = null;
+        int saved = Kernels.Parallelism.NumThreads;
+        try
         {
-            float[] expected = composedGrads[i]!.ToArray<float>(), actual = fusedGrads[i]!.ToArray<float>();
-            for (int j = 0; j < expected.Length; j++)
-                Assert.True(Math.Abs(actual[j] - expected[j]) <= 1e-5 + (1e-5 * Math.Abs(expected[j])), $"input {i}, element {j}: {actual[j]} vs {expected[j]}");
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Kernels.Parallelism.NumThreads = threads;
+                var fused = Tensor.LstmSequence(gates, weight, h0, c0, reverse);
+                Assert.Equal(composed.ToArray<float>(), fused.ToArray<float>());
+                var grads = Autograd.Grad([fused], inputs, [upstream]).Select(g => g!.ToArray<float>()).ToArray();
+                for (int i = 0; i < inputs.Length; i++)
+                {
+                    float[] expected = composedGrads[i]!.ToArray<float>();
+                    for (int j = 0; j < expected.Length; j++)
+                        Assert.True(Math.Abs(grads[i][j] - expected[j]) <= 1e-5 + (1e-5 * Math.Abs(expected[j])), $"input {i}, element {j}: {grads[i][j]} vs {expected[j]}");
+                    if (firstGrads is not null) Assert.Equal(firstGrads[i], grads[i]);
+                }
+                firstGrads = grads;
+            }
+        }
+        finally
+        {
+            Kernels.Parallelism.NumThreads = saved;
         }
     }
 
