@@ -89,6 +89,9 @@ internal sealed class RunDirectory : IDisposable
     /// <summary>Writes the run file <paramref name="name"/> atomically.</summary>
     public void WriteText(string name, string text) => AtomicFile.WriteAllText(File(name), text);
 
+    /// <summary>Removes the run file <paramref name="name"/> (a link itself, never what it points at), if it is there.</summary>
+    public void Remove(string name) => System.IO.File.Delete(File(name));
+
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _lock.Dispose();
 }

@@ -392,6 +392,11 @@ internal static class TrainCommand
                 graphSvg = Graphviz.RenderSvg(GraphExport.ToDot(loss, names, view: GraphView.Collapsed), dot);
                 run.WriteText(GraphSvgName, Graphviz.RenderSvg(graphDot, dot));
             }
+            else
+            {
+                // Without Graphviz a drawing left by an earlier run would show another graph than graph.dot.
+                run.Remove(GraphSvgName);
+            }
             run.WriteText(ReportName, RunReport.Html(runConfig, finalMetrics, curves, confusionSvg, confusion, classNames, graphSvg, misclassified));
             written.Add(ReportName);
             written.Add(GraphName);
