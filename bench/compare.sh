@@ -23,7 +23,7 @@ if ! "$PY" -c 'import torch, numpy' 2>/dev/null || [ ! -d /usr/share/datasets/fa
 fi
 
 workloads=("$@")
-[ ${#workloads[@]} -gt 0 ] || workloads=(gemm moons mlp cnn cnnbn lstm transformer)
+[ ${#workloads[@]} -gt 0 ] || workloads=(gemm moons mlp cnn cnnbn lstm gru transformer)
 rounds=${ROUNDS:-3}
 threads=${THREADS:-2}
 root=${PEER_ROOT:-/tmp/debian13-root}

@@ -9,7 +9,7 @@ using Nabla.NN;
 using Nabla.Optim;
 using Nabla.Training;
 
-// The benchmark workloads, one JSON object per line: gemm, moons, mlp, cnn, cnnbn, lstm and transformer print the same lines as
+// The benchmark workloads, one JSON object per line: gemm, moons, mlp, cnn, cnnbn, lstm, gru and transformer print the same lines as
 // bench/peers/pytorch_bench.py; peak (the float32 FMA rate one core demonstrates, see PeakWorkload.cs), overhead (the
 // cost of one recorded op) and checkpoint (the memory gradient checkpointing saves, see CheckpointWorkload.cs) have no
 // PyTorch twin.
@@ -28,10 +28,11 @@ switch (workload)
     case "cnn": FashionEpoch("cnn", Cnn(), flatten: false); break;
     case "cnnbn": FashionEpoch("cnnbn", CnnBn(), flatten: false); break;
     case "lstm": CharLstm(); break;
+    case "gru": CharGru(); break;
     case "transformer": TransformerLm(); break;
     case "overhead": Overhead(); break;
     case "checkpoint": CheckpointedStack(); break;
-    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, peak, moons, mlp, cnn, cnnbn, lstm, transformer, overhead or checkpoint"); return 2;
+    default: Console.Error.WriteLine($"unknown workload '{workload}': expected gemm, peak, moons, mlp, cnn, cnnbn, lstm, gru, transformer, overhead or checkpoint"); return 2;
 }
 return 0;
 
@@ -126,6 +127,14 @@ void CharLstm()
     Generator.ManualSeed(0);
     var model = new Sequential(new Embedding(96, 64), new LSTM(64, 256, batchFirst: true), new Linear(256, 96));
     LanguageModel("lstm", model.Parameters(), model.Forward);
+}
+
+// Embedding(96, 64) - GRU(64→256, batch first) - Linear(256→96).
+void CharGru()
+{
+    Generator.ManualSeed(0);
+    var model = new Sequential(new Embedding(96, 64), new GRU(64, 256, batchFirst: true), new Linear(256, 96));
+    LanguageModel("gru", model.Parameters(), model.Forward);
 }
 
 // Embedding(96, 128) + learned positions - 2 causal post-norm encoder layers (4 heads, feed-forward 512, ReLU,

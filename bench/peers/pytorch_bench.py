@@ -207,6 +207,14 @@ def char_lstm():
     language_model("lstm", params, lambda x: head(lstm(embedding(x))[0]))
 
 
+def char_gru():
+    """Character LM on random tokens, as Nabla.Bench's gru workload: Embedding(96, 64) - GRU(256) - Linear."""
+    torch.manual_seed(0)
+    embedding, gru, head = nn.Embedding(96, 64), nn.GRU(64, 256, batch_first=True), nn.Linear(256, 96)
+    params = [p for m in (embedding, gru, head) for p in m.parameters()]
+    language_model("gru", params, lambda x: head(gru(embedding(x))[0]))
+
+
 def transformer():
     """Causal character LM on random tokens, as Nabla.Bench's transformer workload."""
     width, length = 128, 64
@@ -224,14 +232,14 @@ def transformer():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workload", choices=["gemm", "moons", "mlp", "cnn", "cnnbn", "lstm", "transformer"], required=True)
+    parser.add_argument("--workload", choices=["gemm", "moons", "mlp", "cnn", "cnnbn", "lstm", "gru", "transformer"], required=True)
     parser.add_argument("--seconds", type=float, default=1.0, help="time per gemm shape")
     parser.add_argument("--steps", type=int, default=2000, help="moons training steps")
     parser.add_argument("--warmup-seconds", type=float, default=3.0, help="moons steps run before timing")
     args = parser.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count())))
     {"gemm": lambda: gemm(args.seconds), "moons": lambda: moons(args.steps, args.warmup_seconds), "mlp": mlp, "cnn": cnn, "cnnbn": cnnbn,
-     "lstm": char_lstm, "transformer": transformer}[args.workload]()
+     "lstm": char_lstm, "gru": char_gru, "transformer": transformer}[args.workload]()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ switch (workload)
     case "cnn": FashionEpoch("cnn", Cnn(), flatten: false); break;
     case "cnnbn": FashionEpoch("cnnbn", CnnBn(), flatten: false); break;
     case "lstm": CharLstm(); break;
+    case "gru": CharGru(); break;
     case "transformer": TransformerLm(); break;
     default: Console.Error.WriteLine($"unknown workload '{workload}'"); return 2;
 }
@@ -269,6 +270,17 @@ void CharLstm()
     var head = nn.Linear(256, 96);
     var parameters = embedding.parameters().Concat(lstm.parameters()).Concat(head.parameters()).ToList();
     LanguageModel("lstm", parameters, x => head.call(lstm.call(embedding.call(x)).Item1));
+}
+
+// Embedding(96, 64) - GRU(64 -> 256, batch first) - Linear(256 -> 96).
+void CharGru()
+{
+    torch.manual_seed(0);
+    var embedding = nn.Embedding(96, 64);
+    var gru = nn.GRU(64, 256, batchFirst: true);
+    var head = nn.Linear(256, 96);
+    var parameters = embedding.parameters().Concat(gru.parameters()).Concat(head.parameters()).ToList();
+    LanguageModel("gru", parameters, x => head.call(gru.call(embedding.call(x)).Item1));
 }
 
 // Embedding(96, 128) + learned positions - 2 causal post-norm encoder layers (4 heads, feed-forward 512, ReLU,

@@ -8,7 +8,7 @@ namespace Nabla.Kernels;
 /// gh (N, 3H), in the gate order r, z, n and each with its own bias, and the previous state h (N, H):
 /// r = σ(gi_r + gh_r), z = σ(gi_z + gh_z), n = tanh(gi_n + r·gh_n), h' = n + z·(h − n) = (1 − z)·n + z·h.
 /// The workspace (N, 3H) keeps r, z and n per row for <see cref="Backward{T}"/>. Operands are contiguous rows with
-/// their own row strides.
+/// their own row strides. The whole-sequence kernel <see cref="GruSequenceKernel"/> runs these steps one after another.
 /// </summary>
 public static class GruCellKernel
 {
@@ -50,7 +50,9 @@ public static class GruCellKernel
 
     /// <summary>
     /// The step's backward pass from the gradient of h': the gradients of gi (N, 3H), of gh (N, 3H) and of the previous
-    /// state (N, H).
+    /// state (N, H), the last only the part that flows through the step's own h (z·dh'), not the part through gh. Each
+    /// element of <paramref name="gradH"/> is written after the same element of <paramref name="gradOutputMore"/> is
+    /// read, so the two may be one buffer.
     /// </summary>
     /// <param name="batch">N, the rows.</param>
     /// <param name="hidden">H, the hidden size.</param>
@@ -60,11 +62,13 @@ public static class GruCellKernel
     /// <param name="hPrev">The previous state, rows of H.</param>
     /// <param name="hStride">The row stride of <paramref name="hPrev"/>.</param>
     /// <param name="gradOutput">The gradient of h', (N, H) contiguous.</param>
+    /// <param name="gradOutputMore">A second part of the gradient of h', added to <paramref name="gradOutput"/> (the part
+    /// that comes back through the next step of a sequence), (N, H) contiguous; empty for none.</param>
     /// <param name="gradGi">(N, 3H) contiguous.</param>
     /// <param name="gradGh">(N, 3H) contiguous.</param>
     /// <param name="gradH">(N, H) contiguous.</param>
     public static void Backward<T>(int batch, int hidden, ReadOnlySpan<T> workspace, ReadOnlySpan<T> gh, int ghStride,
-        ReadOnlySpan<T> hPrev, int hStride, ReadOnlySpan<T> gradOutput, Span<T> gradGi, Span<T> gradGh, Span<T> gradH)
+        ReadOnlySpan<T> hPrev, int hStride, ReadOnlySpan<T> gradOutput, ReadOnlySpan<T> gradOutputMore, Span<T> gradGi, Span<T> gradGh, Span<T> gradH)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = hidden;
@@ -72,15 +76,24 @@ public static class GruCellKernel
         {
             var w = workspace.Slice(row * 3 * h, 3 * h);
             BackwardRow(w[..h], w.Slice(h, h), w.Slice(2 * h, h), gh.Slice((row * ghStride) + (2 * h), h), hPrev.Slice(row * hStride, h),
-                gradOutput.Slice(row * h, h), gradGi.Slice(row * 3 * h, 3 * h), gradGh.Slice(row * 3 * h, 3 * h), gradH.Slice(row * h, h));
+                gradOutput.Slice(row * h, h), gradOutputMore.IsEmpty ? default : gradOutputMore.Slice(row * h, h),
+                gradGi.Slice(row * 3 * h, 3 * h), gradGh.Slice(row * 3 * h, 3 * h), gradH.Slice(row * h, h));
         }
     }
 
     private static void BackwardRow<T>(ReadOnlySpan<T> r, ReadOnlySpan<T> z, ReadOnlySpan<T> n, ReadOnlySpan<T> ghN, ReadOnlySpan<T> hp,
-        ReadOnlySpan<T> dy, Span<T> dGi, Span<T> dGh, Span<T> dh)
+        ReadOnlySpan<T> dyOut, ReadOnlySpan<T> dyMore, Span<T> dGi, Span<T> dGh, Span<T> dh)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int h = r.Length, j = 0;
+        ReadOnlySpan<T> dy = dyOut;
+        if (!dyMore.IsEmpty)
+        {
+            // The two parts of dh' summed a row at a time, into the row's input-gate gradient of n until it is written.
+            var sum = dGi.Slice(2 * h, h);
+            TensorPrimitives.Add(dyOut, dyMore, sum);
+            dy = sum;
+        }
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
             var one = Vector<T>.One;
@@ -104,14 +117,15 @@ public static class GruCellKernel
         }
         for (; j < h; j++)
         {
-            T dnPre = dy[j] * (T.One - z[j]) * (T.One - (n[j] * n[j]));
+            T dyj = dy[j];
+            T dnPre = dyj * (T.One - z[j]) * (T.One - (n[j] * n[j]));
             T drPre = dnPre * ghN[j] * r[j] * (T.One - r[j]);
-            T dzPre = dy[j] * (hp[j] - n[j]) * z[j] * (T.One - z[j]);
+            T dzPre = dyj * (hp[j] - n[j]) * z[j] * (T.One - z[j]);
             dGi[j] = dGh[j] = drPre;
             dGi[h + j] = dGh[h + j] = dzPre;
             dGi[(2 * h) + j] = dnPre;
             dGh[(2 * h) + j] = dnPre * r[j];
-            dh[j] = dy[j] * z[j];
+            dh[j] = dyj * z[j];
         }
     }
 }

@@ -88,6 +88,8 @@ internal static class Derivatives
         OpKind.Custom custom => custom.Function.Backward(node, g),
         OpKind.LstmCell lstm => LstmCellBackward(node, g, lstm),
         OpKind.LstmSequence sequence => LstmSequenceBackward(node, g, y, sequence),
+        OpKind.GruSequence sequence => GruSequenceBackward(node, g, y, sequence),
+        OpKind.RnnSequence sequence => RnnSequenceBackward(node, g, y, sequence),
         OpKind.GruCell gru => GruCellBackward(node, g, gru),
         OpKind.Floor or OpKind.Ceil or OpKind.Round or OpKind.Trunc or OpKind.Sign => [Tensor.ZerosLike(g)],
         OpKind.Tan => [g * (1.0 + node.SavedOutput(y).Square())],
@@ -368,24 +370,62 @@ internal static class Derivatives
     private static Tensor?[] LstmSequenceBackward(Node node, Tensor g, Tensor y, OpKind.LstmSequence op)
     {
         if (Autograd.IsGradEnabled)
-        {
-            var inputs = new List<Tensor>();
-            var index = new List<int>();
-            for (int i = 0; i < 4; i++)
-            {
-                if (!Need(node, i)) continue;
-                inputs.Add(node.Saved(i));
-                index.Add(i);
-            }
-            var composed = Tensor.LstmSequenceComposed(node.Saved(0), node.Saved(1), node.Saved(2), node.Saved(3), op.Reverse);
-            var grads = Engine.Run([composed], [g], retainGraph: true, createGraph: true, [.. inputs]);
-            var result = new Tensor?[4];
-            for (int k = 0; k < index.Count; k++) result[index[k]] = grads[k];
-            return result;
-        }
+            return ComposedBackward(node, g, () => Tensor.LstmSequenceComposed(node.Saved(0), node.Saved(1), node.Saved(2), node.Saved(3), op.Reverse));
 
         var (gates, weight, h0, c0) = BackwardPrimitives.LstmSequenceBackward(op, node.Saved(1), node.Saved(2), node.Saved(3), node.SavedOutput(y), g, Need(node, 1));
         return [Need(node, 0) ? gates : null, weight, Need(node, 2) ? h0 : null, Need(node, 3) ? c0 : null];
+    }
+
+    /// <summary>
+    /// The GRU sequence (inputs: gates, W_hh, b_hh when there is one, h₀): the fused pass backwards through time with the
+    /// weight's gradient as one product and the bias's as one sum over all steps; when the backward pass is itself
+    /// recorded, the gradients of the same recurrence composed step by step.
+    /// </summary>
+    private static Tensor?[] GruSequenceBackward(Node node, Tensor g, Tensor y, OpKind.GruSequence op)
+    {
+        bool hasBias = node.Inputs.Length == 4;
+        int last = node.Inputs.Length - 1;
+        if (Autograd.IsGradEnabled)
+            return ComposedBackward(node, g, () => Tensor.GruSequenceComposed(node.Saved(0), node.Saved(1), hasBias ? node.Saved(2) : null, node.Saved(last), op.Reverse));
+
+        var (gates, weight, bias, h0) = BackwardPrimitives.GruSequenceBackward(op, node.Saved(1), node.Saved(last), node.SavedOutput(y), g, Need(node, 1),
+            hasBias && Need(node, 2));
+        Tensor? h0Grad = Need(node, last) ? h0 : null;
+        return hasBias ? [Need(node, 0) ? gates : null, weight, bias, h0Grad] : [Need(node, 0) ? gates : null, weight, h0Grad];
+    }
+
+    /// <summary>
+    /// The Elman RNN sequence (inputs: gates, W_hh, h₀): the fused pass backwards through time with the weight's gradient
+    /// as one product over all steps; when the backward pass is itself recorded, the gradients of the same recurrence
+    /// composed step by step.
+    /// </summary>
+    private static Tensor?[] RnnSequenceBackward(Node node, Tensor g, Tensor y, OpKind.RnnSequence op)
+    {
+        if (Autograd.IsGradEnabled)
+            return ComposedBackward(node, g, () => Tensor.RnnSequenceComposed(node.Saved(0), node.Saved(1), node.Saved(2), op.IsRelu, op.Reverse));
+
+        var (gates, weight, h0) = BackwardPrimitives.RnnSequenceBackward(op, node.Saved(1), node.Saved(2), node.SavedOutput(y), g, Need(node, 1));
+        return [Need(node, 0) ? gates : null, weight, Need(node, 2) ? h0 : null];
+    }
+
+    /// <summary>
+    /// The gradients of a fused primitive's inputs through its step-by-step composition, recorded so that they can be
+    /// differentiated again: the composition is rebuilt from the saved inputs and differentiated with a graph.
+    /// </summary>
+    private static Tensor?[] ComposedBackward(Node node, Tensor g, Func<Tensor> compose)
+    {
+        var inputs = new List<Tensor>();
+        var index = new List<int>();
+        for (int i = 0; i < node.Inputs.Length; i++)
+        {
+            if (!Need(node, i)) continue;
+            inputs.Add(node.Saved(i));
+            index.Add(i);
+        }
+        var grads = Engine.Run([compose()], [g], retainGraph: true, createGraph: true, [.. inputs]);
+        var result = new Tensor?[node.Inputs.Length];
+        for (int k = 0; k < index.Count; k++) result[index[k]] = grads[k];
+        return result;
     }
 
     /// <summary>The GRU step (inputs gi, gh, h): fused, or the formula in differentiable ops when the backward pass is recorded.</summary>

@@ -120,6 +120,133 @@ internal static class Recurrent
         return (gates, gw, gh0, gc0);
     }
 
+    /// <summary>
+    /// A GRU layer direction over a sequence from its input gates (T, N, 3H), W_hh (3H, H), b_hh (3H, or null) and the
+    /// initial state (N, H): the output (T, N, H) of every h_t and, for the backward pass, the recurrent gates (T, N, 3H)
+    /// and the workspace (T, N, 3H).
+    /// </summary>
+    public static (Tensor Output, Tensor Recurrent, Tensor Workspace) GruSequence(Tensor gates, Tensor weight, Tensor? bias, Tensor h0, bool reverse)
+    {
+        int steps = gates.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
+        if (gates.StridesArray[2] != 1) gates = gates.Copy();
+        if (bias is not null && bias.StridesArray[0] != 1) bias = bias.Copy();
+        h0 = Rows(h0);
+        var output = Tensor.Empty([steps, n, h], h0.DType);
+        var recurrent = Tensor.Empty([steps, n, 3 * h], h0.DType);
+        var workspace = Tensor.Empty([steps, n, 3 * h], h0.DType);
+        int stepStride = gates.StridesArray[0], rowStride = n == 1 ? 0 : gates.StridesArray[1];
+        switch (h0.DType)
+        {
+            case DType.Float32:
+                GruSequenceKernel.Forward<float>(steps, n, h, reverse, gates.Data<float>(), stepStride, rowStride,
+                    weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1], bias is null ? default : bias.Data<float>()[..(3 * h)],
+                    h0.Data<float>(), RowStride(h0), output.AsSpan<float>(), recurrent.AsSpan<float>(), workspace.AsSpan<float>());
+                break;
+            case DType.Float64:
+                GruSequenceKernel.Forward<double>(steps, n, h, reverse, gates.Data<double>(), stepStride, rowStride,
+                    weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1], bias is null ? default : bias.Data<double>()[..(3 * h)],
+                    h0.Data<double>(), RowStride(h0), output.AsSpan<double>(), recurrent.AsSpan<double>(), workspace.AsSpan<double>());
+                break;
+            default:
+                throw NotDefined("GruSequence", h0);
+        }
+        return (output, recurrent, workspace);
+    }
+
+    /// <summary>
+    /// The sequence's backward from the gradient of its (T, N, H) output: the gradients of the input gates (T, N, 3H), of
+    /// W_hh (3H, H; null unless <paramref name="wantWeight"/>), of b_hh (3H; null unless <paramref name="wantBias"/>) and
+    /// of h₀ (N, H).
+    /// </summary>
+    public static (Tensor Gates, Tensor? Weight, Tensor? Bias, Tensor H0) GruSequenceBackward(Tensor weight, Tensor h0, Tensor output, Tensor recurrent,
+        Tensor workspace, Tensor gradOutput, bool reverse, bool wantWeight, bool wantBias)
+    {
+        int steps = output.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
+        h0 = Rows(h0);
+        var g = gradOutput.DType == h0.DType ? gradOutput.Materialize() : gradOutput.To(h0.DType).Materialize();
+        var gates = Tensor.Empty([steps, n, 3 * h], h0.DType);
+        var gradRecurrent = Tensor.Empty([steps, n, 3 * h], h0.DType);
+        var gw = wantWeight ? Tensor.Empty([3 * h, h], h0.DType) : null;
+        var gb = wantBias ? Tensor.Empty([3 * h], h0.DType) : null;
+        var gh0 = Tensor.Empty([n, h], h0.DType);
+        var gradH = Tensor.Empty([n, h], h0.DType);
+        switch (h0.DType)
+        {
+            case DType.Float32:
+                GruSequenceKernel.Backward<float>(steps, n, h, reverse, weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1],
+                    h0.Data<float>(), RowStride(h0), output.AsSpan<float>(), recurrent.AsSpan<float>(), workspace.AsSpan<float>(), g.AsSpan<float>(),
+                    gates.AsSpan<float>(), gradRecurrent.AsSpan<float>(), gw is null ? default : gw.AsSpan<float>(), gb is null ? default : gb.AsSpan<float>(),
+                    gh0.AsSpan<float>(), gradH.AsSpan<float>());
+                break;
+            case DType.Float64:
+                GruSequenceKernel.Backward<double>(steps, n, h, reverse, weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1],
+                    h0.Data<double>(), RowStride(h0), output.AsSpan<double>(), recurrent.AsSpan<double>(), workspace.AsSpan<double>(), g.AsSpan<double>(),
+                    gates.AsSpan<double>(), gradRecurrent.AsSpan<double>(), gw is null ? default : gw.AsSpan<double>(), gb is null ? default : gb.AsSpan<double>(),
+                    gh0.AsSpan<double>(), gradH.AsSpan<double>());
+                break;
+            default:
+                throw NotDefined("GruSequenceBackward", h0);
+        }
+        return (gates, gw, gb, gh0);
+    }
+
+    /// <summary>An Elman RNN layer direction over a sequence from its input gates (T, N, H), W_hh (H, H) and h₀ (N, H): every h_t, (T, N, H).</summary>
+    public static Tensor RnnSequence(Tensor gates, Tensor weight, Tensor h0, bool relu, bool reverse)
+    {
+        int steps = gates.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
+        if (gates.StridesArray[2] != 1) gates = gates.Copy();
+        h0 = Rows(h0);
+        var output = Tensor.Empty([steps, n, h], h0.DType);
+        var recurrent = Tensor.Empty([n, h], h0.DType);
+        int stepStride = gates.StridesArray[0], rowStride = n == 1 ? 0 : gates.StridesArray[1];
+        switch (h0.DType)
+        {
+            case DType.Float32:
+                RnnSequenceKernel.Forward<float>(steps, n, h, reverse, relu, gates.Data<float>(), stepStride, rowStride,
+                    weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1], h0.Data<float>(), RowStride(h0), output.AsSpan<float>(), recurrent.AsSpan<float>());
+                break;
+            case DType.Float64:
+                RnnSequenceKernel.Forward<double>(steps, n, h, reverse, relu, gates.Data<double>(), stepStride, rowStride,
+                    weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1], h0.Data<double>(), RowStride(h0), output.AsSpan<double>(), recurrent.AsSpan<double>());
+                break;
+            default:
+                throw NotDefined("RnnSequence", h0);
+        }
+        return output;
+    }
+
+    /// <summary>
+    /// The sequence's backward from the gradient of its (T, N, H) output: the gradients of the input gates (T, N, H), of
+    /// W_hh (H, H; null unless <paramref name="wantWeight"/>) and of h₀ (N, H).
+    /// </summary>
+    public static (Tensor Gates, Tensor? Weight, Tensor H0) RnnSequenceBackward(Tensor weight, Tensor h0, Tensor output, Tensor gradOutput, bool relu, bool reverse,
+        bool wantWeight)
+    {
+        int steps = output.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
+        h0 = Rows(h0);
+        var g = gradOutput.DType == h0.DType ? gradOutput.Materialize() : gradOutput.To(h0.DType).Materialize();
+        var gates = Tensor.Empty([steps, n, h], h0.DType);
+        var gw = wantWeight ? Tensor.Empty([h, h], h0.DType) : null;
+        var gh0 = Tensor.Empty([n, h], h0.DType);
+        var gradH = Tensor.Empty([n, h], h0.DType);
+        switch (h0.DType)
+        {
+            case DType.Float32:
+                RnnSequenceKernel.Backward<float>(steps, n, h, reverse, relu, weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1],
+                    h0.Data<float>(), RowStride(h0), output.AsSpan<float>(), g.AsSpan<float>(), gates.AsSpan<float>(), gw is null ? default : gw.AsSpan<float>(),
+                    gh0.AsSpan<float>(), gradH.AsSpan<float>());
+                break;
+            case DType.Float64:
+                RnnSequenceKernel.Backward<double>(steps, n, h, reverse, relu, weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1],
+                    h0.Data<double>(), RowStride(h0), output.AsSpan<double>(), g.AsSpan<double>(), gates.AsSpan<double>(), gw is null ? default : gw.AsSpan<double>(),
+                    gh0.AsSpan<double>(), gradH.AsSpan<double>());
+                break;
+            default:
+                throw NotDefined("RnnSequenceBackward", h0);
+        }
+        return (gates, gw, gh0);
+    }
+
     /// <summary>The GRU step: h' (N, H), and the workspace (N, 3H) of r, z and n.</summary>
     public static (Tensor Output, Tensor Workspace) GruCell(Tensor gi, Tensor gh, Tensor hPrev)
     {
@@ -156,11 +283,11 @@ internal static class Recurrent
         {
             case DType.Float32:
                 GruCellKernel.Backward<float>(n, h, workspace.AsSpan<float>(), gh.Data<float>(), RowStride(gh), hPrev.Data<float>(), RowStride(hPrev),
-                    g.AsSpan<float>(), dgi.AsSpan<float>(), dgh.AsSpan<float>(), dh.AsSpan<float>());
+                    g.AsSpan<float>(), default, dgi.AsSpan<float>(), dgh.AsSpan<float>(), dh.AsSpan<float>());
                 break;
             case DType.Float64:
                 GruCellKernel.Backward<double>(n, h, workspace.AsSpan<double>(), gh.Data<double>(), RowStride(gh), hPrev.Data<double>(), RowStride(hPrev),
-                    g.AsSpan<double>(), dgi.AsSpan<double>(), dgh.AsSpan<double>(), dh.AsSpan<double>());
+                    g.AsSpan<double>(), default, dgi.AsSpan<double>(), dgh.AsSpan<double>(), dh.AsSpan<double>());
                 break;
             default:
                 throw NotDefined("GruCellBackward", hPrev);

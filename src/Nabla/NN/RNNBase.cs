@@ -166,6 +166,13 @@ public abstract class RNNBase : Module
             var last = sequence.Narrow(0, reverse ? 0 : steps - 1, 1).Squeeze(0);
             return (sequence.Narrow(0, 0, steps), [last, sequence.Narrow(0, steps, 1).Squeeze(0)]);
         }
+        if (masks is null)
+        {
+            var sequence = gru
+                ? Tensor.GruSequence(projected, wHh, bHh, state[0], reverse)
+                : Tensor.RnnSequence(projected, wHh, state[0], relu: _mode == RecurrentMode.RnnRelu, reverse);
+            return (sequence, [sequence.Narrow(0, reverse ? 0 : steps - 1, 1).Squeeze(0)]);
+        }
 
         var recurrentBias = gru ? bHh : null;
         var outputs = new Tensor[steps];

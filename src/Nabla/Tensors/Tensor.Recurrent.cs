@@ -27,7 +27,7 @@ public sealed partial class Tensor
     /// </summary>
     internal static Tensor LstmSequence(Tensor gates, Tensor weightHh, Tensor h0, Tensor c0, bool reverse)
     {
-        CheckSequence(gates, weightHh, h0, c0);
+        CheckSequence("LstmSequence", 4, gates, weightHh, null, h0, c0);
         var (output, cells, workspace) = Recurrent.LstmSequence(gates, weightHh, h0, c0, reverse);
         return Record(output, new OpKind.LstmSequence(cells, workspace, reverse), [gates, weightHh, h0, c0]);
     }
@@ -38,7 +38,7 @@ public sealed partial class Tensor
     /// </summary>
     internal static Tensor LstmSequenceComposed(Tensor gates, Tensor weightHh, Tensor h0, Tensor c0, bool reverse)
     {
-        CheckSequence(gates, weightHh, h0, c0);
+        CheckSequence("LstmSequence", 4, gates, weightHh, null, h0, c0);
         int steps = gates.ShapeArray[0];
         var outputs = new Tensor[steps + 1];
         Tensor h = h0, c = c0;
@@ -53,22 +53,26 @@ public sealed partial class Tensor
         return Stack(outputs, 0);
     }
 
-    private static void CheckSequence(Tensor gates, Tensor weightHh, Tensor h0, Tensor c0)
+    private static void CheckSequence(string op, int gateCount, Tensor gates, Tensor weightHh, Tensor? biasHh, Tensor h0, Tensor? c0)
     {
-        const string Op = "LstmSequence";
-        if (h0.Rank != 2 || c0.Rank != 2 || !ShapeUtil.SameShape(h0.ShapeSpan, c0.ShapeSpan))
-            throw new ArgumentException($"{Op}: the initial states must both be 2-D (N, H), got {ShapeUtil.Describe(h0)} and {ShapeUtil.Describe(c0)}.", nameof(h0));
-        int n = h0.ShapeArray[0], h = h0.ShapeArray[1];
-        if (gates.Rank != 3 || gates.ShapeArray[0] == 0 || gates.ShapeArray[1] != n || gates.ShapeArray[2] != 4 * h)
-            throw new ArgumentException($"{Op}: expected input gates of shape (T, {n}, {4 * h}) with T > 0, got {ShapeUtil.Describe(gates)}.", nameof(gates));
-        if (weightHh.Rank != 2 || weightHh.ShapeArray[0] != 4 * h || weightHh.ShapeArray[1] != h)
-            throw new ArgumentException($"{Op}: expected a recurrent weight of shape {ShapeUtil.Format([4 * h, h])}, got {ShapeUtil.Describe(weightHh)}.", nameof(weightHh));
-        foreach (var t in (ReadOnlySpan<Tensor>)[gates, weightHh, c0])
+        if (h0.Rank != 2 || (c0 is not null && (c0.Rank != 2 || !ShapeUtil.SameShape(h0.ShapeSpan, c0.ShapeSpan))))
         {
-            if (t.DType != h0.DType)
-                throw new ArgumentException($"{Op}: the gates, the weight and the states must share a dtype, got {ShapeUtil.Describe(gates)}, {ShapeUtil.Describe(weightHh)}, {ShapeUtil.Describe(h0)} and {ShapeUtil.Describe(c0)}.", nameof(gates));
+            string got = c0 is null ? ShapeUtil.Describe(h0) : $"{ShapeUtil.Describe(h0)} and {ShapeUtil.Describe(c0)}";
+            throw new ArgumentException($"{op}: the initial state{(c0 is null ? " must be" : "s must both be")} 2-D (N, H), got {got}.", nameof(h0));
         }
-        h0.RequireFloat(Op);
+        int n = h0.ShapeArray[0], h = h0.ShapeArray[1];
+        if (gates.Rank != 3 || gates.ShapeArray[0] == 0 || gates.ShapeArray[1] != n || gates.ShapeArray[2] != gateCount * h)
+            throw new ArgumentException($"{op}: expected input gates of shape (T, {n}, {gateCount * h}) with T > 0, got {ShapeUtil.Describe(gates)}.", nameof(gates));
+        if (weightHh.Rank != 2 || weightHh.ShapeArray[0] != gateCount * h || weightHh.ShapeArray[1] != h)
+            throw new ArgumentException($"{op}: expected a recurrent weight of shape {ShapeUtil.Format([gateCount * h, h])}, got {ShapeUtil.Describe(weightHh)}.", nameof(weightHh));
+        if (biasHh is not null && (biasHh.Rank != 1 || biasHh.ShapeArray[0] != gateCount * h))
+            throw new ArgumentException($"{op}: expected a recurrent bias of shape {ShapeUtil.Format([gateCount * h])}, got {ShapeUtil.Describe(biasHh)}.", nameof(biasHh));
+        foreach (var t in (ReadOnlySpan<Tensor?>)[gates, weightHh, biasHh, c0])
+        {
+            if (t is not null && t.DType != h0.DType)
+                throw new ArgumentException($"{op}: the gates, the weights and the states must share a dtype, got {ShapeUtil.Describe(t)} against the state's {ShapeUtil.Describe(h0)}.", nameof(gates));
+        }
+        h0.RequireFloat(op);
     }
 
     /// <summary>
@@ -81,6 +85,73 @@ public sealed partial class Tensor
         CheckCell("GruCell", 3, gi, gh, h);
         var (output, workspace) = Recurrent.GruCell(gi, gh, h);
         return Record(output, new OpKind.GruCell(workspace), [gi, gh, h]);
+    }
+
+    /// <summary>
+    /// A whole GRU layer direction over a sequence, fused (the primitive the GRU layers run when no lengths are given):
+    /// from the input gates <paramref name="gates"/> (T, N, 3H) = x_t·W_ihᵀ + b_ih, the recurrent weight
+    /// <paramref name="weightHh"/> (3H, H) and bias <paramref name="biasHh"/> (3H, or null) and the initial state
+    /// <paramref name="h0"/> (N, H), the (T, N, H) block of every step's h_t, in time order. With
+    /// <paramref name="reverse"/> the steps run from t = T − 1 down to 0. Each step is <see cref="GruCell"/> applied to
+    /// the step's input gates and h_(t−1)·W_hhᵀ + b_hh.
+    /// </summary>
+    internal static Tensor GruSequence(Tensor gates, Tensor weightHh, Tensor? biasHh, Tensor h0, bool reverse)
+    {
+        CheckSequence("GruSequence", 3, gates, weightHh, biasHh, h0, null);
+        var (output, recurrent, workspace) = Recurrent.GruSequence(gates, weightHh, biasHh, h0, reverse);
+        var op = new OpKind.GruSequence(recurrent, workspace, reverse);
+        return biasHh is null ? Record(output, op, [gates, weightHh, h0]) : Record(output, op, [gates, weightHh, biasHh, h0]);
+    }
+
+    /// <summary>
+    /// The same recurrence as <see cref="GruSequence"/> composed of one linear map and one <see cref="GruCell"/> per step,
+    /// so that its graph can be differentiated again.
+    /// </summary>
+    internal static Tensor GruSequenceComposed(Tensor gates, Tensor weightHh, Tensor? biasHh, Tensor h0, bool reverse)
+    {
+        CheckSequence("GruSequence", 3, gates, weightHh, biasHh, h0, null);
+        int steps = gates.ShapeArray[0];
+        var outputs = new Tensor[steps];
+        Tensor h = h0;
+        for (int s = 0; s < steps; s++)
+        {
+            int t = reverse ? steps - 1 - s : s;
+            outputs[t] = h = GruCell(gates.Narrow(0, t, 1).Squeeze(0), Linear(h, weightHh, biasHh), h);
+        }
+        return Stack(outputs, 0);
+    }
+
+    /// <summary>
+    /// A whole Elman RNN layer direction over a sequence, fused (the primitive the RNN layers run when no lengths are
+    /// given): from the input gates <paramref name="gates"/> (T, N, H) = x_t·W_ihᵀ + b_ih + b_hh, the recurrent weight
+    /// <paramref name="weightHh"/> (H, H) and the initial state <paramref name="h0"/> (N, H), the (T, N, H) block of every
+    /// step's h_t = act(gi_t + h_(t−1)·W_hhᵀ), act being tanh or, with <paramref name="relu"/>, ReLU, in time order. With
+    /// <paramref name="reverse"/> the steps run from t = T − 1 down to 0.
+    /// </summary>
+    internal static Tensor RnnSequence(Tensor gates, Tensor weightHh, Tensor h0, bool relu, bool reverse)
+    {
+        CheckSequence("RnnSequence", 1, gates, weightHh, null, h0, null);
+        var output = Recurrent.RnnSequence(gates, weightHh, h0, relu, reverse);
+        return Record(output, new OpKind.RnnSequence(relu, reverse), [gates, weightHh, h0]);
+    }
+
+    /// <summary>
+    /// The same recurrence as <see cref="RnnSequence"/> composed of one linear map, one sum and one activation per step,
+    /// so that its graph can be differentiated again.
+    /// </summary>
+    internal static Tensor RnnSequenceComposed(Tensor gates, Tensor weightHh, Tensor h0, bool relu, bool reverse)
+    {
+        CheckSequence("RnnSequence", 1, gates, weightHh, null, h0, null);
+        int steps = gates.ShapeArray[0];
+        var outputs = new Tensor[steps];
+        Tensor h = h0;
+        for (int s = 0; s < steps; s++)
+        {
+            int t = reverse ? steps - 1 - s : s;
+            var pre = gates.Narrow(0, t, 1).Squeeze(0) + Linear(h, weightHh, null);
+            outputs[t] = h = relu ? pre.Relu() : pre.Tanh();
+        }
+        return Stack(outputs, 0);
     }
 
     private static void CheckCell(string op, int gates, Tensor gi, Tensor gh, Tensor state)

@@ -261,6 +261,24 @@ public sealed class GradCheckOpTests
             new("LstmSequence of one step", x => Tensor.LstmSequence(x[0], x[1], x[2], x[3], reverse: false),
                 g => [Normal(g, 1, 3, 4), Normal(g, 4, 1), Normal(g, 3, 1), Normal(g, 3, 1)]),
         ],
+        [typeof(OpKind.GruSequence)] =
+        [
+            new("GruSequence forward in time", x => Tensor.GruSequence(x[0], x[1], x[2], x[3], reverse: false),
+                g => [Normal(g, 3, 2, 6), Normal(g, 6, 2), Normal(g, 6), Normal(g, 2, 2)]),
+            new("GruSequence reversed without bias, strided gates, transposed weight and a broadcast state", x => Tensor.GruSequence(x[0].Transpose(0, 1), x[1].T, null, x[2].Expand(3, 2), reverse: true),
+                g => [Normal(g, 3, 4, 6), Normal(g, 2, 6), Normal(g, 1, 2)]),
+            new("GruSequence of one step with a strided bias", x => Tensor.GruSequence(x[0], x[1], x[2].Reshape(3, 2).Narrow(1, 1, 1).Squeeze(1), x[3], reverse: false),
+                g => [Normal(g, 1, 3, 3), Normal(g, 3, 1), Normal(g, 6), Normal(g, 3, 1)]),
+        ],
+        [typeof(OpKind.RnnSequence)] =
+        [
+            new("RnnSequence tanh forward in time", x => Tensor.RnnSequence(x[0], x[1], x[2], relu: false, reverse: false),
+                g => [Normal(g, 3, 2, 3), Normal(g, 3, 3), Normal(g, 2, 3)]),
+            new("RnnSequence tanh reversed, strided gates, transposed weight and a broadcast state", x => Tensor.RnnSequence(x[0].Transpose(0, 1), x[1].T, x[2].Expand(3, 2), relu: false, reverse: true),
+                g => [Normal(g, 3, 4, 2), Normal(g, 2, 2), Normal(g, 1, 2)]),
+            new("RnnSequence relu", x => Tensor.RnnSequence(x[0], x[1], x[2], relu: true, reverse: false),
+                g => [Distinct(g, 3, 2, 3), Normal(g, 3, 3), Normal(g, 2, 3)]),
+        ],
         [typeof(OpKind.GruCell)] =
         [
             new("GruCell step", x => Tensor.GruCell(x[0], x[1], x[2]), g => [Normal(g, 3, 6), Normal(g, 3, 6), Normal(g, 3, 2)]),
@@ -485,7 +503,7 @@ public sealed class GradCheckOpTests
          "Sum", "Max", "Min", "Amax", "Amin", "Softmax", "LogSoftmax", "MatMul", "Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
          "Mean", "Var", "Std", "LogSumExp", "Clamp", "LeakyRelu", "Elu", "Gelu", "Softplus", "Silu", "Square", "Reciprocal", "Rsqrt", "Log1p",
          "Tril", "Triu", "MaskedFill",
-         "LstmCell", "LstmSequence", "GruCell",
+         "LstmCell", "LstmSequence", "GruCell", "GruSequence", "RnnSequence",
          "Custom",
          "Floor", "Ceil", "Round", "Trunc", "Sign", "Tan", "Asin", "Acos", "Atan", "Atan2", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh",
          "Log2", "Log10", "Exp2", "Expm1", "Hypot", "Fmod", "Remainder", "Frac", "Lerp", "Xlogy",

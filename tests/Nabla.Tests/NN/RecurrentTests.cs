@@ -151,6 +151,93 @@ public sealed class RecurrentTests
         }
     }
 
+    [Theory]
+    [InlineData(false, true, 5, 37)]
+    [InlineData(true, true, 5, 37)]
+    [InlineData(false, false, 9, 372)]
+    [InlineData(true, true, 9, 372)]
+    public void FusedGruSequenceEqualsItsStepByStepComposition(bool reverse, bool bias, int batch, int hidden)
+    {
+        // As for the LSTM: float32 sizes past a vector's width and a GEMM tile, the larger steps split between threads.
+        const int T = 4;
+        var gates = NNTestUtil.Sample(31, T, batch, 3 * hidden).To(DType.Float32).SetRequiresGrad();
+        var weight = (NNTestUtil.Sample(32, 3 * hidden, hidden) * (1.0 / Math.Sqrt(hidden))).To(DType.Float32).SetRequiresGrad();
+        var biasHh = bias ? NNTestUtil.Sample(33, 3 * hidden).To(DType.Float32).SetRequiresGrad() : null;
+        var h0 = NNTestUtil.Sample(34, batch, hidden).To(DType.Float32).SetRequiresGrad();
+        var upstream = NNTestUtil.Sample(35, T, batch, hidden).To(DType.Float32);
+        Tensor[] inputs = biasHh is null ? [gates, weight, h0] : [gates, weight, biasHh, h0];
+
+        var composed = Tensor.GruSequenceComposed(gates, weight, biasHh, h0, reverse);
+        var composedGrads = Autograd.Grad([composed], inputs, [upstream]);
+        float[][]? firstGrads = null;
+        int saved = Kernels.Parallelism.NumThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Kernels.Parallelism.NumThreads = threads;
+                var fused = Tensor.GruSequence(gates, weight, biasHh, h0, reverse);
+                Assert.Equal(composed.ToArray<float>(), fused.ToArray<float>());
+                var grads = Autograd.Grad([fused], inputs, [upstream]).Select(g => g!.ToArray<float>()).ToArray();
+                for (int i = 0; i < inputs.Length; i++)
+                {
+                    float[] expected = composedGrads[i]!.ToArray<float>();
+                    for (int j = 0; j < expected.Length; j++)
+                        Assert.True(Math.Abs(grads[i][j] - expected[j]) <= 1e-5 + (1e-5 * Math.Abs(expected[j])), $"input {i}, element {j}: {grads[i][j]} vs {expected[j]}");
+                    if (firstGrads is not null) Assert.Equal(firstGrads[i], grads[i]);
+                }
+                firstGrads = grads;
+            }
+        }
+        finally
+        {
+            Kernels.Parallelism.NumThreads = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false, 5, 37)]
+    [InlineData(true, true, 5, 37)]
+    [InlineData(false, true, 70, 372)]
+    [InlineData(true, false, 70, 372)]
+    public void FusedRnnSequenceEqualsItsStepByStepComposition(bool reverse, bool relu, int batch, int hidden)
+    {
+        // As for the LSTM: float32 sizes past a vector's width and a GEMM tile, the larger steps split between threads.
+        const int T = 4;
+        var gates = NNTestUtil.Sample(41, T, batch, hidden).To(DType.Float32).SetRequiresGrad();
+        var weight = (NNTestUtil.Sample(42, hidden, hidden) * (1.0 / Math.Sqrt(hidden))).To(DType.Float32).SetRequiresGrad();
+        var h0 = NNTestUtil.Sample(43, batch, hidden).To(DType.Float32).SetRequiresGrad();
+        var upstream = NNTestUtil.Sample(44, T, batch, hidden).To(DType.Float32);
+        Tensor[] inputs = [gates, weight, h0];
+
+        var composed = Tensor.RnnSequenceComposed(gates, weight, h0, relu, reverse);
+        var composedGrads = Autograd.Grad([composed], inputs, [upstream]);
+        float[][]? firstGrads = null;
+        int saved = Kernels.Parallelism.NumThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Kernels.Parallelism.NumThreads = threads;
+                var fused = Tensor.RnnSequence(gates, weight, h0, relu, reverse);
+                Assert.Equal(composed.ToArray<float>(), fused.ToArray<float>());
+                var grads = Autograd.Grad([fused], inputs, [upstream]).Select(g => g!.ToArray<float>()).ToArray();
+                for (int i = 0; i < inputs.Length; i++)
+                {
+                    float[] expected = composedGrads[i]!.ToArray<float>();
+                    for (int j = 0; j < expected.Length; j++)
+                        Assert.True(Math.Abs(grads[i][j] - expected[j]) <= 1e-4 + (1e-5 * Math.Abs(expected[j])), $"input {i}, element {j}: {grads[i][j]} vs {expected[j]}");
+                    if (firstGrads is not null) Assert.Equal(firstGrads[i], grads[i]);
+                }
+                firstGrads = grads;
+            }
+        }
+        finally
+        {
+            Kernels.Parallelism.NumThreads = saved;
+        }
+    }
+
     [Fact]
     public void DropoutActsBetweenLayersOnlyInTraining()
     {

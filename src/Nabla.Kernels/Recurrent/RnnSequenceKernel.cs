@@ -1,0 +1,182 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Nabla.Kernels;
+
+/// <summary>
+/// One Elman RNN layer (tanh or ReLU) in one direction over a whole sequence, fused: h_t = act(gi_t + h_(t−1)·W_hhᵀ),
+/// where the input gates gi_t = x_t·W_ihᵀ + b_ih + b_hh carry both biases. The forward pass runs, for every step, the
+/// recurrent product and the activation; the backward pass runs the steps backwards through time, takes the
+/// activation's derivative from the saved h_t and computes the weight's gradient at the end as one product over all
+/// steps, Σ_t dpre_tᵀ·h_(t−1).
+/// <para>
+/// Layouts: the input gates (T, N, H) have their own step and row strides and contiguous rows; the weight W_hh (H, H)
+/// has any strides; h₀ (N, H) has contiguous rows with its own row stride. The output (T, N, H) holds h_t at row block t
+/// (in time order, also when running backwards).
+/// </para>
+/// </summary>
+public static unsafe class RnnSequenceKernel
+{
+    /// <summary>The fewest elements (N·H) of a step worth splitting its rows between threads.</summary>
+    private const int MinParallelElements = 16 * 1024;
+
+    /// <summary>The sequence's forward pass.</summary>
+    /// <param name="steps">T, the steps (at least 1).</param>
+    /// <param name="batch">N, the rows of every step.</param>
+    /// <param name="hidden">H, the hidden size.</param>
+    /// <param name="reverse">Whether the steps run from t = T − 1 down to 0.</param>
+    /// <param name="relu">ReLU as the activation instead of tanh.</param>
+    /// <param name="gates">The input gates, rows of H.</param>
+    /// <param name="gateStepStride">The stride between the steps of <paramref name="gates"/>.</param>
+    /// <param name="gateRowStride">The stride between the rows of a step of <paramref name="gates"/>.</param>
+    /// <param name="weight">W_hh, (H, H).</param>
+    /// <param name="weightRowStride">The stride between the rows of <paramref name="weight"/>.</param>
+    /// <param name="weightColStride">The stride between the columns of <paramref name="weight"/>.</param>
+    /// <param name="h0">The initial hidden state, rows of H.</param>
+    /// <param name="h0Stride">The row stride of <paramref name="h0"/>.</param>
+    /// <param name="output">(T, N, H) contiguous: every h_t.</param>
+    /// <param name="scratch">N·H elements for one step's recurrent product.</param>
+    public static void Forward<T>(int steps, int batch, int hidden, bool reverse, bool relu,
+        ReadOnlySpan<T> gates, int gateStepStride, int gateRowStride,
+        ReadOnlySpan<T> weight, int weightRowStride, int weightColStride,
+        ReadOnlySpan<T> h0, int h0Stride, Span<T> output, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
+        var recurrent = scratch[..block];
+        fixed (T* pGates = gates, pRecurrent = recurrent, pOutput = output)
+        {
+            for (int s = 0; s < steps; s++)
+            {
+                int t = reverse ? steps - 1 - s : s;
+                ReadOnlySpan<T> hPrev = h0;
+                int hStride = h0Stride;
+                if (s > 0)
+                {
+                    hPrev = output.Slice((reverse ? t + 1 : t - 1) * block, block);
+                    hStride = h;
+                }
+
+                // h_(t−1)·W_hhᵀ: W_hh read transposed through its strides.
+                Gemm.Multiply(n, h, h, T.One, hPrev, hStride, 1, weight, weightColStride, weightRowStride, T.Zero, recurrent, h);
+                ParallelJob<ForwardRows<T>>.For(parts, new ForwardRows<T>(n, h, parts, relu, pGates + (t * gateStepStride), gateRowStride, pRecurrent,
+                    pOutput + (t * block)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sequence's backward pass from the gradient of the (T, N, H) output: the gradient of the input gates
+    /// (T, N, H), of W_hh (H, H) and of h₀ (N, H), all contiguous. The operands are those of <see cref="Forward{T}"/>,
+    /// with its output.
+    /// </summary>
+    /// <param name="steps">T, the steps (at least 1).</param>
+    /// <param name="batch">N, the rows of every step.</param>
+    /// <param name="hidden">H, the hidden size.</param>
+    /// <param name="reverse">Whether the forward pass ran from t = T − 1 down to 0.</param>
+    /// <param name="relu">Whether the activation is ReLU rather than tanh.</param>
+    /// <param name="weight">W_hh, (H, H).</param>
+    /// <param name="weightRowStride">The stride between the rows of <paramref name="weight"/>.</param>
+    /// <param name="weightColStride">The stride between the columns of <paramref name="weight"/>.</param>
+    /// <param name="h0">The initial hidden state, rows of H.</param>
+    /// <param name="h0Stride">The row stride of <paramref name="h0"/>.</param>
+    /// <param name="output">The forward pass's output.</param>
+    /// <param name="gradOutput">The gradient of the output, (T, N, H) contiguous.</param>
+    /// <param name="gradGates">(T, N, H): the gradient of the input gates, which is that of each step's pre-activation.</param>
+    /// <param name="gradWeight">(H, H): the gradient of W_hh; empty when it is not wanted.</param>
+    /// <param name="gradH0">(N, H): the gradient of h₀.</param>
+    /// <param name="scratch">N·H elements for the gradient of h that one step passes to the step before it.</param>
+    public static void Backward<T>(int steps, int batch, int hidden, bool reverse, bool relu,
+        ReadOnlySpan<T> weight, int weightRowStride, int weightColStride, ReadOnlySpan<T> h0, int h0Stride,
+        ReadOnlySpan<T> output, ReadOnlySpan<T> gradOutput, Span<T> gradGates, Span<T> gradWeight, Span<T> gradH0, Span<T> scratch)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
+        var gradH = scratch[..block];
+        gradH.Clear();
+        fixed (T* pOutput = output, pGradOutput = gradOutput, pGradGates = gradGates, pGradH = gradH)
+        {
+            for (int s = steps - 1; s >= 0; s--)
+            {
+                int t = reverse ? steps - 1 - s : s;
+                ParallelJob<BackwardRows<T>>.For(parts, new BackwardRows<T>(n, h, parts, relu, pOutput + (t * block), pGradOutput + (t * block), pGradH,
+                    pGradGates + (t * block)));
+                var target = s > 0 ? gradH : gradH0;
+                Gemm.Multiply(n, h, h, T.One, gradGates.Slice(t * block, block), h, 1, weight, weightRowStride, weightColStride, T.Zero, target, h);
+            }
+        }
+
+        if (gradWeight.IsEmpty)
+            return;
+
+        // Σ_t dpre_tᵀ·h_(t−1): the steps after the first read h_(t−1) from the output, all in one product; the first
+        // step reads h₀.
+        int first = reverse ? steps - 1 : 0;
+        var beta = T.Zero;
+        if (steps > 1)
+        {
+            int gatesFrom = reverse ? 0 : 1, hiddenFrom = reverse ? 1 : 0;
+            int rows = (steps - 1) * n;
+            Gemm.Multiply(h, h, rows, T.One, gradGates.Slice(gatesFrom * block, rows * h), 1, h,
+                output.Slice(hiddenFrom * block, rows * h), h, 1, T.Zero, gradWeight, h);
+            beta = T.One;
+        }
+
+        Gemm.Multiply(h, h, n, T.One, gradGates.Slice(first * block, block), 1, h, h0, h0Stride, 1, beta, gradWeight, h);
+    }
+
+    /// <summary>How many row ranges a step runs in: one per thread when the step is large enough.</summary>
+    private static int Parts(int batch, int hidden) =>
+        (long)batch * hidden >= MinParallelElements ? Math.Clamp(Parallelism.NumThreads, 1, batch) : 1;
+
+    /// <summary>One range of rows of a step's forward pass: h = act(gi + recurrent).</summary>
+    private readonly struct ForwardRows<T>(int batch, int hidden, int parts, bool relu, T* gates, int gateStride, T* recurrent, T* hNew) : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int part)
+        {
+            var (start, end) = WorkRanges.Part(batch, parts, part);
+            int h = hidden;
+            for (int row = start; row < end; row++)
+            {
+                var y = new Span<T>(hNew + ((long)row * h), h);
+                TensorPrimitives.Add(new ReadOnlySpan<T>(gates + ((long)row * gateStride), h), new ReadOnlySpan<T>(recurrent + ((long)row * h), h), y);
+                if (relu)
+                    ReluOperator<T>.Apply(y, y);
+                else
+                    TanhOperator<T>.Apply(y, y);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One range of rows of a step's backward pass: dpre = (dh + the gradient passed back from the next step) times the
+    /// activation's derivative, (1 − h)(1 + h) for tanh and [h &gt; 0] for ReLU.
+    /// </summary>
+    private readonly struct BackwardRows<T>(int batch, int hidden, int parts, bool relu, T* output, T* gradOut, T* gradH, T* gradPre) : IParallelWork
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Run(int part)
+        {
+            var (start, end) = WorkRanges.Part(batch, parts, part);
+            long from = (long)start * hidden, to = (long)end * hidden;
+            long j = from;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+            {
+                var one = Vector<T>.One;
+                for (; j <= to - Vector<T>.Count; j += Vector<T>.Count)
+                {
+                    var y = Vector.Load(output + j);
+                    var dh = Vector.Load(gradOut + j) + Vector.Load(gradH + j);
+                    var derivative = relu ? Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<T>.Zero), one, Vector<T>.Zero) : (one - y) * (one + y);
+                    Vector.Store(dh * derivative, gradPre + j);
+                }
+            }
+            for (; j < to; j++)
+            {
+                T y = output[j], dh = gradOut[j] + gradH[j];
+                gradPre[j] = dh * (relu ? (y > T.Zero ? T.One : T.Zero) : (T.One - y) * (T.One + y));
+            }
+        }
+    }
+}
