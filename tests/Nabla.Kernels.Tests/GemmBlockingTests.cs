@@ -83,6 +83,58 @@ public sealed class GemmBlockingTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TilesAndBlocks))]
+    public void BPackedBeforehandGivesEveryBitOfTheProduct(int bits, int kc, int mc, int nc)
+    {
+        // The shapes of EveryTileAndBlockingMatchesReference and one split between threads, B packed once (into panels, or row-major where C is computed
+        // as its transpose) and used twice, on one thread and on two, against the product that packs B itself.
+        var blocks = new GemmBlocks(kc, mc, nc);
+        var random = new Random((bits * 11) + kc + mc + nc);
+        foreach (var (m, n, k) in new[] { (1, 1, 1), (9, 5, 3), (17, 33, 41), (70, 45, 100), (3, 130, 77), (133, 67, 2), (26, 59, 50), (40, 1, 30), (203, 301, 157) })
+        {
+            foreach (bool transB in new[] { false, true })
+            {
+                CheckPacked<float>(bits, blocks, random, m, n, k, transB);
+                CheckPacked<double>(bits, blocks, random, m, n, k, transB);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(4, 6, 0)]
+    [InlineData(0, 5, 3)]
+    [InlineData(7, 300, 20)]
+    public void BPackedWithTheConfigurationGivesTheProductOfTheConfiguration(int m, int n, int k)
+    {
+        // Through the public entry points: k = 0 scales C, m = 0 writes nothing, and a product of this machine's tile.
+        var random = new Random(m + n + k);
+        var a = RandomArray<float>(random, Math.Max(1, m * k));
+        var b = RandomArray<float>(random, Math.Max(1, k * n));
+        var expected = RandomArray<float>(random, Math.Max(1, m * n));
+        var c = (float[])expected.Clone();
+        Gemm.Multiply(m, n, k, 2f, a, k, 1, b, n, 1, 0.5f, expected, n);
+        using var packed = Gemm.PackB<float>(m, n, k, b, n, 1);
+        Gemm.Multiply(m, n, k, 2f, a, k, 1, packed, 0.5f, c, n);
+        Assert.Equal(expected, c);
+    }
+
+    [Fact]
+    public void BPackedForOtherSizesOrDisposedIsRefused()
+    {
+        var b = new float[12];
+        var c = new float[8];
+        using (var packed = Gemm.PackB<float>(2, 4, 3, b, 4, 1))
+        {
+            var error = Assert.Throws<ArgumentException>(() => Gemm.Multiply(2, 4, 2, 1f, new float[4], 2, 1, packed, 0f, c, 4));
+            Assert.Contains("packed for 2×4×3 products (m×n×k), got 2×4×2", error.Message, StringComparison.Ordinal);
+            packed.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => Gemm.Multiply(2, 4, 3, 1f, new float[6], 3, 1, packed, 0f, c, 4));
+        }
+        Assert.Contains("B (3×4, row stride 4, column stride 1) needs 12 elements but its span has 11",
+            Assert.Throws<ArgumentException>(() => Gemm.PackB<float>(2, 4, 3, new float[11], 4, 1)).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ConfigurationBlocksAreMultiplesOfTheTile()
     {
@@ -144,6 +196,45 @@ public sealed class GemmBlockingTests
                 Assert.True(c[(i * cRowStride) + j] == before[(i * cRowStride) + j], $"{what}: padding of row {i} was written");
         }
     }
+
+    private static void CheckPacked<T>(int bits, GemmBlocks blocks, Random random, int m, int n, int k, bool transB)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int bStored = (transB ? k : n) + 1;
+        var a = RandomArray<T>(random, Math.Max(1, m * k));
+        var b = RandomArray<T>(random, Math.Max(1, (transB ? n : k) * bStored));
+        var start = RandomArray<T>(random, Math.Max(1, m * n));
+        var (bRow, bCol) = transB ? (1, bStored) : (bStored, 1);
+        T alpha = T.CreateChecked(1.25), beta = T.CreateChecked(-0.5);
+        var expected = (T[])start.Clone();
+        if (!Multiply(bits, blocks, m, n, k, alpha, a, k, 1, b, bRow, bCol, beta, expected, n))
+            return;
+
+        using var packed = Pack(bits, blocks, m, n, k, b, bRow, bCol);
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 1 })
+            {
+                Parallelism.NumThreads = threads;
+                var c = (T[])start.Clone();
+                GemmDriver<T>.Run(m, n, k, alpha, a, k, 1, packed, beta, c, n);
+                Assert.True(expected.AsSpan().SequenceEqual(c), $"{bits}-bit {typeof(T).Name} blocks {blocks} m={m} n={n} k={k} transB={transB} threads={threads}");
+            }
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
+    }
+
+    private static GemmPackedB<T> Pack<T>(int bits, GemmBlocks blocks, int m, int n, int k, T[] b, int bRow, int bCol)
+        where T : unmanaged, IFloatingPointIeee754<T> => bits switch
+        {
+            512 => GemmDriver<T>.PackB<Vector512Ops<T>, Vector512<T>>(blocks, m, n, k, b, bRow, bCol),
+            256 => GemmDriver<T>.PackB<Vector256Ops<T>, Vector256<T>>(blocks, m, n, k, b, bRow, bCol),
+            _ => GemmDriver<T>.PackB<Vector128Ops<T>, Vector128<T>>(blocks, m, n, k, b, bRow, bCol),
+        };
 
     /// <summary>Runs the product with the given tile and blocks; false when this processor lacks the vector width.</summary>
     private static unsafe bool Multiply<T>(int bits, GemmBlocks blocks, int m, int n, int k, T alpha, T[] a, int aRow, int aCol, T[] b, int bRow, int bCol, T beta, T[] c, int cRowStride)

@@ -51,11 +51,12 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
         int k = problem.K;
         int mr = Mr, nr = Nr;
         var blocks = problem.Blocks;
-        int kSlices = (k + blocks.Kc - 1) / blocks.Kc;
-        int kcMax = (k + kSlices - 1) / kSlices;
+        int kcMax = SliceDepth(k, blocks);
         int mcMax = RoundUp(Math.Min(blocks.Mc, i1 - i0), mr);
         int ncMax = RoundUp(Math.Min(blocks.Nc, j1 - j0), nr);
-        T* packA = ScratchBuffer<T, PackedPanels>.Rent((mcMax * kcMax) + (ncMax * kcMax));
+        T* prepackedB = problem.PackedB;
+        nint paddedN = RoundUp(problem.N, nr);
+        T* packA = ScratchBuffer<T, PackedPanels>.Rent((mcMax * kcMax) + (prepackedB == null ? ncMax * kcMax : 0));
         T* packB = packA + (mcMax * kcMax);
         T* a = problem.A + (t * problem.ABatchStride);
         T* b = problem.B + (t * problem.BBatchStride);
@@ -71,10 +72,18 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
-                T* blockB = b + (pc * bRowStride) + (jc * bColStride);
-                int packedFromB = inPlaceB ? nc / nr * nr : 0;
-                Packing<T>.Pack(nc - packedFromB, kc, blockB + (packedFromB * bColStride), bColStride, bRowStride, nr, packB + (packedFromB * kc));
-                var panelsB = new Panels(inPlaceB ? blockB : null, 1, bRowStride, packB, packedFromB, nr);
+                Panels panelsB;
+                if (prepackedB != null)
+                {
+                    panelsB = new Panels(null, 0, 0, prepackedB + (pc * paddedN) + (jc * kc), 0, nr);
+                }
+                else
+                {
+                    T* blockB = b + (pc * bRowStride) + (jc * bColStride);
+                    int packedFromB = inPlaceB ? nc / nr * nr : 0;
+                    Packing<T>.Pack(nc - packedFromB, kc, blockB + (packedFromB * bColStride), bColStride, bRowStride, nr, packB + (packedFromB * kc));
+                    panelsB = new Panels(inPlaceB ? blockB : null, 1, bRowStride, packB, packedFromB, nr);
+                }
 
                 // Later k slices add onto the partial sums the earlier ones left in C.
                 T beta = pc == 0 ? problem.Beta : T.One;
@@ -89,6 +98,29 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
                 }
             }
         }
+    }
+
+    /// <summary>The depth of every k slice but the last: k split into as few equal slices as keep each within Kc.</summary>
+    private static int SliceDepth(int k, GemmBlocks blocks)
+    {
+        int slices = (k + blocks.Kc - 1) / blocks.Kc;
+        return (k + slices - 1) / slices;
+    }
+
+    /// <summary>The elements <see cref="PackB"/> writes for a k×n operand B: ceil(n/NR) panels of NR columns by k steps.</summary>
+    public static int PackedBLength(int n, int k) => RoundUp(n, Nr) * k;
+
+    /// <summary>
+    /// Packs all of the problem's B into <paramref name="destination"/> in the layout <see cref="Region"/> reads through
+    /// <see cref="GemmProblem{T}.PackedB"/>: the k slices one after another, each as the panels of every column, so that
+    /// the panels of columns [j, …) of the slice starting at step p begin at p·RoundUp(n, NR) + j·kc.
+    /// </summary>
+    public static void PackB(in GemmProblem<T> problem, T* destination)
+    {
+        int k = problem.K, kcMax = SliceDepth(k, problem.Blocks);
+        nint paddedN = RoundUp(problem.N, Nr);
+        for (int pc = 0; pc < k; pc += kcMax)
+            Packing<T>.Pack(problem.N, Math.Min(kcMax, k - pc), problem.B + (pc * problem.BRowStride), problem.BColStride, problem.BRowStride, Nr, destination + (pc * paddedN));
     }
 
     /// <summary>
@@ -204,14 +236,14 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
         /// <summary>
         /// Splits C into <paramref name="tasks"/> regions. Each region packs the A rows and B columns it needs, so
         /// splitting columns repeats A's packing and splitting rows repeats B's: picks the grid that packs the least,
-        /// counting a transposing copy as twice a straight one and reading in place as free.
+        /// counting a transposing copy as twice a straight one and reading in place (or a B packed beforehand) as free.
         /// </summary>
         public static RegionGrid Choose(in GemmProblem<T> problem, int tasks)
         {
             int rowPanels = (problem.M + Mr - 1) / Mr;
             int colPanels = (problem.N + Nr - 1) / Nr;
             long aCost = ReadsAInPlace(problem, out _, out _) ? 0 : (long)problem.M * (problem.ARowStride == 1 ? 1 : 2);
-            long bCost = ReadsBInPlace(problem) ? 0 : (long)problem.N * (problem.BColStride == 1 ? 1 : 2);
+            long bCost = problem.PackedB != null || ReadsBInPlace(problem) ? 0 : (long)problem.N * (problem.BColStride == 1 ? 1 : 2);
             long best = long.MaxValue;
             int rows = Math.Min(tasks, rowPanels), cols = 1;
             for (int rowsSplit = 1; rowsSplit <= tasks; rowsSplit++)

@@ -43,6 +43,20 @@ internal static class GemmArguments
         }
     }
 
+    /// <summary>The checks of B alone, for an operand packed before the products that use it.</summary>
+    public static void ValidateB<T>(string op, int m, int n, int k, int bLength, int bRowStride, int bColStride)
+    {
+        KernelArguments.RequireFloatOrDouble<T>(op);
+        if (m < 0 || n < 0 || k < 0)
+            Throw(op, $"sizes must be non-negative, got m={m}, n={n}, k={k}");
+
+        if (bRowStride < 0 || bColStride < 0)
+            Throw(op, $"strides must be non-negative, got B (row {bRowStride}, column {bColStride})");
+
+        if (m > 0 && n > 0 && k > 0)
+            CheckExtent(op, "B", 1, k, n, bLength, 0, bRowStride, bColStride);
+    }
+
     private static void CheckExtent(string op, string name, int batch, int rows, int cols, int length, int batchStride, int rowStride, int colStride)
     {
         long needed = ((long)(batch - 1) * batchStride) + ((long)(rows - 1) * rowStride) + ((long)(cols - 1) * colStride) + 1;

@@ -14,6 +14,12 @@ internal unsafe struct GemmProblem<T>
     /// <summary>The cache blocks, from <see cref="GemmConfiguration"/> or set by the caller.</summary>
     public GemmBlocks Blocks;
 
+    /// <summary>
+    /// All of B already packed into panels for this problem's tile and blocks (see <see cref="GemmPackedB{T}"/>), or null
+    /// to pack B from <see cref="B"/> as the product goes.
+    /// </summary>
+    public T* PackedB;
+
     /// <summary>The same product seen as Cᵀ = Bᵀ·Aᵀ: operands swap roles and C is walked by columns.</summary>
     public readonly GemmProblem<T> Transposed() => this with
     {

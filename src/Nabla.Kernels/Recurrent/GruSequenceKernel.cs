@@ -46,6 +46,7 @@ public static unsafe class GruSequenceKernel
     {
         int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
         var beta = bias.IsEmpty ? T.Zero : T.One;
+        using var packedWeight = Gemm.PackB(n, 3 * h, h, weight, weightColStride, weightRowStride);
         fixed (T* pGates = gates, pH0 = h0, pOutput = output, pRecurrent = recurrent, pWorkspace = workspace)
         {
             for (int s = 0; s < steps; s++)
@@ -59,15 +60,15 @@ public static unsafe class GruSequenceKernel
                     hStride = h;
                 }
 
-                // h_(t−1)·W_hhᵀ + b_hh: the bias in every row, then the product added onto it, W_hh read transposed.
+                // h_(t−1)·W_hhᵀ + b_hh: the bias in every row, then the product added onto it, W_hh read transposed
+                // through its strides and packed once for every step.
                 var stepRecurrent = recurrent.Slice(t * 3 * block, 3 * block);
                 if (!bias.IsEmpty)
                 {
                     for (int row = 0; row < n; row++)
                         bias.CopyTo(stepRecurrent.Slice(row * 3 * h, 3 * h));
                 }
-                Gemm.Multiply(n, 3 * h, h, T.One, new ReadOnlySpan<T>(hPrev, ((n - 1) * hStride) + h), hStride, 1,
-                    weight, weightColStride, weightRowStride, beta, stepRecurrent, 3 * h);
+                Gemm.Multiply(n, 3 * h, h, T.One, new ReadOnlySpan<T>(hPrev, ((n - 1) * hStride) + h), hStride, 1, packedWeight, beta, stepRecurrent, 3 * h);
                 ParallelJob<ForwardRows<T>>.For(parts, new ForwardRows<T>(n, h, parts, pGates + (t * gateStepStride), gateRowStride,
                     pRecurrent + (t * 3 * block), hPrev, hStride, pOutput + (t * block), pWorkspace + (t * 3 * block)));
             }
@@ -110,6 +111,7 @@ public static unsafe class GruSequenceKernel
         // through z, the product with W_hh adds the part through the recurrent gates. The first step's goes to gradH0.
         var gradH = scratch[..block];
         gradH.Clear();
+        using var packedWeight = Gemm.PackB(n, h, 3 * h, weight, weightRowStride, weightColStride);
         fixed (T* pH0 = h0, pOutput = output, pRecurrent = recurrent, pWorkspace = workspace, pGradOutput = gradOutput,
             pGradGates = gradGates, pGradRecurrent = gradRecurrent, pGradH = gradH, pGradH0 = gradH0)
         {
@@ -127,8 +129,7 @@ public static unsafe class GruSequenceKernel
                 T* target = s > 0 ? pGradH : pGradH0;
                 ParallelJob<BackwardRows<T>>.For(parts, new BackwardRows<T>(n, h, parts, pWorkspace + (t * 3 * block), pRecurrent + (t * 3 * block),
                     hPrev, hStride, pGradOutput + (t * block), pGradH, pGradGates + (t * 3 * block), pGradRecurrent + (t * 3 * block), target));
-                Gemm.Multiply(n, h, 3 * h, T.One, gradRecurrent.Slice(t * 3 * block, 3 * block), 3 * h, 1, weight, weightRowStride, weightColStride,
-                    T.One, new Span<T>(target, block), h);
+                Gemm.Multiply(n, h, 3 * h, T.One, gradRecurrent.Slice(t * 3 * block, 3 * block), 3 * h, 1, packedWeight, T.One, new Span<T>(target, block), h);
             }
         }
 

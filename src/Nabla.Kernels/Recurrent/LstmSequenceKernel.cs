@@ -48,6 +48,7 @@ public static unsafe class LstmSequenceKernel
     {
         int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
         var recurrent = scratch[..(n * 4 * h)];
+        using var packedWeight = Gemm.PackB(n, 4 * h, h, weight, weightColStride, weightRowStride);
         fixed (T* pGates = gates, pRecurrent = recurrent, pH0 = h0, pC0 = c0, pOutput = output, pCells = cells, pWorkspace = workspace)
         {
             for (int s = 0; s < steps; s++)
@@ -64,8 +65,8 @@ public static unsafe class LstmSequenceKernel
                     hStride = cStride = h;
                 }
 
-                // h_(t−1)·W_hhᵀ: W_hh read transposed through its strides.
-                Gemm.Multiply(n, 4 * h, h, T.One, hPrev, hStride, 1, weight, weightColStride, weightRowStride, T.Zero, recurrent, 4 * h);
+                // h_(t−1)·W_hhᵀ: W_hh read transposed through its strides, packed once for every step.
+                Gemm.Multiply(n, 4 * h, h, T.One, hPrev, hStride, 1, packedWeight, T.Zero, recurrent, 4 * h);
                 ParallelJob<ForwardRows<T>>.For(parts, new ForwardRows<T>(n, h, parts, pGates + (t * gateStepStride), gateRowStride, pRecurrent,
                     cPrev, cStride, pOutput + (t * block), pCells + (t * block), pWorkspace + (t * 5 * block)));
             }
@@ -114,6 +115,7 @@ public static unsafe class LstmSequenceKernel
         var gradH = scratch[..block];
         gradH.Clear();
         gradOutput.Slice(steps * block, block).CopyTo(gradC0);
+        using var packedWeight = Gemm.PackB(n, h, 4 * h, weight, weightRowStride, weightColStride);
         fixed (T* pC0 = c0, pCells = cells, pWorkspace = workspace, pGradOutput = gradOutput, pGradGates = gradGates, pGradH = gradH, pGradC = gradC0)
         {
             for (int s = steps - 1; s >= 0; s--)
@@ -130,7 +132,7 @@ public static unsafe class LstmSequenceKernel
                 ParallelJob<BackwardRows<T>>.For(parts, new BackwardRows<T>(n, h, parts, pWorkspace + (t * 5 * block), cPrev, cStride,
                     pGradOutput + (t * block), pGradH, pGradC, pGradGates + (t * 4 * block)));
                 var target = s > 0 ? gradH : gradH0;
-                Gemm.Multiply(n, h, 4 * h, T.One, gradGates.Slice(t * 4 * block, 4 * block), 4 * h, 1, weight, weightRowStride, weightColStride, T.Zero, target, h);
+                Gemm.Multiply(n, h, 4 * h, T.One, gradGates.Slice(t * 4 * block, 4 * block), 4 * h, 1, packedWeight, T.Zero, target, h);
             }
         }
 

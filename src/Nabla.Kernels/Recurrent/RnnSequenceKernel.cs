@@ -44,6 +44,7 @@ public static unsafe class RnnSequenceKernel
     {
         int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
         var recurrent = scratch[..block];
+        using var packedWeight = Gemm.PackB(n, h, h, weight, weightColStride, weightRowStride);
         fixed (T* pGates = gates, pRecurrent = recurrent, pOutput = output)
         {
             for (int s = 0; s < steps; s++)
@@ -57,8 +58,8 @@ public static unsafe class RnnSequenceKernel
                     hStride = h;
                 }
 
-                // h_(t−1)·W_hhᵀ: W_hh read transposed through its strides.
-                Gemm.Multiply(n, h, h, T.One, hPrev, hStride, 1, weight, weightColStride, weightRowStride, T.Zero, recurrent, h);
+                // h_(t−1)·W_hhᵀ: W_hh read transposed through its strides, packed once for every step.
+                Gemm.Multiply(n, h, h, T.One, hPrev, hStride, 1, packedWeight, T.Zero, recurrent, h);
                 ParallelJob<ForwardRows<T>>.For(parts, new ForwardRows<T>(n, h, parts, relu, pGates + (t * gateStepStride), gateRowStride, pRecurrent,
                     pOutput + (t * block)));
             }
@@ -94,6 +95,7 @@ public static unsafe class RnnSequenceKernel
         int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
         var gradH = scratch[..block];
         gradH.Clear();
+        using var packedWeight = Gemm.PackB(n, h, h, weight, weightRowStride, weightColStride);
         fixed (T* pOutput = output, pGradOutput = gradOutput, pGradGates = gradGates, pGradH = gradH)
         {
             for (int s = steps - 1; s >= 0; s--)
@@ -102,7 +104,7 @@ public static unsafe class RnnSequenceKernel
                 ParallelJob<BackwardRows<T>>.For(parts, new BackwardRows<T>(n, h, parts, relu, pOutput + (t * block), pGradOutput + (t * block), pGradH,
                     pGradGates + (t * block)));
                 var target = s > 0 ? gradH : gradH0;
-                Gemm.Multiply(n, h, h, T.One, gradGates.Slice(t * block, block), h, 1, weight, weightRowStride, weightColStride, T.Zero, target, h);
+                Gemm.Multiply(n, h, h, T.One, gradGates.Slice(t * block, block), h, 1, packedWeight, T.Zero, target, h);
             }
         }
 
