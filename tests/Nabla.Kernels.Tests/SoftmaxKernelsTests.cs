@@ -3,7 +3,8 @@ using static Nabla.Kernels.Tests.KernelReference;
 
 namespace Nabla.Kernels.Tests;
 
-/// <summary><see cref="SoftmaxKernels"/> row by row against a max-shifted reference in double: tails, large values, −∞ entries.</summary>
+/// <summary><see cref="SoftmaxKernels"/> row by row against a max-shifted reference in double (tails, large values, −∞ entries), the backward passes against their formulas, and rows split between threads.</summary>
+[Collection(nameof(Parallelism))]
 public sealed class SoftmaxKernelsTests
 {
     [Fact]
@@ -109,6 +110,78 @@ public sealed class SoftmaxKernelsTests
         var expected = Reference(x, 33, log: false);
         SoftmaxKernels.Softmax<double>(x, 33, x);
         Close<double>(expected, x, 1e-15, 1e-17, "in-place softmax");
+    }
+
+    [Fact]
+    public void BackwardPassesMatchTheirFormulasRowByRow()
+    {
+        // y·(g − Σ g·y) and g − e^y·Σ g in double against the fused passes, on rows of every length up to 65.
+        var random = new Random(4);
+        for (int n = 1; n <= 65; n++)
+        {
+            int rows = 1 + (n % 4);
+            var x = Random<double>(random, rows * n, -4, 4);
+            var g = Random<double>(random, rows * n, -2, 2);
+            var p = Reference(x, n, log: false);
+            var lp = Reference(x, n, log: true);
+            var expected = new double[x.Length];
+            var expectedLog = new double[x.Length];
+            for (int r = 0; r < rows; r++)
+            {
+                double dot = 0, sum = 0;
+                for (int j = 0; j < n; j++)
+                {
+                    dot += g[(r * n) + j] * p[(r * n) + j];
+                    sum += g[(r * n) + j];
+                }
+                for (int j = 0; j < n; j++)
+                {
+                    expected[(r * n) + j] = p[(r * n) + j] * (g[(r * n) + j] - dot);
+                    expectedLog[(r * n) + j] = g[(r * n) + j] - (Math.Exp(lp[(r * n) + j]) * sum);
+                }
+            }
+            var d = new double[x.Length];
+            SoftmaxKernels.SoftmaxBackward<double>(p, g, n, d);
+            Close<double>(expected, d, 1e-13, 1e-15, $"softmax backward n = {n}");
+            SoftmaxKernels.LogSoftmaxBackward<double>(lp, g, n, d);
+            Close<double>(expectedLog, d, 1e-13, 1e-15, $"log-softmax backward n = {n}");
+            var f = new float[x.Length];
+            SoftmaxKernels.SoftmaxBackward<float>([.. p.Select(v => (float)v)], [.. g.Select(v => (float)v)], n, f);
+            Close<float>(expected, f, 1e-5, 1e-6, $"float softmax backward n = {n}");
+        }
+    }
+
+    [Fact]
+    public void RowsSplitBetweenThreadsGiveTheSameBits()
+    {
+        var random = new Random(5);
+        const int N = 96, Rows = 700;
+        var x = Random<float>(random, Rows * N, -6, 6);
+        var g = Random<float>(random, Rows * N, -1, 1);
+        float[][]? first = null;
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.NumThreads = threads;
+                var results = new float[4][];
+                for (int i = 0; i < 4; i++) results[i] = new float[x.Length];
+                SoftmaxKernels.Softmax<float>(x, N, results[0]);
+                SoftmaxKernels.LogSoftmax<float>(x, N, results[1]);
+                SoftmaxKernels.SoftmaxBackward<float>(results[0], g, N, results[2]);
+                SoftmaxKernels.LogSoftmaxBackward<float>(results[1], g, N, results[3]);
+                if (first is not null)
+                {
+                    for (int i = 0; i < 4; i++) Assert.Equal(first[i], results[i]);
+                }
+                first = results;
+            }
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
     }
 
     private static void Check<T>(T[] x, int n) where T : unmanaged, IFloatingPointIeee754<T>

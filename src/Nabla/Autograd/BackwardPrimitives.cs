@@ -24,7 +24,7 @@ internal abstract partial record OpKind
 /// <summary>
 /// The ops that only backward passes run: the derivatives of convolution and pooling, which are primitives of their own
 /// (recorded, so that a backward pass with <c>createGraph: true</c> can be differentiated again, their own derivatives
-/// being the forward ops), and the fused ReLU, normalisation, LSTM-step and GRU-step backward passes.
+/// being the forward ops), and the fused ReLU, softmax, normalisation and recurrent backward passes.
 /// </summary>
 internal static class BackwardPrimitives
 {
@@ -59,6 +59,9 @@ internal static class BackwardPrimitives
     /// <summary>The input gradient of adaptive average pooling.</summary>
     public static Tensor AdaptiveAvgPool2dBackward(OpKind.AdaptiveAvgPool2d forward, Tensor gy) =>
         Tensor.Record(Pooling.AdaptiveAvgPool2dBackward(forward.InputShape, forward.OutHeight, forward.OutWidth, gy), new OpKind.AdaptiveAvgPool2dBackward(forward), gy);
+
+    /// <summary>The softmax or log-softmax gradient over the last dim in one unrecorded pass per row.</summary>
+    public static Tensor SoftmaxBackward(Tensor y, Tensor g, bool log) => Reduction.SoftmaxLastDimBackward(y, g, log);
 
     /// <summary>The gradients of a batch, group or layer norm in fused unrecorded passes: those asked for, null otherwise.</summary>
     public static (Tensor? Input, Tensor? Weight, Tensor? Bias) NormBackward(NormGeometry geometry, Tensor x, Tensor? w, Tensor g, double[] mean, double[] rstd,

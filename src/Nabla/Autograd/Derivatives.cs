@@ -42,8 +42,8 @@ internal static class Derivatives
         OpKind.Sum => [g.Expand(node.Inputs[0].ShapeArray)],
         OpKind.Max max => ReduceExtremumBackward(node, g, node.SavedOutput(y), max.Dims),
         OpKind.Min min => ReduceExtremumBackward(node, g, node.SavedOutput(y), min.Dims),
-        OpKind.Softmax softmax => [node.SavedOutput(y) * (g - (g * y).Sum(softmax.Dim, keepDim: true))],
-        OpKind.LogSoftmax logSoftmax => [g - node.SavedOutput(y).Exp() * g.Sum(logSoftmax.Dim, keepDim: true)],
+        OpKind.Softmax softmax => [SoftmaxBackward(node.SavedOutput(y), g, softmax.Dim, log: false)],
+        OpKind.LogSoftmax logSoftmax => [SoftmaxBackward(node.SavedOutput(y), g, logSoftmax.Dim, log: true)],
         OpKind.MatMul => [
             Need(node, 0) ? g.MatMul(node.Saved(1).Transpose(-1, -2)) : null,
             Need(node, 1) ? node.Saved(0).Transpose(-1, -2).MatMul(g) : null],
@@ -180,6 +180,17 @@ internal static class Derivatives
         Autograd.IsGradEnabled && g.RequiresGrad ? g * Mask(y.Gt(0.0)) : BackwardPrimitives.ReluBackward(g, y);
 
     /// <summary>y = x·Wᵀ + b: gx = g·W, gW = gᵀ·x and gb = Σ g over all but the last dim, with x and g seen as rows.</summary>
+    /// <summary>
+    /// Softmax: y·(g − Σ g·y); log-softmax: g − e^y·Σ g, the sums over <paramref name="dim"/>. One fused pass per row over
+    /// the last dim, or, when the backward pass is recorded or the dim is another, the formula in differentiable ops.
+    /// </summary>
+    private static Tensor SoftmaxBackward(Tensor y, Tensor g, int dim, bool log)
+    {
+        if (!Autograd.IsGradEnabled && y.Rank > 0 && dim == y.Rank - 1 && g.DType == y.DType)
+            return BackwardPrimitives.SoftmaxBackward(y, g, log);
+        return log ? g - (y.Exp() * g.Sum(dim, keepDim: true)) : y * (g - (g * y).Sum(dim, keepDim: true));
+    }
+
     private static Tensor?[] LinearBackward(Node node, Tensor g)
     {
         var grads = new Tensor?[node.Inputs.Length];

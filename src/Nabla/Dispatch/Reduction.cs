@@ -90,4 +90,24 @@ internal static class Reduction
         }
         return result;
     }
+
+    /// <summary>
+    /// The gradient of softmax (or log-softmax) over the last dim from its output <paramref name="y"/> and the gradient
+    /// <paramref name="g"/> of that output, of the same shape and dtype: one fused pass per row.
+    /// </summary>
+    public static Tensor SoftmaxLastDimBackward(Tensor y, Tensor g, bool log)
+    {
+        var (cy, cg) = (y.Materialize(), g.Materialize());
+        var result = Tensor.Empty((int[])cy.ShapeArray.Clone(), cy.DType);
+        int n = cy.Rank == 0 ? 1 : cy.ShapeArray[^1];
+        switch (cy.DType)
+        {
+            case DType.Float32 when log: SoftmaxKernels.LogSoftmaxBackward(cy.AsSpan<float>(), cg.AsSpan<float>(), n, result.AsSpan<float>()); break;
+            case DType.Float32: SoftmaxKernels.SoftmaxBackward(cy.AsSpan<float>(), cg.AsSpan<float>(), n, result.AsSpan<float>()); break;
+            case DType.Float64 when log: SoftmaxKernels.LogSoftmaxBackward(cy.AsSpan<double>(), cg.AsSpan<double>(), n, result.AsSpan<double>()); break;
+            case DType.Float64: SoftmaxKernels.SoftmaxBackward(cy.AsSpan<double>(), cg.AsSpan<double>(), n, result.AsSpan<double>()); break;
+            default: throw new NotSupportedException($"{(log ? "LogSoftmax" : "Softmax")}Backward: not defined for {cy.DType.Name()} tensors.");
+        }
+        return result;
+    }
 }
