@@ -7,10 +7,18 @@ namespace Nabla.Kernels;
 /// Elementwise operators applied to strided operands. Operands start at their first element and carry one
 /// non-negative stride per dimension of the output's shape (0 along broadcast dims, so broadcasting is expressed by
 /// strides alone); the output is contiguous. Contiguous operands reach the operator as whole spans; broadcast and
-/// strided ones are walked row by row so that every row is still one span call.
+/// strided ones are walked row by row so that every row is still one span call. Large contiguous operands split
+/// between threads at multiples of <see cref="SplitAlignment"/> elements, where every element meets the same vector
+/// lanes as on one thread, so the results do not depend on the thread count.
 /// </summary>
-public static class ElementwiseKernels
+public static unsafe class ElementwiseKernels
 {
+    /// <summary>The fewest elements of a contiguous operation worth splitting between threads.</summary>
+    private const int MinParallelElements = 1 << 17;
+
+    /// <summary>Where the parts of a split operation start: multiples of this many elements, a multiple of every vector width.</summary>
+    private const int SplitAlignment = 4096;
+
     /// <summary>Rows shorter than this many elements are tiled into blocks before an operator sees them.</summary>
     private const int TileElements = 2048;
 
@@ -19,11 +27,19 @@ public static class ElementwiseKernels
 
     /// <summary>y = f(x) for x strided as (<paramref name="shape"/>, <paramref name="strides"/>) and y contiguous of the same shape.</summary>
     public static void Unary<T, TOperator>(ReadOnlySpan<T> x, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, Span<T> y)
-        where TOperator : IUnaryOperator<T>
+        where T : unmanaged where TOperator : IUnaryOperator<T>
     {
         if (Strided.IsContiguous(shape, strides))
         {
-            TOperator.Apply(x[..y.Length], y);
+            int parts = Parts(y.Length);
+            if (parts == 1)
+            {
+                TOperator.Apply(x[..y.Length], y);
+                return;
+            }
+
+            fixed (T* px = x, py = y)
+                ParallelJob<UnaryParts<T, TOperator>>.For(parts, new UnaryParts<T, TOperator>(px, py, y.Length, parts));
         }
         else
         {
@@ -40,19 +56,21 @@ public static class ElementwiseKernels
         int n = d.Length;
         if (n == 0) return;
         bool aFull = Strided.IsContiguous(shape, aStrides), bFull = Strided.IsContiguous(shape, bStrides);
-        if (aFull && bFull)
+        var layout = aFull && bFull ? BinaryLayout.Spans
+            : aFull && IsScalar(shape, bStrides) ? BinaryLayout.ScalarB
+            : bFull && IsScalar(shape, aStrides) ? BinaryLayout.ScalarA
+            : BinaryLayout.Strided;
+        if (layout != BinaryLayout.Strided)
         {
-            TOperator.Apply(a[..n], b[..n], d);
-            return;
-        }
-        if (aFull && IsScalar(shape, bStrides))
-        {
-            TOperator.Apply(a[..n], b[0], d);
-            return;
-        }
-        if (bFull && IsScalar(shape, aStrides))
-        {
-            TOperator.Apply(a[0], b[..n], d);
+            int parts = Parts(n);
+            fixed (T* pa = a, pb = b, pd = d)
+            {
+                var work = new BinaryParts<T, TOperator>(layout, pa, pb, pd, n, parts);
+                if (parts == 1)
+                    work.Run(0);
+                else
+                    ParallelJob<BinaryParts<T, TOperator>>.For(parts, work);
+            }
             return;
         }
 
@@ -84,6 +102,59 @@ public static class ElementwiseKernels
                 }
             }
             Strided.Next(index, cs, st, offs);
+        }
+    }
+
+    /// <summary>How many parts a contiguous operation of <paramref name="n"/> elements runs in: one per thread when it is large.</summary>
+    private static int Parts(int n) => n < MinParallelElements ? 1 : Math.Clamp(Parallelism.NumThreads, 1, n / SplitAlignment);
+
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> of [0, <paramref name="n"/>), cut at multiples of <see cref="SplitAlignment"/>.</summary>
+    private static (int Start, int Length) Range(int n, int parts, int part)
+    {
+        var (first, last) = WorkRanges.Part((n + SplitAlignment - 1) / SplitAlignment, parts, part);
+        int start = Math.Min(n, first * SplitAlignment);
+        return (start, Math.Min(n, last * SplitAlignment) - start);
+    }
+
+    private enum BinaryLayout
+    {
+        Spans,
+        ScalarA,
+        ScalarB,
+        Strided,
+    }
+
+    /// <summary>One part of a contiguous unary operation.</summary>
+    private readonly struct UnaryParts<T, TOperator>(T* x, T* y, int n, int parts) : IParallelWork
+        where T : unmanaged where TOperator : IUnaryOperator<T>
+    {
+        public void Run(int part)
+        {
+            var (start, length) = Range(n, parts, part);
+            TOperator.Apply(new ReadOnlySpan<T>(x + start, length), new Span<T>(y + start, length));
+        }
+    }
+
+    /// <summary>One part of a binary operation on contiguous operands, or on one contiguous operand and a scalar.</summary>
+    private readonly struct BinaryParts<T, TOperator>(BinaryLayout layout, T* a, T* b, T* d, int n, int parts) : IParallelWork
+        where T : unmanaged where TOperator : IBinaryOperator<T>
+    {
+        public void Run(int part)
+        {
+            var (start, length) = Range(n, parts, part);
+            var output = new Span<T>(d + start, length);
+            switch (layout)
+            {
+                case BinaryLayout.Spans:
+                    TOperator.Apply(new ReadOnlySpan<T>(a + start, length), new ReadOnlySpan<T>(b + start, length), output);
+                    break;
+                case BinaryLayout.ScalarB:
+                    TOperator.Apply(new ReadOnlySpan<T>(a + start, length), *b, output);
+                    break;
+                default:
+                    TOperator.Apply(*a, new ReadOnlySpan<T>(b + start, length), output);
+                    break;
+            }
         }
     }
 
