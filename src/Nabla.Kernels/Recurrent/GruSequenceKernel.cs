@@ -18,9 +18,6 @@ namespace Nabla.Kernels;
 /// </summary>
 public static unsafe class GruSequenceKernel
 {
-    /// <summary>The fewest cell elements (N·4H) of a step worth splitting its rows between threads.</summary>
-    private const int MinParallelElements = 16 * 1024;
-
     /// <summary>The sequence's forward pass.</summary>
     /// <param name="steps">T, the steps (at least 1).</param>
     /// <param name="batch">N, the rows of every step.</param>
@@ -44,7 +41,7 @@ public static unsafe class GruSequenceKernel
         ReadOnlySpan<T> h0, int h0Stride, Span<T> output, Span<T> recurrent, Span<T> workspace)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
+        int n = batch, h = hidden, block = n * h, parts = SequenceSteps.Parts(n, 4 * h);
         var beta = bias.IsEmpty ? T.Zero : T.One;
         using var packedWeight = Gemm.PackB(n, 3 * h, h, weight, weightColStride, weightRowStride);
         fixed (T* pGates = gates, pH0 = h0, pOutput = output, pRecurrent = recurrent, pWorkspace = workspace)
@@ -105,7 +102,7 @@ public static unsafe class GruSequenceKernel
         Span<T> gradGates, Span<T> gradRecurrent, Span<T> gradWeight, Span<T> gradBias, Span<T> gradH0, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
+        int n = batch, h = hidden, block = n * h, parts = SequenceSteps.Parts(n, 4 * h);
 
         // The scratch carries the gradient of h_(t−1) from each step to the one before it: the cell writes the part
         // through z, the product with W_hh adds the part through the recurrent gates. The first step's goes to gradH0.
@@ -141,28 +138,9 @@ public static unsafe class GruSequenceKernel
                 TensorPrimitives.Add(gradBias, gradRecurrent.Slice(row * 3 * h, 3 * h), gradBias);
         }
 
-        if (gradWeight.IsEmpty)
-            return;
-
-        // Σ_t dgh_tᵀ·h_(t−1): the steps after the first read h_(t−1) from the output, all in one product; the first
-        // step reads h₀.
-        int first = reverse ? steps - 1 : 0;
-        var beta = T.Zero;
-        if (steps > 1)
-        {
-            int gatesFrom = reverse ? 0 : 1, hiddenFrom = reverse ? 1 : 0;
-            int rows = (steps - 1) * n;
-            Gemm.Multiply(3 * h, h, rows, T.One, gradRecurrent.Slice(gatesFrom * 3 * block, rows * 3 * h), 1, 3 * h,
-                output.Slice(hiddenFrom * block, rows * h), h, 1, T.Zero, gradWeight, h);
-            beta = T.One;
-        }
-
-        Gemm.Multiply(3 * h, h, n, T.One, gradRecurrent.Slice(first * 3 * block, 3 * block), 1, 3 * h, h0, h0Stride, 1, beta, gradWeight, h);
+        if (!gradWeight.IsEmpty)
+            SequenceSteps.WeightGradient(steps, n, h, 3 * h, reverse, gradRecurrent, output, h0, h0Stride, gradWeight);
     }
-
-    /// <summary>How many row ranges a step's cell runs in: one per thread when the step is large enough.</summary>
-    private static int Parts(int batch, int hidden) =>
-        (long)batch * 4 * hidden >= MinParallelElements ? Math.Clamp(Parallelism.NumThreads, 1, batch) : 1;
 
     /// <summary>One range of rows of a step's forward cell.</summary>
     private readonly struct ForwardRows<T>(int batch, int hidden, int parts, T* gates, int gateStride, T* recurrent, T* hPrev, int hStride,

@@ -17,9 +17,6 @@ namespace Nabla.Kernels;
 /// </summary>
 public static unsafe class LstmSequenceKernel
 {
-    /// <summary>The fewest cell elements (N·5H) of a step worth splitting its rows between threads.</summary>
-    private const int MinParallelElements = 16 * 1024;
-
     /// <summary>The sequence's forward pass.</summary>
     /// <param name="steps">T, the steps (at least 1).</param>
     /// <param name="batch">N, the rows of every step.</param>
@@ -46,7 +43,7 @@ public static unsafe class LstmSequenceKernel
         Span<T> output, Span<T> cells, Span<T> workspace, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
+        int n = batch, h = hidden, block = n * h, parts = SequenceSteps.Parts(n, 5 * h);
         var recurrent = scratch[..(n * 4 * h)];
         using var packedWeight = Gemm.PackB(n, 4 * h, h, weight, weightColStride, weightRowStride);
         fixed (T* pGates = gates, pRecurrent = recurrent, pH0 = h0, pC0 = c0, pOutput = output, pCells = cells, pWorkspace = workspace)
@@ -108,7 +105,7 @@ public static unsafe class LstmSequenceKernel
         Span<T> gradGates, Span<T> gradWeight, Span<T> gradH0, Span<T> gradC0, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
+        int n = batch, h = hidden, block = n * h, parts = SequenceSteps.Parts(n, 5 * h);
 
         // The scratch carries the gradient of h_(t−1) from each step to the one before it, gradC0 that of c_(t−1); the
         // first step's go to gradH0 and gradC0.
@@ -136,28 +133,9 @@ public static unsafe class LstmSequenceKernel
             }
         }
 
-        if (gradWeight.IsEmpty)
-            return;
-
-        // Σ_t dgates_tᵀ·h_(t−1): the steps after the first read h_(t−1) from the output, all in one product; the first
-        // step reads h₀.
-        int first = reverse ? steps - 1 : 0;
-        var beta = T.Zero;
-        if (steps > 1)
-        {
-            int gatesFrom = reverse ? 0 : 1, hiddenFrom = reverse ? 1 : 0;
-            int rows = (steps - 1) * n;
-            Gemm.Multiply(4 * h, h, rows, T.One, gradGates.Slice(gatesFrom * 4 * block, rows * 4 * h), 1, 4 * h,
-                output.Slice(hiddenFrom * block, rows * h), h, 1, T.Zero, gradWeight, h);
-            beta = T.One;
-        }
-
-        Gemm.Multiply(4 * h, h, n, T.One, gradGates.Slice(first * 4 * block, 4 * block), 1, 4 * h, h0, h0Stride, 1, beta, gradWeight, h);
+        if (!gradWeight.IsEmpty)
+            SequenceSteps.WeightGradient(steps, n, h, 4 * h, reverse, gradGates, output, h0, h0Stride, gradWeight);
     }
-
-    /// <summary>How many row ranges a step's cell runs in: one per thread when the step is large enough.</summary>
-    private static int Parts(int batch, int hidden) =>
-        (long)batch * 5 * hidden >= MinParallelElements ? Math.Clamp(Parallelism.NumThreads, 1, batch) : 1;
 
     /// <summary>One range of rows of a step's forward cell.</summary>
     private readonly struct ForwardRows<T>(int batch, int hidden, int parts, T* gates, int gateStride, T* recurrent, T* c, int cStride,

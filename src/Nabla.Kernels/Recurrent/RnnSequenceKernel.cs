@@ -17,9 +17,6 @@ namespace Nabla.Kernels;
 /// </summary>
 public static unsafe class RnnSequenceKernel
 {
-    /// <summary>The fewest elements (N·H) of a step worth splitting its rows between threads.</summary>
-    private const int MinParallelElements = 16 * 1024;
-
     /// <summary>The sequence's forward pass.</summary>
     /// <param name="steps">T, the steps (at least 1).</param>
     /// <param name="batch">N, the rows of every step.</param>
@@ -42,7 +39,7 @@ public static unsafe class RnnSequenceKernel
         ReadOnlySpan<T> h0, int h0Stride, Span<T> output, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
+        int n = batch, h = hidden, block = n * h, parts = SequenceSteps.Parts(n, 3 * h);
         var recurrent = scratch[..block];
         using var packedWeight = Gemm.PackB(n, h, h, weight, weightColStride, weightRowStride);
         fixed (T* pGates = gates, pRecurrent = recurrent, pOutput = output)
@@ -92,7 +89,7 @@ public static unsafe class RnnSequenceKernel
         ReadOnlySpan<T> output, ReadOnlySpan<T> gradOutput, Span<T> gradGates, Span<T> gradWeight, Span<T> gradH0, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int n = batch, h = hidden, block = n * h, parts = Parts(n, h);
+        int n = batch, h = hidden, block = n * h, parts = SequenceSteps.Parts(n, 3 * h);
         var gradH = scratch[..block];
         gradH.Clear();
         using var packedWeight = Gemm.PackB(n, h, h, weight, weightRowStride, weightColStride);
@@ -108,28 +105,9 @@ public static unsafe class RnnSequenceKernel
             }
         }
 
-        if (gradWeight.IsEmpty)
-            return;
-
-        // Σ_t dpre_tᵀ·h_(t−1): the steps after the first read h_(t−1) from the output, all in one product; the first
-        // step reads h₀.
-        int first = reverse ? steps - 1 : 0;
-        var beta = T.Zero;
-        if (steps > 1)
-        {
-            int gatesFrom = reverse ? 0 : 1, hiddenFrom = reverse ? 1 : 0;
-            int rows = (steps - 1) * n;
-            Gemm.Multiply(h, h, rows, T.One, gradGates.Slice(gatesFrom * block, rows * h), 1, h,
-                output.Slice(hiddenFrom * block, rows * h), h, 1, T.Zero, gradWeight, h);
-            beta = T.One;
-        }
-
-        Gemm.Multiply(h, h, n, T.One, gradGates.Slice(first * block, block), 1, h, h0, h0Stride, 1, beta, gradWeight, h);
+        if (!gradWeight.IsEmpty)
+            SequenceSteps.WeightGradient(steps, n, h, h, reverse, gradGates, output, h0, h0Stride, gradWeight);
     }
-
-    /// <summary>How many row ranges a step runs in: one per thread when the step is large enough.</summary>
-    private static int Parts(int batch, int hidden) =>
-        (long)batch * hidden >= MinParallelElements ? Math.Clamp(Parallelism.NumThreads, 1, batch) : 1;
 
     /// <summary>One range of rows of a step's forward pass: h = act(gi + recurrent).</summary>
     private readonly struct ForwardRows<T>(int batch, int hidden, int parts, bool relu, T* gates, int gateStride, T* recurrent, T* hNew) : IParallelWork
