@@ -237,6 +237,8 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
         /// Splits C into <paramref name="tasks"/> regions. Each region packs the A rows and B columns it needs, so
         /// splitting columns repeats A's packing and splitting rows repeats B's: picks the grid that packs the least,
         /// counting a transposing copy as twice a straight one and reading in place (or a B packed beforehand) as free.
+        /// Ties go to the grid with more row splits, whose regions hold whole rows of C (on the 2-core Zen 4, Aᵀ·B 512³
+        /// ran at 194–211 GFLOP/s split by rows against 185–193 split by columns).
         /// </summary>
         public static RegionGrid Choose(in GemmProblem<T> problem, int tasks)
         {
@@ -253,7 +255,7 @@ internal static unsafe class BlockedGemm<TOps, TVector, T, TShape>
                     continue;
 
                 long packed = (colsSplit * aCost) + (rowsSplit * bCost);
-                if (packed < best)
+                if (packed <= best)
                 {
                     best = packed;
                     rows = rowsSplit;
