@@ -210,7 +210,7 @@ public sealed class GemmBlockingTests
         if (!Multiply(bits, blocks, m, n, k, alpha, a, k, 1, b, bRow, bCol, beta, expected, n))
             return;
 
-        using var packed = Pack(bits, blocks, m, n, k, b, bRow, bCol);
+        using var packed = GemmDriver<T>.PackB(bits, blocks, m, n, k, b, bRow, bCol);
         int saved = Parallelism.NumThreads;
         try
         {
@@ -227,14 +227,6 @@ public sealed class GemmBlockingTests
             Parallelism.NumThreads = saved;
         }
     }
-
-    private static GemmPackedB<T> Pack<T>(int bits, GemmBlocks blocks, int m, int n, int k, T[] b, int bRow, int bCol)
-        where T : unmanaged, IFloatingPointIeee754<T> => bits switch
-        {
-            512 => GemmDriver<T>.PackB<Vector512Ops<T>, Vector512<T>>(blocks, m, n, k, b, bRow, bCol),
-            256 => GemmDriver<T>.PackB<Vector256Ops<T>, Vector256<T>>(blocks, m, n, k, b, bRow, bCol),
-            _ => GemmDriver<T>.PackB<Vector128Ops<T>, Vector128<T>>(blocks, m, n, k, b, bRow, bCol),
-        };
 
     /// <summary>Runs the product with the given tile and blocks; false when this processor lacks the vector width.</summary>
     private static unsafe bool Multiply<T>(int bits, GemmBlocks blocks, int m, int n, int k, T alpha, T[] a, int aRow, int aCol, T[] b, int bRow, int bCol, T beta, T[] c, int cRowStride)

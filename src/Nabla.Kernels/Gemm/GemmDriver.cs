@@ -92,14 +92,17 @@ internal static unsafe class GemmDriver<T>
     public static GemmPackedB<T> PackB(int m, int n, int k, ReadOnlySpan<T> b, int bRowStride, int bColStride)
     {
         var configuration = GemmConfiguration.Current;
-        var blocks = configuration.For<T>();
-        return configuration.VectorBits switch
+        return PackB(configuration.VectorBits, configuration.For<T>(), m, n, k, b, bRowStride, bColStride);
+    }
+
+    /// <summary>Packs B for m×n×k products with the register tile of <paramref name="vectorBits"/> (512, 256 or 128) and <paramref name="blocks"/>.</summary>
+    internal static GemmPackedB<T> PackB(int vectorBits, GemmBlocks blocks, int m, int n, int k, ReadOnlySpan<T> b, int bRowStride, int bColStride) =>
+        vectorBits switch
         {
             512 => PackB<Vector512Ops<T>, Vector512<T>>(blocks, m, n, k, b, bRowStride, bColStride),
             256 => PackB<Vector256Ops<T>, Vector256<T>>(blocks, m, n, k, b, bRowStride, bColStride),
             _ => PackB<Vector128Ops<T>, Vector128<T>>(blocks, m, n, k, b, bRowStride, bColStride),
         };
-    }
 
     /// <summary>
     /// Packs the k×n operand B of m×n×k products for the register tile of <typeparamref name="TOps"/> and

@@ -179,7 +179,6 @@ internal static class Derivatives
     private static Tensor ReluBackward(Tensor g, Tensor y) =>
         Autograd.IsGradEnabled && g.RequiresGrad ? g * Mask(y.Gt(0.0)) : BackwardPrimitives.ReluBackward(g, y);
 
-    /// <summary>y = x·Wᵀ + b: gx = g·W, gW = gᵀ·x and gb = Σ g over all but the last dim, with x and g seen as rows.</summary>
     /// <summary>
     /// Softmax: y·(g − Σ g·y); log-softmax: g − e^y·Σ g, the sums over <paramref name="dim"/>. One fused pass per row over
     /// the last dim, or, when the backward pass is recorded or the dim is another, the formula in differentiable ops.
@@ -191,6 +190,7 @@ internal static class Derivatives
         return log ? g - (y.Exp() * g.Sum(dim, keepDim: true)) : y * (g - (g * y).Sum(dim, keepDim: true));
     }
 
+    /// <summary>y = x·Wᵀ + b: gx = g·W, gW = gᵀ·x and gb = Σ g over all but the last dim, with x and g seen as rows.</summary>
     private static Tensor?[] LinearBackward(Node node, Tensor g)
     {
         var grads = new Tensor?[node.Inputs.Length];

@@ -17,9 +17,10 @@ internal enum RecurrentMode
 /// (<c>weight_ih_l{k}[_reverse]</c>, <c>weight_hh_l{k}[_reverse]</c>, <c>bias_ih_l{k}[_reverse]</c>,
 /// <c>bias_hh_l{k}[_reverse]</c>), all drawn from U(−1/√H, 1/√H), and the loop over time. Each layer and direction
 /// projects the inputs of all time steps with one matrix product (both biases folded in, except GRU's recurrent one,
-/// which the reset gate scales); a step then adds only h·W_hhᵀ and runs the fused cell. Variable-length batches mask
-/// the steps past each sequence's length: those outputs are zero and the state holds, so the final state is the one
-/// after the sequence's last element and the reverse direction starts there.
+/// which the reset gate scales), then runs the whole direction as one fused sequence primitive (the recurrent products
+/// and cells of every step). Variable-length batches run step by step and mask the steps past each sequence's length:
+/// those outputs are zero and the state holds, so the final state is the one after the sequence's last element and the
+/// reverse direction starts there.
 /// </summary>
 public abstract class RNNBase : Module
 {
@@ -159,21 +160,22 @@ public abstract class RNNBase : Module
         var inputBias = gru || bIh is null ? bIh : bIh + bHh!;
         var projected = Functional.Linear(x, wIh, inputBias);
         int steps = x.Shape[0];
-        if (_mode == RecurrentMode.Lstm && masks is null)
-        {
-            // The whole direction in one fused primitive: every h_t, then the last c.
-            var sequence = Tensor.LstmSequence(projected, wHh, state[0], state[1], reverse);
-            var last = sequence.Narrow(0, reverse ? 0 : steps - 1, 1).Squeeze(0);
-            return (sequence.Narrow(0, 0, steps), [last, sequence.Narrow(0, steps, 1).Squeeze(0)]);
-        }
         if (masks is null)
         {
-            var sequence = gru
-                ? Tensor.GruSequence(projected, wHh, bHh, state[0], reverse)
-                : Tensor.RnnSequence(projected, wHh, state[0], relu: _mode == RecurrentMode.RnnRelu, reverse);
-            return (sequence, [sequence.Narrow(0, reverse ? 0 : steps - 1, 1).Squeeze(0)]);
+            // The whole direction in one fused primitive: every h_t (then, for the LSTM, the last c).
+            var sequence = _mode switch
+            {
+                RecurrentMode.Lstm => Tensor.LstmSequence(projected, wHh, state[0], state[1], reverse),
+                RecurrentMode.Gru => Tensor.GruSequence(projected, wHh, bHh, state[0], reverse),
+                _ => Tensor.RnnSequence(projected, wHh, state[0], relu: _mode == RecurrentMode.RnnRelu, reverse),
+            };
+            var last = sequence.Narrow(0, reverse ? 0 : steps - 1, 1).Squeeze(0);
+            return _mode == RecurrentMode.Lstm
+                ? (sequence.Narrow(0, 0, steps), [last, sequence.Narrow(0, steps, 1).Squeeze(0)])
+                : (sequence, [last]);
         }
 
+        // Variable lengths: step by step, the steps past a sequence's length masked.
         var recurrentBias = gru ? bHh : null;
         var outputs = new Tensor[steps];
         var h = state[0];
@@ -202,18 +204,10 @@ public abstract class RNNBase : Module
                     hNew = (gi + gh).Tanh();
                     break;
             }
-            if (masks is null)
-            {
-                outputs[t] = h = hNew;
-                c = cNew;
-            }
-            else
-            {
-                var valid = masks[t];
-                outputs[t] = Tensor.Where(valid, hNew, zero);
-                h = Tensor.Where(valid, hNew, h);
-                if (c is not null) c = Tensor.Where(valid, cNew, c);
-            }
+            var valid = masks[t];
+            outputs[t] = Tensor.Where(valid, hNew, zero);
+            h = Tensor.Where(valid, hNew, h);
+            if (c is not null) c = Tensor.Where(valid, cNew, c);
         }
         return (Tensor.Stack(outputs, 0), c is null ? [h] : [h, c]);
     }
