@@ -2,16 +2,17 @@
 """Generate random op programs and what PyTorch computes for them, for Nabla's random-program tests.
 
 Run:  /usr/bin/python3 tests/golden/make_random_programs.py   (PyTorch 1.13, CPU)
-Writes random_programs_float64.json (436 programs) and random_programs_float32.json (202 programs) next to
+Writes random_programs_float64.json (460 programs) and random_programs_float32.json (214 programs) next to
 this script. Deterministic: each program draws from random.Random(seed ^ crc32(name)) and picks its ops by
 rendezvous hashing, so two runs give identical bytes, and adding an op to OPS leaves most programs unchanged.
-Each file holds six groups: "f64_000"… over the everyday ops, "_s…" over the masking and recurrent ops
+Each file holds seven groups: "f64_000"… over the everyday ops, "_s…" over the masking and recurrent ops
 (SEQUENCE_OPS), "_t…" over the tensor-API functions (TENSOR_API_OPS), "_u…" over the wider tensor API
 (WIDER_API_OPS: sorting with indices, rounding, remainders, two-operand einsum, Bool masks, scatter and index_put)
 and "_v…" over the layers' functional ops, the SVD and the losses (LAYER_OPS: convolutions and their transposes,
 interpolation, pixel shuffles, batch/group/layer norm, logcumsumexp, svdvals, the nuclear norm, a sign-free function
-of the singular vectors, mse, huber, soft-target cross entropy, binary cross entropy with logits) and "_w…" over the
-remaining differentiable tensor-API functions (API_REST_OPS).
+of the singular vectors, mse, huber, soft-target cross entropy, binary cross entropy with logits), "_w…" over the
+remaining differentiable tensor-API functions (API_REST_OPS) and "_x…" over the fused recurrent layer directions
+(RECURRENT_OPS: LSTM, GRU and Elman RNN over whole sequences, either direction, some of variable lengths).
 A program drawn exactly as the fixture already holds it (same inputs, steps and weight) keeps its line as committed,
 since PyTorch's vectorised kernels can round the last bit differently on another CPU.
 
@@ -507,6 +508,99 @@ def run_gru_cell(x, a):
     hr, hz, hn = x[1].chunk(3, 1)
     r, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
     return (1 - z) * torch.tanh(i_n + r * hn) + z * x[2]
+
+
+# The fused recurrent layer directions of the programs named "*_x…": input gates (T, N, G·H), the recurrent weight
+# (G·H, H), the GRU's recurrent bias when there is one, and the initial states (N, H); a row past its length holds its
+# states, and the steps run backwards with "reverse". Every h_t in time order, then for the LSTM the last c.
+
+def held(a, t, new, old):
+    """The state after step t: new, except in the rows past their length, which keep old."""
+    if a["lengths"] is None:
+        return new
+    within = torch.tensor([t < length for length in a["lengths"]]).reshape(-1, 1)
+    return torch.where(within, new, old)
+
+
+def time_order(a, steps):
+    return range(steps - 1, -1, -1) if a["reverse"] else range(steps)
+
+
+def run_lstm_sequence(x, a):
+    gates, w, h, c = x
+    outputs = [None] * gates.shape[0]
+    for t in time_order(a, gates.shape[0]):
+        i, f, g, o = (gates[t] + h @ w.T).chunk(4, 1)
+        cell = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        h = outputs[t] = held(a, t, torch.sigmoid(o) * torch.tanh(cell), h)
+        c = held(a, t, cell, c)
+    return torch.stack(outputs + [c])
+
+
+def run_gru_sequence(x, a):
+    gates, w, b, h = x if a["bias"] else (x[0], x[1], None, x[2])
+    outputs = [None] * gates.shape[0]
+    for t in time_order(a, gates.shape[0]):
+        ir, iz, i_n = gates[t].chunk(3, 1)
+        hr, hz, hn = F.linear(h, w, b).chunk(3, 1)
+        r, z = torch.sigmoid(ir + hr), torch.sigmoid(iz + hz)
+        h = outputs[t] = held(a, t, (1 - z) * torch.tanh(i_n + r * hn) + z * h, h)
+    return torch.stack(outputs)
+
+
+def run_rnn_sequence(x, a):
+    gates, w, h = x
+    outputs = [None] * gates.shape[0]
+    for t in time_order(a, gates.shape[0]):
+        pre = gates[t] + h @ w.T
+        h = outputs[t] = held(a, t, torch.relu(pre) if a["relu"] else torch.tanh(pre), h)
+    return torch.stack(outputs)
+
+
+def make_sequence(gates, states=1, bias=False, relu=False):
+    """
+    A fused layer direction with x as its input gates (T, N, gates·H), or with x as an initial state (N, H) and fresh
+    input gates of one to three steps; the weight, the bias (sometimes none) and the other states join as partners.
+    """
+    def make(g, i):
+        x = g.values[i]
+        if x.dim() == 3 and x.shape[2] % gates == 0:
+            steps, n, h = x.shape[0], x.shape[1], x.shape[2] // gates
+            operands = [i]
+        elif x.dim() == 2:
+            (n, h), steps = x.shape, g.rng.randint(1, 3)
+            k = g.partner(i, lambda y: list(y.shape) == [steps, n, gates * h], lambda g, s: [steps, n, gates * h], allow_self=False)
+            if k is None:
+                return None
+            operands = [k]
+        else:
+            return None
+        w = g.partner(operands[0], lambda y: list(y.shape) == [gates * h, h], lambda g, s: [gates * h, h], allow_self=False)
+        if w is None:
+            return None
+        operands.append(w)
+        with_bias = bias and g.rng.random() < 0.7
+        if with_bias:
+            b = g.partner(operands[0], lambda y: list(y.shape) == [gates * h], lambda g, s: [gates * h], allow_self=False)
+            if b is None:
+                return None
+            operands.append(b)
+        for k in range(states):
+            if x.dim() == 2 and k == 0:
+                operands.append(i)
+                continue
+            state = g.partner(operands[0], lambda y: list(y.shape) == [n, h], lambda g, s: [n, h], allow_self=False)
+            if state is None:
+                return None
+            operands.append(state)
+        args = {"reverse": g.rng.random() < 0.5,
+                "lengths": [g.rng.randint(1, steps) for _ in range(n)] if steps > 1 and g.rng.random() < 0.6 else None}
+        if bias:
+            args["bias"] = with_bias
+        if relu:
+            args["relu"] = g.rng.random() < 0.3
+        return operands, args
+    return make
 
 
 # The wider tensor API of the programs named "*_u…": sorting with indices, rounding, remainders, two-operand einsum,
@@ -1093,6 +1187,10 @@ OPS = {
     "masked_fill": unary(lambda x, a: x[0].masked_fill(const(a["mask"], x[0]) != 0, a["value"]), args=masked_fill_args),
     "lstm_cell": (run_lstm_cell, make_cell(4)),
     "gru_cell": (run_gru_cell, make_cell(3)),
+    # The fused recurrent layer directions, drawn only in the programs named "*_x…".
+    "lstm_sequence": (run_lstm_sequence, make_sequence(4, states=2)),
+    "gru_sequence": (run_gru_sequence, make_sequence(3, bias=True)),
+    "rnn_sequence": (run_rnn_sequence, make_sequence(1, relu=True)),
     # The tensor-API functions, indexing and in-place writes, drawn only in the programs named "*_t…".
     "tan": unary(lambda x, a: torch.tan(x[0]), ok=lambda x: amax(x) < 1.2),
     "atan": unary(lambda x, a: torch.atan(x[0])),
@@ -1307,6 +1405,11 @@ API_REST_OPS = ["tile", "repeat_interleave", "diag_embed", "trace", "outer", "di
                 "asin", "acos", "bmm", "addmm"]
 
 
+# The fused recurrent layer directions, drawn only in the programs named "*_x…", so the "*_w…" programs stay as they
+# were too. Program k of that group must use RECURRENT_OPS[k mod len].
+RECURRENT_OPS = ["lstm_sequence", "gru_sequence", "rnn_sequence"]
+
+
 def pick_op(rng, ops):
     """The op of one attempt: the name with the highest hash of one fresh random key (rendezvous hashing)."""
     key = rng.getrandbits(32)
@@ -1476,11 +1579,12 @@ def committed(path):
     return {json.loads(line.rstrip(","))["name"]: line.rstrip(",") for line in lines}
 
 
-def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count, layer_count, rest_count):
+def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count, layer_count, rest_count, recurrent_count):
     dtype = {"float64": torch.float64, "float32": torch.float32}[dtype_name]
     prefix = "f64" if dtype == torch.float64 else "f32"
     rng = lambda name: random.Random(seed ^ zlib.crc32(name.encode()))
-    up_to_layers = [name for name in OPS if name not in API_REST_OPS]
+    up_to_rest = [name for name in OPS if name not in RECURRENT_OPS]
+    up_to_layers = [name for name in up_to_rest if name not in API_REST_OPS]
     up_to_wider = [name for name in up_to_layers if name not in LAYER_OPS]
     wider = [name for name in WIDER_API_OPS if name not in TENSOR_API_OPS]
     up_to_api = [name for name in up_to_wider if name not in wider]
@@ -1502,6 +1606,10 @@ def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count,
     for k in range(rest_count):
         op = API_REST_OPS[(k if dtype == torch.float64 else 2 * k) % len(API_REST_OPS)]
         name = f"{prefix}_w{k:02d}"
+        programs.append(program(rng(name), name, dtype, up_to_rest, [op], favour=op))
+    for k in range(recurrent_count):
+        op = RECURRENT_OPS[k % len(RECURRENT_OPS)]
+        name = f"{prefix}_x{k:02d}"
         programs.append(program(rng(name), name, dtype, list(OPS), [op], favour=op))
     # A program drawn exactly as committed keeps its committed line: PyTorch's vectorised kernels round differently
     # on different CPUs in the last bit, which would otherwise change the recorded values from machine to machine.
@@ -1526,5 +1634,5 @@ def write(file, dtype_name, seed, count, sequence_count, api_count, wider_count,
 if __name__ == "__main__":
     torch.manual_seed(0)
     torch.set_num_threads(1)
-    write("random_programs_float64.json", "float64", 64, 200, 40, 60, 40, 57, 39)
-    write("random_programs_float32.json", "float32", 32, 100, 20, 30, 20, 19, 13)
+    write("random_programs_float64.json", "float64", 64, 200, 40, 60, 40, 57, 39, 24)
+    write("random_programs_float32.json", "float32", 32, 100, 20, 30, 20, 19, 13, 12)

@@ -15,6 +15,10 @@ namespace Nabla.Kernels;
 /// own row stride. The output (T, N, H) holds h_t at row block t (in time order, also when running backwards); the
 /// recurrent gates (T, N, 3H) and the workspace (T, N, 3H) of each step's r, z and n are kept for the backward pass.
 /// </para>
+/// <para>
+/// In a batch of variable lengths, the steps past a row's length hold its state (see <see cref="SequenceSteps"/>): the
+/// output's row keeps h_(t−1), and a sequence running backwards starts from h₀ at its last element.
+/// </para>
 /// </summary>
 public static unsafe class GruSequenceKernel
 {
@@ -23,6 +27,7 @@ public static unsafe class GruSequenceKernel
     /// <param name="batch">N, the rows of every step.</param>
     /// <param name="hidden">H, the hidden size.</param>
     /// <param name="reverse">Whether the steps run from t = T − 1 down to 0.</param>
+    /// <param name="lengths">Every row's length, in [1, T]; empty when every row runs all T steps.</param>
     /// <param name="gates">The input gates, rows of 3H.</param>
     /// <param name="gateStepStride">The stride between the steps of <paramref name="gates"/>.</param>
     /// <param name="gateRowStride">The stride between the rows of a step of <paramref name="gates"/>.</param>
@@ -35,7 +40,7 @@ public static unsafe class GruSequenceKernel
     /// <param name="output">(T, N, H) contiguous: every h_t.</param>
     /// <param name="recurrent">(T, N, 3H) contiguous: every step's recurrent gates.</param>
     /// <param name="workspace">(T, N, 3H) contiguous: every step's r, z and n.</param>
-    public static void Forward<T>(int steps, int batch, int hidden, bool reverse,
+    public static void Forward<T>(int steps, int batch, int hidden, bool reverse, ReadOnlySpan<int> lengths,
         ReadOnlySpan<T> gates, int gateStepStride, int gateRowStride,
         ReadOnlySpan<T> weight, int weightRowStride, int weightColStride, ReadOnlySpan<T> bias,
         ReadOnlySpan<T> h0, int h0Stride, Span<T> output, Span<T> recurrent, Span<T> workspace)
@@ -68,6 +73,8 @@ public static unsafe class GruSequenceKernel
                 Gemm.Multiply(n, 3 * h, h, T.One, new ReadOnlySpan<T>(hPrev, ((n - 1) * hStride) + h), hStride, 1, packedWeight, beta, stepRecurrent, 3 * h);
                 ParallelJob<ForwardRows<T>>.For(parts, new ForwardRows<T>(n, h, parts, pGates + (t * gateStepStride), gateRowStride,
                     pRecurrent + (t * 3 * block), hPrev, hStride, pOutput + (t * block), pWorkspace + (t * 3 * block)));
+                if (SequenceSteps.AnyPast(lengths, t))
+                    SequenceSteps.CopyPast(lengths, t, h, hPrev, hStride, pOutput + (t * block));
             }
         }
     }
@@ -81,6 +88,7 @@ public static unsafe class GruSequenceKernel
     /// <param name="batch">N, the rows of every step.</param>
     /// <param name="hidden">H, the hidden size.</param>
     /// <param name="reverse">Whether the forward pass ran from t = T − 1 down to 0.</param>
+    /// <param name="lengths">Every row's length, as the forward pass had them; empty when every row ran all T steps.</param>
     /// <param name="weight">W_hh, (3H, H).</param>
     /// <param name="weightRowStride">The stride between the rows of <paramref name="weight"/>.</param>
     /// <param name="weightColStride">The stride between the columns of <paramref name="weight"/>.</param>
@@ -95,8 +103,9 @@ public static unsafe class GruSequenceKernel
     /// <param name="gradWeight">(3H, H): the gradient of W_hh; empty when it is not wanted.</param>
     /// <param name="gradBias">3H: the gradient of b_hh; empty when it is not wanted.</param>
     /// <param name="gradH0">(N, H): the gradient of h₀.</param>
-    /// <param name="scratch">N·H elements for the gradient of h that one step passes to the step before it.</param>
-    public static void Backward<T>(int steps, int batch, int hidden, bool reverse,
+    /// <param name="scratch">N·H elements for the gradient of h that one step passes to the step before it, 2·N·H with
+    /// <paramref name="lengths"/>.</param>
+    public static void Backward<T>(int steps, int batch, int hidden, bool reverse, ReadOnlySpan<int> lengths,
         ReadOnlySpan<T> weight, int weightRowStride, int weightColStride, ReadOnlySpan<T> h0, int h0Stride,
         ReadOnlySpan<T> output, ReadOnlySpan<T> recurrent, ReadOnlySpan<T> workspace, ReadOnlySpan<T> gradOutput,
         Span<T> gradGates, Span<T> gradRecurrent, Span<T> gradWeight, Span<T> gradBias, Span<T> gradH0, Span<T> scratch)
@@ -106,11 +115,13 @@ public static unsafe class GruSequenceKernel
 
         // The scratch carries the gradient of h_(t−1) from each step to the one before it: the cell writes the part
         // through z, the product with W_hh adds the part through the recurrent gates. The first step's goes to gradH0.
+        // With lengths, the rest of the scratch keeps, over a step, the gradient of the state that rows past their length hold.
         var gradH = scratch[..block];
         gradH.Clear();
         using var packedWeight = Gemm.PackB(n, h, 3 * h, weight, weightRowStride, weightColStride);
         fixed (T* pH0 = h0, pOutput = output, pRecurrent = recurrent, pWorkspace = workspace, pGradOutput = gradOutput,
-            pGradGates = gradGates, pGradRecurrent = gradRecurrent, pGradH = gradH, pGradH0 = gradH0)
+            pGradGates = gradGates, pGradRecurrent = gradRecurrent, pGradH = gradH, pGradH0 = gradH0,
+            pHeld = lengths.IsEmpty ? default : scratch.Slice(block, block))
         {
             for (int s = steps - 1; s >= 0; s--)
             {
@@ -124,9 +135,19 @@ public static unsafe class GruSequenceKernel
                 }
 
                 T* target = s > 0 ? pGradH : pGradH0;
+                bool past = SequenceSteps.AnyPast(lengths, t);
+                if (past)
+                    SequenceSteps.AddPast(lengths, t, h, pGradOutput + (t * block), pGradH, pHeld);
                 ParallelJob<BackwardRows<T>>.For(parts, new BackwardRows<T>(n, h, parts, pWorkspace + (t * 3 * block), pRecurrent + (t * 3 * block),
                     hPrev, hStride, pGradOutput + (t * block), pGradH, pGradGates + (t * 3 * block), pGradRecurrent + (t * 3 * block), target));
+                if (past)
+                {
+                    SequenceSteps.ClearPast(lengths, t, 3 * h, pGradGates + (t * 3 * block));
+                    SequenceSteps.ClearPast(lengths, t, 3 * h, pGradRecurrent + (t * 3 * block));
+                }
                 Gemm.Multiply(n, h, 3 * h, T.One, gradRecurrent.Slice(t * 3 * block, 3 * block), 3 * h, 1, packedWeight, T.One, new Span<T>(target, block), h);
+                if (past)
+                    SequenceSteps.CopyPast(lengths, t, h, pHeld, h, target);
             }
         }
 

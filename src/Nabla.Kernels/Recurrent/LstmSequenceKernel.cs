@@ -14,6 +14,10 @@ namespace Nabla.Kernels;
 /// row block T; the cells (T, N, H) hold c_t and the workspace (T, N, 5H) each step's activated gates and tanh c_t,
 /// both for the backward pass.
 /// </para>
+/// <para>
+/// In a batch of variable lengths, the steps past a row's length hold its states (see <see cref="SequenceSteps"/>):
+/// the output's row keeps h_(t−1), and a sequence running backwards starts from h₀ and c₀ at its last element.
+/// </para>
 /// </summary>
 public static unsafe class LstmSequenceKernel
 {
@@ -22,6 +26,7 @@ public static unsafe class LstmSequenceKernel
     /// <param name="batch">N, the rows of every step.</param>
     /// <param name="hidden">H, the hidden size.</param>
     /// <param name="reverse">Whether the steps run from t = T − 1 down to 0.</param>
+    /// <param name="lengths">Every row's length, in [1, T]; empty when every row runs all T steps.</param>
     /// <param name="gates">The input gates, rows of 4H.</param>
     /// <param name="gateStepStride">The stride between the steps of <paramref name="gates"/>.</param>
     /// <param name="gateRowStride">The stride between the rows of a step of <paramref name="gates"/>.</param>
@@ -36,7 +41,7 @@ public static unsafe class LstmSequenceKernel
     /// <param name="cells">(T, N, H) contiguous: every c_t.</param>
     /// <param name="workspace">(T, N, 5H) contiguous: every step's activated gates and tanh c_t.</param>
     /// <param name="scratch">N·4H elements for one step's recurrent gates.</param>
-    public static void Forward<T>(int steps, int batch, int hidden, bool reverse,
+    public static void Forward<T>(int steps, int batch, int hidden, bool reverse, ReadOnlySpan<int> lengths,
         ReadOnlySpan<T> gates, int gateStepStride, int gateRowStride,
         ReadOnlySpan<T> weight, int weightRowStride, int weightColStride,
         ReadOnlySpan<T> h0, int h0Stride, ReadOnlySpan<T> c0, int c0Stride,
@@ -51,21 +56,25 @@ public static unsafe class LstmSequenceKernel
             for (int s = 0; s < steps; s++)
             {
                 int t = reverse ? steps - 1 - s : s;
-                ReadOnlySpan<T> hPrev = h0;
-                T* cPrev = pC0;
+                T* hPrev = pH0, cPrev = pC0;
                 int hStride = h0Stride, cStride = c0Stride;
                 if (s > 0)
                 {
                     int previous = reverse ? t + 1 : t - 1;
-                    hPrev = output.Slice(previous * block, block);
+                    hPrev = pOutput + (previous * block);
                     cPrev = pCells + (previous * block);
                     hStride = cStride = h;
                 }
 
                 // h_(t−1)·W_hhᵀ: W_hh read transposed through its strides, packed once for every step.
-                Gemm.Multiply(n, 4 * h, h, T.One, hPrev, hStride, 1, packedWeight, T.Zero, recurrent, 4 * h);
+                Gemm.Multiply(n, 4 * h, h, T.One, new ReadOnlySpan<T>(hPrev, ((n - 1) * hStride) + h), hStride, 1, packedWeight, T.Zero, recurrent, 4 * h);
                 ParallelJob<ForwardRows<T>>.For(parts, new ForwardRows<T>(n, h, parts, pGates + (t * gateStepStride), gateRowStride, pRecurrent,
                     cPrev, cStride, pOutput + (t * block), pCells + (t * block), pWorkspace + (t * 5 * block)));
+                if (SequenceSteps.AnyPast(lengths, t))
+                {
+                    SequenceSteps.CopyPast(lengths, t, h, hPrev, hStride, pOutput + (t * block));
+                    SequenceSteps.CopyPast(lengths, t, h, cPrev, cStride, pCells + (t * block));
+                }
             }
         }
 
@@ -82,6 +91,7 @@ public static unsafe class LstmSequenceKernel
     /// <param name="batch">N, the rows of every step.</param>
     /// <param name="hidden">H, the hidden size.</param>
     /// <param name="reverse">Whether the forward pass ran from t = T − 1 down to 0.</param>
+    /// <param name="lengths">Every row's length, as the forward pass had them; empty when every row ran all T steps.</param>
     /// <param name="weight">W_hh, (4H, H).</param>
     /// <param name="weightRowStride">The stride between the rows of <paramref name="weight"/>.</param>
     /// <param name="weightColStride">The stride between the columns of <paramref name="weight"/>.</param>
@@ -97,8 +107,9 @@ public static unsafe class LstmSequenceKernel
     /// <param name="gradWeight">(4H, H): the gradient of W_hh; empty when it is not wanted.</param>
     /// <param name="gradH0">(N, H): the gradient of h₀.</param>
     /// <param name="gradC0">(N, H): the gradient of c₀.</param>
-    /// <param name="scratch">N·H elements for the gradient of h that one step passes to the step before it.</param>
-    public static void Backward<T>(int steps, int batch, int hidden, bool reverse,
+    /// <param name="scratch">N·H elements for the gradient of h that one step passes to the step before it, 3·N·H with
+    /// <paramref name="lengths"/>.</param>
+    public static void Backward<T>(int steps, int batch, int hidden, bool reverse, ReadOnlySpan<int> lengths,
         ReadOnlySpan<T> weight, int weightRowStride, int weightColStride,
         ReadOnlySpan<T> h0, int h0Stride, ReadOnlySpan<T> c0, int c0Stride,
         ReadOnlySpan<T> output, ReadOnlySpan<T> cells, ReadOnlySpan<T> workspace, ReadOnlySpan<T> gradOutput,
@@ -108,12 +119,15 @@ public static unsafe class LstmSequenceKernel
         int n = batch, h = hidden, block = n * h, parts = SequenceSteps.Parts(n, 5 * h);
 
         // The scratch carries the gradient of h_(t−1) from each step to the one before it, gradC0 that of c_(t−1); the
-        // first step's go to gradH0 and gradC0.
+        // first step's go to gradH0 and gradC0. With lengths, the rest of the scratch keeps, over a step, the gradients
+        // of the states that rows past their length hold.
         var gradH = scratch[..block];
         gradH.Clear();
         gradOutput.Slice(steps * block, block).CopyTo(gradC0);
         using var packedWeight = Gemm.PackB(n, h, 4 * h, weight, weightRowStride, weightColStride);
-        fixed (T* pC0 = c0, pCells = cells, pWorkspace = workspace, pGradOutput = gradOutput, pGradGates = gradGates, pGradH = gradH, pGradC = gradC0)
+        fixed (T* pC0 = c0, pCells = cells, pWorkspace = workspace, pGradOutput = gradOutput, pGradGates = gradGates, pGradH = gradH, pGradC = gradC0,
+            pHeldH = lengths.IsEmpty ? default : scratch.Slice(block, block), pHeldC = lengths.IsEmpty ? default : scratch.Slice(2 * block, block),
+            pGradH0 = gradH0)
         {
             for (int s = steps - 1; s >= 0; s--)
             {
@@ -126,10 +140,23 @@ public static unsafe class LstmSequenceKernel
                     cStride = h;
                 }
 
+                bool past = SequenceSteps.AnyPast(lengths, t);
+                if (past)
+                {
+                    SequenceSteps.AddPast(lengths, t, h, pGradOutput + (t * block), pGradH, pHeldH);
+                    SequenceSteps.CopyPast(lengths, t, h, pGradC, h, pHeldC);
+                }
                 ParallelJob<BackwardRows<T>>.For(parts, new BackwardRows<T>(n, h, parts, pWorkspace + (t * 5 * block), cPrev, cStride,
                     pGradOutput + (t * block), pGradH, pGradC, pGradGates + (t * 4 * block)));
-                var target = s > 0 ? gradH : gradH0;
-                Gemm.Multiply(n, h, 4 * h, T.One, gradGates.Slice(t * 4 * block, 4 * block), 4 * h, 1, packedWeight, T.Zero, target, h);
+                if (past)
+                {
+                    SequenceSteps.ClearPast(lengths, t, 4 * h, pGradGates + (t * 4 * block));
+                    SequenceSteps.CopyPast(lengths, t, h, pHeldC, h, pGradC);
+                }
+                T* target = s > 0 ? pGradH : pGradH0;
+                Gemm.Multiply(n, h, 4 * h, T.One, gradGates.Slice(t * 4 * block, 4 * block), 4 * h, 1, packedWeight, T.Zero, new Span<T>(target, block), h);
+                if (past)
+                    SequenceSteps.CopyPast(lengths, t, h, pHeldH, h, target);
             }
         }
 

@@ -14,6 +14,10 @@ namespace Nabla.Kernels;
 /// has any strides; h₀ (N, H) has contiguous rows with its own row stride. The output (T, N, H) holds h_t at row block t
 /// (in time order, also when running backwards).
 /// </para>
+/// <para>
+/// In a batch of variable lengths, the steps past a row's length hold its state (see <see cref="SequenceSteps"/>): the
+/// output's row keeps h_(t−1), and a sequence running backwards starts from h₀ at its last element.
+/// </para>
 /// </summary>
 public static unsafe class RnnSequenceKernel
 {
@@ -22,6 +26,7 @@ public static unsafe class RnnSequenceKernel
     /// <param name="batch">N, the rows of every step.</param>
     /// <param name="hidden">H, the hidden size.</param>
     /// <param name="reverse">Whether the steps run from t = T − 1 down to 0.</param>
+    /// <param name="lengths">Every row's length, in [1, T]; empty when every row runs all T steps.</param>
     /// <param name="relu">ReLU as the activation instead of tanh.</param>
     /// <param name="gates">The input gates, rows of H.</param>
     /// <param name="gateStepStride">The stride between the steps of <paramref name="gates"/>.</param>
@@ -33,7 +38,7 @@ public static unsafe class RnnSequenceKernel
     /// <param name="h0Stride">The row stride of <paramref name="h0"/>.</param>
     /// <param name="output">(T, N, H) contiguous: every h_t.</param>
     /// <param name="scratch">N·H elements for one step's recurrent product.</param>
-    public static void Forward<T>(int steps, int batch, int hidden, bool reverse, bool relu,
+    public static void Forward<T>(int steps, int batch, int hidden, bool reverse, ReadOnlySpan<int> lengths, bool relu,
         ReadOnlySpan<T> gates, int gateStepStride, int gateRowStride,
         ReadOnlySpan<T> weight, int weightRowStride, int weightColStride,
         ReadOnlySpan<T> h0, int h0Stride, Span<T> output, Span<T> scratch)
@@ -42,23 +47,25 @@ public static unsafe class RnnSequenceKernel
         int n = batch, h = hidden, block = n * h, parts = SequenceSteps.Parts(n, 3 * h);
         var recurrent = scratch[..block];
         using var packedWeight = Gemm.PackB(n, h, h, weight, weightColStride, weightRowStride);
-        fixed (T* pGates = gates, pRecurrent = recurrent, pOutput = output)
+        fixed (T* pGates = gates, pRecurrent = recurrent, pH0 = h0, pOutput = output)
         {
             for (int s = 0; s < steps; s++)
             {
                 int t = reverse ? steps - 1 - s : s;
-                ReadOnlySpan<T> hPrev = h0;
+                T* hPrev = pH0;
                 int hStride = h0Stride;
                 if (s > 0)
                 {
-                    hPrev = output.Slice((reverse ? t + 1 : t - 1) * block, block);
+                    hPrev = pOutput + ((reverse ? t + 1 : t - 1) * block);
                     hStride = h;
                 }
 
                 // h_(t−1)·W_hhᵀ: W_hh read transposed through its strides, packed once for every step.
-                Gemm.Multiply(n, h, h, T.One, hPrev, hStride, 1, packedWeight, T.Zero, recurrent, h);
+                Gemm.Multiply(n, h, h, T.One, new ReadOnlySpan<T>(hPrev, ((n - 1) * hStride) + h), hStride, 1, packedWeight, T.Zero, recurrent, h);
                 ParallelJob<ForwardRows<T>>.For(parts, new ForwardRows<T>(n, h, parts, relu, pGates + (t * gateStepStride), gateRowStride, pRecurrent,
                     pOutput + (t * block)));
+                if (SequenceSteps.AnyPast(lengths, t))
+                    SequenceSteps.CopyPast(lengths, t, h, hPrev, hStride, pOutput + (t * block));
             }
         }
     }
@@ -72,6 +79,7 @@ public static unsafe class RnnSequenceKernel
     /// <param name="batch">N, the rows of every step.</param>
     /// <param name="hidden">H, the hidden size.</param>
     /// <param name="reverse">Whether the forward pass ran from t = T − 1 down to 0.</param>
+    /// <param name="lengths">Every row's length, as the forward pass had them; empty when every row ran all T steps.</param>
     /// <param name="relu">Whether the activation is ReLU rather than tanh.</param>
     /// <param name="weight">W_hh, (H, H).</param>
     /// <param name="weightRowStride">The stride between the rows of <paramref name="weight"/>.</param>
@@ -83,8 +91,9 @@ public static unsafe class RnnSequenceKernel
     /// <param name="gradGates">(T, N, H): the gradient of the input gates, which is that of each step's pre-activation.</param>
     /// <param name="gradWeight">(H, H): the gradient of W_hh; empty when it is not wanted.</param>
     /// <param name="gradH0">(N, H): the gradient of h₀.</param>
-    /// <param name="scratch">N·H elements for the gradient of h that one step passes to the step before it.</param>
-    public static void Backward<T>(int steps, int batch, int hidden, bool reverse, bool relu,
+    /// <param name="scratch">N·H elements for the gradient of h that one step passes to the step before it, 2·N·H with
+    /// <paramref name="lengths"/>.</param>
+    public static void Backward<T>(int steps, int batch, int hidden, bool reverse, ReadOnlySpan<int> lengths, bool relu,
         ReadOnlySpan<T> weight, int weightRowStride, int weightColStride, ReadOnlySpan<T> h0, int h0Stride,
         ReadOnlySpan<T> output, ReadOnlySpan<T> gradOutput, Span<T> gradGates, Span<T> gradWeight, Span<T> gradH0, Span<T> scratch)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -93,15 +102,23 @@ public static unsafe class RnnSequenceKernel
         var gradH = scratch[..block];
         gradH.Clear();
         using var packedWeight = Gemm.PackB(n, h, h, weight, weightRowStride, weightColStride);
-        fixed (T* pOutput = output, pGradOutput = gradOutput, pGradGates = gradGates, pGradH = gradH)
+        fixed (T* pOutput = output, pGradOutput = gradOutput, pGradGates = gradGates, pGradH = gradH, pGradH0 = gradH0,
+            pHeld = lengths.IsEmpty ? default : scratch.Slice(block, block))
         {
             for (int s = steps - 1; s >= 0; s--)
             {
                 int t = reverse ? steps - 1 - s : s;
+                bool past = SequenceSteps.AnyPast(lengths, t);
+                if (past)
+                    SequenceSteps.AddPast(lengths, t, h, pGradOutput + (t * block), pGradH, pHeld);
                 ParallelJob<BackwardRows<T>>.For(parts, new BackwardRows<T>(n, h, parts, relu, pOutput + (t * block), pGradOutput + (t * block), pGradH,
                     pGradGates + (t * block)));
-                var target = s > 0 ? gradH : gradH0;
-                Gemm.Multiply(n, h, h, T.One, gradGates.Slice(t * block, block), h, 1, packedWeight, T.Zero, target, h);
+                if (past)
+                    SequenceSteps.ClearPast(lengths, t, h, pGradGates + (t * block));
+                T* target = s > 0 ? pGradH : pGradH0;
+                Gemm.Multiply(n, h, h, T.One, gradGates.Slice(t * block, block), h, 1, packedWeight, T.Zero, new Span<T>(target, block), h);
+                if (past)
+                    SequenceSteps.CopyPast(lengths, t, h, pHeld, h, target);
             }
         }
 

@@ -81,7 +81,7 @@ internal static class BackwardPrimitives
     /// </summary>
     public static (Tensor Gates, Tensor? Weight, Tensor H0, Tensor C0) LstmSequenceBackward(OpKind.LstmSequence forward, Tensor weight, Tensor h0, Tensor c0,
         Tensor output, Tensor g, bool needWeight) =>
-        Recurrent.LstmSequenceBackward(weight, h0, c0, output, forward.Cells, forward.Workspace, g, forward.Reverse, needWeight);
+        Recurrent.LstmSequenceBackward(weight, h0, c0, output, forward.Cells, forward.Workspace, g, forward.Reverse, forward.Lengths, needWeight);
 
     /// <summary>
     /// The GRU sequence's backward in one unrecorded pass backwards through time: the gradients of the input gates, of
@@ -89,12 +89,12 @@ internal static class BackwardPrimitives
     /// </summary>
     public static (Tensor Gates, Tensor? Weight, Tensor? Bias, Tensor H0) GruSequenceBackward(OpKind.GruSequence forward, Tensor weight, Tensor h0,
         Tensor output, Tensor g, bool needWeight, bool needBias) =>
-        Recurrent.GruSequenceBackward(weight, h0, output, forward.Recurrent, forward.Workspace, g, forward.Reverse, needWeight, needBias);
+        Recurrent.GruSequenceBackward(weight, h0, output, forward.Recurrent, forward.Workspace, g, forward.Reverse, forward.Lengths, needWeight, needBias);
 
     /// <summary>The Elman RNN sequence's backward in one unrecorded pass backwards through time: the gradients of the input gates, of W_hh (when wanted) and of h₀.</summary>
     public static (Tensor Gates, Tensor? Weight, Tensor H0) RnnSequenceBackward(OpKind.RnnSequence forward, Tensor weight, Tensor h0, Tensor output, Tensor g,
         bool needWeight) =>
-        Recurrent.RnnSequenceBackward(weight, h0, output, g, forward.IsRelu, forward.Reverse, needWeight);
+        Recurrent.RnnSequenceBackward(weight, h0, output, g, forward.IsRelu, forward.Reverse, forward.Lengths, needWeight);
 
     /// <summary>The GRU step's backward in one unrecorded pass over the saved activations: the gradients of gi, gh and h.</summary>
     public static (Tensor Gi, Tensor Gh, Tensor H) GruCellBackward(OpKind.GruCell forward, Tensor gh, Tensor h, Tensor g) =>

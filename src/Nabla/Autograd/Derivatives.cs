@@ -381,7 +381,7 @@ internal static class Derivatives
     private static Tensor?[] LstmSequenceBackward(Node node, Tensor g, Tensor y, OpKind.LstmSequence op)
     {
         if (Autograd.IsGradEnabled)
-            return ComposedBackward(node, g, () => Tensor.LstmSequenceComposed(node.Saved(0), node.Saved(1), node.Saved(2), node.Saved(3), op.Reverse));
+            return ComposedBackward(node, g, x => Tensor.LstmSequenceComposed(x[0], x[1], x[2], x[3], op.Reverse, op.Lengths));
 
         var (gates, weight, h0, c0) = BackwardPrimitives.LstmSequenceBackward(op, node.Saved(1), node.Saved(2), node.Saved(3), node.SavedOutput(y), g, Need(node, 1));
         return [Need(node, 0) ? gates : null, weight, Need(node, 2) ? h0 : null, Need(node, 3) ? c0 : null];
@@ -397,7 +397,7 @@ internal static class Derivatives
         bool hasBias = node.Inputs.Length == 4;
         int last = node.Inputs.Length - 1;
         if (Autograd.IsGradEnabled)
-            return ComposedBackward(node, g, () => Tensor.GruSequenceComposed(node.Saved(0), node.Saved(1), hasBias ? node.Saved(2) : null, node.Saved(last), op.Reverse));
+            return ComposedBackward(node, g, x => Tensor.GruSequenceComposed(x[0], x[1], hasBias ? x[2] : null, x[last], op.Reverse, op.Lengths));
 
         var (gates, weight, bias, h0) = BackwardPrimitives.GruSequenceBackward(op, node.Saved(1), node.Saved(last), node.SavedOutput(y), g, Need(node, 1),
             hasBias && Need(node, 2));
@@ -413,7 +413,7 @@ internal static class Derivatives
     private static Tensor?[] RnnSequenceBackward(Node node, Tensor g, Tensor y, OpKind.RnnSequence op)
     {
         if (Autograd.IsGradEnabled)
-            return ComposedBackward(node, g, () => Tensor.RnnSequenceComposed(node.Saved(0), node.Saved(1), node.Saved(2), op.IsRelu, op.Reverse));
+            return ComposedBackward(node, g, x => Tensor.RnnSequenceComposed(x[0], x[1], x[2], op.IsRelu, op.Reverse, op.Lengths));
 
         var (gates, weight, h0) = BackwardPrimitives.RnnSequenceBackward(op, node.Saved(1), node.Saved(2), node.SavedOutput(y), g, Need(node, 1));
         return [Need(node, 0) ? gates : null, weight, Need(node, 2) ? h0 : null];
@@ -421,19 +421,24 @@ internal static class Derivatives
 
     /// <summary>
     /// The gradients of a fused primitive's inputs through its step-by-step composition, recorded so that they can be
-    /// differentiated again: the composition is rebuilt from the saved inputs and differentiated with a graph.
+    /// differentiated again: the composition is rebuilt on an alias of each saved input and differentiated with a graph
+    /// with respect to the aliases, so that each input's gradient counts only the paths through its own place (not
+    /// those through another input computed from it, nor through a second place the same tensor fills).
     /// </summary>
-    private static Tensor?[] ComposedBackward(Node node, Tensor g, Func<Tensor> compose)
+    private static Tensor?[] ComposedBackward(Node node, Tensor g, Func<Tensor[], Tensor> compose)
     {
+        var operands = new Tensor[node.Inputs.Length];
         var inputs = new List<Tensor>();
         var index = new List<int>();
         for (int i = 0; i < node.Inputs.Length; i++)
         {
+            operands[i] = node.Saved(i);
             if (!Need(node, i)) continue;
-            inputs.Add(node.Saved(i));
+            operands[i] = operands[i].Alias();
+            inputs.Add(operands[i]);
             index.Add(i);
         }
-        var grads = Engine.Run([compose()], [g], retainGraph: true, createGraph: true, [.. inputs]);
+        var grads = Engine.Run([compose(operands)], [g], retainGraph: true, createGraph: true, [.. inputs]);
         var result = new Tensor?[node.Inputs.Length];
         for (int k = 0; k < index.Count; k++) result[index[k]] = grads[k];
         return result;

@@ -190,14 +190,14 @@ internal abstract partial record OpKind
     /// <summary>one fused LSTM step: [h'; c'] (2, N, H) from the input gates, the recurrent gates (N, 4H) and c (N, H); <paramref name="Workspace"/> holds the activated gates and tanh c'</summary>
     public sealed record LstmCell(Tensor Workspace) : OpKind;
 
-    /// <summary>a fused LSTM layer direction over a sequence: every h_t and the last c (T + 1, N, H) from the input gates (T, N, 4H), W_hh and h₀, c₀; <paramref name="Cells"/> and <paramref name="Workspace"/> hold every c_t and each step's activated gates and tanh c_t</summary>
-    public sealed record LstmSequence(Tensor Cells, Tensor Workspace, bool Reverse) : OpKind;
+    /// <summary>a fused LSTM layer direction over a sequence: every h_t and the last c (T + 1, N, H) from the input gates (T, N, 4H), W_hh and h₀, c₀; <paramref name="Cells"/> and <paramref name="Workspace"/> hold every c_t and each step's activated gates and tanh c_t; past a row's entry in <paramref name="Lengths"/> (null: all full) the row holds its states</summary>
+    public sealed record LstmSequence(Tensor Cells, Tensor Workspace, bool Reverse, int[]? Lengths) : OpKind;
 
-    /// <summary>a fused GRU layer direction over a sequence: every h_t (T, N, H) from the input gates (T, N, 3H), W_hh, b_hh when there is one, and h₀; <paramref name="Recurrent"/> and <paramref name="Workspace"/> hold each step's recurrent gates and r, z and n</summary>
-    public sealed record GruSequence(Tensor Recurrent, Tensor Workspace, bool Reverse) : OpKind;
+    /// <summary>a fused GRU layer direction over a sequence: every h_t (T, N, H) from the input gates (T, N, 3H), W_hh, b_hh when there is one, and h₀; <paramref name="Recurrent"/> and <paramref name="Workspace"/> hold each step's recurrent gates and r, z and n; past a row's entry in <paramref name="Lengths"/> (null: all full) the row holds its state</summary>
+    public sealed record GruSequence(Tensor Recurrent, Tensor Workspace, bool Reverse, int[]? Lengths) : OpKind;
 
-    /// <summary>a fused Elman RNN layer direction over a sequence: every h_t = act(gi_t + h_(t−1)·W_hhᵀ) (T, N, H), act tanh or ReLU, from the input gates (T, N, H), W_hh and h₀</summary>
-    public sealed record RnnSequence(bool IsRelu, bool Reverse) : OpKind;
+    /// <summary>a fused Elman RNN layer direction over a sequence: every h_t = act(gi_t + h_(t−1)·W_hhᵀ) (T, N, H), act tanh or ReLU, from the input gates (T, N, H), W_hh and h₀; past a row's entry in <paramref name="Lengths"/> (null: all full) the row holds its state</summary>
+    public sealed record RnnSequence(bool IsRelu, bool Reverse, int[]? Lengths) : OpKind;
 
     /// <summary>one fused GRU step: h' (N, H) from the input gates, the recurrent gates (N, 3H) and h (N, H); <paramref name="Workspace"/> holds r, z and n</summary>
     public sealed record GruCell(Tensor Workspace) : OpKind;

@@ -5,7 +5,8 @@ namespace Nabla.Dispatch;
 /// <summary>
 /// The fused recurrent steps: allocates the results and the workspace the backward pass reads, picks the dtype's kernel
 /// and passes each operand's rows with their stride (rows must be contiguous within; others are copied first).
-/// Operands are 2-D (N, width) and share one float dtype, checked by the caller.
+/// Operands are 2-D (N, width) and share one float dtype, checked by the caller. The sequences take every row's length
+/// (null when every row runs all steps); a row holds its state over the steps past its length.
 /// </summary>
 internal static class Recurrent
 {
@@ -59,7 +60,7 @@ internal static class Recurrent
     /// (N, H): the output (T + 1, N, H) of every h_t and the last c, and, for the backward pass, the cells (T, N, H) and
     /// the workspace (T, N, 5H).
     /// </summary>
-    public static (Tensor Output, Tensor Cells, Tensor Workspace) LstmSequence(Tensor gates, Tensor weight, Tensor h0, Tensor c0, bool reverse)
+    public static (Tensor Output, Tensor Cells, Tensor Workspace) LstmSequence(Tensor gates, Tensor weight, Tensor h0, Tensor c0, bool reverse, int[]? lengths)
     {
         int steps = gates.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
         if (gates.StridesArray[2] != 1) gates = gates.Copy();
@@ -72,12 +73,12 @@ internal static class Recurrent
         switch (h0.DType)
         {
             case DType.Float32:
-                LstmSequenceKernel.Forward<float>(steps, n, h, reverse, gates.Data<float>(), stepStride, rowStride,
+                LstmSequenceKernel.Forward<float>(steps, n, h, reverse, lengths, gates.Data<float>(), stepStride, rowStride,
                     weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1], h0.Data<float>(), RowStride(h0), c0.Data<float>(), RowStride(c0),
                     output.AsSpan<float>(), cells.AsSpan<float>(), workspace.AsSpan<float>(), recurrent.AsSpan<float>());
                 break;
             case DType.Float64:
-                LstmSequenceKernel.Forward<double>(steps, n, h, reverse, gates.Data<double>(), stepStride, rowStride,
+                LstmSequenceKernel.Forward<double>(steps, n, h, reverse, lengths, gates.Data<double>(), stepStride, rowStride,
                     weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1], h0.Data<double>(), RowStride(h0), c0.Data<double>(), RowStride(c0),
                     output.AsSpan<double>(), cells.AsSpan<double>(), workspace.AsSpan<double>(), recurrent.AsSpan<double>());
                 break;
@@ -92,7 +93,7 @@ internal static class Recurrent
     /// (T, N, 4H), of W_hh (4H, H; null unless <paramref name="wantWeight"/>) and of h₀ and c₀ (N, H).
     /// </summary>
     public static (Tensor Gates, Tensor? Weight, Tensor H0, Tensor C0) LstmSequenceBackward(Tensor weight, Tensor h0, Tensor c0,
-        Tensor output, Tensor cells, Tensor workspace, Tensor gradOutput, bool reverse, bool wantWeight)
+        Tensor output, Tensor cells, Tensor workspace, Tensor gradOutput, bool reverse, int[]? lengths, bool wantWeight)
     {
         int steps = cells.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
         (h0, c0) = (Rows(h0), Rows(c0));
@@ -101,16 +102,16 @@ internal static class Recurrent
         var gw = wantWeight ? Tensor.Empty([4 * h, h], h0.DType) : null;
         var gh0 = Tensor.Empty([n, h], h0.DType);
         var gc0 = Tensor.Empty([n, h], h0.DType);
-        var gradH = Tensor.Empty([n, h], h0.DType);
+        var gradH = Tensor.Empty([lengths is null ? n : 3 * n, h], h0.DType);
         switch (h0.DType)
         {
             case DType.Float32:
-                LstmSequenceKernel.Backward<float>(steps, n, h, reverse, weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1],
+                LstmSequenceKernel.Backward<float>(steps, n, h, reverse, lengths, weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1],
                     h0.Data<float>(), RowStride(h0), c0.Data<float>(), RowStride(c0), output.AsSpan<float>(), cells.AsSpan<float>(), workspace.AsSpan<float>(),
                     g.AsSpan<float>(), gates.AsSpan<float>(), gw is null ? default : gw.AsSpan<float>(), gh0.AsSpan<float>(), gc0.AsSpan<float>(), gradH.AsSpan<float>());
                 break;
             case DType.Float64:
-                LstmSequenceKernel.Backward<double>(steps, n, h, reverse, weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1],
+                LstmSequenceKernel.Backward<double>(steps, n, h, reverse, lengths, weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1],
                     h0.Data<double>(), RowStride(h0), c0.Data<double>(), RowStride(c0), output.AsSpan<double>(), cells.AsSpan<double>(), workspace.AsSpan<double>(),
                     g.AsSpan<double>(), gates.AsSpan<double>(), gw is null ? default : gw.AsSpan<double>(), gh0.AsSpan<double>(), gc0.AsSpan<double>(), gradH.AsSpan<double>());
                 break;
@@ -125,7 +126,7 @@ internal static class Recurrent
     /// initial state (N, H): the output (T, N, H) of every h_t and, for the backward pass, the recurrent gates (T, N, 3H)
     /// and the workspace (T, N, 3H).
     /// </summary>
-    public static (Tensor Output, Tensor Recurrent, Tensor Workspace) GruSequence(Tensor gates, Tensor weight, Tensor? bias, Tensor h0, bool reverse)
+    public static (Tensor Output, Tensor Recurrent, Tensor Workspace) GruSequence(Tensor gates, Tensor weight, Tensor? bias, Tensor h0, bool reverse, int[]? lengths)
     {
         int steps = gates.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
         if (gates.StridesArray[2] != 1) gates = gates.Copy();
@@ -138,12 +139,12 @@ internal static class Recurrent
         switch (h0.DType)
         {
             case DType.Float32:
-                GruSequenceKernel.Forward<float>(steps, n, h, reverse, gates.Data<float>(), stepStride, rowStride,
+                GruSequenceKernel.Forward<float>(steps, n, h, reverse, lengths, gates.Data<float>(), stepStride, rowStride,
                     weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1], bias is null ? default : bias.Data<float>()[..(3 * h)],
                     h0.Data<float>(), RowStride(h0), output.AsSpan<float>(), recurrent.AsSpan<float>(), workspace.AsSpan<float>());
                 break;
             case DType.Float64:
-                GruSequenceKernel.Forward<double>(steps, n, h, reverse, gates.Data<double>(), stepStride, rowStride,
+                GruSequenceKernel.Forward<double>(steps, n, h, reverse, lengths, gates.Data<double>(), stepStride, rowStride,
                     weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1], bias is null ? default : bias.Data<double>()[..(3 * h)],
                     h0.Data<double>(), RowStride(h0), output.AsSpan<double>(), recurrent.AsSpan<double>(), workspace.AsSpan<double>());
                 break;
@@ -159,7 +160,7 @@ internal static class Recurrent
     /// of h₀ (N, H).
     /// </summary>
     public static (Tensor Gates, Tensor? Weight, Tensor? Bias, Tensor H0) GruSequenceBackward(Tensor weight, Tensor h0, Tensor output, Tensor recurrent,
-        Tensor workspace, Tensor gradOutput, bool reverse, bool wantWeight, bool wantBias)
+        Tensor workspace, Tensor gradOutput, bool reverse, int[]? lengths, bool wantWeight, bool wantBias)
     {
         int steps = output.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
         h0 = Rows(h0);
@@ -169,17 +170,17 @@ internal static class Recurrent
         var gw = wantWeight ? Tensor.Empty([3 * h, h], h0.DType) : null;
         var gb = wantBias ? Tensor.Empty([3 * h], h0.DType) : null;
         var gh0 = Tensor.Empty([n, h], h0.DType);
-        var gradH = Tensor.Empty([n, h], h0.DType);
+        var gradH = Tensor.Empty([lengths is null ? n : 2 * n, h], h0.DType);
         switch (h0.DType)
         {
             case DType.Float32:
-                GruSequenceKernel.Backward<float>(steps, n, h, reverse, weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1],
+                GruSequenceKernel.Backward<float>(steps, n, h, reverse, lengths, weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1],
                     h0.Data<float>(), RowStride(h0), output.AsSpan<float>(), recurrent.AsSpan<float>(), workspace.AsSpan<float>(), g.AsSpan<float>(),
                     gates.AsSpan<float>(), gradRecurrent.AsSpan<float>(), gw is null ? default : gw.AsSpan<float>(), gb is null ? default : gb.AsSpan<float>(),
                     gh0.AsSpan<float>(), gradH.AsSpan<float>());
                 break;
             case DType.Float64:
-                GruSequenceKernel.Backward<double>(steps, n, h, reverse, weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1],
+                GruSequenceKernel.Backward<double>(steps, n, h, reverse, lengths, weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1],
                     h0.Data<double>(), RowStride(h0), output.AsSpan<double>(), recurrent.AsSpan<double>(), workspace.AsSpan<double>(), g.AsSpan<double>(),
                     gates.AsSpan<double>(), gradRecurrent.AsSpan<double>(), gw is null ? default : gw.AsSpan<double>(), gb is null ? default : gb.AsSpan<double>(),
                     gh0.AsSpan<double>(), gradH.AsSpan<double>());
@@ -191,7 +192,7 @@ internal static class Recurrent
     }
 
     /// <summary>An Elman RNN layer direction over a sequence from its input gates (T, N, H), W_hh (H, H) and h₀ (N, H): every h_t, (T, N, H).</summary>
-    public static Tensor RnnSequence(Tensor gates, Tensor weight, Tensor h0, bool relu, bool reverse)
+    public static Tensor RnnSequence(Tensor gates, Tensor weight, Tensor h0, bool relu, bool reverse, int[]? lengths)
     {
         int steps = gates.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
         if (gates.StridesArray[2] != 1) gates = gates.Copy();
@@ -202,11 +203,11 @@ internal static class Recurrent
         switch (h0.DType)
         {
             case DType.Float32:
-                RnnSequenceKernel.Forward<float>(steps, n, h, reverse, relu, gates.Data<float>(), stepStride, rowStride,
+                RnnSequenceKernel.Forward<float>(steps, n, h, reverse, lengths, relu, gates.Data<float>(), stepStride, rowStride,
                     weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1], h0.Data<float>(), RowStride(h0), output.AsSpan<float>(), recurrent.AsSpan<float>());
                 break;
             case DType.Float64:
-                RnnSequenceKernel.Forward<double>(steps, n, h, reverse, relu, gates.Data<double>(), stepStride, rowStride,
+                RnnSequenceKernel.Forward<double>(steps, n, h, reverse, lengths, relu, gates.Data<double>(), stepStride, rowStride,
                     weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1], h0.Data<double>(), RowStride(h0), output.AsSpan<double>(), recurrent.AsSpan<double>());
                 break;
             default:
@@ -220,7 +221,7 @@ internal static class Recurrent
     /// W_hh (H, H; null unless <paramref name="wantWeight"/>) and of h₀ (N, H).
     /// </summary>
     public static (Tensor Gates, Tensor? Weight, Tensor H0) RnnSequenceBackward(Tensor weight, Tensor h0, Tensor output, Tensor gradOutput, bool relu, bool reverse,
-        bool wantWeight)
+        int[]? lengths, bool wantWeight)
     {
         int steps = output.ShapeArray[0], n = h0.ShapeArray[0], h = h0.ShapeArray[1];
         h0 = Rows(h0);
@@ -228,16 +229,16 @@ internal static class Recurrent
         var gates = Tensor.Empty([steps, n, h], h0.DType);
         var gw = wantWeight ? Tensor.Empty([h, h], h0.DType) : null;
         var gh0 = Tensor.Empty([n, h], h0.DType);
-        var gradH = Tensor.Empty([n, h], h0.DType);
+        var gradH = Tensor.Empty([lengths is null ? n : 2 * n, h], h0.DType);
         switch (h0.DType)
         {
             case DType.Float32:
-                RnnSequenceKernel.Backward<float>(steps, n, h, reverse, relu, weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1],
+                RnnSequenceKernel.Backward<float>(steps, n, h, reverse, lengths, relu, weight.Data<float>(), weight.StridesArray[0], weight.StridesArray[1],
                     h0.Data<float>(), RowStride(h0), output.AsSpan<float>(), g.AsSpan<float>(), gates.AsSpan<float>(), gw is null ? default : gw.AsSpan<float>(),
                     gh0.AsSpan<float>(), gradH.AsSpan<float>());
                 break;
             case DType.Float64:
-                RnnSequenceKernel.Backward<double>(steps, n, h, reverse, relu, weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1],
+                RnnSequenceKernel.Backward<double>(steps, n, h, reverse, lengths, relu, weight.Data<double>(), weight.StridesArray[0], weight.StridesArray[1],
                     h0.Data<double>(), RowStride(h0), output.AsSpan<double>(), g.AsSpan<double>(), gates.AsSpan<double>(), gw is null ? default : gw.AsSpan<double>(),
                     gh0.AsSpan<double>(), gradH.AsSpan<double>());
                 break;

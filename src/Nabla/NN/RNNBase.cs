@@ -18,9 +18,9 @@ internal enum RecurrentMode
 /// <c>bias_hh_l{k}[_reverse]</c>), all drawn from U(−1/√H, 1/√H), and the loop over time. Each layer and direction
 /// projects the inputs of all time steps with one matrix product (both biases folded in, except GRU's recurrent one,
 /// which the reset gate scales), then runs the whole direction as one fused sequence primitive (the recurrent products
-/// and cells of every step). Variable-length batches run step by step and mask the steps past each sequence's length:
-/// those outputs are zero and the state holds, so the final state is the one after the sequence's last element and the
-/// reverse direction starts there.
+/// and cells of every step). In variable-length batches the steps past each sequence's length give zero outputs and
+/// hold the state, so the final state is the one after the sequence's last element and the reverse direction starts
+/// there.
 /// </summary>
 public abstract class RNNBase : Module
 {
@@ -117,7 +117,7 @@ public abstract class RNNBase : Module
                 throw new ArgumentException($"{name}: expected hidden state {StateName(k)} of shape {ShapeUtil.Format(stateShape)} {weight.DType.Name()}, got {ShapeUtil.Describe(s)}.", nameof(states));
             initial[k] = batched ? s : s.Unsqueeze(1);
         }
-        var masks = lengths is null ? null : Masks(lengths, batched, steps, batch, weight.DType);
+        var sequenceLengths = lengths is null ? null : ReadLengths(lengths, batched, steps, batch);
 
         var finals = new Tensor[states.Length][];
         for (int k = 0; k < finals.Length; k++) finals[k] = new Tensor[layers];
@@ -130,7 +130,7 @@ public abstract class RNNBase : Module
                 int index = (layer * NumDirections) + direction;
                 var start = new Tensor[initial.Length];
                 for (int k = 0; k < start.Length; k++) start[k] = initial[k].Narrow(0, index, 1).Squeeze(0);
-                (outputs[direction], var end) = RunDirection(layerInput, Suffix(layer, direction), reverse: direction == 1, start, masks);
+                (outputs[direction], var end) = RunDirection(layerInput, Suffix(layer, direction), reverse: direction == 1, start, sequenceLengths);
                 for (int k = 0; k < end.Length; k++) finals[k][index] = end[k];
             }
             layerInput = outputs.Length == 1 ? outputs[0] : Tensor.Cat(outputs, 2);
@@ -149,7 +149,7 @@ public abstract class RNNBase : Module
     }
 
     /// <summary>One layer in one direction over (T, N, features): the (T, N, H) outputs and the final states.</summary>
-    private (Tensor Output, Tensor[] Final) RunDirection(Tensor x, string suffix, bool reverse, Tensor[] state, Tensor[]? masks)
+    private (Tensor Output, Tensor[] Final) RunDirection(Tensor x, string suffix, bool reverse, Tensor[] state, Lengths? lengths)
     {
         var wIh = GetParameter("weight_ih" + suffix);
         var wHh = GetParameter("weight_hh" + suffix);
@@ -160,60 +160,25 @@ public abstract class RNNBase : Module
         var inputBias = gru || bIh is null ? bIh : bIh + bHh!;
         var projected = Functional.Linear(x, wIh, inputBias);
         int steps = x.Shape[0];
-        if (masks is null)
+        // The whole direction in one fused primitive: every h_t (then, for the LSTM, the last c); a row past its length
+        // holds its state, so the final state is the one after its last element. Its outputs there are zero.
+        var sequence = _mode switch
         {
-            // The whole direction in one fused primitive: every h_t (then, for the LSTM, the last c).
-            var sequence = _mode switch
-            {
-                RecurrentMode.Lstm => Tensor.LstmSequence(projected, wHh, state[0], state[1], reverse),
-                RecurrentMode.Gru => Tensor.GruSequence(projected, wHh, bHh, state[0], reverse),
-                _ => Tensor.RnnSequence(projected, wHh, state[0], relu: _mode == RecurrentMode.RnnRelu, reverse),
-            };
-            var last = sequence.Narrow(0, reverse ? 0 : steps - 1, 1).Squeeze(0);
-            return _mode == RecurrentMode.Lstm
-                ? (sequence.Narrow(0, 0, steps), [last, sequence.Narrow(0, steps, 1).Squeeze(0)])
-                : (sequence, [last]);
-        }
-
-        // Variable lengths: step by step, the steps past a sequence's length masked.
-        var recurrentBias = gru ? bHh : null;
-        var outputs = new Tensor[steps];
-        var h = state[0];
-        var c = state.Length > 1 ? state[1] : null;
-        var zero = Tensor.Scalar(0, x.DType);
-        for (int s = 0; s < steps; s++)
-        {
-            int t = reverse ? steps - 1 - s : s;
-            var gi = projected.Narrow(0, t, 1).Squeeze(0);
-            var gh = Functional.Linear(h, wHh, recurrentBias);
-            Tensor hNew, cNew = c!;
-            switch (_mode)
-            {
-                case RecurrentMode.Lstm:
-                    var both = Tensor.LstmCell(gi, gh, c!);
-                    hNew = both.Narrow(0, 0, 1).Squeeze(0);
-                    cNew = both.Narrow(0, 1, 1).Squeeze(0);
-                    break;
-                case RecurrentMode.Gru:
-                    hNew = Tensor.GruCell(gi, gh, h);
-                    break;
-                case RecurrentMode.RnnRelu:
-                    hNew = (gi + gh).Relu();
-                    break;
-                default:
-                    hNew = (gi + gh).Tanh();
-                    break;
-            }
-            var valid = masks[t];
-            outputs[t] = Tensor.Where(valid, hNew, zero);
-            h = Tensor.Where(valid, hNew, h);
-            if (c is not null) c = Tensor.Where(valid, cNew, c);
-        }
-        return (Tensor.Stack(outputs, 0), c is null ? [h] : [h, c]);
+            RecurrentMode.Lstm => Tensor.LstmSequence(projected, wHh, state[0], state[1], reverse, lengths?.Values),
+            RecurrentMode.Gru => Tensor.GruSequence(projected, wHh, bHh, state[0], reverse, lengths?.Values),
+            _ => Tensor.RnnSequence(projected, wHh, state[0], relu: _mode == RecurrentMode.RnnRelu, reverse, lengths?.Values),
+        };
+        var hidden = _mode == RecurrentMode.Lstm ? sequence.Narrow(0, 0, steps) : sequence;
+        var last = hidden.Narrow(0, reverse ? 0 : steps - 1, 1).Squeeze(0);
+        var output = lengths is null ? hidden : Tensor.Where(lengths.Within, hidden, Tensor.Scalar(0, x.DType));
+        return _mode == RecurrentMode.Lstm ? (output, [last, sequence.Narrow(0, steps, 1).Squeeze(0)]) : (output, [last]);
     }
 
-    /// <summary>One (N, 1) mask per step: 1 where the step is within the sequence's length.</summary>
-    private Tensor[] Masks(Tensor lengths, bool batched, int steps, int batch, DType dtype)
+    /// <summary>A batch's lengths: every sequence's, and the (T, N, 1) mask of the steps within them.</summary>
+    private sealed record Lengths(int[] Values, Tensor Within);
+
+    /// <summary>The lengths of a batch's sequences, checked against its shape.</summary>
+    private Lengths ReadLengths(Tensor lengths, bool batched, int steps, int batch)
     {
         string name = TypeName;
         if (!batched)
@@ -226,14 +191,12 @@ public abstract class RNNBase : Module
             if (v < 1 || v > steps)
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name}: every length must be in [1, {steps}] (the number of time steps), got {v}."), nameof(lengths));
         }
-        var masks = new Tensor[steps];
+        var within = new bool[steps * batch];
         for (int t = 0; t < steps; t++)
         {
-            var m = new double[batch];
-            for (int n = 0; n < batch; n++) m[n] = t < values[n] ? 1 : 0;
-            masks[t] = Tensor.FromArray(m).Reshape(batch, 1).To(dtype);
+            for (int n = 0; n < batch; n++) within[(t * batch) + n] = t < values[n];
         }
-        return masks;
+        return new Lengths(Array.ConvertAll(values, v => (int)v), Tensor.FromArray(within, steps, batch, 1));
     }
 
     private string StateName(int k) => _mode == RecurrentMode.Lstm ? (k == 0 ? "h" : "c") : "h";

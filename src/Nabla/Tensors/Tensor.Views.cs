@@ -21,6 +21,12 @@ public sealed partial class Tensor
     /// <summary>Alias of <see cref="Reshape"/>, named as in PyTorch.</summary>
     public Tensor View(params int[] shape) => Reshape(shape);
 
+    /// <summary>
+    /// The whole tensor as a view that is a node of its own in the graph (recorded as a reshape to its own shape):
+    /// differentiating with respect to it counts only the paths through it, not those that reach the tensor otherwise.
+    /// </summary>
+    internal Tensor Alias() => Record<OpKind.Reshape>(ViewRaw(ShapeArray, StridesArray, Offset), this);
+
     private int[] InferShape(string op, int[] shape)
     {
         var s = (int[])shape.Clone();

@@ -260,6 +260,12 @@ public sealed class GradCheckOpTests
                 g => [Normal(g, 3, 4, 8), Normal(g, 2, 8), Normal(g, 2, 3), Normal(g, 1, 2)]),
             new("LstmSequence of one step", x => Tensor.LstmSequence(x[0], x[1], x[2], x[3], reverse: false),
                 g => [Normal(g, 1, 3, 4), Normal(g, 4, 1), Normal(g, 3, 1), Normal(g, 3, 1)]),
+            new("LstmSequence of variable lengths, both directions", x => Tensor.LstmSequence(x[0], x[1], x[2], x[3], reverse: false, [3, 1, 2])
+                    + Tensor.LstmSequence(x[0], x[1], x[2], x[3], reverse: true, [2, 3, 1]),
+                g => [Normal(g, 3, 3, 8), Normal(g, 8, 2), Normal(g, 3, 2), Normal(g, 3, 2)]),
+            new("LstmSequence with one tensor as both states, then as weight and both states", x => Tensor.Cat(
+                    [Tensor.LstmSequence(x[0], x[1], x[2], x[2], reverse: false).Reshape(-1), Tensor.LstmSequence(x[3], x[1], x[1], x[1], reverse: true, [2, 1, 2, 1]).Reshape(-1)], 0),
+                g => [Normal(g, 2, 2, 4), Normal(g, 4, 1), Normal(g, 2, 1), Normal(g, 2, 4, 4)]),
         ],
         [typeof(OpKind.GruSequence)] =
         [
@@ -269,6 +275,11 @@ public sealed class GradCheckOpTests
                 g => [Normal(g, 3, 4, 6), Normal(g, 2, 6), Normal(g, 1, 2)]),
             new("GruSequence of one step with a strided bias", x => Tensor.GruSequence(x[0], x[1], x[2].Reshape(3, 2).Narrow(1, 1, 1).Squeeze(1), x[3], reverse: false),
                 g => [Normal(g, 1, 3, 3), Normal(g, 3, 1), Normal(g, 6), Normal(g, 3, 1)]),
+            new("GruSequence of variable lengths, both directions", x => Tensor.GruSequence(x[0], x[1], x[2], x[3], reverse: false, [1, 3, 2])
+                    + Tensor.GruSequence(x[0], x[1], x[2], x[3], reverse: true, [3, 2, 1]),
+                g => [Normal(g, 3, 3, 6), Normal(g, 6, 2), Normal(g, 6), Normal(g, 3, 2)]),
+            new("GruSequence with one tensor as weight and state", x => Tensor.GruSequence(x[0], x[1], x[2], x[1], reverse: true, [1, 2, 2, 1, 2, 2]),
+                g => [Normal(g, 2, 6, 6), Normal(g, 6, 2), Normal(g, 6)]),
         ],
         [typeof(OpKind.RnnSequence)] =
         [
@@ -278,6 +289,13 @@ public sealed class GradCheckOpTests
                 g => [Normal(g, 3, 4, 2), Normal(g, 2, 2), Normal(g, 1, 2)]),
             new("RnnSequence relu", x => Tensor.RnnSequence(x[0], x[1], x[2], relu: true, reverse: false),
                 g => [Distinct(g, 3, 2, 3), Normal(g, 3, 3), Normal(g, 2, 3)]),
+            new("RnnSequence tanh of variable lengths, both directions", x => Tensor.RnnSequence(x[0], x[1], x[2], relu: false, reverse: false, [2, 3, 1])
+                    + Tensor.RnnSequence(x[0], x[1], x[2], relu: false, reverse: true, [1, 2, 3]),
+                g => [Normal(g, 3, 3, 2), Normal(g, 2, 2), Normal(g, 3, 2)]),
+            new("RnnSequence with one tensor as weight and state", x => Tensor.RnnSequence(x[0], x[1], x[1], relu: false, reverse: false),
+                g => [Normal(g, 3, 2, 2), Normal(g, 2, 2)]),
+            new("RnnSequence with input gates computed from its weight", x => Tensor.RnnSequence(x[0] * x[1].Sum(), x[1], x[2], relu: false, reverse: true),
+                g => [Normal(g, 3, 2, 2), Normal(g, 2, 2), Normal(g, 2, 2)]),
         ],
         [typeof(OpKind.GruCell)] =
         [
@@ -574,6 +592,30 @@ public sealed class GradCheckOpTests
             ? GradCheck.CheckSecondOrder(sample.Func, inputs, sample.Eps)
             : GradCheck.Check(sample.Func, inputs, sample.Eps);
         Assert.True(result.Passed, $"{name}: {result}");
+        if (secondOrder)
+            AssertRecordedGradientsEqualUnrecorded(name, sample.Func, inputs);
+    }
+
+    /// <summary>
+    /// The second-order check differentiates the gradients a recorded backward pass computes, which for a fused op
+    /// are those of its composition; they must be the gradients the unrecorded pass computes.
+    /// </summary>
+    private static void AssertRecordedGradientsEqualUnrecorded(string name, Func<Tensor[], Tensor> func, Tensor[] inputs)
+    {
+        var wrt = inputs.Where(x => x.RequiresGrad).ToArray();
+        var output = func(inputs);
+        var upstream = Tensor.Randn(output.Shape.ToArray(), DType.Float64, new Generator(1));
+        var recorded = Autograd.Grad([output], wrt, [upstream], retainGraph: true, createGraph: true, allowUnused: true);
+        var unrecorded = Autograd.Grad([output], wrt, [upstream], allowUnused: true);
+        for (int i = 0; i < wrt.Length; i++)
+        {
+            if (recorded[i] is null || unrecorded[i] is null)
+            {
+                Assert.True(recorded[i] is null && unrecorded[i] is null, $"{name}: input {i} has a gradient only when the backward pass is {(recorded[i] is null ? "unrecorded" : "recorded")}.");
+                continue;
+            }
+            Assert.True(recorded[i]!.AllClose(unrecorded[i]!, 1e-9, 1e-12), $"{name}: the recorded gradient of input {i} differs from the unrecorded one.");
+        }
     }
 
     /// <summary>Every primitive: the records nested in <see cref="OpKind"/>.</summary>

@@ -107,59 +107,85 @@ public sealed class RecurrentTests
     }
 
     [Theory]
-    [InlineData(false, 5, 37)]
-    [InlineData(true, 5, 37)]
-    [InlineData(false, 9, 372)]
-    [InlineData(true, 9, 372)]
-    public void FusedLstmSequenceEqualsItsStepByStepComposition(bool reverse, int batch, int hidden)
+    [InlineData(false, false, 5, 37)]
+    [InlineData(true, false, 5, 37)]
+    [InlineData(false, false, 9, 372)]
+    [InlineData(true, false, 9, 372)]
+    [InlineData(false, true, 5, 37)]
+    [InlineData(true, true, 9, 372)]
+    public void FusedLstmSequenceEqualsItsStepByStepComposition(bool reverse, bool ragged, int batch, int hidden)
     {
         // Sizes past a vector's width and a GEMM tile, in float32, where a different order of sums would show; the larger
-        // steps split their rows between threads, which must not change a bit.
+        // steps split their rows between threads, which must not change a bit. Ragged batches hold rows past their length.
         const int T = 4;
+        var lengths = ragged ? RaggedLengths(batch, T) : null;
         var gates = NNTestUtil.Sample(21, T, batch, 4 * hidden).To(DType.Float32).SetRequiresGrad();
         var weight = (NNTestUtil.Sample(22, 4 * hidden, hidden) * (1.0 / Math.Sqrt(hidden))).To(DType.Float32).SetRequiresGrad();
         var h0 = NNTestUtil.Sample(23, batch, hidden).To(DType.Float32).SetRequiresGrad();
         var c0 = NNTestUtil.Sample(24, batch, hidden).To(DType.Float32).SetRequiresGrad();
         var upstream = NNTestUtil.Sample(25, T + 1, batch, hidden).To(DType.Float32);
-        FusedEqualsComposition(() => Tensor.LstmSequence(gates, weight, h0, c0, reverse), Tensor.LstmSequenceComposed(gates, weight, h0, c0, reverse),
+        FusedEqualsComposition(() => Tensor.LstmSequence(gates, weight, h0, c0, reverse, lengths), Tensor.LstmSequenceComposed(gates, weight, h0, c0, reverse, lengths),
             [gates, weight, h0, c0], upstream, 1e-5);
     }
 
     [Theory]
-    [InlineData(false, true, 5, 37)]
-    [InlineData(true, true, 5, 37)]
-    [InlineData(false, false, 9, 372)]
-    [InlineData(true, true, 9, 372)]
-    public void FusedGruSequenceEqualsItsStepByStepComposition(bool reverse, bool bias, int batch, int hidden)
+    [InlineData(false, true, false, 5, 37)]
+    [InlineData(true, true, false, 5, 37)]
+    [InlineData(false, false, false, 9, 372)]
+    [InlineData(true, true, false, 9, 372)]
+    [InlineData(true, true, true, 5, 37)]
+    [InlineData(false, false, true, 9, 372)]
+    public void FusedGruSequenceEqualsItsStepByStepComposition(bool reverse, bool bias, bool ragged, int batch, int hidden)
     {
         // As for the LSTM: float32 sizes past a vector's width and a GEMM tile, the larger steps split between threads.
         const int T = 4;
+        var lengths = ragged ? RaggedLengths(batch, T) : null;
         var gates = NNTestUtil.Sample(31, T, batch, 3 * hidden).To(DType.Float32).SetRequiresGrad();
         var weight = (NNTestUtil.Sample(32, 3 * hidden, hidden) * (1.0 / Math.Sqrt(hidden))).To(DType.Float32).SetRequiresGrad();
         var biasHh = bias ? NNTestUtil.Sample(33, 3 * hidden).To(DType.Float32).SetRequiresGrad() : null;
         var h0 = NNTestUtil.Sample(34, batch, hidden).To(DType.Float32).SetRequiresGrad();
         var upstream = NNTestUtil.Sample(35, T, batch, hidden).To(DType.Float32);
         Tensor[] inputs = biasHh is null ? [gates, weight, h0] : [gates, weight, biasHh, h0];
-        FusedEqualsComposition(() => Tensor.GruSequence(gates, weight, biasHh, h0, reverse), Tensor.GruSequenceComposed(gates, weight, biasHh, h0, reverse),
+        FusedEqualsComposition(() => Tensor.GruSequence(gates, weight, biasHh, h0, reverse, lengths), Tensor.GruSequenceComposed(gates, weight, biasHh, h0, reverse, lengths),
             inputs, upstream, 1e-5);
     }
 
     [Theory]
-    [InlineData(false, false, 5, 37)]
-    [InlineData(true, true, 5, 37)]
-    [InlineData(false, true, 70, 372)]
-    [InlineData(true, false, 70, 372)]
-    public void FusedRnnSequenceEqualsItsStepByStepComposition(bool reverse, bool relu, int batch, int hidden)
+    [InlineData(false, false, false, 5, 37)]
+    [InlineData(true, true, false, 5, 37)]
+    [InlineData(false, true, false, 70, 372)]
+    [InlineData(true, false, false, 70, 372)]
+    [InlineData(false, false, true, 5, 37)]
+    [InlineData(true, true, true, 70, 372)]
+    public void FusedRnnSequenceEqualsItsStepByStepComposition(bool reverse, bool relu, bool ragged, int batch, int hidden)
     {
         // As for the LSTM: float32 sizes past a vector's width and a GEMM tile, the larger steps split between threads.
         const int T = 4;
+        var lengths = ragged ? RaggedLengths(batch, T) : null;
         var gates = NNTestUtil.Sample(41, T, batch, hidden).To(DType.Float32).SetRequiresGrad();
         var weight = (NNTestUtil.Sample(42, hidden, hidden) * (1.0 / Math.Sqrt(hidden))).To(DType.Float32).SetRequiresGrad();
         var h0 = NNTestUtil.Sample(43, batch, hidden).To(DType.Float32).SetRequiresGrad();
         var upstream = NNTestUtil.Sample(44, T, batch, hidden).To(DType.Float32);
-        FusedEqualsComposition(() => Tensor.RnnSequence(gates, weight, h0, relu, reverse), Tensor.RnnSequenceComposed(gates, weight, h0, relu, reverse),
+        FusedEqualsComposition(() => Tensor.RnnSequence(gates, weight, h0, relu, reverse, lengths), Tensor.RnnSequenceComposed(gates, weight, h0, relu, reverse, lengths),
             [gates, weight, h0], upstream, 1e-4);
     }
+
+    [Fact]
+    public void SequenceLengthsOfTheWrongCountOrRangeAreRefused()
+    {
+        var gates = Tensor.Zeros([4, 2, 8]);
+        var weight = Tensor.Zeros([8, 2]);
+        var state = Tensor.Zeros([2, 2]);
+        var count = Assert.Throws<ArgumentException>(() => Tensor.LstmSequence(gates, weight, state, state, reverse: false, [4]));
+        Assert.Contains("LstmSequence: expected 2 lengths", count.Message, StringComparison.Ordinal);
+        var zero = Assert.Throws<ArgumentException>(() => Tensor.GruSequence(Tensor.Zeros([4, 2, 6]), Tensor.Zeros([6, 2]), null, state, reverse: false, [0, 4]));
+        Assert.Contains("GruSequence: every length must be in [1, 4]", zero.Message, StringComparison.Ordinal);
+        var past = Assert.Throws<ArgumentException>(() => Tensor.RnnSequence(Tensor.Zeros([4, 2, 2]), Tensor.Zeros([2, 2]), state, relu: false, reverse: true, [4, 5]));
+        Assert.Contains("got 5", past.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Lengths 1, T, T − 1, …: every length in [1, T], neighbouring rows different, so each step holds some rows.</summary>
+    private static int[] RaggedLengths(int batch, int steps) => Enumerable.Range(0, batch).Select(n => 1 + ((n * (steps - 1)) % steps)).ToArray();
 
     /// <summary>
     /// A fused sequence's output equals its step-by-step composition bit for bit on one thread and on two; its
