@@ -29,6 +29,32 @@ public sealed class StridedTests
     public void IsContiguousIgnoresSizeOneDimsAndEmptyShapes(int[] shape, int[] strides, bool expected) =>
         Assert.Equal(expected, Strided.IsContiguous(shape, strides));
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 5)]
+    [InlineData(3, 65537)]
+    [InlineData(1001, 384)]
+    public void FillRowsWritesTheRowIntoEveryRowOnOneThreadAndOnTwo(int rows, int width)
+    {
+        var row = Enumerable.Range(0, width).Select(j => (float)(j * 0.5 - 3)).ToArray();
+        var expected = Enumerable.Range(0, rows * width).Select(i => row[i % width]).ToArray();
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.NumThreads = threads;
+                var destination = new float[rows * width];
+                Strided.FillRows<float>(row, destination);
+                Assert.Equal(expected, destination);
+            }
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
+    }
+
     [Fact]
     public void CollapseMergesDimsContiguousInEveryOperandAndDropsSizeOneDims()
     {

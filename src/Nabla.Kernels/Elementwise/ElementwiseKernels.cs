@@ -105,6 +105,42 @@ public static unsafe class ElementwiseKernels
         }
     }
 
+    /// <summary>
+    /// d = f(d, b) in place over <paramref name="shape"/>, with d (a span from its first element) strided, its elements distinct, and b strided or
+    /// broadcast, sharing no memory with d: a contiguous d as <see cref="Binary{T, TOperator}"/> runs it, any other row
+    /// by row. False, with nothing written, when the rows of d or b (after merging dims) are not contiguous.
+    /// </summary>
+    public static bool TryBinaryInPlace<T, TOperator>(Span<T> d, ReadOnlySpan<int> dStrides, ReadOnlySpan<T> b, ReadOnlySpan<int> bStrides, ReadOnlySpan<int> shape)
+        where T : unmanaged where TOperator : IBinaryOperator<T>
+    {
+        if (Strided.IsContiguous(shape, dStrides))
+        {
+            int n = 1;
+            foreach (int size in shape) n *= size;
+            Binary<T, TOperator>(d[..n], dStrides, b, bStrides, shape, d[..n]);
+            return true;
+        }
+
+        var (cs, st) = Strided.Collapse(shape, dStrides.ToArray(), bStrides.ToArray());
+        int inner = cs[^1], innerD = st[0][^1], innerB = st[1][^1];
+        if (innerD != 1 || innerB > 1)
+            return false;
+
+        int rows = Strided.Rows(cs);
+        Span<int> index = stackalloc int[cs.Length];
+        Span<int> offs = stackalloc int[2];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = d.Slice(offs[0], inner);
+            if (innerB == 1)
+                TOperator.Apply(row, b.Slice(offs[1], inner), row);
+            else
+                TOperator.Apply(row, b[offs[1]], row);
+            Strided.Next(index, cs, st, offs);
+        }
+        return true;
+    }
+
     /// <summary>How many parts a contiguous operation of <paramref name="n"/> elements runs in: one per thread when it is large.</summary>
     private static int Parts(int n) => n < MinParallelElements ? 1 : Math.Clamp(Parallelism.NumThreads, 1, n / SplitAlignment);
 

@@ -139,6 +139,49 @@ public static class Strided
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="row"/> into every row of <paramref name="destination"/> (whose length is a multiple of the
+    /// row's) by doubling copies; large destinations split their rows between the threads.
+    /// </summary>
+    public static unsafe void FillRows<T>(ReadOnlySpan<T> row, Span<T> destination)
+        where T : unmanaged
+    {
+        int width = row.Length;
+        if (width == 0 || destination.IsEmpty)
+            return;
+
+        int rows = destination.Length / width;
+        int parts = destination.Length < MinParallelFill ? 1 : Math.Clamp(Parallelism.NumThreads, 1, rows);
+        fixed (T* pRow = row, pDestination = destination)
+        {
+            var work = new RowFill<T>(pRow, width, pDestination, rows, parts);
+            if (parts == 1)
+                work.Run(0);
+            else
+                ParallelJob<RowFill<T>>.For(parts, work);
+        }
+    }
+
+    /// <summary>The fewest elements worth splitting a row fill between threads.</summary>
+    private const int MinParallelFill = 1 << 17;
+
+    /// <summary>One range of rows of <see cref="FillRows{T}"/>: the row copied once, then the filled part doubled.</summary>
+    private readonly unsafe struct RowFill<T>(T* row, int width, T* destination, int rows, int parts) : IParallelWork
+        where T : unmanaged
+    {
+        public void Run(int part)
+        {
+            var (start, end) = WorkRanges.Part(rows, parts, part);
+            if (start == end)
+                return;
+
+            var range = new Span<T>(destination + ((long)start * width), (end - start) * width);
+            new ReadOnlySpan<T>(row, width).CopyTo(range);
+            for (int filled = width; filled < range.Length; filled *= 2)
+                range[..Math.Min(filled, range.Length - filled)].CopyTo(range[filled..]);
+        }
+    }
+
     /// <summary>One past the furthest element a layout reaches (for a shape with no zero dims).</summary>
     private static long Extent(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
     {

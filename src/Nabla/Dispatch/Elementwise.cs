@@ -64,6 +64,23 @@ internal static class Elementwise
         return result;
     }
 
+    /// <summary>
+    /// a = f(a, b) in place for a float <paramref name="a"/> and a <paramref name="b"/> of its dtype that broadcasts to
+    /// its shape and shares none of its memory: one pass and no temporary (split between the threads when a is
+    /// contiguous and large). False, with nothing written, for layouts whose rows are not contiguous.
+    /// </summary>
+    public static bool TryBinaryInPlace<TF, TD>(Tensor a, Tensor b)
+        where TF : IBinaryOperator<float> where TD : IBinaryOperator<double> => a.DType switch
+        {
+            DType.Float32 => InPlace<float, TF>(a, b),
+            DType.Float64 => InPlace<double, TD>(a, b),
+            _ => false,
+        };
+
+    private static bool InPlace<T, TOperator>(Tensor a, Tensor b) where T : unmanaged where TOperator : IBinaryOperator<T> =>
+        ElementwiseKernels.TryBinaryInPlace<T, TOperator>(a.Data<T>(), a.StridesArray, b.Data<T>(),
+            ShapeUtil.BroadcastStrides(b, a.ShapeArray), a.ShapeArray);
+
     /// <summary>cond ≠ 0 ? a : b over the broadcast <paramref name="shape"/>; a and b share a dtype.</summary>
     public static Tensor Where(Tensor cond, Tensor a, Tensor b, int[] shape)
     {

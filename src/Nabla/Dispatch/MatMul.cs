@@ -81,15 +81,11 @@ internal static class MatMul
         return result;
     }
 
-    /// <summary>Writes the bias into every row of <paramref name="c"/> by doubling copies; the beta that keeps it (1), or 0 without a bias.</summary>
+    /// <summary>Writes the bias into every row of <paramref name="c"/>; the beta that keeps it (1), or 0 without a bias.</summary>
     private static T FillRows<T>(Tensor? bias, Span<T> c, int width) where T : unmanaged, INumberBase<T>
     {
         if (bias is null) return T.Zero;
-        var b = (Storage<T>)bias.Storage;
-        if (bias.IsContiguous) b.Data.AsSpan(bias.Offset, width).CopyTo(c);
-        else for (int j = 0; j < width; j++) c[j] = b.Data[bias.Offset + (j * bias.StridesArray[0])];
-        for (int filled = width; filled < c.Length; filled *= 2)
-            c[..Math.Min(filled, c.Length - filled)].CopyTo(c[filled..]);
+        Strided.FillRows(bias.ReadContiguous<T>()[..width], c);
         return T.One;
     }
 

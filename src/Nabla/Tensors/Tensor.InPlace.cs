@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Nabla.Kernels;
 
 namespace Nabla;
 
@@ -32,6 +33,13 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(other);
         CheckInPlace("AddInPlace", other);
         if (RecordsInPlace(other)) return AddInPlaceRecorded(other, alpha);
+        // The gradient sums of the backward pass (into a whole buffer or a slice of it): one pass, no temporary.
+        if (alpha == 1 && other.DType == DType && !ReferenceEquals(Storage, other.Storage)
+            && Dispatch.Elementwise.TryBinaryInPlace<AddOperator<float>, AddOperator<double>>(this, other))
+        {
+            BumpVersion();
+            return this;
+        }
         if (IsContiguous && other.IsContiguous && other.DType == DType && ShapeUtil.SameShape(ShapeArray, other.ShapeArray))
         {
             switch (Storage, other.Storage)

@@ -41,6 +41,57 @@ public sealed class TensorInPlaceTests
         Assert.Equal([5f, 5f, 5f, 60f, 60f, 60f], t.ToArray<float>());
     }
 
+    [Theory]
+    [InlineData(300, 500)]
+    [InlineData(3, 5)]
+    public void AddingAnyLayoutInPlaceEqualsTheOutOfPlaceSum(int rows, int cols)
+    {
+        // Transposed, broadcast, sliced and contiguous operands, large enough (rows·cols ≥ 2¹⁷) to split between threads,
+        // and a view of the target's own storage, which must read the old values.
+        var g = new Generator(3);
+        var x = Tensor.Randn([rows, cols], generator: g);
+        var transposed = Tensor.Randn([cols, rows], generator: g).T;
+        var broadcast = Tensor.Randn([1, cols], generator: g);
+        var sliced = Tensor.Randn([rows, 2 * cols], generator: g).Narrow(1, 1, cols);
+        var contiguous = Tensor.Randn([rows, cols], generator: g);
+        foreach (var other in new[] { transposed, broadcast, sliced, contiguous })
+        {
+            var target = x.Clone();
+            int version = target.Version;
+            target.AddInPlace(other);
+            Assert.Equal((x + other).ToArray<float>(), target.ToArray<float>());
+            Assert.Equal(version + 1, target.Version);
+        }
+
+        // Part of a larger buffer as the target, as the backward pass of a narrowed view accumulates.
+        foreach (var other in new[] { contiguous, transposed, broadcast })
+        {
+            var buffer = Tensor.Randn([rows, 3 * cols], generator: g);
+            var slice = buffer.Narrow(1, cols, cols);
+            var expectedBuffer = Tensor.Cat([buffer.Narrow(1, 0, cols), slice + other, buffer.Narrow(1, 2 * cols, cols)], 1);
+            slice.AddInPlace(other);
+            Assert.Equal(expectedBuffer.ToArray<float>(), buffer.ToArray<float>());
+
+            // A contiguous block in the middle of its storage: the elements after it stay as they were.
+            var rowsBuffer = Tensor.Randn([rows + 2, cols], generator: g);
+            var block = rowsBuffer.Narrow(0, 1, rows);
+            var expectedRows = Tensor.Cat([rowsBuffer.Narrow(0, 0, 1), block + other, rowsBuffer.Narrow(0, rows + 1, 1)], 0);
+            block.AddInPlace(other);
+            Assert.Equal(expectedRows.ToArray<float>(), rowsBuffer.ToArray<float>());
+        }
+
+        // A transposed target, whose rows are not contiguous, takes the general path.
+        var transposedTarget = Tensor.Randn([cols, rows], generator: g).T;
+        var expectedTransposed = transposedTarget + sliced;
+        transposedTarget.AddInPlace(sliced);
+        Assert.Equal(expectedTransposed.ToArray<float>(), transposedTarget.ToArray<float>());
+
+        var square = Tensor.Randn([cols, cols], generator: g);
+        var expected = square + square.T;
+        square.AddInPlace(square.T);
+        Assert.Equal(expected.ToArray<float>(), square.ToArray<float>());
+    }
+
     [Fact]
     public void AViewSharesTheVersionOfItsStorage()
     {
