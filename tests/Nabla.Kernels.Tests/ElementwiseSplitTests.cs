@@ -43,6 +43,38 @@ public sealed class ElementwiseSplitTests
         SameBinary<double, MaximumOperator<double>>(-5, 5);
     }
 
+    [Theory]
+    [InlineData(701, 300, 1)]
+    [InlineData(701, 300, 0)]
+    [InlineData(3, 60_000, 1)]
+    public void InPlaceSumsIntoASliceGiveTheRowByRowSumOnAnyThreadCount(int rows, int cols, int bStride)
+    {
+        // The target is columns [50, 50 + cols) of a rows × (cols + 100) buffer; b is a matrix or one broadcast row.
+        var random = new Random(rows ^ cols);
+        int width = cols + 100;
+        var buffer = Random<float>(random, rows * width);
+        var b = Random<float>(random, bStride == 1 ? rows * cols : cols);
+        int[] bStrides = bStride == 1 ? [cols, 1] : [0, 1];
+        var expected = (float[])buffer.Clone();
+        for (int r = 0; r < rows; r++)
+        {
+            for (int j = 0; j < cols; j++) expected[(r * width) + 50 + j] += b[(r * bStrides[0]) + j];
+        }
+
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var d = Run(threads, () =>
+            {
+                var target = (float[])buffer.Clone();
+                Assert.True(ElementwiseKernels.TryBinaryInPlace<float, AddOperator<float>>(target.AsSpan(50), [width, 1], b, bStrides, [rows, cols]));
+                return target;
+            });
+            Assert.True(expected.AsSpan().SequenceEqual(d), $"{threads} thread(s)");
+        }
+
+        Assert.False(ElementwiseKernels.TryBinaryInPlace<float, AddOperator<float>>(buffer, [1, rows], b, bStrides, [rows, cols]), "a target with strided rows");
+    }
+
     private static void Same<T, TOperator>(double lo, double hi)
         where T : unmanaged, System.Numerics.INumberBase<T> where TOperator : IUnaryOperator<T>
     {

@@ -132,6 +132,51 @@ public sealed class StridedTests
         }
     }
 
+    [Theory]
+    [InlineData(new[] { 600, 300 }, new[] { 1, 600 })]
+    [InlineData(new[] { 3, 200, 300 }, new[] { 60000, 1, 200 })]
+    [InlineData(new[] { 2, 3, 25000 }, new[] { 75000, 25000, 1 })]
+    [InlineData(new[] { 70000, 3 }, new[] { 3, 0 })]
+    [InlineData(new[] { 5, 40000 }, new[] { 0, 1 })]
+    public void LargeCopiesSplitBetweenThreadsAndGiveTheSameElements(int[] shape, int[] strides)
+    {
+        // Past the size at which the rows split between threads: transposed, permuted, contiguous and broadcast views,
+        // with row counts that do not divide evenly.
+        var random = new Random(4);
+        var src = Random<float>(random, Extent(shape, strides));
+        float[] expected = [.. Indices(shape).Select(i => src[Offset(i, strides)])];
+        int saved = Parallelism.NumThreads;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                Parallelism.NumThreads = threads;
+                var dst = new float[Count(shape)];
+                Strided.Gather<float>(src, shape, strides, dst);
+                Exact<float>(expected, dst, $"gather on {threads} thread(s)");
+            }
+        }
+        finally
+        {
+            Parallelism.NumThreads = saved;
+        }
+    }
+
+    [Fact]
+    public void SeekReachesTheRowThatNextReaches()
+    {
+        var (shape, strides) = Strided.Collapse([3, 4, 5, 6], RowMajor(3, 4, 5, 6).Select(s => s * 2).ToArray(), [1, 3, 12, 60]);
+        Span<int> index = stackalloc int[shape.Length], offsets = stackalloc int[2];
+        Span<int> sought = stackalloc int[shape.Length], soughtOffsets = stackalloc int[2];
+        for (int row = 0; row < Strided.Rows(shape); row++)
+        {
+            Strided.Seek(row, shape, strides, sought, soughtOffsets);
+            Assert.Equal(index.ToArray(), sought.ToArray());
+            Assert.Equal(offsets.ToArray(), soughtOffsets.ToArray());
+            Strided.Next(index, shape, strides, offsets);
+        }
+    }
+
     /// <summary>Views whose elements do not overlap (no zero strides), which is what scatter requires.</summary>
     public static TheoryData<int[], int[]> ScatterLayouts => new()
     {

@@ -127,18 +127,43 @@ public static unsafe class ElementwiseKernels
             return false;
 
         int rows = Strided.Rows(cs);
-        Span<int> index = stackalloc int[cs.Length];
-        Span<int> offs = stackalloc int[2];
-        for (int r = 0; r < rows; r++)
+        if (rows == 0 || inner == 0)
+            return true;
+
+        int parts = Math.Min(Parts(rows * inner), rows);
+        fixed (T* pd = d, pb = b)
         {
-            var row = d.Slice(offs[0], inner);
-            if (innerB == 1)
-                TOperator.Apply(row, b.Slice(offs[1], inner), row);
+            var work = new InPlaceRows<T, TOperator>(pd, pb, cs, st, parts);
+            if (parts == 1)
+                work.Run(0);
             else
-                TOperator.Apply(row, b[offs[1]], row);
-            Strided.Next(index, cs, st, offs);
+                ParallelJob<InPlaceRows<T, TOperator>>.For(parts, work);
         }
         return true;
+    }
+
+    /// <summary>One range of rows of <see cref="TryBinaryInPlace{T, TOperator}"/> over a strided target.</summary>
+    private readonly struct InPlaceRows<T, TOperator>(T* d, T* b, int[] shape, int[][] strides, int parts) : IParallelWork
+        where T : unmanaged where TOperator : IBinaryOperator<T>
+    {
+        public void Run(int part)
+        {
+            var (start, end) = WorkRanges.Part(Strided.Rows(shape), parts, part);
+            int inner = shape[^1];
+            bool rowOfB = strides[1][^1] == 1;
+            Span<int> index = stackalloc int[shape.Length];
+            Span<int> offs = stackalloc int[2];
+            Strided.Seek(start, shape, strides, index, offs);
+            for (int r = start; r < end; r++)
+            {
+                var row = new Span<T>(d + offs[0], inner);
+                if (rowOfB)
+                    TOperator.Apply(row, new ReadOnlySpan<T>(b + offs[1], inner), row);
+                else
+                    TOperator.Apply(row, b[offs[1]], row);
+                Strided.Next(index, shape, strides, offs);
+            }
+        }
     }
 
     /// <summary>How many parts a contiguous operation of <paramref name="n"/> elements runs in: one per thread when it is large.</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace Nabla.Kernels;
 
@@ -97,45 +96,88 @@ public static class Strided
     }
 
     /// <summary>Copies the strided view (<paramref name="src"/>, <paramref name="shape"/>, <paramref name="strides"/>) into the contiguous <paramref name="dst"/> in row-major order.</summary>
-    public static void Gather<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, Span<T> dst) =>
+    public static void Gather<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, Span<T> dst)
+        where T : unmanaged =>
         Copy(src, strides, dst, ContiguousStrides(shape), shape);
 
     /// <summary>Copies the contiguous <paramref name="src"/> into the strided view (<paramref name="dst"/>, <paramref name="shape"/>, <paramref name="strides"/>), whose elements must not overlap.</summary>
-    public static void Scatter<T>(ReadOnlySpan<T> src, Span<T> dst, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides) =>
+    public static void Scatter<T>(ReadOnlySpan<T> src, Span<T> dst, ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
+        where T : unmanaged =>
         Copy(src, ContiguousStrides(shape), dst, strides, shape);
 
     /// <summary>
     /// Copies every element of <paramref name="shape"/> from <paramref name="src"/> laid out by <paramref name="srcStrides"/>
-    /// to <paramref name="dst"/> laid out by <paramref name="dstStrides"/> (whose elements must not overlap).
+    /// to <paramref name="dst"/> laid out by <paramref name="dstStrides"/> (whose elements must not overlap). Large
+    /// copies split their rows between the threads.
     /// </summary>
-    public static void Copy<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> srcStrides, Span<T> dst, ReadOnlySpan<int> dstStrides, ReadOnlySpan<int> shape)
+    public static unsafe void Copy<T>(ReadOnlySpan<T> src, ReadOnlySpan<int> srcStrides, Span<T> dst, ReadOnlySpan<int> dstStrides, ReadOnlySpan<int> shape)
+        where T : unmanaged
     {
         foreach (int d in shape)
             if (d == 0) return;
         if (Extent(shape, srcStrides) > src.Length || Extent(shape, dstStrides) > dst.Length)
             throw new ArgumentException($"Strided.Copy: a span is shorter than its layout of shape [{string.Join(", ", shape.ToArray())}] needs.");
         var (cs, cstr) = Collapse(shape, srcStrides.ToArray(), dstStrides.ToArray());
-        int inner = cs[^1], srcStep = cstr[0][^1], dstStep = cstr[1][^1];
         int rows = Rows(cs);
-        Span<int> index = stackalloc int[cs.Length];
-        Span<int> offs = stackalloc int[2];
-        for (int r = 0; r < rows; r++)
+        int parts = rows < 2 || (long)rows * cs[^1] < MinParallelElements ? 1 : Math.Clamp(Parallelism.NumThreads, 1, rows);
+        fixed (T* pSrc = src, pDst = dst)
         {
-            if (srcStep == 1 && dstStep == 1)
-            {
-                src.Slice(offs[0], inner).CopyTo(dst.Slice(offs[1], inner));
-            }
-            else if (srcStep == 0 && dstStep == 1)
-            {
-                dst.Slice(offs[1], inner).Fill(src[offs[0]]);
-            }
+            var work = new RowCopy<T>(pSrc, pDst, cs, cstr, parts);
+            if (parts == 1)
+                work.Run(0);
             else
+                ParallelJob<RowCopy<T>>.For(parts, work);
+        }
+    }
+
+    /// <summary>
+    /// Sets <paramref name="index"/> and <paramref name="offsets"/> (one per stride set) to row <paramref name="row"/> of
+    /// a collapsed shape, the position <see cref="Next"/> reaches after that many rows.
+    /// </summary>
+    public static void Seek(int row, ReadOnlySpan<int> shape, int[][] strides, Span<int> index, Span<int> offsets)
+    {
+        offsets.Clear();
+        index[^1] = 0;
+        for (int d = shape.Length - 2; d >= 0; d--)
+        {
+            index[d] = row % shape[d];
+            row /= shape[d];
+            for (int k = 0; k < offsets.Length; k++) offsets[k] += index[d] * strides[k][d];
+        }
+    }
+
+    /// <summary>The fewest elements worth splitting a copy or a row fill between threads.</summary>
+    private const int MinParallelElements = 1 << 17;
+
+    /// <summary>One range of rows of <see cref="Copy{T}"/>.</summary>
+    private readonly unsafe struct RowCopy<T>(T* src, T* dst, int[] shape, int[][] strides, int parts) : IParallelWork
+        where T : unmanaged
+    {
+        public void Run(int part)
+        {
+            var (start, end) = WorkRanges.Part(Rows(shape), parts, part);
+            int inner = shape[^1], srcStep = strides[0][^1], dstStep = strides[1][^1];
+            Span<int> index = stackalloc int[shape.Length];
+            Span<int> offs = stackalloc int[2];
+            Seek(start, shape, strides, index, offs);
+            for (int r = start; r < end; r++)
             {
-                ref T s = ref Unsafe.Add(ref MemoryMarshal.GetReference(src), offs[0]);
-                ref T d = ref Unsafe.Add(ref MemoryMarshal.GetReference(dst), offs[1]);
-                for (int j = 0; j < inner; j++) Unsafe.Add(ref d, j * dstStep) = Unsafe.Add(ref s, j * srcStep);
+                T* s = src + offs[0];
+                T* d = dst + offs[1];
+                if (srcStep == 1 && dstStep == 1)
+                {
+                    new ReadOnlySpan<T>(s, inner).CopyTo(new Span<T>(d, inner));
+                }
+                else if (srcStep == 0 && dstStep == 1)
+                {
+                    new Span<T>(d, inner).Fill(*s);
+                }
+                else
+                {
+                    for (int j = 0; j < inner; j++) d[(nint)j * dstStep] = s[(nint)j * srcStep];
+                }
+                Next(index, shape, strides, offs);
             }
-            Next(index, cs, cstr, offs);
         }
     }
 
@@ -151,7 +193,7 @@ public static class Strided
             return;
 
         int rows = destination.Length / width;
-        int parts = destination.Length < MinParallelFill ? 1 : Math.Clamp(Parallelism.NumThreads, 1, rows);
+        int parts = destination.Length < MinParallelElements ? 1 : Math.Clamp(Parallelism.NumThreads, 1, rows);
         fixed (T* pRow = row, pDestination = destination)
         {
             var work = new RowFill<T>(pRow, width, pDestination, rows, parts);
@@ -161,9 +203,6 @@ public static class Strided
                 ParallelJob<RowFill<T>>.For(parts, work);
         }
     }
-
-    /// <summary>The fewest elements worth splitting a row fill between threads.</summary>
-    private const int MinParallelFill = 1 << 17;
 
     /// <summary>One range of rows of <see cref="FillRows{T}"/>: the row copied once, then the filled part doubled.</summary>
     private readonly unsafe struct RowFill<T>(T* row, int width, T* destination, int rows, int parts) : IParallelWork
