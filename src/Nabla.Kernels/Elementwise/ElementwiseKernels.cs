@@ -106,9 +106,11 @@ public static unsafe class ElementwiseKernels
     }
 
     /// <summary>
-    /// d = f(d, b) in place over <paramref name="shape"/>, with d (a span from its first element) strided, its elements distinct, and b strided or
-    /// broadcast, sharing no memory with d: a contiguous d as <see cref="Binary{T, TOperator}"/> runs it, any other row
-    /// by row. False, with nothing written, when the rows of d or b (after merging dims) are not contiguous.
+    /// d = f(d, b) in place over <paramref name="shape"/>: d is a span from its first element, strided with distinct
+    /// elements, and b is strided or broadcast and shares no memory with d. A contiguous d runs as in
+    /// <see cref="Binary{T, TOperator}"/>, with b of any layout; any other d runs row by row, its rows split between the
+    /// threads when large. False, with nothing written, when d is not contiguous and the rows of d or of b (after
+    /// merging dims) are not contiguous either.
     /// </summary>
     public static bool TryBinaryInPlace<T, TOperator>(Span<T> d, ReadOnlySpan<int> dStrides, ReadOnlySpan<T> b, ReadOnlySpan<int> bStrides, ReadOnlySpan<int> shape)
         where T : unmanaged where TOperator : IBinaryOperator<T>

@@ -66,8 +66,9 @@ internal static class Elementwise
 
     /// <summary>
     /// a = f(a, b) in place for a float <paramref name="a"/> and a <paramref name="b"/> of its dtype that broadcasts to
-    /// its shape and shares none of its memory: one pass and no temporary (split between the threads when a is
-    /// contiguous and large). False, with nothing written, for layouts whose rows are not contiguous.
+    /// its shape and shares none of its memory: one pass and no temporary, split between the threads when large.
+    /// False, with nothing written, for the layouts <see cref="ElementwiseKernels.TryBinaryInPlace{T, TOperator}"/>
+    /// leaves to the caller.
     /// </summary>
     public static bool TryBinaryInPlace<TF, TD>(Tensor a, Tensor b)
         where TF : IBinaryOperator<float> where TD : IBinaryOperator<double> => a.DType switch
