@@ -65,11 +65,7 @@ public static unsafe class ElementwiseKernels
             int parts = Parts(n);
             fixed (T* pa = a, pb = b, pd = d)
             {
-                var work = new BinaryParts<T, TOperator>(layout, pa, pb, pd, n, parts);
-                if (parts == 1)
-                    work.Run(0);
-                else
-                    ParallelJob<BinaryParts<T, TOperator>>.For(parts, work);
+                ParallelJob<BinaryParts<T, TOperator>>.For(parts, new BinaryParts<T, TOperator>(layout, pa, pb, pd, n, parts));
             }
             return;
         }
@@ -135,11 +131,7 @@ public static unsafe class ElementwiseKernels
         int parts = Math.Min(Parts(rows * inner), rows);
         fixed (T* pd = d, pb = b)
         {
-            var work = new InPlaceRows<T, TOperator>(pd, pb, cs, st, parts);
-            if (parts == 1)
-                work.Run(0);
-            else
-                ParallelJob<InPlaceRows<T, TOperator>>.For(parts, work);
+            ParallelJob<InPlaceRows<T, TOperator>>.For(parts, new InPlaceRows<T, TOperator>(pd, pb, cs, st, parts));
         }
         return true;
     }

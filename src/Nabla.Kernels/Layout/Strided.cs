@@ -122,11 +122,7 @@ public static class Strided
         int parts = rows < 2 || (long)rows * cs[^1] < MinParallelElements ? 1 : Math.Clamp(Parallelism.NumThreads, 1, rows);
         fixed (T* pSrc = src, pDst = dst)
         {
-            var work = new RowCopy<T>(pSrc, pDst, cs, cstr, parts);
-            if (parts == 1)
-                work.Run(0);
-            else
-                ParallelJob<RowCopy<T>>.For(parts, work);
+            ParallelJob<RowCopy<T>>.For(parts, new RowCopy<T>(pSrc, pDst, cs, cstr, parts));
         }
     }
 
@@ -196,11 +192,7 @@ public static class Strided
         int parts = destination.Length < MinParallelElements ? 1 : Math.Clamp(Parallelism.NumThreads, 1, rows);
         fixed (T* pRow = row, pDestination = destination)
         {
-            var work = new RowFill<T>(pRow, width, pDestination, rows, parts);
-            if (parts == 1)
-                work.Run(0);
-            else
-                ParallelJob<RowFill<T>>.For(parts, work);
+            ParallelJob<RowFill<T>>.For(parts, new RowFill<T>(pRow, width, pDestination, rows, parts));
         }
     }
 

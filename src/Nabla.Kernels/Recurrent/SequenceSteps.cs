@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace Nabla.Kernels;
 
@@ -82,7 +83,7 @@ internal static unsafe class SequenceSteps
             if (t >= lengths[row])
             {
                 long at = (long)row * width;
-                System.Numerics.Tensors.TensorPrimitives.Add(new ReadOnlySpan<T>(a + at, width), new ReadOnlySpan<T>(b + at, width), new Span<T>(target + at, width));
+                TensorPrimitives.Add(new ReadOnlySpan<T>(a + at, width), new ReadOnlySpan<T>(b + at, width), new Span<T>(target + at, width));
             }
         }
     }
