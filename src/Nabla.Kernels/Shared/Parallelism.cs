@@ -267,8 +267,15 @@ public static class Parallelism
                         return job;
 
                     Thread.SpinWait(8);
-                    if ((spins & 63) == 0 && Stopwatch.GetTimestamp() > deadline)
-                        break;
+                    if ((spins & 63) == 0)
+                    {
+                        if (Stopwatch.GetTimestamp() > deadline)
+                            break;
+
+                        // Lets a thread that is ready to run (a data loader preparing the next batch, the JIT's
+                        // background compiler) have this core while it idles, rather than wait for the caller's.
+                        Thread.Yield();
+                    }
                 }
 
                 // Announce the sleep before the last look for a job; Post clears the flag before releasing, so

@@ -36,17 +36,26 @@ public sealed class Adadelta : Optimizer
     {
     }
 
+    private readonly FusedUpdates<Rule<float>, Rule<double>> _updates = new();
+
     /// <inheritdoc/>
     public override void Step()
     {
         using var noGrad = Autograd.NoGrad();
-        foreach (var (o, p, g, state) in ParametersWithGrad<AdadeltaOptions>())
+        try
         {
-            state.Step++;
-            var squareAvg = Buffer(state, "square_avg", p);
-            var accDelta = Buffer(state, "acc_delta", p);
-            if (p.DType == DType.Float32) FusedUpdate.Run<float, Rule<float>>(new Rule<float>(o), p, g, squareAvg, accDelta);
-            else FusedUpdate.Run<double, Rule<double>>(new Rule<double>(o), p, g, squareAvg, accDelta);
+            foreach (var (o, p, g, state) in ParametersWithGrad<AdadeltaOptions>())
+            {
+                state.Step++;
+                var squareAvg = Buffer(state, "square_avg", p);
+                var accDelta = Buffer(state, "acc_delta", p);
+                if (p.DType == DType.Float32) _updates.Add(new Rule<float>(o), p, g, squareAvg, accDelta);
+                else _updates.Add(new Rule<double>(o), p, g, squareAvg, accDelta);
+            }
+        }
+        finally
+        {
+            _updates.Run();
         }
     }
 

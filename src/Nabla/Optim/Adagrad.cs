@@ -45,17 +45,26 @@ public sealed class Adagrad : Optimizer
     {
     }
 
+    private readonly FusedUpdates<Rule<float>, Rule<double>> _updates = new();
+
     /// <inheritdoc/>
     public override void Step()
     {
         using var noGrad = Autograd.NoGrad();
-        foreach (var (o, p, g, state) in ParametersWithGrad<AdagradOptions>())
+        try
         {
-            long step = ++state.Step;
-            var sum = Buffer(state, "sum", p, o.InitialAccumulatorValue);
-            double clr = o.LearningRate / (1 + (step - 1) * o.LearningRateDecay);
-            if (p.DType == DType.Float32) FusedUpdate.Run<float, Rule<float>>(new Rule<float>(o, clr), p, g, sum);
-            else FusedUpdate.Run<double, Rule<double>>(new Rule<double>(o, clr), p, g, sum);
+            foreach (var (o, p, g, state) in ParametersWithGrad<AdagradOptions>())
+            {
+                long step = ++state.Step;
+                var sum = Buffer(state, "sum", p, o.InitialAccumulatorValue);
+                double clr = o.LearningRate / (1 + (step - 1) * o.LearningRateDecay);
+                if (p.DType == DType.Float32) _updates.Add(new Rule<float>(o, clr), p, g, sum);
+                else _updates.Add(new Rule<double>(o, clr), p, g, sum);
+            }
+        }
+        finally
+        {
+            _updates.Run();
         }
     }
 

@@ -52,24 +52,29 @@ public class Adam : Optimizer
         where TOptions : AdamOptions, new() =>
         new() { LearningRate = lr, Beta1 = beta1, Beta2 = beta2, Eps = eps, WeightDecay = weightDecay, AmsGrad = amsgrad, Maximize = maximize };
 
+    private readonly FusedUpdates<Rule<float>, Rule<double>> _updates = new();
+
     /// <inheritdoc/>
     public sealed override void Step()
     {
         using var noGrad = Autograd.NoGrad();
-        foreach (var (o, p, g, state) in ParametersWithGrad<AdamOptions>())
+        try
         {
-            long step = ++state.Step;
-            var expAvg = Buffer(state, "exp_avg", p);
-            var expAvgSq = Buffer(state, "exp_avg_sq", p);
-            var maxExpAvgSq = o.AmsGrad ? Buffer(state, "max_exp_avg_sq", p) : null;
-            if (p.DType == DType.Float32) Update<float>(o, step, p, g, expAvg, expAvgSq, maxExpAvgSq);
-            else Update<double>(o, step, p, g, expAvg, expAvgSq, maxExpAvgSq);
+            foreach (var (o, p, g, state) in ParametersWithGrad<AdamOptions>())
+            {
+                long step = ++state.Step;
+                var expAvg = Buffer(state, "exp_avg", p);
+                var expAvgSq = Buffer(state, "exp_avg_sq", p);
+                var maxExpAvgSq = o.AmsGrad ? Buffer(state, "max_exp_avg_sq", p) : null;
+                if (p.DType == DType.Float32) _updates.Add(new Rule<float>(o, step), p, g, expAvg, expAvgSq, maxExpAvgSq);
+                else _updates.Add(new Rule<double>(o, step), p, g, expAvg, expAvgSq, maxExpAvgSq);
+            }
+        }
+        finally
+        {
+            _updates.Run();
         }
     }
-
-    private static void Update<T>(AdamOptions o, long step, Tensor p, Tensor g, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        FusedUpdate.Run<T, Rule<T>>(new Rule<T>(o, step), p, g, expAvg, expAvgSq, maxExpAvgSq);
 
     private readonly struct Rule<T> : IFusedUpdate<T>
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -37,18 +37,27 @@ public sealed class Adamax : Optimizer
     {
     }
 
+    private readonly FusedUpdates<Rule<float>, Rule<double>> _updates = new();
+
     /// <inheritdoc/>
     public override void Step()
     {
         using var noGrad = Autograd.NoGrad();
-        foreach (var (o, p, g, state) in ParametersWithGrad<AdamaxOptions>())
+        try
         {
-            long step = ++state.Step;
-            var expAvg = Buffer(state, "exp_avg", p);
-            var expInf = Buffer(state, "exp_inf", p);
-            double clr = o.LearningRate / (1 - Math.Pow(o.Beta1, step));
-            if (p.DType == DType.Float32) FusedUpdate.Run<float, Rule<float>>(new Rule<float>(o, clr), p, g, expAvg, expInf);
-            else FusedUpdate.Run<double, Rule<double>>(new Rule<double>(o, clr), p, g, expAvg, expInf);
+            foreach (var (o, p, g, state) in ParametersWithGrad<AdamaxOptions>())
+            {
+                long step = ++state.Step;
+                var expAvg = Buffer(state, "exp_avg", p);
+                var expInf = Buffer(state, "exp_inf", p);
+                double clr = o.LearningRate / (1 - Math.Pow(o.Beta1, step));
+                if (p.DType == DType.Float32) _updates.Add(new Rule<float>(o, clr), p, g, expAvg, expInf);
+                else _updates.Add(new Rule<double>(o, clr), p, g, expAvg, expInf);
+            }
+        }
+        finally
+        {
+            _updates.Run();
         }
     }
 

@@ -15,50 +15,115 @@ internal interface IFusedUpdate<T> where T : unmanaged, IFloatingPointIeee754<T>
 }
 
 /// <summary>
-/// Applies an <see cref="IFusedUpdate{T}"/> in a single pass over a parameter's data, reading and
-/// writing each element of the parameter and its state exactly once, with no temporary tensors.
+/// One optimizer step's element-wise updates, gathered parameter by parameter and then applied in a single pass that
+/// reads and writes each element of every parameter and its state exactly once, with no temporary tensors. The
+/// elements of all the parameters of a dtype are split evenly between threads, so a model of many small tensors (a
+/// transformer's projections, biases) keeps every core busy as a single large one does (PyTorch's multi-tensor
+/// <c>foreach</c> form). <typeparamref name="TFloat"/> and <typeparamref name="TDouble"/> are the rule for float32 and
+/// for float64 parameters. An optimizer calls <see cref="Run"/> in a <c>finally</c>, so the parameters queued before a
+/// failure (a later parameter's gradient of the wrong shape) are still updated, as they were one at a time.
 /// </summary>
-internal static class FusedUpdate
+internal sealed class FusedUpdates<TFloat, TDouble>
+    where TFloat : struct, IFusedUpdate<float>
+    where TDouble : struct, IFusedUpdate<double>
 {
-    /// <summary>The fewest elements worth a thread of their own: below it, handing out the work costs more than it saves.</summary>
-    private const int MinPerThread = 32 * 1024;
+    private readonly Queue<float, TFloat> _float = new();
+    private readonly Queue<double, TDouble> _double = new();
 
     /// <summary>
-    /// Runs <paramref name="update"/> over every element of <paramref name="param"/> (any layout), whose
-    /// gradient and state buffers are contiguous tensors of its shape and dtype, and bumps its version.
+    /// Queues <paramref name="update"/> for every element of the float32 <paramref name="param"/> (any layout), whose
+    /// gradient and state buffers are contiguous tensors of its shape and dtype.
     /// </summary>
-    public static void Run<T, TUpdate>(TUpdate update, Tensor param, Tensor grad, Tensor? s0 = null, Tensor? s1 = null, Tensor? s2 = null)
+    public void Add(TFloat update, Tensor param, Tensor grad, Tensor? s0 = null, Tensor? s1 = null, Tensor? s2 = null) =>
+        _float.Add(update, param, grad, s0, s1, s2);
+
+    /// <summary>Queues <paramref name="update"/> for every element of the float64 <paramref name="param"/>, as the float32 overload.</summary>
+    public void Add(TDouble update, Tensor param, Tensor grad, Tensor? s0 = null, Tensor? s1 = null, Tensor? s2 = null) =>
+        _double.Add(update, param, grad, s0, s1, s2);
+
+    /// <summary>Applies every queued update, bumps each parameter's version and empties the queues.</summary>
+    public void Run()
+    {
+        _float.Run();
+        _double.Run();
+    }
+
+    private sealed class Queue<T, TUpdate>
         where T : unmanaged, IFloatingPointIeee754<T>
         where TUpdate : struct, IFusedUpdate<T>
     {
-        // A parameter that is a strided view is updated through a contiguous copy written back afterwards.
-        var target = param.IsContiguous ? param : param.Copy();
-        int n = target.Numel;
-        int parts = Math.Min(Parallelism.NumThreads, n / MinPerThread);
-        if (parts > 1)
-        {
-            // Lanes never interact, so splitting the elements between threads leaves every result as it was.
-            Parallelism.For(parts, part =>
-            {
-                int start = (int)((long)n * part / parts), length = (int)((long)n * (part + 1) / parts) - start;
-                Run(update, target.AsSpan<T>().Slice(start, length), grad.AsSpan<T>().Slice(start, length),
-                    s0 is null ? default : s0.AsSpan<T>().Slice(start, length),
-                    s1 is null ? default : s1.AsSpan<T>().Slice(start, length),
-                    s2 is null ? default : s2.AsSpan<T>().Slice(start, length));
-            });
-        }
-        else
-        {
-            Run(update, target.AsSpan<T>(), grad.AsSpan<T>(),
-                s0 is null ? default : s0.AsSpan<T>(),
-                s1 is null ? default : s1.AsSpan<T>(),
-                s2 is null ? default : s2.AsSpan<T>());
-        }
-        if (!ReferenceEquals(target, param)) param.CopyFromUnchecked(target);
-        param.BumpVersion();
-    }
+        /// <summary>The fewest elements worth a thread of their own: below it, handing out the work costs more than it saves.</summary>
+        private const int MinPerThread = 32 * 1024;
 
-    private static void Run<T, TUpdate>(TUpdate update, Span<T> param, ReadOnlySpan<T> grad, Span<T> s0, Span<T> s1, Span<T> s2)
+        private readonly List<Item> _items = [];
+        private long _elements;
+
+        private readonly record struct Item(TUpdate Update, Tensor Param, Tensor Target, Tensor Grad, Tensor? S0, Tensor? S1, Tensor? S2);
+
+        public void Add(TUpdate update, Tensor param, Tensor grad, Tensor? s0, Tensor? s1, Tensor? s2)
+        {
+            // A parameter that is a strided view is updated through a contiguous copy written back afterwards.
+            var target = param.IsContiguous ? param : param.Copy();
+            _items.Add(new Item(update, param, target, grad, s0, s1, s2));
+            _elements += target.Numel;
+        }
+
+        public void Run()
+        {
+            try
+            {
+                long total = _elements;
+                int parts = (int)Math.Min(Parallelism.NumThreads, total / MinPerThread);
+                if (parts > 1)
+                {
+                    // Lanes never interact, so splitting the elements between threads leaves every result as it was.
+                    Parallelism.For(parts, part => RunRange(total * part / parts, total * (part + 1) / parts));
+                }
+                else
+                {
+                    RunRange(0, total);
+                }
+
+                foreach (var item in _items)
+                {
+                    if (!ReferenceEquals(item.Target, item.Param)) item.Param.CopyFromUnchecked(item.Target);
+                    item.Param.BumpVersion();
+                }
+            }
+            finally
+            {
+                _items.Clear();
+                _elements = 0;
+            }
+        }
+
+        /// <summary>Updates the elements <paramref name="start"/> to <paramref name="end"/> of the queued parameters laid end to end.</summary>
+        private void RunRange(long start, long end)
+        {
+            long offset = 0;
+            foreach (var item in _items)
+            {
+                int n = item.Target.Numel;
+                long from = Math.Max(start, offset), to = Math.Min(end, offset + n);
+                if (from < to)
+                {
+                    int at = (int)(from - offset), length = (int)(to - from);
+                    FusedUpdate.Run(item.Update, item.Target.AsSpan<T>().Slice(at, length), item.Grad.AsSpan<T>().Slice(at, length),
+                        Slice(item.S0, at, length), Slice(item.S1, at, length), Slice(item.S2, at, length));
+                }
+                offset += n;
+                if (offset >= end) break;
+            }
+        }
+
+        private static Span<T> Slice(Tensor? state, int start, int length) => state is null ? default : state.AsSpan<T>().Slice(start, length);
+    }
+}
+
+/// <summary>The vector loop of <see cref="FusedUpdates{T, TUpdate}"/> over one contiguous run of elements.</summary>
+internal static class FusedUpdate
+{
+    public static void Run<T, TUpdate>(TUpdate update, Span<T> param, ReadOnlySpan<T> grad, Span<T> s0, Span<T> s1, Span<T> s2)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TUpdate : struct, IFusedUpdate<T>
     {

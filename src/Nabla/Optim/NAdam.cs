@@ -39,26 +39,35 @@ public sealed class NAdam : Optimizer
     {
     }
 
+    private readonly FusedUpdates<Rule<float>, Rule<double>> _updates = new();
+
     /// <inheritdoc/>
     public override void Step()
     {
         using var noGrad = Autograd.NoGrad();
-        foreach (var (o, p, g, state) in ParametersWithGrad<NAdamOptions>())
+        try
         {
-            long step = ++state.Step;
-            var expAvg = Buffer(state, "exp_avg", p);
-            var expAvgSq = Buffer(state, "exp_avg_sq", p);
-            var muProduct = MuProduct(state);
-            double mu = o.Beta1 * (1 - 0.5 * Math.Pow(0.96, step * o.MomentumDecay));
-            double muNext = o.Beta1 * (1 - 0.5 * Math.Pow(0.96, (step + 1) * o.MomentumDecay));
-            // The product is kept in float32, each factor rounded to float32 first, as PyTorch keeps it.
-            var product = muProduct.AsSpan<float>();
-            product[0] *= (float)mu;
-            double productNext = product[0] * (float)mu * (float)muNext;
-            muProduct.BumpVersion();
-            var rule = (o, step, mu, muNext, product: (double)product[0], productNext);
-            if (p.DType == DType.Float32) FusedUpdate.Run<float, Rule<float>>(new Rule<float>(rule), p, g, expAvg, expAvgSq);
-            else FusedUpdate.Run<double, Rule<double>>(new Rule<double>(rule), p, g, expAvg, expAvgSq);
+            foreach (var (o, p, g, state) in ParametersWithGrad<NAdamOptions>())
+            {
+                long step = ++state.Step;
+                var expAvg = Buffer(state, "exp_avg", p);
+                var expAvgSq = Buffer(state, "exp_avg_sq", p);
+                var muProduct = MuProduct(state);
+                double mu = o.Beta1 * (1 - 0.5 * Math.Pow(0.96, step * o.MomentumDecay));
+                double muNext = o.Beta1 * (1 - 0.5 * Math.Pow(0.96, (step + 1) * o.MomentumDecay));
+                // The product is kept in float32, each factor rounded to float32 first, as PyTorch keeps it.
+                var product = muProduct.AsSpan<float>();
+                product[0] *= (float)mu;
+                double productNext = product[0] * (float)mu * (float)muNext;
+                muProduct.BumpVersion();
+                var rule = (o, step, mu, muNext, product: (double)product[0], productNext);
+                if (p.DType == DType.Float32) _updates.Add(new Rule<float>(rule), p, g, expAvg, expAvgSq);
+                else _updates.Add(new Rule<double>(rule), p, g, expAvg, expAvgSq);
+            }
+        }
+        finally
+        {
+            _updates.Run();
         }
     }
 

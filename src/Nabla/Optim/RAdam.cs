@@ -36,17 +36,26 @@ public sealed class RAdam : Optimizer
     {
     }
 
+    private readonly FusedUpdates<Rule<float>, Rule<double>> _updates = new();
+
     /// <inheritdoc/>
     public override void Step()
     {
         using var noGrad = Autograd.NoGrad();
-        foreach (var (o, p, g, state) in ParametersWithGrad<RAdamOptions>())
+        try
         {
-            long step = ++state.Step;
-            var expAvg = Buffer(state, "exp_avg", p);
-            var expAvgSq = Buffer(state, "exp_avg_sq", p);
-            if (p.DType == DType.Float32) FusedUpdate.Run<float, Rule<float>>(new Rule<float>(o, step), p, g, expAvg, expAvgSq);
-            else FusedUpdate.Run<double, Rule<double>>(new Rule<double>(o, step), p, g, expAvg, expAvgSq);
+            foreach (var (o, p, g, state) in ParametersWithGrad<RAdamOptions>())
+            {
+                long step = ++state.Step;
+                var expAvg = Buffer(state, "exp_avg", p);
+                var expAvgSq = Buffer(state, "exp_avg_sq", p);
+                if (p.DType == DType.Float32) _updates.Add(new Rule<float>(o, step), p, g, expAvg, expAvgSq);
+                else _updates.Add(new Rule<double>(o, step), p, g, expAvg, expAvgSq);
+            }
+        }
+        finally
+        {
+            _updates.Run();
         }
     }
 

@@ -48,24 +48,29 @@ public sealed class RMSprop : Optimizer
     {
     }
 
+    private readonly FusedUpdates<Rule<float>, Rule<double>> _updates = new();
+
     /// <inheritdoc/>
     public override void Step()
     {
         using var noGrad = Autograd.NoGrad();
-        foreach (var (o, p, g, state) in ParametersWithGrad<RMSpropOptions>())
+        try
         {
-            state.Step++;
-            var squareAvg = Buffer(state, "square_avg", p);
-            var gradAvg = o.Centered ? Buffer(state, "grad_avg", p) : null;
-            var momentumBuffer = o.Momentum > 0 ? Buffer(state, "momentum_buffer", p) : null;
-            if (p.DType == DType.Float32) Update<float>(o, p, g, squareAvg, gradAvg, momentumBuffer);
-            else Update<double>(o, p, g, squareAvg, gradAvg, momentumBuffer);
+            foreach (var (o, p, g, state) in ParametersWithGrad<RMSpropOptions>())
+            {
+                state.Step++;
+                var squareAvg = Buffer(state, "square_avg", p);
+                var gradAvg = o.Centered ? Buffer(state, "grad_avg", p) : null;
+                var momentumBuffer = o.Momentum > 0 ? Buffer(state, "momentum_buffer", p) : null;
+                if (p.DType == DType.Float32) _updates.Add(new Rule<float>(o), p, g, squareAvg, gradAvg, momentumBuffer);
+                else _updates.Add(new Rule<double>(o), p, g, squareAvg, gradAvg, momentumBuffer);
+            }
+        }
+        finally
+        {
+            _updates.Run();
         }
     }
-
-    private static void Update<T>(RMSpropOptions o, Tensor p, Tensor g, Tensor squareAvg, Tensor? gradAvg, Tensor? momentumBuffer)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        FusedUpdate.Run<T, Rule<T>>(new Rule<T>(o), p, g, squareAvg, gradAvg, momentumBuffer);
 
     private readonly struct Rule<T>(RMSpropOptions o) : IFusedUpdate<T>
         where T : unmanaged, IFloatingPointIeee754<T>

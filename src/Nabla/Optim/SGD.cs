@@ -47,28 +47,33 @@ public sealed class SGD : Optimizer
     {
     }
 
+    private readonly FusedUpdates<Rule<float>, Rule<double>> _updates = new();
+
     /// <inheritdoc/>
     public override void Step()
     {
         using var noGrad = Autograd.NoGrad();
-        foreach (var (o, p, g, state) in ParametersWithGrad<SGDOptions>())
+        try
         {
-            state.Step++;
-            Tensor? buffer = null;
-            bool first = false;
-            if (o.Momentum != 0)
+            foreach (var (o, p, g, state) in ParametersWithGrad<SGDOptions>())
             {
-                first = !state.Buffers.ContainsKey("momentum_buffer");
-                buffer = Buffer(state, "momentum_buffer", p);
+                state.Step++;
+                Tensor? buffer = null;
+                bool first = false;
+                if (o.Momentum != 0)
+                {
+                    first = !state.Buffers.ContainsKey("momentum_buffer");
+                    buffer = Buffer(state, "momentum_buffer", p);
+                }
+                if (p.DType == DType.Float32) _updates.Add(new Rule<float>(o, first), p, g, buffer);
+                else _updates.Add(new Rule<double>(o, first), p, g, buffer);
             }
-            if (p.DType == DType.Float32) Update<float>(o, p, g, buffer, first);
-            else Update<double>(o, p, g, buffer, first);
+        }
+        finally
+        {
+            _updates.Run();
         }
     }
-
-    private static void Update<T>(SGDOptions o, Tensor p, Tensor g, Tensor? buffer, bool first)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        FusedUpdate.Run<T, Rule<T>>(new Rule<T>(o, first), p, g, buffer);
 
     private readonly struct Rule<T>(SGDOptions o, bool first) : IFusedUpdate<T>
         where T : unmanaged, IFloatingPointIeee754<T>

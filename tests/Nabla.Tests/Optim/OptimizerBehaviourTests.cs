@@ -41,6 +41,98 @@ public class OptimizerBehaviourTests
         Assert.Equal(Train(1), Train(2));
     }
 
+    private static Optimizer Make(string name, IEnumerable<Tensor> parameters) => name switch
+    {
+        "adam" => new Adam(parameters, lr: 0.01, weightDecay: 0.1, amsgrad: true),
+        "adamw" => new AdamW(parameters, lr: 0.01, weightDecay: 0.1),
+        "sgd" => new SGD(parameters, lr: 0.1, momentum: 0.9, nesterov: true),
+        "rmsprop" => new RMSprop(parameters, lr: 0.01, momentum: 0.5, centered: true),
+        "adagrad" => new Adagrad(parameters, lr: 0.1, lrDecay: 0.01, weightDecay: 0.1),
+        "adadelta" => new Adadelta(parameters, weightDecay: 0.1),
+        "adamax" => new Adamax(parameters, weightDecay: 0.1),
+        "nadam" => new NAdam(parameters, weightDecay: 0.1),
+        _ => new RAdam(parameters, weightDecay: 0.1),
+    };
+
+    [Theory]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    [InlineData("sgd")]
+    [InlineData("rmsprop")]
+    [InlineData("adagrad")]
+    [InlineData("adadelta")]
+    [InlineData("adamax")]
+    [InlineData("nadam")]
+    [InlineData("radam")]
+    public void ManySmallParametersUpdatedTogetherAreBitForBitEachUpdatedAlone(string name)
+    {
+        // Seven float32 tensors, none a thread's share by itself but 66,532 elements together, one of them a transposed
+        // view, with a float64 tensor between them: the step splits their elements between threads across tensor ends.
+        int[][] shapes = [[9_999], [100, 101], [1], [31_000], [17], [200, 77], [3, 5]];
+        Tensor[] Parameters()
+        {
+            var gen = new Generator(1);
+            var list = new List<Tensor>();
+            for (int i = 0; i < shapes.Length; i++)
+            {
+                var t = Tensor.Randn(shapes[i], generator: gen);
+                if (i == 5) t = Tensor.Randn([77, 200], generator: gen).T;
+                list.Add(t.SetRequiresGrad());
+                if (i == 2) list.Add(Tensor.Randn([5_000], dtype: DType.Float64, generator: gen).SetRequiresGrad());
+            }
+            return [.. list];
+        }
+
+        Array[] Train(int threads, bool together)
+        {
+            int saved = Nabla.Kernels.Parallelism.NumThreads;
+            Nabla.Kernels.Parallelism.NumThreads = threads;
+            try
+            {
+                var ps = Parameters();
+                var optimizers = together ? [Make(name, ps)] : ps.Select(p => Make(name, [p])).ToArray();
+                var gen = new Generator(2);
+                for (int step = 0; step < 3; step++)
+                {
+                    foreach (var p in ps) p.Grad = Tensor.Randn(p.ShapeArray, dtype: p.DType, generator: gen);
+                    foreach (var o in optimizers) o.Step();
+                }
+                return [.. ps.Select(p => p.DType == DType.Float64 ? (Array)p.ToArray<double>() : p.ToArray<float>())];
+            }
+            finally
+            {
+                Nabla.Kernels.Parallelism.NumThreads = saved;
+            }
+        }
+
+        var alone = Train(1, together: false);
+        Assert.Equal(alone, Train(1, together: true));
+        Assert.Equal(alone, Train(2, together: true));
+    }
+
+    [Fact]
+    public void AStepStoppedByABadGradientHasUpdatedTheParametersBeforeIt()
+    {
+        var a = Tensor.Ones(2).SetRequiresGrad();
+        var b = Tensor.Ones(2).SetRequiresGrad();
+        var c = Tensor.Ones(2).SetRequiresGrad();
+        var opt = new SGD([a, b, c], lr: 0.5);
+        a.Grad = Tensor.Ones(2);
+        b.Grad = Tensor.Ones(3);
+        c.Grad = Tensor.Ones(2);
+        var error = Assert.Throws<InvalidOperationException>(() => opt.Step());
+        Assert.Contains("SGD", error.Message, StringComparison.Ordinal);
+        Assert.Equal([0.5f, 0.5f], a.ToArray<float>());
+        Assert.Equal([1f, 1f], c.ToArray<float>());
+
+        // Nothing of the failed step is left queued: the next step applies each update once.
+        b.Grad = Tensor.Ones(2);
+        opt.Step();
+        Assert.Equal([0f, 0f], a.ToArray<float>());
+        Assert.Equal([0.5f, 0.5f], b.ToArray<float>());
+        Assert.Equal([0.5f, 0.5f], c.ToArray<float>());
+    }
+
     [Fact]
     public void GroupsInheritDefaultsAndOverrideLearningRateAndWeightDecay()
     {
