@@ -44,8 +44,16 @@ internal sealed class FusedUpdates<TFloat, TDouble>
     /// <summary>Applies every queued update, bumps each parameter's version and empties the queues.</summary>
     public void Run()
     {
-        _float.Run();
-        _double.Run();
+        try
+        {
+            _float.Run();
+            _double.Run();
+        }
+        finally
+        {
+            _float.Clear();
+            _double.Clear();
+        }
     }
 
     private sealed class Queue<T, TUpdate>
@@ -68,32 +76,30 @@ internal sealed class FusedUpdates<TFloat, TDouble>
             _elements += target.Numel;
         }
 
+        public void Clear()
+        {
+            _items.Clear();
+            _elements = 0;
+        }
+
         public void Run()
         {
-            try
+            long total = _elements;
+            int parts = (int)Math.Min(Parallelism.NumThreads, total / MinPerThread);
+            if (parts > 1)
             {
-                long total = _elements;
-                int parts = (int)Math.Min(Parallelism.NumThreads, total / MinPerThread);
-                if (parts > 1)
-                {
-                    // Lanes never interact, so splitting the elements between threads leaves every result as it was.
-                    Parallelism.For(parts, part => RunRange(total * part / parts, total * (part + 1) / parts));
-                }
-                else
-                {
-                    RunRange(0, total);
-                }
-
-                foreach (var item in _items)
-                {
-                    if (!ReferenceEquals(item.Target, item.Param)) item.Param.CopyFromUnchecked(item.Target);
-                    item.Param.BumpVersion();
-                }
+                // Lanes never interact, so splitting the elements between threads leaves every result as it was.
+                Parallelism.For(parts, part => RunRange(total * part / parts, total * (part + 1) / parts));
             }
-            finally
+            else
             {
-                _items.Clear();
-                _elements = 0;
+                RunRange(0, total);
+            }
+
+            foreach (var item in _items)
+            {
+                if (!ReferenceEquals(item.Target, item.Param)) item.Param.CopyFromUnchecked(item.Target);
+                item.Param.BumpVersion();
             }
         }
 
